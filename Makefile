@@ -1,0 +1,110 @@
+# Kith — the two commands a newcomer needs are `make run` and `make test`.
+# Every target installs what it needs (wasm target, wasm-bindgen-cli matching Cargo.lock) when missing.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+CARGO ?= cargo
+DATABASE_URL ?= sqlite://data/kith.db
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+DEMO ?= 1
+WASM_TARGET := wasm32-unknown-unknown
+WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3; exit }' Cargo.lock)
+KITH := target/debug/kith
+
+.PHONY: help run demo build frontend tools test test-sqlite test-postgres lint fmt wasm-check openapi audit clean
+
+help:
+	@echo "make run        build the API and the web app, migrate, load demo data (DEMO=0 to skip), serve on http://127.0.0.1:8080"
+	@echo "make test       every test on SQLite, and again on PostgreSQL when one is reachable"
+	@echo "make demo       load the demo organization into DATABASE_URL"
+	@echo "make frontend   build the SPA into frontend/dist"
+	@echo "make lint       rustfmt check and clippy (native and wasm) with warnings as errors"
+	@echo "make wasm-check the domain crate builds for wasm32 and the SPA does not pull in diesel"
+	@echo "make openapi    rewrite openapi/openapi.json from the code"
+	@echo "make audit      cargo audit against the offline advisory database"
+
+tools:
+	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
+	@if ! wasm-bindgen --version 2>/dev/null | grep -qF "$(WASM_BINDGEN_VERSION)"; then \
+		echo ">>> installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (once, a few minutes)"; \
+		$(CARGO) install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); \
+	fi
+
+build:
+	$(CARGO) build -p kith-api --bin kith
+
+# The SPA is built alone: building it together with the API would unify features and pull diesel into wasm.
+frontend: tools
+	$(CARGO) build -p kith-web --target $(WASM_TARGET) --profile wasm-release
+	rm -rf frontend/dist.tmp && mkdir -p frontend/dist.tmp
+	wasm-bindgen --target web --no-typescript --out-dir frontend/dist.tmp/pkg \
+		target/$(WASM_TARGET)/wasm-release/kith_web.wasm
+	cp frontend/index.html frontend/style.css frontend/boot.js frontend/dist.tmp/
+	rm -rf frontend/dist && mv frontend/dist.tmp frontend/dist
+
+demo: build
+	DATABASE_URL='$(DATABASE_URL)' $(KITH) seed-demo
+
+run: frontend build
+	DATABASE_URL='$(DATABASE_URL)' $(KITH) migrate
+	@if [ "$(DEMO)" = "1" ]; then DATABASE_URL='$(DATABASE_URL)' $(KITH) seed-demo; fi
+	DATABASE_URL='$(DATABASE_URL)' $(KITH) serve
+
+# Unit tests, then the integration binary on SQLite, then on PostgreSQL when reachable
+# (REQUIRE_POSTGRES=1 turns a missing PostgreSQL into a failure; REQUIRE_BROWSER=1 likewise for Chromium).
+test: frontend
+	$(CARGO) test -p kith-domain -p kith-db -p kith-api -p kith-client
+	$(MAKE) --no-print-directory test-sqlite
+	@if $(MAKE) --no-print-directory -s postgres-reachable; then \
+		$(MAKE) --no-print-directory test-postgres; \
+	elif [ "$${REQUIRE_POSTGRES:-0}" = "1" ]; then \
+		echo "!!! REQUIRE_POSTGRES=1 but no PostgreSQL answers at $(TEST_DATABASE_URL)"; exit 1; \
+	else \
+		echo ""; \
+		echo "!!! ============================================================================"; \
+		echo "!!! SKIPPED the PostgreSQL run: nothing answers at TEST_DATABASE_URL=$(TEST_DATABASE_URL)"; \
+		echo "!!! Start PostgreSQL (or set TEST_DATABASE_URL) to test the production database too."; \
+		echo "!!! ============================================================================"; \
+	fi
+
+test-sqlite:
+	@echo ">>> integration tests on SQLite"
+	KITH_TEST_BACKEND=sqlite $(CARGO) test -p kith-tests
+
+test-postgres:
+	@echo ">>> integration tests on PostgreSQL ($(TEST_DATABASE_URL))"
+	KITH_TEST_BACKEND=postgres TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(CARGO) test -p kith-tests
+
+.PHONY: postgres-reachable
+postgres-reachable:
+	@if command -v psql >/dev/null 2>&1; then \
+		psql '$(TEST_DATABASE_URL)' -tAc 'select 1' >/dev/null 2>&1; \
+	else \
+		timeout 2 bash -c 'exec 3<>/dev/tcp/127.0.0.1/5432' 2>/dev/null; \
+	fi
+
+fmt:
+	$(CARGO) fmt --all
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --exclude kith-web --all-targets -- -D warnings
+	$(CARGO) clippy -p kith-web --target $(WASM_TARGET) -- -D warnings
+
+wasm-check: tools
+	$(CARGO) build -p kith-domain --target $(WASM_TARGET)
+	@if $(CARGO) tree -p kith-web --target $(WASM_TARGET) -e normal -i diesel >/dev/null 2>&1; then \
+		echo "!!! diesel is in the wasm dependency tree"; exit 1; \
+	else echo "wasm-check: kith-domain builds for wasm32; no diesel in the SPA"; fi
+
+openapi: build
+	$(KITH) openapi > openapi/openapi.json
+	@echo "openapi/openapi.json rewritten"
+
+audit:
+	@command -v cargo-audit >/dev/null 2>&1 || $(CARGO) install cargo-audit --locked
+	$(CARGO) audit --no-fetch --db ../shared/advisory-db
+
+clean:
+	$(CARGO) clean
+	rm -rf frontend/dist

@@ -1,0 +1,70 @@
+//! Settings: every one has a command-line flag and an environment variable (see README).
+
+use std::path::PathBuf;
+
+#[derive(Clone, Debug, clap::Args)]
+pub struct Config {
+    /// Database URL: sqlite://path/to/file.db (default) or postgres://user@host/db.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/kith.db")]
+    pub database_url: String,
+
+    /// Address and port to listen on.
+    #[arg(long, env = "KITH_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+
+    /// Folder with the built SPA (index.html, pkg/); `make frontend` fills it.
+    #[arg(long, env = "KITH_STATIC_DIR", default_value = "frontend/dist")]
+    pub static_dir: PathBuf,
+
+    /// Secret that signs access tokens. When unset, one is generated on first start and kept in the
+    /// database, so every node of a cluster shares it.
+    #[arg(long, env = "KITH_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+
+    /// Lifetime of access tokens in seconds (at most 900).
+    #[arg(long, env = "KITH_ACCESS_TOKEN_SECONDS", default_value_t = 900)]
+    pub access_token_seconds: i64,
+
+    /// Window for counting failed logins, in seconds.
+    #[arg(long, env = "KITH_LOGIN_WINDOW_SECONDS", default_value_t = 900)]
+    pub login_window_seconds: i64,
+
+    /// Failed logins allowed per account and per IP within the window.
+    #[arg(long, env = "KITH_LOGIN_MAX_FAILURES", default_value_t = 10)]
+    pub login_max_failures: i64,
+
+    /// Database connections per node.
+    #[arg(long, env = "KITH_DB_POOL_SIZE", default_value_t = 10)]
+    pub db_pool_size: u32,
+
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "KITH_WORKERS")]
+    pub workers: Option<usize>,
+
+    /// Send the refresh cookie only over HTTPS. Turn on behind TLS in production.
+    #[arg(long, env = "KITH_SECURE_COOKIES", default_value_t = false)]
+    pub secure_cookies: bool,
+
+    /// Log format: `text` or `json`.
+    #[arg(long, env = "KITH_LOG_FORMAT", default_value = "text")]
+    pub log_format: String,
+}
+
+impl Config {
+    /// A configuration for tests and tools: defaults with the given database.
+    pub fn for_database(database_url: impl Into<String>) -> Config {
+        Config {
+            database_url: database_url.into(),
+            bind: "127.0.0.1:0".into(),
+            static_dir: PathBuf::from("frontend/dist"),
+            jwt_secret: None,
+            access_token_seconds: 900,
+            login_window_seconds: 900,
+            login_max_failures: 10,
+            db_pool_size: 10,
+            workers: Some(2),
+            secure_cookies: false,
+            log_format: "text".into(),
+        }
+    }
+}

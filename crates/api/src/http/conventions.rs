@@ -1,0 +1,129 @@
+//! One middleware for what every response must carry: the request id, security headers, a
+//! problem+json body on every error (including the framework's own 404/405/413), an access log
+//! line and metrics.
+
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage};
+use kith_domain::{ErrorCode, Problem};
+
+use super::request_id::{self, RequestId};
+use crate::state::AppState;
+
+const CSP_APP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+// Swagger UI styles itself inline; everything still comes from this server only.
+const CSP_DOCS: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+fn code_for(status: u16) -> ErrorCode {
+    match status {
+        400 => ErrorCode::BadRequest,
+        401 => ErrorCode::Unauthorized,
+        403 => ErrorCode::Forbidden,
+        404 => ErrorCode::NotFound,
+        405 => ErrorCode::MethodNotAllowed,
+        409 => ErrorCode::Conflict,
+        412 => ErrorCode::PreconditionFailed,
+        413 => ErrorCode::PayloadTooLarge,
+        415 => ErrorCode::UnsupportedMediaType,
+        422 => ErrorCode::ValidationFailed,
+        428 => ErrorCode::PreconditionRequired,
+        429 => ErrorCode::RateLimited,
+        503 => ErrorCode::Unavailable,
+        s if s >= 500 => ErrorCode::Internal,
+        _ => ErrorCode::BadRequest,
+    }
+}
+
+pub async fn conventions(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let started = Instant::now();
+    let id = request_id::from_header(&req);
+    req.extensions_mut().insert(id.clone());
+    let method = req.method().to_string();
+    let path = req.path().to_owned();
+    let is_docs = path.starts_with("/api/docs");
+    let metrics = req.app_data::<web::Data<AppState>>().map(|s| s.metrics.clone());
+
+    let res = next.call(req).await?;
+    let status = res.status().as_u16();
+    let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".into());
+
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/problem+json"));
+
+    let mut res = if status >= 400 && !is_problem {
+        // The framework's own errors and unmatched routes become problems too.
+        let mut problem = Problem::new(code_for(status));
+        problem.request_id = Some(id.0.clone());
+        let body = serde_json::to_string(&problem).unwrap_or_default();
+        let (req, old) = res.into_parts();
+        let mut new = actix_web::HttpResponse::build(old.status());
+        for (name, value) in old.headers() {
+            if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+                new.insert_header((name.clone(), value.clone()));
+            }
+        }
+        let new = new.content_type("application/problem+json").body(body);
+        ServiceResponse::new(req, new).map_into_boxed_body()
+    } else if is_problem {
+        // Fill in the request id of problems our handlers produced.
+        let (req, old) = res.into_parts();
+        let (head, body) = old.into_parts();
+        let bytes = actix_web::body::to_bytes(body).await.unwrap_or_default();
+        let mut problem: Option<Problem> = serde_json::from_slice(&bytes).ok();
+        let bytes = match problem.as_mut() {
+            Some(p) => {
+                p.request_id = Some(id.0.clone());
+                serde_json::to_vec(p).unwrap_or_default().into()
+            }
+            None => bytes,
+        };
+        let new = head.set_body(BoxBody::new(bytes));
+        ServiceResponse::new(req, new).map_into_boxed_body()
+    } else {
+        res.map_into_boxed_body()
+    };
+
+    let headers = res.headers_mut();
+    let set = |headers: &mut header::HeaderMap, name: &'static str, value: &'static str| {
+        headers.insert(HeaderName::from_static(name), HeaderValue::from_static(value));
+    };
+    if let Ok(v) = HeaderValue::from_str(&id.0) {
+        headers.insert(HeaderName::from_static(request_id::HEADER), v);
+    }
+    set(headers, "x-content-type-options", "nosniff");
+    set(headers, "referrer-policy", "no-referrer");
+    set(headers, "x-frame-options", "DENY");
+    set(headers, "content-security-policy", if is_docs { CSP_DOCS } else { CSP_APP });
+    if path.starts_with("/api/") && !headers.contains_key(header::CACHE_CONTROL) {
+        set(headers, "cache-control", "no-store");
+    }
+
+    let elapsed = started.elapsed();
+    if let Some(m) = metrics {
+        m.observe(&method, &route, status, elapsed.as_secs_f64());
+    }
+    tracing::info!(
+        request_id = %id.0,
+        method = %method,
+        route = %route,
+        status,
+        ms = elapsed.as_millis() as u64,
+        "request"
+    );
+    Ok(res)
+}
+
+/// For handlers that need the id (e.g. to stamp it into a body they build themselves).
+pub fn request_id(req: &actix_web::HttpRequest) -> Option<String> {
+    req.extensions().get::<RequestId>().map(|r| r.0.clone())
+}

@@ -1,0 +1,56 @@
+//! Optimistic concurrency: every mutable resource has a `version`, sent as a strong ETag; updates
+//! must send it back in `If-Match` (428 without, 412 when stale).
+
+use std::future::{ready, Ready};
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::http::StatusCode;
+use actix_web::{FromRequest, HttpRequest, HttpResponse};
+use kith_domain::ErrorCode;
+use serde::Serialize;
+
+use crate::error::{ApiError, ApiResult};
+
+/// The version named by `If-Match: "N"`.
+pub struct IfMatch(pub i64);
+
+impl FromRequest for IfMatch {
+    type Error = ApiError;
+    type Future = Ready<Result<IfMatch, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let Some(raw) = req.headers().get(header::IF_MATCH) else {
+            return ready(Err(ApiError::code(
+                ErrorCode::PreconditionRequired,
+                "Send the record's ETag in If-Match so a concurrent change is not overwritten.",
+            )));
+        };
+        let parsed = raw
+            .to_str()
+            .ok()
+            .map(|s| s.trim().trim_start_matches("W/").trim_matches('"'))
+            .and_then(|s| s.parse::<i64>().ok());
+        ready(parsed.map(IfMatch).ok_or_else(|| {
+            ApiError::code(ErrorCode::PreconditionFailed, "If-Match does not name a version of this record.")
+        }))
+    }
+}
+
+/// A JSON response; when the body has a `version`, it is also sent as the ETag.
+pub fn json_response(status: StatusCode, body: &impl Serialize) -> ApiResult<HttpResponse> {
+    let value = serde_json::to_value(body).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(json_value_response(status, &value))
+}
+
+pub fn json_value_response(status: StatusCode, value: &serde_json::Value) -> HttpResponse {
+    let mut builder = HttpResponse::build(status);
+    if let Some(version) = value.get("version").and_then(|v| v.as_i64()) {
+        builder.insert_header((header::ETAG, format!("\"{version}\"")));
+    }
+    builder.content_type("application/json").body(value.to_string())
+}
+
+pub fn ok(body: &impl Serialize) -> ApiResult<HttpResponse> {
+    json_response(StatusCode::OK, body)
+}

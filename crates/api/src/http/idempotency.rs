@@ -1,0 +1,116 @@
+//! `Idempotency-Key` for POST: a retried create (a timeout, a double click, a webhook redelivery)
+//! returns the first response instead of creating twice. Keys are per principal and kept 24 hours.
+
+use std::future::{ready, Ready};
+
+use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
+use actix_web::{FromRequest, HttpRequest, HttpResponse};
+use kith_db::idempotency::{self, Claim};
+use kith_db::{DbConnection, Scope};
+use kith_domain::ErrorCode;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::etag::json_value_response;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+pub const HEADER: &str = "idempotency-key";
+
+/// The optional `Idempotency-Key` header (1–255 visible ASCII characters).
+pub struct IdempotencyKey(pub Option<String>);
+
+impl FromRequest for IdempotencyKey {
+    type Error = ApiError;
+    type Future = Ready<Result<IdempotencyKey, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let Some(raw) = req.headers().get(HEADER) else {
+            return ready(Ok(IdempotencyKey(None)));
+        };
+        let key =
+            raw.to_str().ok().filter(|k| !k.is_empty() && k.len() <= 255 && k.chars().all(|c| c.is_ascii_graphic()));
+        ready(match key {
+            Some(k) => Ok(IdempotencyKey(Some(k.to_owned()))),
+            None => Err(ApiError::bad_request("Idempotency-Key must be 1 to 255 visible ASCII characters.")),
+        })
+    }
+}
+
+fn request_hash(route: &str, body: &impl Serialize) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(route.as_bytes());
+    hasher.update([0]);
+    hasher.update(serde_json::to_vec(body).unwrap_or_default());
+    format!("{:x}", hasher.finalize())
+}
+
+/// Run a create once per key: 201 with the created resource, or the stored first response.
+pub async fn create_once<T, F>(
+    state: &AppState,
+    scope: Scope,
+    key: IdempotencyKey,
+    route: &str,
+    request: &impl Serialize,
+    work: F,
+) -> ApiResult<HttpResponse>
+where
+    F: FnOnce(&mut DbConnection, &Scope) -> kith_db::Result<T> + Send + 'static,
+    T: Serialize + Send + 'static,
+{
+    let hash = request_hash(route, request);
+    let outcome = state
+        .db(move |c| {
+            let Some(key) = key.0 else {
+                return work(c, &scope).map(|t| Outcome::Created(to_value(&t)));
+            };
+            match idempotency::claim(c, &scope, &key, &hash)? {
+                Claim::Started => match work(c, &scope) {
+                    Ok(t) => {
+                        let value = to_value(&t);
+                        idempotency::complete(c, &scope, &key, 201, &value.to_string())?;
+                        Ok(Outcome::Created(value))
+                    }
+                    Err(e) => {
+                        // Nothing was created: forget the key so the corrected request can reuse it.
+                        idempotency::release(c, &scope, &key)?;
+                        Err(e)
+                    }
+                },
+                Claim::Replay { status, body } => Ok(Outcome::Replay(status, body)),
+                Claim::Mismatch => Ok(Outcome::Mismatch),
+                Claim::InProgress => Ok(Outcome::InProgress),
+            }
+        })
+        .await?;
+    match outcome {
+        Outcome::Created(value) => Ok(json_value_response(StatusCode::CREATED, &value)),
+        Outcome::Replay(status, body) => {
+            let value: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED);
+            let mut response = json_value_response(status, &value);
+            response.headers_mut().insert(
+                actix_web::http::header::HeaderName::from_static("idempotent-replayed"),
+                actix_web::http::header::HeaderValue::from_static("true"),
+            );
+            Ok(response)
+        }
+        Outcome::Mismatch => Err(ApiError::code(
+            ErrorCode::IdempotencyKeyReused,
+            "This Idempotency-Key was first used with a different request body.",
+        )),
+        Outcome::InProgress => Err(ApiError::code(ErrorCode::IdempotencyRequestInProgress, "")),
+    }
+}
+
+enum Outcome {
+    Created(serde_json::Value),
+    Replay(u16, String),
+    Mismatch,
+    InProgress,
+}
+
+fn to_value(t: &impl Serialize) -> serde_json::Value {
+    serde_json::to_value(t).unwrap_or_default()
+}

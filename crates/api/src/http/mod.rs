@@ -1,0 +1,9 @@
+//! The REST conventions every resource gets for free: request ids, security headers, problem+json
+//! for every error, body limits, ETag/If-Match, Idempotency-Key, metrics.
+
+pub mod conventions;
+pub mod etag;
+pub mod idempotency;
+pub mod input;
+pub mod metrics;
+pub mod request_id;

@@ -1,0 +1,344 @@
+//! kith-client: a typed async client for the Kith REST API.
+//!
+//! The SPA (wasm), the integration tests and Rust integrators all talk to Kith through this crate,
+//! so a changed field in a domain type breaks their build instead of their users.
+//!
+//! Tokens: the client keeps the access token and, on a `401`, refreshes once and retries. Natively it
+//! also keeps the refresh token; in the browser the refresh token lives only in an http-only cookie
+//! that JavaScript (and so an XSS payload) cannot read.
+
+use std::sync::{Arc, Mutex};
+
+use kith_domain::audit::{AuditEntry, AuditQuery};
+use kith_domain::auth::*;
+use kith_domain::identity::*;
+use kith_domain::page::{Page, PageQuery};
+use kith_domain::recycle::RecycleBinItem;
+use kith_domain::*;
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The API answered with a problem document.
+    #[error("{0}")]
+    Problem(Problem),
+    #[error("network error: {0}")]
+    Network(String),
+    #[error("unexpected response ({status}): {message}")]
+    Unexpected { status: u16, message: String },
+}
+
+impl ClientError {
+    pub fn problem(&self) -> Option<&Problem> {
+        match self {
+            ClientError::Problem(p) => Some(p),
+            _ => None,
+        }
+    }
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ClientError::Problem(p) => Some(p.status),
+            ClientError::Unexpected { status, .. } => Some(*status),
+            ClientError::Network(_) => None,
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, ClientError>;
+
+#[derive(Default)]
+struct Tokens {
+    access: Option<String>,
+    refresh: Option<String>,
+}
+
+/// A connection to one Kith server. Cheap to clone; clones share the session.
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    tokens: Arc<Mutex<Tokens>>,
+    /// Keep the refresh token in memory (native). In the browser the cookie carries it.
+    keep_refresh_token: bool,
+}
+
+impl Client {
+    /// `base` is the server root, e.g. `http://127.0.0.1:8080` (in the browser: the page's origin).
+    pub fn new(base: impl Into<String>) -> Client {
+        let base = base.into().trim_end_matches('/').to_owned();
+        Client {
+            http: reqwest::Client::new(),
+            base,
+            tokens: Arc::new(Mutex::new(Tokens::default())),
+            keep_refresh_token: !cfg!(target_arch = "wasm32"),
+        }
+    }
+
+    /// A client that authenticates with an API key instead of a user session.
+    pub fn with_api_key(base: impl Into<String>, secret: impl Into<String>) -> Client {
+        let client = Client::new(base);
+        client.set_access_token(Some(secret.into()));
+        client
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    pub fn access_token(&self) -> Option<String> {
+        self.tokens.lock().ok().and_then(|t| t.access.clone())
+    }
+
+    pub fn set_access_token(&self, token: Option<String>) {
+        if let Ok(mut t) = self.tokens.lock() {
+            t.access = token;
+        }
+    }
+
+    pub fn refresh_token(&self) -> Option<String> {
+        self.tokens.lock().ok().and_then(|t| t.refresh.clone())
+    }
+
+    fn store(&self, tokens: &TokenResponse) {
+        if let Ok(mut t) = self.tokens.lock() {
+            t.access = Some(tokens.access_token.clone());
+            if self.keep_refresh_token {
+                t.refresh = Some(tokens.refresh_token.clone());
+            }
+        }
+    }
+
+    fn clear(&self) {
+        if let Ok(mut t) = self.tokens.lock() {
+            *t = Tokens::default();
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A request with the access token attached; for calls this crate does not wrap yet.
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        let mut req = self.http.request(method, self.url(path));
+        if let Some(token) = self.access_token() {
+            req = req.bearer_auth(token);
+        }
+        req
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        build: impl Fn(RequestBuilder) -> RequestBuilder,
+    ) -> Result<T> {
+        let first = build(self.request(method.clone(), path)).send().await;
+        let response = match first {
+            Ok(r) if r.status() == StatusCode::UNAUTHORIZED && self.can_refresh() => {
+                if self.refresh().await.is_ok() {
+                    build(self.request(method, path)).send().await
+                } else {
+                    Ok(r)
+                }
+            }
+            other => other,
+        }
+        .map_err(|e| ClientError::Network(e.to_string()))?;
+        decode(response).await
+    }
+
+    fn can_refresh(&self) -> bool {
+        // API keys and anonymous clients have nothing to refresh; a browser session always may try.
+        !self.keep_refresh_token || self.refresh_token().is_some()
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str, query: &impl Serialize) -> Result<T> {
+        self.send(Method::GET, path, |r| r.query(query)).await
+    }
+
+    async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T> {
+        self.send(Method::POST, path, |r| r.json(body)).await
+    }
+
+    async fn patch<B: Serialize, T: DeserializeOwned>(&self, path: &str, version: i64, body: &B) -> Result<T> {
+        let etag = format!("\"{version}\"");
+        self.send(Method::PATCH, path, |r| r.header("If-Match", etag.as_str()).json(body)).await
+    }
+
+    async fn delete(&self, path: &str) -> Result<()> {
+        self.send::<serde_json::Value>(Method::DELETE, path, |r| r).await.map(|_| ())
+    }
+
+    // ---- authentication ----
+
+    pub async fn signup(&self, req: &SignupRequest) -> Result<TokenResponse> {
+        let tokens: TokenResponse = self.post("/api/v1/auth/signup", req).await?;
+        self.store(&tokens);
+        Ok(tokens)
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Result<TokenResponse> {
+        let req = LoginRequest { email: email.to_owned(), password: password.to_owned() };
+        let response = self
+            .http
+            .post(self.url("/api/v1/auth/login"))
+            .json(&req)
+            .send()
+            .await
+            .map_err(|e| ClientError::Network(e.to_string()))?;
+        let tokens: TokenResponse = decode(response).await?;
+        self.store(&tokens);
+        Ok(tokens)
+    }
+
+    /// Trade the refresh token (or, in the browser, the refresh cookie) for a new pair.
+    pub async fn refresh(&self) -> Result<TokenResponse> {
+        let req = RefreshRequest { refresh_token: self.refresh_token() };
+        let response = self
+            .http
+            .post(self.url("/api/v1/auth/refresh"))
+            .json(&req)
+            .send()
+            .await
+            .map_err(|e| ClientError::Network(e.to_string()))?;
+        match decode::<TokenResponse>(response).await {
+            Ok(tokens) => {
+                self.store(&tokens);
+                Ok(tokens)
+            }
+            Err(e) => {
+                self.clear();
+                Err(e)
+            }
+        }
+    }
+
+    pub async fn logout(&self) -> Result<()> {
+        let req = RefreshRequest { refresh_token: self.refresh_token() };
+        let result = self.post::<_, serde_json::Value>("/api/v1/auth/logout", &req).await;
+        self.clear();
+        result.map(|_| ())
+    }
+
+    pub async fn me(&self) -> Result<Me> {
+        self.get("/api/v1/me", &()).await
+    }
+
+    pub async fn change_password(&self, current: &str, new: &str) -> Result<()> {
+        let req = ChangePasswordRequest { current_password: current.into(), new_password: new.into() };
+        self.post::<_, serde_json::Value>("/api/v1/me/password", &req).await?;
+        self.clear();
+        Ok(())
+    }
+
+    pub async fn accept_invite(&self, req: &AcceptInviteRequest) -> Result<TokenResponse> {
+        let tokens: TokenResponse = self.post("/api/v1/auth/accept-invite", req).await?;
+        self.store(&tokens);
+        Ok(tokens)
+    }
+
+    // ---- users ----
+
+    pub async fn list_users(&self, q: &UserListQuery) -> Result<Page<UserView>> {
+        self.get("/api/v1/users", q).await
+    }
+    pub async fn get_user(&self, id: UserId) -> Result<UserView> {
+        self.get(&format!("/api/v1/users/{id}"), &()).await
+    }
+    pub async fn update_user(&self, id: UserId, version: i64, patch: &UserPatch) -> Result<UserView> {
+        self.patch(&format!("/api/v1/users/{id}"), version, patch).await
+    }
+
+    // ---- teams ----
+
+    pub async fn list_teams(&self, q: &TeamListQuery) -> Result<Page<TeamView>> {
+        self.get("/api/v1/teams", q).await
+    }
+    pub async fn create_team(&self, team: &NewTeam) -> Result<TeamView> {
+        self.post("/api/v1/teams", team).await
+    }
+    pub async fn get_team(&self, id: TeamId) -> Result<TeamView> {
+        self.get(&format!("/api/v1/teams/{id}"), &()).await
+    }
+    pub async fn update_team(&self, id: TeamId, version: i64, patch: &TeamPatch) -> Result<TeamView> {
+        self.patch(&format!("/api/v1/teams/{id}"), version, patch).await
+    }
+    pub async fn delete_team(&self, id: TeamId) -> Result<()> {
+        self.delete(&format!("/api/v1/teams/{id}")).await
+    }
+    pub async fn restore_team(&self, id: TeamId) -> Result<TeamView> {
+        self.post(&format!("/api/v1/teams/{id}/restore"), &()).await
+    }
+
+    // ---- roles ----
+
+    pub async fn list_roles(&self, q: &PageQuery) -> Result<Page<RoleView>> {
+        self.get("/api/v1/roles", q).await
+    }
+    pub async fn create_role(&self, role: &NewRole) -> Result<RoleView> {
+        self.post("/api/v1/roles", role).await
+    }
+    pub async fn update_role(&self, id: RoleId, version: i64, patch: &RolePatch) -> Result<RoleView> {
+        self.patch(&format!("/api/v1/roles/{id}"), version, patch).await
+    }
+
+    // ---- API keys ----
+
+    pub async fn list_api_keys(&self, q: &PageQuery) -> Result<Page<ApiKeyView>> {
+        self.get("/api/v1/api-keys", q).await
+    }
+    pub async fn create_api_key(&self, key: &NewApiKey) -> Result<CreatedApiKey> {
+        self.post("/api/v1/api-keys", key).await
+    }
+    pub async fn revoke_api_key(&self, id: ApiKeyId) -> Result<()> {
+        self.delete(&format!("/api/v1/api-keys/{id}")).await
+    }
+
+    // ---- invitations ----
+
+    pub async fn list_invites(&self, q: &PageQuery) -> Result<Page<InviteView>> {
+        self.get("/api/v1/invites", q).await
+    }
+    pub async fn create_invite(&self, invite: &NewInvite) -> Result<CreatedInvite> {
+        self.post("/api/v1/invites", invite).await
+    }
+    pub async fn revoke_invite(&self, id: InviteId) -> Result<()> {
+        self.delete(&format!("/api/v1/invites/{id}")).await
+    }
+
+    // ---- audit and recycle bin ----
+
+    pub async fn audit(&self, q: &AuditQuery) -> Result<Page<AuditEntry>> {
+        self.get("/api/v1/audit", q).await
+    }
+    pub async fn recycle_bin(&self, q: &PageQuery) -> Result<Page<RecycleBinItem>> {
+        self.get("/api/v1/recycle-bin", q).await
+    }
+}
+
+async fn decode<T: DeserializeOwned>(response: reqwest::Response) -> Result<T> {
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/problem+json"));
+    let bytes = response.bytes().await.map_err(|e| ClientError::Network(e.to_string()))?;
+    if status.is_success() {
+        let body: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
+        return serde_json::from_slice(body)
+            .map_err(|e| ClientError::Unexpected { status: status.as_u16(), message: e.to_string() });
+    }
+    if is_problem {
+        if let Ok(problem) = serde_json::from_slice::<Problem>(&bytes) {
+            return Err(ClientError::Problem(problem));
+        }
+    }
+    Err(ClientError::Unexpected {
+        status: status.as_u16(),
+        message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
+    })
+}

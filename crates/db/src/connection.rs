@@ -1,0 +1,174 @@
+//! The shared connection type, the pool, per-connection setup and migrations.
+
+use std::path::Path;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ManageConnection};
+use diesel::sqlite::SqliteConnection;
+use diesel::{Connection, RunQueryDsl};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+impl Backend {
+    /// `postgres://…`/`postgresql://…` or `sqlite://path`/`sqlite:path`; anything else is refused
+    /// rather than guessed (a mistyped PostgreSQL URL must not become a SQLite file).
+    pub fn from_url(url: &str) -> Result<Backend, String> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else {
+            Err(format!(
+                "unsupported database URL {:?}: use sqlite://path/to/file.db or postgres://user@host/db",
+                redact(url)
+            ))
+        }
+    }
+}
+
+/// The URL without its password, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// The file path of a `sqlite:` URL.
+pub fn sqlite_path(url: &str) -> &str {
+    url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url)
+}
+
+/// Opens connections for the pool, on the backend the URL names, with SQLite's pragmas set.
+#[derive(Clone, Debug)]
+pub struct Manager {
+    url: String,
+    backend: Backend,
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        match self.backend {
+            Backend::Postgres => {
+                PgConnection::establish(&self.url).map(DbConnection::Postgresql).map_err(r2d2::Error::ConnectionError)
+            }
+            Backend::Sqlite => {
+                let mut conn =
+                    SqliteConnection::establish(sqlite_path(&self.url)).map_err(r2d2::Error::ConnectionError)?;
+                // WAL + synchronous=FULL: an acknowledged write survives a crash or power loss.
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                )
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        diesel::sql_query("SELECT 1").execute(conn).map(|_| ()).map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct PoolOptions {
+    pub max_size: u32,
+    pub connect_timeout: Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        PoolOptions { max_size: 10, connect_timeout: Duration::from_secs(5) }
+    }
+}
+
+/// A connection pool bound to one database.
+#[derive(Clone)]
+pub struct Pool {
+    inner: r2d2::Pool<Manager>,
+    backend: Backend,
+}
+
+pub type PooledConnection = r2d2::PooledConnection<Manager>;
+
+impl Pool {
+    /// Build the pool. Does not wait for the database: a node starts even while PostgreSQL is down
+    /// and `/readyz` tells when it is reachable.
+    pub fn new(url: &str, options: PoolOptions) -> Result<Pool, String> {
+        let backend = Backend::from_url(url)?;
+        if backend == Backend::Sqlite {
+            if let Some(dir) = Path::new(sqlite_path(url)).parent() {
+                if !dir.as_os_str().is_empty() {
+                    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                }
+            }
+        }
+        let inner = r2d2::Pool::builder()
+            .max_size(options.max_size)
+            .min_idle(Some(0))
+            .connection_timeout(options.connect_timeout)
+            .test_on_check_out(backend == Backend::Postgres)
+            .build_unchecked(Manager { url: url.to_owned(), backend });
+        Ok(Pool { inner, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn get(&self) -> crate::Result<PooledConnection> {
+        self.inner.get().map_err(|e| crate::Error::Unavailable(e.to_string()))
+    }
+
+    /// Apply pending migrations of this backend's tree; returns the versions applied.
+    pub fn migrate(&self) -> crate::Result<Vec<String>> {
+        let mut conn = self.get()?;
+        run_migrations(&mut conn)
+    }
+}
+
+pub fn run_migrations(conn: &mut DbConnection) -> crate::Result<Vec<String>> {
+    let source = match conn {
+        DbConnection::Postgresql(_) => POSTGRES_MIGRATIONS,
+        DbConnection::Sqlite(_) => SQLITE_MIGRATIONS,
+    };
+    let applied = match conn {
+        DbConnection::Postgresql(c) => {
+            c.run_pending_migrations(source).map(|v| v.iter().map(|m| m.to_string()).collect())
+        }
+        DbConnection::Sqlite(c) => c.run_pending_migrations(source).map(|v| v.iter().map(|m| m.to_string()).collect()),
+    };
+    applied.map_err(|e| crate::Error::Internal(format!("migration failed: {e}")))
+}
+
+/// A trivial query: does the database answer?
+pub fn ping(conn: &mut DbConnection) -> crate::Result<()> {
+    diesel::sql_query("SELECT 1").execute(conn).map(|_| ()).map_err(Into::into)
+}

@@ -1,0 +1,31 @@
+//! kith-db: storage for Kith.
+//!
+//! One connection type serves PostgreSQL and SQLite (`DbConnection`, a diesel `MultiConnection`);
+//! the backend is chosen from the URL scheme. Each aggregate has a module of plain functions that
+//! take a [`Scope`] (the tenant and the actor, which only authentication can create) and a
+//! connection, and do their work — the write, its audit row, its side records — in one transaction.
+
+pub mod api_keys;
+pub mod audit;
+pub mod connection;
+pub mod error;
+pub mod idempotency;
+pub mod instance;
+pub mod invites;
+pub mod organizations;
+pub mod outbox;
+pub mod recycle;
+pub mod roles;
+pub mod schema;
+pub mod scope;
+pub mod sessions;
+pub mod teams;
+pub mod tokens;
+pub mod users;
+
+mod util;
+
+pub use connection::{Backend, DbConnection, Pool, PoolOptions};
+pub use error::{Error, Result};
+pub use scope::Scope;
+pub use util::now;

@@ -1,0 +1,310 @@
+//! Sessions and refresh tokens: login, rotation with reuse detection, logout, revocation, and the
+//! per-request check that turns a verified access token into a [`Scope`].
+//!
+//! A session is one login on one device. Each refresh token is single use; presenting a used one
+//! means it was stolen (or replayed) and ends the whole session, for the thief and the owner alike.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::dsl::{count_star, min};
+use diesel::prelude::*;
+use kith_domain::audit::{ActorKind, AuditAction};
+use kith_domain::identity::UserStatus;
+use kith_domain::permissions::{Actor, Permissions};
+use kith_domain::*;
+
+use crate::schema::{login_attempts, refresh_tokens, sessions, users};
+use crate::tokens::{generate_secret, hash_secret};
+use crate::util::{new_id, now, parse_id, transaction};
+use crate::{audit, DbConnection, Error, Result, Scope};
+
+/// How long a session lasts without a new login.
+pub const SESSION_DAYS: i64 = 30;
+
+/// A freshly issued session: the raw refresh token exists only here and in the response.
+#[derive(Debug)]
+pub struct IssuedSession {
+    pub session_id: SessionId,
+    pub user_id: UserId,
+    pub org_id: OrgId,
+    pub refresh_token: String,
+}
+
+/// Login throttling: at most `max_failures` failed logins per account and per IP within `window`.
+#[derive(Clone, Copy, Debug)]
+pub struct Throttle {
+    pub window: Duration,
+    pub max_failures: i64,
+}
+
+pub(crate) fn create_session(conn: &mut DbConnection, org_id: OrgId, user_id: UserId) -> Result<IssuedSession> {
+    let session_id = SessionId(new_id());
+    let at = now();
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::id.eq(session_id.to_string()),
+            sessions::org_id.eq(org_id.to_string()),
+            sessions::user_id.eq(user_id.to_string()),
+            sessions::created_at.eq(at),
+            sessions::expires_at.eq(at + Duration::days(SESSION_DAYS)),
+        ))
+        .execute(conn)?;
+    let refresh_token = issue_refresh_token(conn, session_id)?;
+    Ok(IssuedSession { session_id, user_id, org_id, refresh_token })
+}
+
+fn issue_refresh_token(conn: &mut DbConnection, session_id: SessionId) -> Result<String> {
+    let raw = generate_secret();
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::id.eq(new_id().to_string()),
+            refresh_tokens::session_id.eq(session_id.to_string()),
+            refresh_tokens::token_hash.eq(hash_secret(&raw)),
+            refresh_tokens::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(raw)
+}
+
+fn failures_since(
+    conn: &mut DbConnection,
+    column: &str,
+    value: &str,
+    since: NaiveDateTime,
+) -> Result<(i64, Option<NaiveDateTime>)> {
+    let base = login_attempts::table
+        .filter(login_attempts::succeeded.eq(false))
+        .filter(login_attempts::attempted_at.gt(since))
+        .into_boxed();
+    let filtered = if column == "email" {
+        base.filter(login_attempts::email.eq(value.to_owned()))
+    } else {
+        base.filter(login_attempts::ip.eq(value.to_owned()))
+    };
+    Ok(filtered.select((count_star(), min(login_attempts::attempted_at))).first(conn)?)
+}
+
+/// Refuse with `RateLimited` while the account or the IP has too many recent failures.
+fn check_throttle(conn: &mut DbConnection, email: &str, ip: &str, throttle: Throttle) -> Result<()> {
+    let at = now();
+    let since = at - throttle.window;
+    for (column, value) in [("email", email), ("ip", ip)] {
+        let (failures, oldest) = failures_since(conn, column, value, since)?;
+        if failures >= throttle.max_failures {
+            let free_at = oldest.unwrap_or(at) + throttle.window;
+            let retry_after_secs = (free_at - at).num_seconds().max(1) as u64;
+            return Err(Error::RateLimited { retry_after_secs });
+        }
+    }
+    Ok(())
+}
+
+fn record_attempt(conn: &mut DbConnection, email: &str, ip: &str, succeeded: bool) -> Result<()> {
+    diesel::insert_into(login_attempts::table)
+        .values((
+            login_attempts::id.eq(new_id().to_string()),
+            login_attempts::email.eq(email),
+            login_attempts::ip.eq(ip),
+            login_attempts::succeeded.eq(succeeded),
+            login_attempts::attempted_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Log a user in. `verify` checks the password against the stored hash, or against a dummy hash
+/// when there is no such user, so unknown accounts take as long to refuse as wrong passwords.
+pub fn login(
+    conn: &mut DbConnection,
+    email: &str,
+    ip: &str,
+    throttle: Throttle,
+    request_id: Option<String>,
+    verify: impl Fn(Option<&str>) -> bool,
+) -> Result<IssuedSession> {
+    let email = kith_domain::validation::normalize_email(email);
+    check_throttle(conn, &email, ip, throttle)?;
+    let user: Option<(String, String, String)> = users::table
+        .filter(users::email.eq(&email))
+        .filter(users::status.eq(UserStatus::Active.as_str()))
+        .select((users::id, users::org_id, users::password_hash))
+        .first(conn)
+        .optional()?;
+    let verified = verify(user.as_ref().map(|(_, _, hash)| hash.as_str()));
+    match user {
+        Some((user_id, org_id, _)) if verified => transaction(conn, |c| {
+            record_attempt(c, &email, ip, true)?;
+            let user_id: UserId = parse_id(&user_id)?;
+            let org_id: OrgId = parse_id(&org_id)?;
+            let issued = create_session(c, org_id, user_id)?;
+            let scope = user_scope_for_audit(org_id, user_id, request_id.clone());
+            audit::record(c, &scope, "user", &user_id.to_string(), AuditAction::Login, &[])?;
+            Ok(issued)
+        }),
+        _ => {
+            // The failure is committed on its own: it must count even though the call fails.
+            transaction(conn, |c| record_attempt(c, &email, ip, false))?;
+            Err(Error::Unauthorized)
+        }
+    }
+}
+
+fn user_scope_for_audit(org_id: OrgId, user_id: UserId, request_id: Option<String>) -> Scope {
+    Scope {
+        org_id,
+        actor_kind: ActorKind::User,
+        actor_id: Some(user_id.to_string()),
+        acting_user: Some(Actor { user_id, team_id: None }),
+        permissions: Permissions::uniform(kith_domain::permissions::ModuleAccess::NONE),
+        request_id,
+        session_id: None,
+    }
+}
+
+/// Trade a refresh token for a new one. A token that was already used ends its session.
+pub fn refresh(conn: &mut DbConnection, raw: &str) -> Result<IssuedSession> {
+    let hash = hash_secret(raw);
+    let outcome = transaction(conn, |c| {
+        let found: Option<(String, Option<NaiveDateTime>, String, String, String)> = refresh_tokens::table
+            .inner_join(sessions::table)
+            .filter(refresh_tokens::token_hash.eq(&hash))
+            .filter(sessions::revoked_at.is_null())
+            .filter(sessions::expires_at.gt(now()))
+            .select((refresh_tokens::id, refresh_tokens::used_at, sessions::id, sessions::user_id, sessions::org_id))
+            .first(c)
+            .optional()?;
+        let Some((token_id, used_at, session_id, user_id, org_id)) = found else {
+            return Ok(Err(Error::Unauthorized));
+        };
+        let session_id: SessionId = parse_id(&session_id)?;
+        if used_at.is_some() {
+            return Ok(Err(Error::Conflict(session_id.to_string())));
+        }
+        // Only one of two racing refreshes with the same token wins; the other is a reuse.
+        let claimed = diesel::update(refresh_tokens::table)
+            .filter(refresh_tokens::id.eq(&token_id))
+            .filter(refresh_tokens::used_at.is_null())
+            .set(refresh_tokens::used_at.eq(Some(now())))
+            .execute(c)?;
+        if claimed == 0 {
+            return Ok(Err(Error::Conflict(session_id.to_string())));
+        }
+        let active: i64 = users::table
+            .filter(users::id.eq(&user_id))
+            .filter(users::status.eq(UserStatus::Active.as_str()))
+            .count()
+            .get_result(c)?;
+        if active == 0 {
+            return Ok(Err(Error::Unauthorized));
+        }
+        let refresh_token = issue_refresh_token(c, session_id)?;
+        Ok(Ok(IssuedSession { session_id, user_id: parse_id(&user_id)?, org_id: parse_id(&org_id)?, refresh_token }))
+    })?;
+    match outcome {
+        Err(Error::Conflict(session_id)) => {
+            tracing::warn!(session_id, "refresh token reused: revoking the session");
+            transaction(conn, |c| revoke_session(c, &session_id, "refresh_token_reused"))?;
+            Err(Error::Unauthorized)
+        }
+        other => other,
+    }
+}
+
+fn revoke_session(conn: &mut DbConnection, session_id: &str, reason: &str) -> Result<()> {
+    diesel::update(sessions::table.filter(sessions::id.eq(session_id)).filter(sessions::revoked_at.is_null()))
+        .set((sessions::revoked_at.eq(Some(now())), sessions::revoked_reason.eq(Some(reason))))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub(crate) fn revoke_all_for_user(conn: &mut DbConnection, user_id: UserId, reason: &str) -> Result<()> {
+    diesel::update(
+        sessions::table.filter(sessions::user_id.eq(user_id.to_string())).filter(sessions::revoked_at.is_null()),
+    )
+    .set((sessions::revoked_at.eq(Some(now())), sessions::revoked_reason.eq(Some(reason))))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// End the caller's session (its access tokens stop working at once, its refresh token too).
+pub fn logout(conn: &mut DbConnection, scope: &Scope) -> Result<()> {
+    let Some(session_id) = scope.session_id else {
+        return Err(Error::Forbidden("only a signed-in user can log out".into()));
+    };
+    transaction(conn, |c| {
+        revoke_session(c, &session_id.to_string(), "logout")?;
+        let user = scope.actor_id.clone().unwrap_or_default();
+        audit::record(c, scope, "user", &user, AuditAction::Logout, &[])
+    })
+}
+
+/// End the session a refresh token belongs to (logout from a client that holds no access token).
+pub fn logout_refresh_token(conn: &mut DbConnection, raw: &str) -> Result<()> {
+    let hash = hash_secret(raw);
+    transaction(conn, |c| {
+        let session: Option<String> = refresh_tokens::table
+            .filter(refresh_tokens::token_hash.eq(&hash))
+            .select(refresh_tokens::session_id)
+            .first(c)
+            .optional()?;
+        match session {
+            Some(id) => revoke_session(c, &id, "logout"),
+            None => Ok(()),
+        }
+    })
+}
+
+/// Per request: the access token named this session, user and organization; check they still hold
+/// (session not revoked or expired, user active and still in that organization) and build the scope.
+pub fn authenticate(conn: &mut DbConnection, session_id: SessionId, user_id: UserId, org_id: OrgId) -> Result<Scope> {
+    let Some((user, user_org, permissions)) = crate::users::active_session_user(conn, &session_id.to_string())? else {
+        return Err(Error::Unauthorized);
+    };
+    if user.id != user_id.to_string() || user_org != org_id.to_string() {
+        return Err(Error::Unauthorized);
+    }
+    let permissions: Permissions =
+        serde_json::from_str(&permissions).map_err(|e| Error::Internal(format!("bad permissions: {e}")))?;
+    let team_id = user.team_id.as_deref().map(parse_id).transpose()?;
+    Ok(Scope {
+        org_id,
+        actor_kind: ActorKind::User,
+        actor_id: Some(user_id.to_string()),
+        acting_user: Some(Actor { user_id, team_id }),
+        permissions,
+        request_id: None,
+        session_id: Some(session_id),
+    })
+}
+
+/// Change the caller's password: every session ends, this one included; the client logs in again.
+pub fn change_password(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    verify_current: impl Fn(&str) -> bool,
+    new_hash: &str,
+) -> Result<()> {
+    let Some(user_id) = scope.user_id() else {
+        return Err(Error::Forbidden("only a signed-in user has a password".into()));
+    };
+    let current: String = users::table
+        .filter(users::org_id.eq(scope.org_id.to_string()))
+        .filter(users::id.eq(user_id.to_string()))
+        .select(users::password_hash)
+        .first(conn)?;
+    if !verify_current(&current) {
+        return Err(Error::field("current_password", "wrong", "The current password is not correct."));
+    }
+    transaction(conn, |c| {
+        diesel::update(users::table.filter(users::id.eq(user_id.to_string())))
+            .set((users::password_hash.eq(new_hash), users::updated_at.eq(now())))
+            .execute(c)?;
+        revoke_all_for_user(c, user_id, "password_changed")?;
+        audit::record(c, scope, "user", &user_id.to_string(), AuditAction::PasswordChange, &[])
+    })
+}
+
+/// Delete login attempts older than a day; they only matter inside the throttle window.
+pub fn prune_login_attempts(conn: &mut DbConnection) -> Result<usize> {
+    Ok(diesel::delete(login_attempts::table.filter(login_attempts::attempted_at.lt(now() - Duration::days(1))))
+        .execute(conn)?)
+}

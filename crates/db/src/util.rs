@@ -1,0 +1,65 @@
+//! Small helpers shared by the storage modules.
+
+use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
+use diesel::Connection;
+
+use crate::{DbConnection, Error, Result};
+
+/// The current time truncated to microseconds: PostgreSQL keeps microseconds and SQLite keeps the
+/// text it is given, so truncating makes both backends return the same value.
+pub fn now() -> NaiveDateTime {
+    Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+pub fn to_utc(t: NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}
+
+pub fn from_utc(t: DateTime<Utc>) -> NaiveDateTime {
+    t.naive_utc().trunc_subsecs(6)
+}
+
+pub fn new_id() -> uuid::Uuid {
+    uuid::Uuid::now_v7()
+}
+
+/// Parse an id read back from the database; a malformed one is data corruption.
+pub fn parse_id<T: std::str::FromStr>(s: &str) -> Result<T> {
+    s.parse().map_err(|_| Error::Internal(format!("malformed id in database: {s:?}")))
+}
+
+/// Run `work` in one transaction, retrying it when the database asks for a retry (a SQLite writer
+/// that lost the race for the write lock, a PostgreSQL serialization failure).
+pub fn transaction<T>(conn: &mut DbConnection, work: impl Fn(&mut DbConnection) -> Result<T>) -> Result<T> {
+    let mut attempt = 0;
+    loop {
+        let result = conn.transaction(|c| work(c));
+        match result {
+            Err(e) if e.is_retryable() && attempt < 8 => {
+                attempt += 1;
+                std::thread::sleep(std::time::Duration::from_millis(5 << attempt));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// `%` and `_` escaped for a LIKE pattern with `\` as the escape character, lower-cased and wrapped
+/// in `%…%` for a case-insensitive substring match.
+pub fn like_pattern(q: &str) -> String {
+    let mut out = String::with_capacity(q.len() + 2);
+    out.push('%');
+    for ch in q.trim().to_lowercase().chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out.push('%');
+    out
+}
+
+diesel::define_sql_function! {
+    /// SQL `lower(text)`, on both backends.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}

@@ -1,0 +1,2 @@
+import init from '/pkg/kith_web.js';
+init();

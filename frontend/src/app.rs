@@ -1,0 +1,50 @@
+//! The root component: shared state and the route table.
+
+use leptos::prelude::*;
+use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::api::provide_client;
+use crate::auth::Session;
+use crate::components::layout::AppLayout;
+use crate::components::toast::{Toaster, Toasts};
+use crate::pages::settings::{
+    api_keys::ApiKeysPage, audit::AuditPage, history::HistoryPage, roles::RolesPage, teams::TeamsPage,
+    users::UsersPage, SettingsLayout,
+};
+use crate::pages::{
+    accept_invite::AcceptInvite, dashboard::Dashboard, login::Login, module::ModulePage, not_found::NotFound,
+    signup::Signup,
+};
+
+#[component]
+pub fn App() -> impl IntoView {
+    let client = provide_client();
+    let session = Session::provide();
+    Toaster::provide(session);
+    session.restore(client);
+
+    view! {
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/signup") view=Signup />
+                <Route path=path!("/login") view=Login />
+                <Route path=path!("/accept-invite") view=AcceptInvite />
+                <ParentRoute path=path!("") view=AppLayout>
+                    <Route path=path!("") view=Dashboard />
+                    <Route path=path!("m/:module") view=ModulePage />
+                    <ParentRoute path=path!("settings") view=SettingsLayout>
+                        <Route path=path!("") view=|| view! { <Redirect path="/settings/users" /> } />
+                        <Route path=path!("users") view=UsersPage />
+                        <Route path=path!("teams") view=TeamsPage />
+                        <Route path=path!("roles") view=RolesPage />
+                        <Route path=path!("api-keys") view=ApiKeysPage />
+                        <Route path=path!("audit") view=AuditPage />
+                        <Route path=path!("history/:entity/:id") view=HistoryPage />
+                    </ParentRoute>
+                </ParentRoute>
+            </Routes>
+            <Toasts />
+        </Router>
+    }
+}

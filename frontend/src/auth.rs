@@ -1,0 +1,66 @@
+//! Who is signed in. The access token lives inside the client; the refresh token only in an
+//! http-only cookie, so after a page load the session is restored by a silent refresh.
+
+use kith_client::{Client, ClientError};
+use kith_domain::auth::Me;
+use kith_domain::modules::Module;
+use kith_domain::permissions::Action;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+#[derive(Clone, Copy)]
+pub struct Session {
+    /// The signed-in user, organization and role; `None` when signed out.
+    pub me: RwSignal<Option<Me>>,
+    /// False until the silent refresh at start-up has finished, so pages do not redirect too early.
+    pub ready: RwSignal<bool>,
+}
+
+impl Session {
+    pub fn provide() -> Session {
+        let session = Session { me: RwSignal::new(None), ready: RwSignal::new(false) };
+        provide_context(session);
+        session
+    }
+
+    /// Restore the session from the refresh cookie, if there is one.
+    pub fn restore(self, client: Client) {
+        spawn_local(async move {
+            if client.refresh().await.is_ok() {
+                if let Ok(me) = client.me().await {
+                    // A sign-in that finished meanwhile wins over the restored session.
+                    if self.me.get_untracked().is_none() {
+                        self.me.set(Some(me));
+                    }
+                }
+            }
+            self.ready.set(true);
+        });
+    }
+
+    /// Load who just signed in (after sign-up, login or accepting an invitation).
+    pub async fn load(self, client: &Client) -> Result<(), ClientError> {
+        let me = client.me().await?;
+        self.me.set(Some(me));
+        self.ready.set(true);
+        Ok(())
+    }
+
+    pub fn end(self) {
+        self.me.set(None);
+    }
+
+    /// May the signed-in user read `module`? Tracks the session.
+    pub fn can_read(self, module: Module) -> bool {
+        self.me.with(|me| me.as_ref().is_some_and(|me| me.role.permissions.allows(module, Action::Read)))
+    }
+
+    /// Settings writers administer the organization: users, teams, roles and API keys.
+    pub fn is_admin(self) -> bool {
+        self.me.with(|me| me.as_ref().is_some_and(|me| me.role.permissions.allows(Module::Settings, Action::Write)))
+    }
+}
+
+pub fn use_session() -> Session {
+    expect_context::<Session>()
+}

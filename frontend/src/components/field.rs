@@ -1,0 +1,68 @@
+//! Form fields with the error the API reported for them, and the alert for the rest of a problem.
+
+use kith_domain::Problem;
+use leptos::prelude::*;
+
+/// `"true"` while the last problem names `name`, for an input's `aria-invalid`.
+pub fn invalid(
+    problem: RwSignal<Option<Problem>>,
+    name: &'static str,
+) -> impl Fn() -> Option<&'static str> + Copy + Send + Sync + 'static {
+    move || problem.with(|p| p.as_ref().and_then(|p| p.field_message(name)).is_some()).then_some("true")
+}
+
+/// A label, its input (the children) and the input's error. `name` is the JSON field the API
+/// reports errors under; `id` is the input's id.
+#[component]
+pub fn Field(
+    label: &'static str,
+    id: &'static str,
+    name: &'static str,
+    problem: RwSignal<Option<Problem>>,
+    #[prop(optional)] hint: Option<&'static str>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            {children()}
+            {hint.map(|hint| view! { <p class="field-hint">{hint}</p> })}
+            <FieldError problem name />
+        </div>
+    }
+}
+
+#[component]
+pub fn FieldError(problem: RwSignal<Option<Problem>>, name: &'static str) -> impl IntoView {
+    move || {
+        problem
+            .with(|p| p.as_ref().and_then(|p| p.field_message(name)).map(str::to_owned))
+            .map(|message| view! { <p class="field-error" data-testid="field-error">{message}</p> })
+    }
+}
+
+/// The problem's title and detail, plus any field errors that belong to none of `fields` (the
+/// fields the form shows errors beside), so nothing the server said is lost.
+#[component]
+pub fn FormAlert(
+    problem: RwSignal<Option<Problem>>,
+    #[prop(optional)] fields: &'static [&'static str],
+) -> impl IntoView {
+    move || {
+        problem.get().map(|p| {
+            let others: Vec<String> = p
+                .errors
+                .iter()
+                .filter(|e| !fields.contains(&e.field.as_str()))
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect();
+            view! {
+                <div class="form-alert" role="alert">
+                    <strong>{p.title}</strong>
+                    {p.detail.map(|d| view! { <span>{d}</span> })}
+                    {others.into_iter().map(|o| view! { <div>{o}</div> }).collect_view()}
+                </div>
+            }
+        })
+    }
+}

@@ -1,0 +1,9 @@
+//! Building blocks shared by the pages.
+
+pub mod confirm;
+pub mod copy;
+pub mod field;
+pub mod layout;
+pub mod nav;
+pub mod table;
+pub mod toast;

@@ -1,0 +1,120 @@
+//! Toasts: short notices in the top-right corner that dismiss themselves.
+
+use std::time::Duration;
+
+use kith_client::ClientError;
+use kith_domain::Problem;
+use leptos::prelude::*;
+
+use crate::api::problem_of;
+use crate::auth::Session;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Success,
+    Error,
+}
+
+#[derive(Clone, Debug)]
+struct Toast {
+    id: u64,
+    kind: Kind,
+    title: String,
+    detail: Option<String>,
+}
+
+#[derive(Clone, Copy)]
+pub struct Toaster {
+    toasts: RwSignal<Vec<Toast>>,
+    next_id: StoredValue<u64>,
+    session: Session,
+}
+
+impl Toaster {
+    pub fn provide(session: Session) -> Toaster {
+        let toaster = Toaster { toasts: RwSignal::new(Vec::new()), next_id: StoredValue::new(0), session };
+        provide_context(toaster);
+        toaster
+    }
+
+    pub fn success(self, title: impl Into<String>) {
+        self.push(Kind::Success, title.into(), None);
+    }
+
+    /// Report a failed call. A `401` that survived the client's refresh means the session is over.
+    pub fn error(self, error: &ClientError) {
+        if error.status() == Some(401) {
+            self.session.end();
+        }
+        self.problem(&problem_of(error));
+    }
+
+    /// An update lost an optimistic-concurrency race; the caller reloads the record.
+    pub fn stale(self, what: &str) {
+        self.push(
+            Kind::Error,
+            format!("This {what} was changed by someone else"),
+            Some("The latest version is shown now; please make your change again.".to_owned()),
+        );
+    }
+
+    pub fn problem(self, problem: &Problem) {
+        self.push(Kind::Error, problem.title.clone(), problem.detail.clone());
+    }
+
+    fn push(self, kind: Kind, title: String, detail: Option<String>) {
+        let id = self.next_id.get_value();
+        self.next_id.set_value(id + 1);
+        self.toasts.update(|toasts| toasts.push(Toast { id, kind, title, detail }));
+        // Errors stay longer: they usually need reading.
+        let ttl = match kind {
+            Kind::Success => Duration::from_secs(4),
+            Kind::Error => Duration::from_secs(8),
+        };
+        set_timeout(move || self.dismiss(id), ttl);
+    }
+
+    fn dismiss(self, id: u64) {
+        self.toasts.update(|toasts| toasts.retain(|t| t.id != id));
+    }
+}
+
+pub fn use_toaster() -> Toaster {
+    expect_context::<Toaster>()
+}
+
+#[component]
+pub fn Toasts() -> impl IntoView {
+    let toaster = use_toaster();
+    view! {
+        <div class="toasts" role="status" aria-live="polite">
+            <For
+                each=move || toaster.toasts.get()
+                key=|toast| toast.id
+                children=move |toast| {
+                    let class = match toast.kind {
+                        Kind::Success => "toast toast-success",
+                        Kind::Error => "toast toast-error",
+                    };
+                    let id = toast.id;
+                    view! {
+                        <div class=class data-testid="toast">
+                            <div class="toast-body">
+                                <div class="toast-title">{toast.title}</div>
+                                {toast.detail.map(|d| view! { <div class="toast-detail">{d}</div> })}
+                            </div>
+                            <button
+                                type="button"
+                                class="toast-close"
+                                aria-label="Dismiss"
+                                on:click=move |_| toaster.dismiss(id)
+                            >
+                                "×"
+                            </button>
+                        </div>
+                    }
+                }
+            />
+        </div>
+    }
+}

@@ -1,0 +1,210 @@
+//! Settings: users and invitations, teams, roles, API keys and the audit trail.
+
+pub mod api_keys;
+pub mod audit;
+pub mod history;
+pub mod roles;
+pub mod teams;
+pub mod users;
+
+use kith_client::Client;
+use kith_domain::identity::{RoleView, TeamListQuery, TeamView};
+use kith_domain::modules::Module;
+use kith_domain::permissions::Action;
+use kith_domain::page::{PageQuery, MAX_LIMIT};
+use kith_domain::{RoleId, TeamId};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::Outlet;
+
+use crate::api::use_client;
+use crate::auth::use_session;
+use crate::components::nav::NavLink;
+use crate::components::table::EmptyState;
+use crate::components::toast::{use_toaster, Toaster};
+
+/// Roles and teams, for names in tables and options in selects; shared by the settings pages.
+#[derive(Clone, Copy)]
+pub struct Directory {
+    pub roles: RwSignal<Vec<RoleView>>,
+    pub teams: RwSignal<Vec<TeamView>>,
+    client: StoredValue<Client>,
+    toaster: Toaster,
+}
+
+impl Directory {
+    fn provide(client: Client, toaster: Toaster) -> Directory {
+        let directory = Directory {
+            roles: RwSignal::new(Vec::new()),
+            teams: RwSignal::new(Vec::new()),
+            client: StoredValue::new(client),
+            toaster,
+        };
+        provide_context(directory);
+        directory
+    }
+
+    pub fn reload_roles(self) {
+        let client = self.client.get_value();
+        spawn_local(async move {
+            let mut roles = Vec::new();
+            let mut cursor = None;
+            loop {
+                let query = PageQuery { limit: Some(MAX_LIMIT), cursor };
+                match client.list_roles(&query).await {
+                    Ok(page) => {
+                        roles.extend(page.items);
+                        cursor = page.next_cursor;
+                    }
+                    Err(error) => {
+                        self.toaster.error(&error);
+                        return;
+                    }
+                }
+                if cursor.is_none() {
+                    break;
+                }
+            }
+            self.roles.try_set(roles);
+        });
+    }
+
+    pub fn reload_teams(self) {
+        let client = self.client.get_value();
+        spawn_local(async move {
+            let mut teams = Vec::new();
+            let mut cursor = None;
+            loop {
+                let query = TeamListQuery { limit: Some(MAX_LIMIT), cursor, ..Default::default() };
+                match client.list_teams(&query).await {
+                    Ok(page) => {
+                        teams.extend(page.items);
+                        cursor = page.next_cursor;
+                    }
+                    Err(error) => {
+                        self.toaster.error(&error);
+                        return;
+                    }
+                }
+                if cursor.is_none() {
+                    break;
+                }
+            }
+            self.teams.try_set(teams);
+        });
+    }
+
+    /// The role's name; tracks the role list.
+    pub fn role_name(self, id: RoleId) -> String {
+        self.roles
+            .with(|roles| roles.iter().find(|r| r.id == id).map(|r| r.name.clone()).unwrap_or_else(|| "—".to_owned()))
+    }
+
+    /// The team's name, or an em dash for none; tracks the team list.
+    pub fn team_name(self, id: Option<TeamId>) -> String {
+        let Some(id) = id else {
+            return "—".to_owned();
+        };
+        self.teams.with(|teams| {
+            teams.iter().find(|t| t.id == id).map(|t| t.name.clone()).unwrap_or_else(|| "(deleted team)".to_owned())
+        })
+    }
+}
+
+pub fn use_directory() -> Directory {
+    expect_context::<Directory>()
+}
+
+#[component]
+pub fn SettingsLayout() -> impl IntoView {
+    let session = use_session();
+    let directory = Directory::provide(use_client(), use_toaster());
+    // Without access the API would only answer 403s, each turned into a toast.
+    if session.me.with_untracked(|me| {
+        me.as_ref().is_some_and(|me| me.role.permissions.allows(Module::Settings, Action::Read))
+    }) {
+        directory.reload_roles();
+        directory.reload_teams();
+    }
+    view! {
+        <Show
+            when=move || session.can_read(Module::Settings)
+            fallback=|| {
+                view! {
+                    <div class="card">
+                        <EmptyState
+                            icon="!"
+                            title="Settings are not available to your role"
+                            text="Ask an administrator to change your role if you need them."
+                        />
+                    </div>
+                }
+            }
+        >
+            <div class="page-header">
+                <div>
+                    <h1>"Settings"</h1>
+                    <p class="page-subtitle">{Module::Settings.purpose()}</p>
+                </div>
+            </div>
+            <nav class="subnav" aria-label="Settings">
+                <NavLink href="/settings/users" label="Users" class="subnav-link" />
+                <NavLink href="/settings/teams" label="Teams" class="subnav-link" />
+                <NavLink href="/settings/roles" label="Roles" class="subnav-link" />
+                <NavLink href="/settings/api-keys" label="API keys" class="subnav-link" />
+                <NavLink href="/settings/audit" label="Audit log" class="subnav-link" />
+            </nav>
+            <Outlet />
+        </Show>
+    }
+}
+
+/// `<option>`s for the roles, marking the one `selected` returns as chosen.
+pub fn role_options(
+    directory: Directory,
+    selected: impl Fn() -> Option<RoleId> + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    move || {
+        directory
+            .roles
+            .get()
+            .into_iter()
+            .map(|role| {
+                let id = role.id;
+                view! {
+                    <option value=id.to_string() selected=move || selected() == Some(id)>
+                        {role.name}
+                    </option>
+                }
+            })
+            .collect_view()
+    }
+}
+
+/// `<option>`s for "No team" and every team, marking the one `selected` returns as chosen.
+pub fn team_options(
+    directory: Directory,
+    selected: impl Fn() -> Option<TeamId> + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    move || {
+        let none = view! {
+            <option value="" selected=move || selected().is_none()>
+                "No team"
+            </option>
+        };
+        let teams = directory
+            .teams
+            .get()
+            .into_iter()
+            .map(|team| {
+                let id = team.id;
+                view! {
+                    <option value=id.to_string() selected=move || selected() == Some(id)>
+                        {team.name}
+                    </option>
+                }
+            })
+            .collect_view();
+        (none, teams)
+    }
+}

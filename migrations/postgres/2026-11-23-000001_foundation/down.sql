@@ -1,0 +1,14 @@
+DROP TABLE login_attempts;
+DROP TABLE idempotency_keys;
+DROP TABLE outbox_emails;
+DROP TABLE recycle_bin;
+DROP TABLE audit_log;
+DROP TABLE invites;
+DROP TABLE api_keys;
+DROP TABLE refresh_tokens;
+DROP TABLE sessions;
+DROP TABLE users;
+DROP TABLE teams;
+DROP TABLE roles;
+DROP TABLE organizations;
+DROP TABLE instance_settings;

@@ -1,0 +1,10 @@
+//! Kith's integration tests: one binary, every test against a real server and a fresh database.
+//! `make test` runs it on SQLite and again on PostgreSQL.
+
+mod auth;
+mod browser;
+mod conventions;
+mod database;
+mod identity;
+mod openapi;
+mod tenancy;
