@@ -6,5 +6,6 @@ mod browser;
 mod conventions;
 mod database;
 mod identity;
+mod leads;
 mod openapi;
 mod tenancy;

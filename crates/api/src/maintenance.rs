@@ -11,11 +11,12 @@ pub async fn run_once(state: &AppState) {
             let purged = kith_db::recycle::purge_expired(c)?;
             let attempts = kith_db::sessions::prune_login_attempts(c)?;
             let keys = kith_db::idempotency::prune(c)?;
-            Ok((purged, attempts, keys))
+            let revisits = kith_db::leads::due_revisits(c, chrono::Utc::now().date_naive())?;
+            Ok((purged, attempts, keys, revisits))
         })
         .await;
     match result {
-        Ok((purged, attempts, keys)) => tracing::info!(purged, attempts, keys, "maintenance done"),
+        Ok((purged, attempts, keys, revisits)) => tracing::info!(purged, attempts, keys, revisits, "maintenance done"),
         Err(e) => tracing::warn!(error = %e, "maintenance failed; will retry"),
     }
 }

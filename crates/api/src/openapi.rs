@@ -24,6 +24,8 @@ use utoipa_actix_web::AppExt;
         (name = "api_keys", description = "API keys for integrators"),
         (name = "invites", description = "Invitations"),
         (name = "audit", description = "Audit trail and recycle bin"),
+        (name = "leads", description = "Leads: capture, status, owner, score, timeline"),
+        (name = "lead_config", description = "Scoring rules, assignment rules, lead settings"),
         (name = "operations", description = "Health and metrics"),
     )
 )]

@@ -12,8 +12,11 @@ use std::sync::{Arc, Mutex};
 use kith_domain::audit::{AuditEntry, AuditQuery};
 use kith_domain::auth::*;
 use kith_domain::identity::*;
+use kith_domain::leads::*;
+use kith_domain::notifications::{NotificationQuery, NotificationView};
 use kith_domain::page::{Page, PageQuery};
 use kith_domain::recycle::RecycleBinItem;
+use kith_domain::rules::{AssignmentRule, AssignmentRuleInput, ScoringRule, ScoringRuleInput};
 use kith_domain::*;
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
@@ -307,6 +310,105 @@ impl Client {
     }
     pub async fn revoke_invite(&self, id: InviteId) -> Result<()> {
         self.delete(&format!("/api/v1/invites/{id}")).await
+    }
+
+    // ---- leads ----
+
+    pub async fn list_leads(&self, q: &LeadListQuery) -> Result<Page<LeadView>> {
+        self.get("/api/v1/leads", q).await
+    }
+    /// Create a lead. When the duplicate rule finds an existing lead, the capture is attached to it
+    /// and that lead comes back (HTTP 200 instead of 201).
+    pub async fn create_lead(&self, lead: &NewLead) -> Result<LeadView> {
+        self.post("/api/v1/leads", lead).await
+    }
+    pub async fn get_lead(&self, id: LeadId) -> Result<LeadDetail> {
+        self.get(&format!("/api/v1/leads/{id}"), &()).await
+    }
+    pub async fn update_lead(&self, id: LeadId, version: i64, patch: &LeadPatch) -> Result<LeadView> {
+        self.patch(&format!("/api/v1/leads/{id}"), version, patch).await
+    }
+    pub async fn delete_lead(&self, id: LeadId) -> Result<()> {
+        self.delete(&format!("/api/v1/leads/{id}")).await
+    }
+    pub async fn restore_lead(&self, id: LeadId) -> Result<LeadView> {
+        self.post(&format!("/api/v1/leads/{id}/restore"), &()).await
+    }
+    pub async fn lead_events(&self, id: LeadId) -> Result<Vec<LeadEvent>> {
+        self.get(&format!("/api/v1/leads/{id}/events"), &()).await
+    }
+    pub async fn add_lead_activity(&self, id: LeadId, activity: &NewLeadActivity) -> Result<LeadDetail> {
+        self.post(&format!("/api/v1/leads/{id}/activities"), activity).await
+    }
+    pub async fn bulk_update_leads(&self, bulk: &BulkLeadUpdate) -> Result<BulkResult> {
+        self.post("/api/v1/leads/bulk", bulk).await
+    }
+    /// The CSV export of the leads a list query selects.
+    pub async fn export_leads_csv(&self, q: &LeadListQuery) -> Result<String> {
+        let response = self
+            .request(Method::GET, "/api/v1/leads/export.csv")
+            .query(q)
+            .send()
+            .await
+            .map_err(|e| ClientError::Network(e.to_string()))?;
+        if !response.status().is_success() {
+            return decode::<String>(response).await;
+        }
+        response.text().await.map_err(|e| ClientError::Network(e.to_string()))
+    }
+
+    pub async fn lead_settings(&self) -> Result<LeadSettings> {
+        self.get("/api/v1/lead-settings", &()).await
+    }
+    pub async fn put_lead_settings(&self, settings: &LeadSettings) -> Result<LeadSettings> {
+        self.send(Method::PUT, "/api/v1/lead-settings", |r| r.json(settings)).await
+    }
+
+    pub async fn scoring_rules(&self) -> Result<Vec<ScoringRule>> {
+        self.get("/api/v1/scoring-rules", &()).await
+    }
+    pub async fn create_scoring_rule(&self, rule: &ScoringRuleInput) -> Result<ScoringRule> {
+        self.post("/api/v1/scoring-rules", rule).await
+    }
+    pub async fn update_scoring_rule(
+        &self,
+        id: ScoringRuleId,
+        version: i64,
+        rule: &ScoringRuleInput,
+    ) -> Result<ScoringRule> {
+        self.patch(&format!("/api/v1/scoring-rules/{id}"), version, rule).await
+    }
+    pub async fn delete_scoring_rule(&self, id: ScoringRuleId) -> Result<()> {
+        self.delete(&format!("/api/v1/scoring-rules/{id}")).await
+    }
+
+    pub async fn assignment_rules(&self) -> Result<Vec<AssignmentRule>> {
+        self.get("/api/v1/assignment-rules", &()).await
+    }
+    pub async fn create_assignment_rule(&self, rule: &AssignmentRuleInput) -> Result<AssignmentRule> {
+        self.post("/api/v1/assignment-rules", rule).await
+    }
+    pub async fn update_assignment_rule(
+        &self,
+        id: AssignmentRuleId,
+        version: i64,
+        rule: &AssignmentRuleInput,
+    ) -> Result<AssignmentRule> {
+        self.patch(&format!("/api/v1/assignment-rules/{id}"), version, rule).await
+    }
+    pub async fn delete_assignment_rule(&self, id: AssignmentRuleId) -> Result<()> {
+        self.delete(&format!("/api/v1/assignment-rules/{id}")).await
+    }
+
+    // ---- notifications ----
+
+    pub async fn notifications(&self, q: &NotificationQuery) -> Result<Page<NotificationView>> {
+        self.get("/api/v1/notifications", q).await
+    }
+    pub async fn mark_notification_read(&self, id: NotificationId) -> Result<()> {
+        self.send::<serde_json::Value>(Method::POST, &format!("/api/v1/notifications/{id}/read"), |r| r)
+            .await
+            .map(|_| ())
     }
 
     // ---- audit and recycle bin ----

@@ -125,6 +125,7 @@ pub fn purge_expired(conn: &mut DbConnection) -> Result<usize> {
             }
             match row.entity.as_str() {
                 teams::ENTITY => teams::purge(c, &scope, &row.entity_id),
+                crate::leads::ENTITY => crate::leads::purge(c, &scope, &row.entity_id),
                 other => Err(Error::Internal(format!("no purge for entity {other:?}"))),
             }
         })?;

@@ -197,4 +197,128 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox_emails,
     idempotency_keys,
     login_attempts,
+    lead_settings,
+    leads,
+    lead_tags,
+    lead_events,
+    scoring_rules,
+    assignment_rules,
+    notifications,
 );
+
+diesel::table! {
+    lead_settings (org_id) {
+        org_id -> Text,
+        duplicate_rule -> Text,
+        qualify_threshold -> Nullable<Integer>,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    leads (id) {
+        id -> Text,
+        org_id -> Text,
+        first_name -> Text,
+        last_name -> Text,
+        title -> Text,
+        email -> Nullable<Text>,
+        email_normalized -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        phone_e164 -> Nullable<Text>,
+        company_name -> Text,
+        company_domain -> Nullable<Text>,
+        company_size -> Nullable<Integer>,
+        industry -> Nullable<Text>,
+        country -> Nullable<Text>,
+        source -> Text,
+        source_detail -> Text,
+        status -> Text,
+        disqualify_reason -> Nullable<Text>,
+        revisit_on -> Nullable<Date>,
+        owner_id -> Nullable<Text>,
+        team_id -> Nullable<Text>,
+        score -> Integer,
+        sort_name -> Text,
+        search_text -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    lead_tags (lead_id, tag) {
+        org_id -> Text,
+        lead_id -> Text,
+        tag -> Text,
+    }
+}
+
+diesel::table! {
+    lead_events (id) {
+        id -> Text,
+        org_id -> Text,
+        lead_id -> Text,
+        occurred_at -> Timestamp,
+        kind -> Text,
+        from_value -> Nullable<Text>,
+        to_value -> Nullable<Text>,
+        note -> Nullable<Text>,
+        actor_kind -> Text,
+        actor_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    scoring_rules (id) {
+        id -> Text,
+        org_id -> Text,
+        name -> Text,
+        trigger -> Text,
+        points -> Integer,
+        decay_days -> Nullable<Integer>,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    assignment_rules (id) {
+        id -> Text,
+        org_id -> Text,
+        position -> Integer,
+        name -> Text,
+        conditions -> Text,
+        target -> Text,
+        capacity -> Nullable<Integer>,
+        active -> Bool,
+        last_assigned -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Text,
+        org_id -> Text,
+        user_id -> Text,
+        kind -> Text,
+        title -> Text,
+        body -> Text,
+        entity -> Nullable<Text>,
+        entity_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(lead_tags -> leads (lead_id));

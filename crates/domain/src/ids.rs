@@ -30,4 +30,19 @@ macro_rules! id_type {
     )*};
 }
 
-id_type!(OrgId, UserId, TeamId, RoleId, ApiKeyId, InviteId, SessionId, AuditId);
+id_type!(
+    OrgId,
+    UserId,
+    TeamId,
+    RoleId,
+    ApiKeyId,
+    InviteId,
+    SessionId,
+    AuditId,
+    LeadId,
+    WebFormId,
+    ScoringRuleId,
+    AssignmentRuleId,
+    NotificationId,
+    JobId
+);

@@ -8,11 +8,14 @@ pub mod audit;
 pub mod auth;
 pub mod identity;
 pub mod ids;
+pub mod leads;
 pub mod modules;
+pub mod notifications;
 pub mod page;
 pub mod permissions;
 pub mod problem;
 pub mod recycle;
+pub mod rules;
 pub mod validation;
 
 pub use ids::*;

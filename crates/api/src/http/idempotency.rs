@@ -59,18 +59,35 @@ where
     F: FnOnce(&mut DbConnection, &Scope) -> kith_db::Result<T> + Send + 'static,
     T: Serialize + Send + 'static,
 {
+    run_once(state, scope, key, route, request, move |c, s| work(c, s).map(|t| (StatusCode::CREATED, t))).await
+}
+
+/// Run a POST once per key; `work` chooses the status (e.g. 200 when a capture attached to an
+/// existing record instead of creating one).
+pub async fn run_once<T, F>(
+    state: &AppState,
+    scope: Scope,
+    key: IdempotencyKey,
+    route: &str,
+    request: &impl Serialize,
+    work: F,
+) -> ApiResult<HttpResponse>
+where
+    F: FnOnce(&mut DbConnection, &Scope) -> kith_db::Result<(StatusCode, T)> + Send + 'static,
+    T: Serialize + Send + 'static,
+{
     let hash = request_hash(route, request);
     let outcome = state
         .db(move |c| {
             let Some(key) = key.0 else {
-                return work(c, &scope).map(|t| Outcome::Created(to_value(&t)));
+                return work(c, &scope).map(|(status, t)| Outcome::Created(status.as_u16(), to_value(&t)));
             };
             match idempotency::claim(c, &scope, &key, &hash)? {
                 Claim::Started => match work(c, &scope) {
-                    Ok(t) => {
+                    Ok((status, t)) => {
                         let value = to_value(&t);
-                        idempotency::complete(c, &scope, &key, 201, &value.to_string())?;
-                        Ok(Outcome::Created(value))
+                        idempotency::complete(c, &scope, &key, status.as_u16(), &value.to_string())?;
+                        Ok(Outcome::Created(status.as_u16(), value))
                     }
                     Err(e) => {
                         // Nothing was created: forget the key so the corrected request can reuse it.
@@ -85,7 +102,9 @@ where
         })
         .await?;
     match outcome {
-        Outcome::Created(value) => Ok(json_value_response(StatusCode::CREATED, &value)),
+        Outcome::Created(status, value) => {
+            Ok(json_value_response(StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED), &value))
+        }
         Outcome::Replay(status, body) => {
             let value: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED);
@@ -105,7 +124,7 @@ where
 }
 
 enum Outcome {
-    Created(serde_json::Value),
+    Created(u16, serde_json::Value),
     Replay(u16, String),
     Mismatch,
     InProgress,

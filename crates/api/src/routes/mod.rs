@@ -6,7 +6,10 @@ pub mod audit;
 pub mod auth;
 pub mod health;
 pub mod invites;
+pub mod lead_config;
+pub mod leads;
 pub mod me;
+pub mod notifications;
 pub mod roles;
 pub mod teams;
 pub mod users;
@@ -45,7 +48,30 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
             .service(invites::create)
             .service(invites::revoke)
             .service(audit::list)
-            .service(audit::recycle_bin),
+            .service(audit::recycle_bin)
+            .service(notifications::list)
+            .service(notifications::mark_read)
+            // Fixed paths before `/leads/{id}` so they are not read as ids.
+            .service(leads::export)
+            .service(leads::bulk)
+            .service(leads::list)
+            .service(leads::create)
+            .service(leads::get)
+            .service(leads::update)
+            .service(leads::delete)
+            .service(leads::restore)
+            .service(leads::events)
+            .service(leads::add_activity)
+            .service(lead_config::list_scoring)
+            .service(lead_config::create_scoring)
+            .service(lead_config::update_scoring)
+            .service(lead_config::delete_scoring)
+            .service(lead_config::list_assignment)
+            .service(lead_config::create_assignment)
+            .service(lead_config::update_assignment)
+            .service(lead_config::delete_assignment)
+            .service(lead_config::get_settings)
+            .service(lead_config::put_settings),
     );
 }
 

@@ -1,0 +1,200 @@
+//! Leads.
+
+use actix_web::http::StatusCode;
+use actix_web::{delete, get, patch, post, web, HttpResponse};
+use kith_db::leads::{Capture, Captured};
+use kith_domain::audit::ActorKind;
+use kith_domain::leads::*;
+use kith_domain::page::Page;
+use kith_domain::{LeadId, Problem};
+
+use crate::auth::Auth;
+use crate::error::ApiResult;
+use crate::http::etag::{ok, IfMatch};
+use crate::http::idempotency::{run_once, IdempotencyKey};
+use crate::http::input::valid;
+use crate::state::AppState;
+
+/// The caller's leads (their role decides own/team/all), filtered, searched and sorted.
+#[utoipa::path(
+    tag = "leads",
+    security(("bearer" = [])),
+    params(LeadListQuery),
+    responses((status = 200, body = Page<LeadView>), (status = 403, body = Problem), (status = 422, body = Problem))
+)]
+#[get("/leads")]
+pub async fn list(state: web::Data<AppState>, auth: Auth, q: web::Query<LeadListQuery>) -> ApiResult<HttpResponse> {
+    let page = state.db(move |c| kith_db::leads::list(c, auth.scope(), &q)).await?;
+    ok(&page)
+}
+
+/// Create a lead. Without an owner, the assignment rules choose one; it is scored at once. When the
+/// duplicate rule (lead settings) finds an existing lead, the capture is attached to that lead and it
+/// is returned with 200 instead of 201.
+#[utoipa::path(
+    tag = "leads",
+    security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header)),
+    request_body = NewLead,
+    responses(
+        (status = 201, description = "Created", body = LeadView),
+        (status = 200, description = "Attached to an existing lead", body = LeadView),
+        (status = 403, body = Problem), (status = 422, body = Problem)
+    )
+)]
+#[post("/leads")]
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: Auth,
+    key: IdempotencyKey,
+    body: web::Json<NewLead>,
+) -> ApiResult<HttpResponse> {
+    let new = valid(body.into_inner().tidy())?;
+    let request = new.clone();
+    let source = if auth.scope().actor_kind() == ActorKind::ApiKey { LeadSource::Api } else { LeadSource::Manual };
+    run_once(&state, auth.0, key, "POST /leads", &request, move |c, scope| {
+        let how = Capture { source, event: LeadEventKind::Created, note: None };
+        Ok(match kith_db::leads::capture(c, scope, &new, &how)? {
+            Captured::New(lead) => (StatusCode::CREATED, lead),
+            Captured::Attached(lead) => (StatusCode::OK, lead),
+        })
+    })
+    .await
+}
+
+/// A lead with its score explained rule by rule.
+#[utoipa::path(
+    tag = "leads",
+    security(("bearer" = [])),
+    params(("id" = LeadId, Path)),
+    responses((status = 200, body = LeadDetail), (status = 404, body = Problem))
+)]
+#[get("/leads/{id}")]
+pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<LeadId>) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let detail = state.db(move |c| kith_db::leads::get(c, auth.scope(), id)).await?;
+    let mut response = ok(&detail)?;
+    if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&format!("\"{}\"", detail.lead.version)) {
+        response.headers_mut().insert(actix_web::http::header::ETAG, v);
+    }
+    Ok(response)
+}
+
+/// Change a lead: fields, status (through the status machine), owner, tags.
+#[utoipa::path(
+    tag = "leads",
+    security(("bearer" = [])),
+    params(("id" = LeadId, Path), ("If-Match" = String, Header)),
+    request_body = LeadPatch,
+    responses(
+        (status = 200, body = LeadView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)
+    )
+)]
+#[patch("/leads/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<LeadId>,
+    if_match: IfMatch,
+    body: web::Json<LeadPatch>,
+) -> ApiResult<HttpResponse> {
+    let patch = valid(body.into_inner())?;
+    let id = id.into_inner();
+    let lead = state.db(move |c| kith_db::leads::update(c, auth.scope(), id, if_match.0, &patch)).await?;
+    ok(&lead)
+}
+
+/// Move a lead to the recycle bin.
+#[utoipa::path(
+    tag = "leads",
+    security(("bearer" = [])),
+    params(("id" = LeadId, Path)),
+    responses((status = 204, description = "In the recycle bin"), (status = 404, body = Problem))
+)]
+#[delete("/leads/{id}")]
+pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<LeadId>) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    state.db(move |c| kith_db::leads::delete(c, auth.scope(), id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(
+    tag = "leads",
+    security(("bearer" = [])),
+    params(("id" = LeadId, Path)),
+    responses((status = 200, body = LeadView), (status = 404, body = Problem))
+)]
+#[post("/leads/{id}/restore")]
+pub async fn restore(state: web::Data<AppState>, auth: Auth, id: web::Path<LeadId>) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let lead = state.db(move |c| kith_db::leads::restore(c, auth.scope(), id)).await?;
+    ok(&lead)
+}
+
+/// The lead's timeline: creation, captures, status and owner changes, activities.
+#[utoipa::path(
+    tag = "leads",
+    security(("bearer" = [])),
+    params(("id" = LeadId, Path)),
+    responses((status = 200, body = Vec<LeadEvent>), (status = 404, body = Problem))
+)]
+#[get("/leads/{id}/events")]
+pub async fn events(state: web::Data<AppState>, auth: Auth, id: web::Path<LeadId>) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let events = state.db(move |c| kith_db::leads::events(c, auth.scope(), id)).await?;
+    ok(&events)
+}
+
+/// Record something the lead did (page visit, email opened/clicked/replied, meeting held, form
+/// submitted elsewhere); the lead is rescored.
+#[utoipa::path(
+    tag = "leads",
+    security(("bearer" = [])),
+    params(("id" = LeadId, Path)),
+    request_body = NewLeadActivity,
+    responses((status = 200, body = LeadDetail), (status = 404, body = Problem), (status = 422, body = Problem))
+)]
+#[post("/leads/{id}/activities")]
+pub async fn add_activity(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<LeadId>,
+    body: web::Json<NewLeadActivity>,
+) -> ApiResult<HttpResponse> {
+    let activity = valid(body.into_inner())?;
+    let id = id.into_inner();
+    let detail = state.db(move |c| kith_db::leads::add_activity(c, auth.scope(), id, &activity)).await?;
+    ok(&detail)
+}
+
+/// Assign, change status or tag up to 500 leads at once; each lead changes wholly or not at all.
+#[utoipa::path(
+    tag = "leads",
+    security(("bearer" = [])),
+    request_body = BulkLeadUpdate,
+    responses((status = 200, body = BulkResult), (status = 403, body = Problem), (status = 422, body = Problem))
+)]
+#[post("/leads/bulk")]
+pub async fn bulk(state: web::Data<AppState>, auth: Auth, body: web::Json<BulkLeadUpdate>) -> ApiResult<HttpResponse> {
+    let bulk = valid(body.into_inner())?;
+    let result = state.db(move |c| kith_db::leads::bulk_update(c, auth.scope(), &bulk)).await?;
+    ok(&result)
+}
+
+/// The leads a list query selects (up to 100,000) as CSV. Cells that a spreadsheet would run as a
+/// formula are prefixed with `'`.
+#[utoipa::path(
+    tag = "leads",
+    security(("bearer" = [])),
+    params(LeadListQuery),
+    responses((status = 200, description = "RFC 4180 CSV", content_type = "text/csv"), (status = 403, body = Problem))
+)]
+#[get("/leads/export.csv")]
+pub async fn export(state: web::Data<AppState>, auth: Auth, q: web::Query<LeadListQuery>) -> ApiResult<HttpResponse> {
+    let csv = state.db(move |c| kith_db::leads::export_csv(c, auth.scope(), &q)).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(("Content-Disposition", "attachment; filename=\"leads.csv\""))
+        .body(csv))
+}

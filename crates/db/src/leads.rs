@@ -1,0 +1,1298 @@
+//! Leads: capture from any channel (with duplicate matching, scoring and assignment in the same
+//! transaction), reading with the caller's record scope, changes through the status machine, the
+//! timeline, bulk updates, export, the recycle bin and revisits.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use kith_domain::audit::{ActorKind, AuditAction};
+use kith_domain::leads::*;
+use kith_domain::modules::Module;
+use kith_domain::page::{clamp_limit, page_from_rows, parse_sort, Cursor, Direction, Page};
+use kith_domain::permissions::{Action, RecordOwnership, RecordScope};
+use kith_domain::rules::{self, Behaviour, BehaviourRecord, Candidate, ScoreBreakdown};
+use kith_domain::validation::normalize_email;
+use kith_domain::{FieldError, LeadId, OrgId, TeamId, UserId};
+
+use crate::notifications::{notify, Notice};
+use crate::schema::{lead_events, lead_tags, leads, users};
+use crate::util::{like_pattern, new_id, now, parse_id, to_utc, transaction};
+use crate::{audit, lead_rules, recycle, DbConnection, Error, Result, Scope};
+
+pub const ENTITY: &str = "lead";
+const BULK_MAX: usize = 500;
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = leads)]
+struct LeadRow {
+    id: String,
+    first_name: String,
+    last_name: String,
+    title: String,
+    email: Option<String>,
+    phone: Option<String>,
+    phone_e164: Option<String>,
+    company_name: String,
+    company_domain: Option<String>,
+    company_size: Option<i32>,
+    industry: Option<String>,
+    country: Option<String>,
+    source: String,
+    source_detail: String,
+    status: String,
+    disqualify_reason: Option<String>,
+    revisit_on: Option<NaiveDate>,
+    owner_id: Option<String>,
+    team_id: Option<String>,
+    score: i32,
+    sort_name: String,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+    version: i64,
+}
+
+impl LeadRow {
+    fn into_view(self, tags: Vec<String>) -> Result<LeadView> {
+        Ok(LeadView {
+            id: parse_id(&self.id)?,
+            first_name: self.first_name,
+            last_name: self.last_name,
+            title: self.title,
+            email: self.email,
+            phone: self.phone,
+            phone_e164: self.phone_e164,
+            company_name: self.company_name,
+            company_domain: self.company_domain,
+            company_size: self.company_size,
+            industry: self.industry,
+            country: self.country,
+            source: LeadSource::parse(&self.source)
+                .ok_or_else(|| Error::Internal(format!("bad source {:?}", self.source)))?,
+            source_detail: serde_json::from_str(&self.source_detail).unwrap_or_default(),
+            status: LeadStatus::parse(&self.status)
+                .ok_or_else(|| Error::Internal(format!("bad status {:?}", self.status)))?,
+            disqualify_reason: self.disqualify_reason,
+            revisit_on: self.revisit_on,
+            owner_id: self.owner_id.as_deref().map(parse_id).transpose()?,
+            team_id: self.team_id.as_deref().map(parse_id).transpose()?,
+            score: self.score,
+            tags,
+            created_at: to_utc(self.created_at),
+            updated_at: to_utc(self.updated_at),
+            version: self.version,
+        })
+    }
+}
+
+/// Tags of many leads in one query.
+fn tags_of(conn: &mut DbConnection, ids: &[String]) -> Result<HashMap<String, Vec<String>>> {
+    let mut map: HashMap<String, Vec<String>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(map);
+    }
+    let rows: Vec<(String, String)> = lead_tags::table
+        .filter(lead_tags::lead_id.eq_any(ids))
+        .order((lead_tags::lead_id, lead_tags::tag))
+        .select((lead_tags::lead_id, lead_tags::tag))
+        .load(conn)?;
+    for (lead, tag) in rows {
+        map.entry(lead).or_default().push(tag);
+    }
+    Ok(map)
+}
+
+fn views(conn: &mut DbConnection, rows: Vec<LeadRow>) -> Result<Vec<LeadView>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut tags = tags_of(conn, &ids)?;
+    rows.into_iter()
+        .map(|r| {
+            let t = tags.remove(&r.id).unwrap_or_default();
+            r.into_view(t)
+        })
+        .collect()
+}
+
+fn find(conn: &mut DbConnection, org_id: OrgId, id: LeadId, deleted: bool) -> Result<LeadView> {
+    let mut q = leads::table
+        .filter(leads::org_id.eq(org_id.to_string()))
+        .filter(leads::id.eq(id.to_string()))
+        .select(LeadRow::as_select())
+        .into_boxed();
+    q = if deleted { q.filter(leads::deleted_at.is_not_null()) } else { q.filter(leads::deleted_at.is_null()) };
+    let row = q.first(conn).optional()?.ok_or(Error::NotFound)?;
+    views(conn, vec![row])?.pop().ok_or(Error::NotFound)
+}
+
+fn ownership(lead: &LeadView) -> RecordOwnership {
+    RecordOwnership { owner_id: lead.owner_id, team_id: lead.team_id }
+}
+
+/// A lead the caller may read, or NotFound (never "forbidden": that would confirm it exists).
+fn readable(conn: &mut DbConnection, scope: &Scope, id: LeadId) -> Result<LeadView> {
+    scope.require(Module::Leads, Action::Read)?;
+    let lead = find(conn, scope.org_id, id, false)?;
+    scope.require_record(Module::Leads, Action::Read, ownership(&lead)).map_err(|_| Error::NotFound)?;
+    Ok(lead)
+}
+
+fn writable(conn: &mut DbConnection, scope: &Scope, id: LeadId) -> Result<LeadView> {
+    let lead = readable(conn, scope, id)?;
+    scope.require_record(Module::Leads, Action::Write, ownership(&lead))?;
+    Ok(lead)
+}
+
+pub fn get(conn: &mut DbConnection, scope: &Scope, id: LeadId) -> Result<LeadDetail> {
+    let lead = readable(conn, scope, id)?;
+    let score = breakdown(conn, scope.org_id, &lead)?;
+    Ok(LeadDetail { lead, score })
+}
+
+// ---- normalization ----
+
+/// E.164 form of a phone number, reading national numbers with the lead's country.
+pub fn normalize_phone(raw: &str, country: Option<&str>) -> Option<String> {
+    let region = country.and_then(|c| c.to_uppercase().parse::<phonenumber::country::Id>().ok());
+    let number = phonenumber::parse(region, raw.trim()).ok()?;
+    phonenumber::is_valid(&number).then(|| number.format().mode(phonenumber::Mode::E164).to_string())
+}
+
+fn clean(s: &str) -> String {
+    s.trim().to_owned()
+}
+
+fn clean_opt(s: Option<&str>) -> Option<String> {
+    s.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+/// The values stored for a lead, normalized; shared by create, update and attach.
+#[derive(Clone, Debug)]
+struct Fields {
+    first_name: String,
+    last_name: String,
+    title: String,
+    email: Option<String>,
+    phone: Option<String>,
+    company_name: String,
+    company_website: Option<String>,
+    company_size: Option<i32>,
+    industry: Option<String>,
+    country: Option<String>,
+}
+
+impl Fields {
+    fn email_normalized(&self) -> Option<String> {
+        self.email.as_deref().map(normalize_email)
+    }
+    fn phone_e164(&self) -> Option<String> {
+        self.phone.as_deref().and_then(|p| normalize_phone(p, self.country.as_deref()))
+    }
+    fn company_domain(&self) -> Option<String> {
+        self.company_website
+            .as_deref()
+            .and_then(normalize_domain)
+            .or_else(|| self.email.as_deref().and_then(company_domain_of_email))
+    }
+    fn sort_name(&self) -> String {
+        let name = format!("{} {}", self.first_name, self.last_name).trim().to_lowercase();
+        if !name.is_empty() {
+            name
+        } else {
+            self.email.clone().unwrap_or_else(|| self.company_name.to_lowercase())
+        }
+    }
+    fn search_text(&self) -> String {
+        [
+            self.first_name.as_str(),
+            self.last_name.as_str(),
+            self.email.as_deref().unwrap_or(""),
+            self.company_name.as_str(),
+            self.phone.as_deref().unwrap_or(""),
+        ]
+        .join(" ")
+        .to_lowercase()
+    }
+    fn check(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if let Some(w) = &self.company_website {
+            if normalize_domain(w).is_none() {
+                errors.push(FieldError::new("company_website", "invalid", "Give a website like acme.com."));
+            }
+        }
+        errors
+    }
+}
+
+fn fields_of_new(new: &NewLead) -> Fields {
+    Fields {
+        first_name: clean(&new.first_name),
+        last_name: clean(&new.last_name),
+        title: clean(&new.title),
+        email: clean_opt(new.email.as_deref()).map(|e| normalize_email(&e)),
+        phone: clean_opt(new.phone.as_deref()),
+        company_name: clean(&new.company_name),
+        company_website: clean_opt(new.company_website.as_deref()),
+        company_size: new.company_size,
+        industry: clean_opt(new.industry.as_deref()),
+        country: clean_opt(new.country.as_deref()).map(|c| c.to_uppercase()),
+    }
+}
+
+fn fields_of_view(v: &LeadView) -> Fields {
+    Fields {
+        first_name: v.first_name.clone(),
+        last_name: v.last_name.clone(),
+        title: v.title.clone(),
+        email: v.email.clone(),
+        phone: v.phone.clone(),
+        company_name: v.company_name.clone(),
+        company_website: v.company_domain.clone(),
+        company_size: v.company_size,
+        industry: v.industry.clone(),
+        country: v.country.clone(),
+    }
+}
+
+// ---- scoring and assignment ----
+
+fn behaviours(conn: &mut DbConnection, lead_id: &str) -> Result<Vec<BehaviourRecord>> {
+    let kinds: Vec<&str> = Behaviour::ALL.iter().map(|b| b.as_str()).collect();
+    let rows: Vec<(String, NaiveDateTime)> = lead_events::table
+        .filter(lead_events::lead_id.eq(lead_id))
+        .filter(lead_events::kind.eq_any(kinds))
+        .select((lead_events::kind, lead_events::occurred_at))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(k, at)| {
+            Behaviour::parse(&k).map(|behaviour| BehaviourRecord { behaviour, occurred_at: to_utc(at) })
+        })
+        .collect())
+}
+
+fn breakdown(conn: &mut DbConnection, org_id: OrgId, lead: &LeadView) -> Result<ScoreBreakdown> {
+    let rules = lead_rules::scoring_rules(conn, org_id)?;
+    let done = behaviours(conn, &lead.id.to_string())?;
+    Ok(rules::score(lead, &done, &rules, Utc::now()))
+}
+
+/// Recompute a lead's score; at the qualify threshold an open lead becomes qualified and its owner
+/// is told. Returns the new breakdown.
+pub(crate) fn rescore(conn: &mut DbConnection, scope: &Scope, id: LeadId) -> Result<ScoreBreakdown> {
+    let lead = find(conn, scope.org_id, id, false)?;
+    let score = breakdown(conn, scope.org_id, &lead)?;
+    if score.total != lead.score {
+        diesel::update(leads::table.filter(leads::id.eq(id.to_string())))
+            .set(leads::score.eq(score.total))
+            .execute(conn)?;
+    }
+    let settings = lead_rules::settings(conn, scope.org_id)?;
+    let qualifies = settings.qualify_threshold.is_some_and(|t| score.total >= t)
+        && matches!(
+            lead.status,
+            LeadStatus::New | LeadStatus::Contacted | LeadStatus::Working | LeadStatus::NotReady | LeadStatus::Nurture
+        );
+    if qualifies {
+        diesel::update(leads::table.filter(leads::id.eq(id.to_string())))
+            .set((
+                leads::status.eq(LeadStatus::Qualified.as_str()),
+                leads::revisit_on.eq(None::<NaiveDate>),
+                leads::version.eq(leads::version + 1),
+            ))
+            .execute(conn)?;
+        event(
+            conn,
+            scope,
+            id,
+            LeadEventKind::StatusChanged,
+            Some(lead.status.as_str()),
+            Some("qualified"),
+            Some(&format!("score reached {}", score.total)),
+        )?;
+        if let Some(owner) = lead.owner_id {
+            notify(
+                conn,
+                scope,
+                owner,
+                &Notice {
+                    kind: "lead_qualified",
+                    title: format!("{} is qualified", lead.display_name()),
+                    body: format!("{} reached a score of {} and is now qualified.", lead.display_name(), score.total),
+                    entity: Some((ENTITY, id.to_string())),
+                    email: true,
+                },
+            )?;
+        }
+    }
+    Ok(score)
+}
+
+/// Active users of the organization with their open-lead counts (two queries, for any number of users).
+fn candidates(conn: &mut DbConnection, org_id: OrgId) -> Result<Vec<Candidate>> {
+    let people: Vec<(String, Option<String>, String)> = users::table
+        .filter(users::org_id.eq(org_id.to_string()))
+        .select((users::id, users::team_id, users::status))
+        .load(conn)?;
+    let open: Vec<&str> = LeadStatus::ALL.iter().filter(|s| s.is_open()).map(|s| s.as_str()).collect();
+    let loads: Vec<(Option<String>, i64)> = leads::table
+        .filter(leads::org_id.eq(org_id.to_string()))
+        .filter(leads::deleted_at.is_null())
+        .filter(leads::status.eq_any(open))
+        .filter(leads::owner_id.is_not_null())
+        .group_by(leads::owner_id)
+        .select((leads::owner_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    let loads: HashMap<String, i64> = loads.into_iter().filter_map(|(o, n)| o.map(|o| (o, n))).collect();
+    people
+        .into_iter()
+        .map(|(id, team, status)| {
+            Ok(Candidate {
+                open_leads: loads.get(&id).copied().unwrap_or(0).max(0) as u32,
+                user_id: parse_id(&id)?,
+                team_id: team.as_deref().map(parse_id).transpose()?,
+                active: status == "active",
+            })
+        })
+        .collect()
+}
+
+fn team_of(conn: &mut DbConnection, org_id: OrgId, user: UserId) -> Result<Option<TeamId>> {
+    let team: Option<Option<String>> = users::table
+        .filter(users::org_id.eq(org_id.to_string()))
+        .filter(users::id.eq(user.to_string()))
+        .select(users::team_id)
+        .first(conn)
+        .optional()?;
+    team.flatten().as_deref().map(parse_id).transpose()
+}
+
+/// An owner named in a request must be an active user of the organization.
+fn check_owner(conn: &mut DbConnection, scope: &Scope, owner: UserId, field: &str) -> Result<()> {
+    let status: Option<String> = users::table
+        .filter(users::org_id.eq(scope.org_id.to_string()))
+        .filter(users::id.eq(owner.to_string()))
+        .select(users::status)
+        .first(conn)
+        .optional()?;
+    match status.as_deref() {
+        Some("active") => Ok(()),
+        Some(_) => Err(Error::field(field, "inactive", "This user is disabled.")),
+        None => Err(Error::field(field, "unknown", "No such user in this organization.")),
+    }
+}
+
+fn event(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    lead_id: LeadId,
+    kind: LeadEventKind,
+    from: Option<&str>,
+    to: Option<&str>,
+    note: Option<&str>,
+) -> Result<()> {
+    event_at(conn, scope, lead_id, kind, from, to, note, now())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn event_at(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    lead_id: LeadId,
+    kind: LeadEventKind,
+    from: Option<&str>,
+    to: Option<&str>,
+    note: Option<&str>,
+    at: NaiveDateTime,
+) -> Result<()> {
+    diesel::insert_into(lead_events::table)
+        .values((
+            lead_events::id.eq(new_id().to_string()),
+            lead_events::org_id.eq(scope.org_id.to_string()),
+            lead_events::lead_id.eq(lead_id.to_string()),
+            lead_events::occurred_at.eq(at),
+            lead_events::kind.eq(kind.as_str()),
+            lead_events::from_value.eq(from),
+            lead_events::to_value.eq(to),
+            lead_events::note.eq(note),
+            lead_events::actor_kind.eq(scope.actor_kind().as_str()),
+            lead_events::actor_id.eq(scope.actor_id()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+fn tell_new_owner(conn: &mut DbConnection, scope: &Scope, lead: &LeadView, owner: UserId) -> Result<()> {
+    if scope.user_id() == Some(owner) {
+        return Ok(()); // you do not need telling about what you just did
+    }
+    notify(
+        conn,
+        scope,
+        owner,
+        &Notice {
+            kind: "lead_assigned",
+            title: format!("New lead for you: {}", lead.display_name()),
+            body: format!(
+                "{}{} was assigned to you.",
+                lead.display_name(),
+                if lead.company_name.is_empty() { String::new() } else { format!(" ({})", lead.company_name) }
+            ),
+            entity: Some((ENTITY, lead.id.to_string())),
+            email: true,
+        },
+    )
+}
+
+fn replace_tags(conn: &mut DbConnection, org_id: OrgId, lead_id: LeadId, tags: &[String]) -> Result<()> {
+    diesel::delete(lead_tags::table.filter(lead_tags::lead_id.eq(lead_id.to_string()))).execute(conn)?;
+    for tag in normalize_tags(tags) {
+        diesel::insert_into(lead_tags::table)
+            .values((
+                lead_tags::org_id.eq(org_id.to_string()),
+                lead_tags::lead_id.eq(lead_id.to_string()),
+                lead_tags::tag.eq(tag),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+// ---- capture ----
+
+/// The outcome of capturing a lead: a new record, or an existing one it was attached to.
+#[derive(Debug)]
+pub enum Captured {
+    New(LeadView),
+    Attached(LeadView),
+}
+
+impl Captured {
+    pub fn lead(&self) -> &LeadView {
+        match self {
+            Captured::New(l) | Captured::Attached(l) => l,
+        }
+    }
+}
+
+/// How a capture is recorded on the timeline (a form submission, an email, an API call…).
+pub struct Capture<'a> {
+    pub source: LeadSource,
+    pub event: LeadEventKind,
+    pub note: Option<&'a str>,
+}
+
+fn find_duplicate(
+    conn: &mut DbConnection,
+    org_id: OrgId,
+    fields: &Fields,
+    rule: DuplicateRule,
+) -> Result<Option<LeadView>> {
+    let email = fields.email_normalized();
+    let phone = fields.phone_e164();
+    let mut q = leads::table
+        .filter(leads::org_id.eq(org_id.to_string()))
+        .filter(leads::deleted_at.is_null())
+        .select(LeadRow::as_select())
+        .order(leads::id.asc())
+        .into_boxed();
+    q = match (rule, email, phone) {
+        (DuplicateRule::Off, _, _) | (_, None, None) => return Ok(None),
+        (DuplicateRule::Email, None, _) => return Ok(None),
+        (DuplicateRule::Email, Some(e), _) | (DuplicateRule::EmailOrPhone, Some(e), None) => {
+            q.filter(leads::email_normalized.eq(e))
+        }
+        (DuplicateRule::EmailOrPhone, None, Some(p)) => q.filter(leads::phone_e164.eq(p)),
+        (DuplicateRule::EmailOrPhone, Some(e), Some(p)) => {
+            q.filter(leads::email_normalized.eq(e).or(leads::phone_e164.eq(p)))
+        }
+    };
+    match q.first(conn).optional()? {
+        Some(row) => Ok(views(conn, vec![row])?.pop()),
+        None => Ok(None),
+    }
+}
+
+/// Create a lead, or attach the capture to the existing lead the duplicate rule finds.
+pub fn capture(conn: &mut DbConnection, scope: &Scope, new: &NewLead, how: &Capture<'_>) -> Result<Captured> {
+    scope.require(Module::Leads, Action::Write)?;
+    let fields = fields_of_new(new);
+    let mut errors = fields.check();
+    if let Some(e) = new.check_identifiable() {
+        errors.push(e);
+    }
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    let leads_scope = scope.permissions().get(Module::Leads).scope;
+    transaction(conn, |c| {
+        if let Some(owner) = new.owner_id {
+            check_owner(c, scope, owner, "owner_id")?;
+            if leads_scope != RecordScope::All
+                && Some(owner) != scope.acting_user().map(|a| a.user_id)
+                && scope.actor_kind() == ActorKind::User
+            {
+                return Err(Error::Forbidden("your role only lets you create leads you own".into()));
+            }
+        }
+        let settings = lead_rules::settings(c, scope.org_id)?;
+        if let Some(existing) = find_duplicate(c, scope.org_id, &fields, settings.duplicate_rule)? {
+            return attach(c, scope, existing, &fields, new, how).map(Captured::Attached);
+        }
+        create_new(c, scope, &fields, new, how, leads_scope).map(Captured::New)
+    })
+}
+
+fn create_new(
+    c: &mut DbConnection,
+    scope: &Scope,
+    fields: &Fields,
+    new: &NewLead,
+    how: &Capture<'_>,
+    leads_scope: RecordScope,
+) -> Result<LeadView> {
+    let id = LeadId(new_id());
+    let at = now();
+    let source = new.source.unwrap_or(how.source);
+    let detail = new.source_detail.clone().unwrap_or_default();
+    diesel::insert_into(leads::table)
+        .values((
+            leads::id.eq(id.to_string()),
+            leads::org_id.eq(scope.org_id.to_string()),
+            leads::first_name.eq(&fields.first_name),
+            leads::last_name.eq(&fields.last_name),
+            leads::title.eq(&fields.title),
+            leads::email.eq(&fields.email),
+            leads::email_normalized.eq(fields.email_normalized()),
+            leads::phone.eq(&fields.phone),
+            leads::phone_e164.eq(fields.phone_e164()),
+            leads::company_name.eq(&fields.company_name),
+            leads::company_domain.eq(fields.company_domain()),
+            leads::company_size.eq(fields.company_size),
+            leads::industry.eq(&fields.industry),
+            leads::country.eq(&fields.country),
+            leads::source.eq(source.as_str()),
+            leads::source_detail.eq(serde_json::to_string(&detail).unwrap_or_else(|_| "{}".into())),
+            leads::status.eq(LeadStatus::New.as_str()),
+            leads::score.eq(0),
+            leads::sort_name.eq(fields.sort_name()),
+            leads::search_text.eq(fields.search_text()),
+            leads::created_at.eq(at),
+            leads::updated_at.eq(at),
+            leads::version.eq(1i64),
+        ))
+        .execute(c)?;
+    replace_tags(c, scope.org_id, id, &new.tags)?;
+    event(c, scope, id, LeadEventKind::Created, None, Some(source.as_str()), how.note)?;
+    if how.event != LeadEventKind::Created {
+        event(c, scope, id, how.event, None, None, how.note)?;
+    }
+
+    // Owner: as asked; else the creating rep (whose role only sees own/team leads); else the rules.
+    let lead = find(c, scope.org_id, id, false)?;
+    let owner = match new.owner_id {
+        Some(o) => Some(o),
+        None if scope.actor_kind() == ActorKind::User && leads_scope != RecordScope::All => scope.user_id(),
+        None => {
+            let rules = lead_rules::assignment_rules(c, scope.org_id)?;
+            let people = candidates(c, scope.org_id)?;
+            match rules::choose_owner(&rules, &lead, &people) {
+                Some((rule, user)) => {
+                    lead_rules::set_last_assigned(c, rule, user)?;
+                    Some(user)
+                }
+                None => None,
+            }
+        }
+    };
+    if let Some(owner) = owner {
+        let team = team_of(c, scope.org_id, owner)?;
+        diesel::update(leads::table.filter(leads::id.eq(id.to_string())))
+            .set((leads::owner_id.eq(owner.to_string()), leads::team_id.eq(team.map(|t| t.to_string()))))
+            .execute(c)?;
+        event(c, scope, id, LeadEventKind::OwnerChanged, None, Some(&owner.to_string()), None)?;
+        tell_new_owner(c, scope, &lead, owner)?;
+    }
+    rescore(c, scope, id)?;
+    let lead = find(c, scope.org_id, id, false)?;
+    audit::record_created(c, scope, ENTITY, &id.to_string(), &lead)?;
+    Ok(lead)
+}
+
+/// Attach a capture to an existing lead: fill fields it lacks, add tags, note it on the timeline.
+fn attach(
+    c: &mut DbConnection,
+    scope: &Scope,
+    existing: LeadView,
+    fields: &Fields,
+    new: &NewLead,
+    how: &Capture<'_>,
+) -> Result<LeadView> {
+    let mut merged = fields_of_view(&existing);
+    let fill = |target: &mut String, value: &String| {
+        if target.trim().is_empty() {
+            target.clone_from(value);
+        }
+    };
+    fill(&mut merged.first_name, &fields.first_name);
+    fill(&mut merged.last_name, &fields.last_name);
+    fill(&mut merged.title, &fields.title);
+    fill(&mut merged.company_name, &fields.company_name);
+    merged.email = merged.email.or_else(|| fields.email.clone());
+    merged.phone = merged.phone.or_else(|| fields.phone.clone());
+    merged.company_website = merged.company_website.or_else(|| fields.company_website.clone());
+    merged.company_size = merged.company_size.or(fields.company_size);
+    merged.industry = merged.industry.or_else(|| fields.industry.clone());
+    merged.country = merged.country.or_else(|| fields.country.clone());
+    write_fields(c, scope, existing.id, &merged, None)?;
+    if !new.tags.is_empty() {
+        let mut tags = existing.tags.clone();
+        tags.extend(new.tags.iter().cloned());
+        replace_tags(c, scope.org_id, existing.id, &tags)?;
+    }
+    let note =
+        format!("captured again via {}{}", how.source.as_str(), how.note.map(|n| format!(": {n}")).unwrap_or_default());
+    event(c, scope, existing.id, how.event, None, None, Some(&note))?;
+    rescore(c, scope, existing.id)?;
+    let after = find(c, scope.org_id, existing.id, false)?;
+    audit::record_updated(c, scope, ENTITY, &existing.id.to_string(), &existing, &after)?;
+    Ok(after)
+}
+
+/// Write the editable fields; with `version`, only if it is still current.
+fn write_fields(c: &mut DbConnection, scope: &Scope, id: LeadId, f: &Fields, version: Option<i64>) -> Result<()> {
+    let mut q = diesel::update(leads::table)
+        .filter(leads::org_id.eq(scope.org_id.to_string()))
+        .filter(leads::id.eq(id.to_string()))
+        .into_boxed();
+    if let Some(v) = version {
+        q = q.filter(leads::version.eq(v));
+    }
+    let n = q
+        .set((
+            leads::first_name.eq(&f.first_name),
+            leads::last_name.eq(&f.last_name),
+            leads::title.eq(&f.title),
+            leads::email.eq(&f.email),
+            leads::email_normalized.eq(f.email_normalized()),
+            leads::phone.eq(&f.phone),
+            leads::phone_e164.eq(f.phone_e164()),
+            leads::company_name.eq(&f.company_name),
+            leads::company_domain.eq(f.company_domain()),
+            leads::company_size.eq(f.company_size),
+            leads::industry.eq(&f.industry),
+            leads::country.eq(&f.country),
+            leads::sort_name.eq(f.sort_name()),
+            leads::search_text.eq(f.search_text()),
+            leads::updated_at.eq(now()),
+            leads::version.eq(leads::version + 1),
+        ))
+        .execute(c)?;
+    if n == 0 {
+        return Err(version.map_or(Error::NotFound, Error::Stale));
+    }
+    Ok(())
+}
+
+// ---- changes ----
+
+/// The status and owner part of a change, shared by single and bulk updates.
+struct Move {
+    status: Option<LeadStatus>,
+    revisit_on: Option<NaiveDate>,
+    disqualify_reason: Option<String>,
+    owner: Option<Option<UserId>>,
+}
+
+fn apply_move(c: &mut DbConnection, scope: &Scope, lead: &LeadView, m: &Move) -> Result<()> {
+    let today = Utc::now().date_naive();
+    let id = lead.id.to_string();
+    if let Some(to) = m.status {
+        if to != lead.status {
+            kith_domain::leads::check_transition(lead.status, to, m.revisit_on, m.disqualify_reason.as_deref(), today)
+                .map_err(|e| Error::Validation(vec![e]))?;
+            let revisit = if matches!(to, LeadStatus::Nurture | LeadStatus::NotReady) { m.revisit_on } else { None };
+            let reason = if to == LeadStatus::Disqualified {
+                m.disqualify_reason.clone().map(|r| r.trim().to_owned())
+            } else {
+                None
+            };
+            diesel::update(leads::table.filter(leads::id.eq(&id)))
+                .set((
+                    leads::status.eq(to.as_str()),
+                    leads::revisit_on.eq(revisit),
+                    leads::disqualify_reason.eq(reason.clone()),
+                    leads::updated_at.eq(now()),
+                ))
+                .execute(c)?;
+            event(
+                c,
+                scope,
+                lead.id,
+                LeadEventKind::StatusChanged,
+                Some(lead.status.as_str()),
+                Some(to.as_str()),
+                reason.as_deref(),
+            )?;
+        } else if m.revisit_on.is_some() && matches!(to, LeadStatus::Nurture | LeadStatus::NotReady) {
+            diesel::update(leads::table.filter(leads::id.eq(&id)))
+                .set(leads::revisit_on.eq(m.revisit_on))
+                .execute(c)?;
+        }
+    }
+    if let Some(owner) = m.owner {
+        if owner != lead.owner_id {
+            if let Some(o) = owner {
+                check_owner(c, scope, o, "owner_id")?;
+            }
+            let team = match owner {
+                Some(o) => team_of(c, scope.org_id, o)?,
+                None => None,
+            };
+            diesel::update(leads::table.filter(leads::id.eq(&id)))
+                .set((
+                    leads::owner_id.eq(owner.map(|o| o.to_string())),
+                    leads::team_id.eq(team.map(|t| t.to_string())),
+                    leads::updated_at.eq(now()),
+                ))
+                .execute(c)?;
+            let from = lead.owner_id.map(|o| o.to_string());
+            let to = owner.map(|o| o.to_string());
+            event(c, scope, lead.id, LeadEventKind::OwnerChanged, from.as_deref(), to.as_deref(), None)?;
+            if let Some(o) = owner {
+                tell_new_owner(c, scope, lead, o)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Change a lead (If-Match `version`): fields, status through the status machine, owner, tags.
+pub fn update(conn: &mut DbConnection, scope: &Scope, id: LeadId, version: i64, patch: &LeadPatch) -> Result<LeadView> {
+    transaction(conn, |c| {
+        let before = writable(c, scope, id)?;
+        if before.version != version {
+            return Err(Error::Stale(version));
+        }
+        if before.status == LeadStatus::Converted {
+            return Err(Error::field(
+                "status",
+                "converted",
+                "A converted lead lives on as a customer; it cannot be changed.",
+            ));
+        }
+        let mut f = fields_of_view(&before);
+        if let Some(v) = &patch.first_name {
+            f.first_name = clean(v);
+        }
+        if let Some(v) = &patch.last_name {
+            f.last_name = clean(v);
+        }
+        if let Some(v) = &patch.title {
+            f.title = clean(v);
+        }
+        if let Some(v) = &patch.email {
+            f.email = clean_opt(v.as_deref()).map(|e| normalize_email(&e));
+        }
+        if let Some(v) = &patch.phone {
+            f.phone = clean_opt(v.as_deref());
+        }
+        if let Some(v) = &patch.company_name {
+            f.company_name = clean(v);
+        }
+        if let Some(v) = &patch.company_website {
+            f.company_website = clean_opt(v.as_deref());
+        }
+        if let Some(v) = patch.company_size {
+            f.company_size = v;
+        }
+        if let Some(v) = &patch.industry {
+            f.industry = clean_opt(v.as_deref());
+        }
+        if let Some(v) = &patch.country {
+            f.country = clean_opt(v.as_deref()).map(|c| c.to_uppercase());
+        }
+        let mut errors = f.check();
+        if let Some(email) = &f.email {
+            if !validator::ValidateEmail::validate_email(email) {
+                errors.push(FieldError::new("email", "email", "Enter a valid email address."));
+            }
+        }
+        if let Some(country) = &f.country {
+            if country.len() != 2 || !country.chars().all(|c| c.is_ascii_alphabetic()) {
+                errors.push(FieldError::new(
+                    "country",
+                    "country",
+                    "Use a two-letter country code (ISO 3166-1), e.g. DE.",
+                ));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Error::Validation(errors));
+        }
+        write_fields(c, scope, id, &f, Some(version))?;
+        apply_move(
+            c,
+            scope,
+            &before,
+            &Move {
+                status: patch.status,
+                revisit_on: patch.revisit_on,
+                disqualify_reason: patch.disqualify_reason.clone(),
+                owner: patch.owner_id,
+            },
+        )?;
+        if let Some(tags) = &patch.tags {
+            replace_tags(c, scope.org_id, id, tags)?;
+        }
+        rescore(c, scope, id)?;
+        let after = find(c, scope.org_id, id, false)?;
+        audit::record_updated(c, scope, ENTITY, &id.to_string(), &before, &after)?;
+        Ok(after)
+    })
+}
+
+/// Apply one change to many leads. Each lead changes completely or not at all; refusals are listed.
+pub fn bulk_update(conn: &mut DbConnection, scope: &Scope, bulk: &BulkLeadUpdate) -> Result<BulkResult> {
+    scope.require(Module::Leads, Action::Write)?;
+    if bulk.ids.len() > BULK_MAX {
+        return Err(Error::field("ids", "length", "At most 500 leads at once."));
+    }
+    transaction(conn, |c| {
+        let mut updated = Vec::new();
+        let mut failed = Vec::new();
+        for &id in &bulk.ids {
+            // A savepoint per lead: a refusal undoes that lead's partial change only.
+            let one = c.transaction(|c| -> Result<()> {
+                let before = writable(c, scope, id)?;
+                if before.status == LeadStatus::Converted {
+                    return Err(Error::field("status", "converted", "Converted leads cannot be changed."));
+                }
+                apply_move(
+                    c,
+                    scope,
+                    &before,
+                    &Move {
+                        status: bulk.status,
+                        revisit_on: bulk.revisit_on,
+                        disqualify_reason: bulk.disqualify_reason.clone(),
+                        owner: bulk.owner_id,
+                    },
+                )?;
+                if !bulk.add_tags.is_empty() || !bulk.remove_tags.is_empty() {
+                    let remove = normalize_tags(&bulk.remove_tags);
+                    let mut tags: Vec<String> = before.tags.iter().filter(|t| !remove.contains(t)).cloned().collect();
+                    tags.extend(bulk.add_tags.iter().cloned());
+                    replace_tags(c, scope.org_id, id, &tags)?;
+                }
+                diesel::update(leads::table.filter(leads::id.eq(id.to_string())))
+                    .set((leads::version.eq(leads::version + 1), leads::updated_at.eq(now())))
+                    .execute(c)?;
+                rescore(c, scope, id)?;
+                let after = find(c, scope.org_id, id, false)?;
+                audit::record_updated(c, scope, ENTITY, &id.to_string(), &before, &after)
+            });
+            match one {
+                Ok(()) => updated.push(id),
+                Err(Error::Validation(errors)) => failed.push(BulkFailure { id, errors }),
+                Err(Error::NotFound) => {
+                    failed.push(BulkFailure { id, errors: vec![FieldError::new("id", "not_found", "No such lead.")] })
+                }
+                Err(Error::Forbidden(m)) => {
+                    failed.push(BulkFailure { id, errors: vec![FieldError::new("id", "forbidden", m)] })
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(BulkResult { updated, failed })
+    })
+}
+
+/// Record something the lead did and rescore.
+pub fn add_activity(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    id: LeadId,
+    activity: &NewLeadActivity,
+) -> Result<LeadDetail> {
+    let at = activity.occurred_at.map(crate::util::from_utc).unwrap_or_else(now);
+    if at > now() + chrono::Duration::days(1) {
+        return Err(Error::field("occurred_at", "future", "That is more than a day in the future."));
+    }
+    transaction(conn, |c| {
+        let lead = writable(c, scope, id)?;
+        let kind = LeadEventKind::parse(activity.behaviour.as_str())
+            .ok_or_else(|| Error::Internal("behaviour without event kind".into()))?;
+        event_at(c, scope, lead.id, kind, None, None, activity.note.as_deref(), at)?;
+        let score = rescore(c, scope, id)?;
+        Ok(LeadDetail { lead: find(c, scope.org_id, id, false)?, score })
+    })
+}
+
+// ---- reading ----
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SortField {
+    Created,
+    Updated,
+    Name,
+    Company,
+    Score,
+}
+
+macro_rules! order_by {
+    ($q:expr, $col:expr, $dir:expr) => {
+        match $dir {
+            Direction::Asc => $q.order(($col.asc(), leads::id.asc())),
+            Direction::Desc => $q.order(($col.desc(), leads::id.desc())),
+        }
+    };
+}
+
+macro_rules! after {
+    ($q:expr, $col:expr, $key:expr, $id:expr, $dir:expr) => {
+        match $dir {
+            Direction::Asc => $q.filter($col.gt($key.clone()).or($col.eq($key).and(leads::id.gt($id)))),
+            Direction::Desc => $q.filter($col.lt($key.clone()).or($col.eq($key).and(leads::id.lt($id)))),
+        }
+    };
+}
+
+fn bad_cursor() -> Error {
+    Error::field("cursor", "invalid", "Not a cursor from this list.")
+}
+
+/// The caller's leads, filtered and sorted, one keyset page at a time.
+pub fn list(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> Result<Page<LeadView>> {
+    scope.require(Module::Leads, Action::Read)?;
+    let limit = clamp_limit(q.limit);
+    let (field, dir) = parse_sort(q.sort.as_deref().unwrap_or("-created_at"));
+    let field = match field {
+        "created_at" => SortField::Created,
+        "updated_at" => SortField::Updated,
+        "name" => SortField::Name,
+        "company" => SortField::Company,
+        "score" => SortField::Score,
+        _ => return Err(Error::field("sort", "unknown", "Sort by created_at, updated_at, name, company or score.")),
+    };
+    let cursor = q.cursor.as_deref().map(Cursor::decode).transpose().map_err(|_| bad_cursor())?;
+    let mut query = visible(scope)?.select(LeadRow::as_select()).limit(i64::from(limit) + 1);
+    if let Some(s) = q.status {
+        query = query.filter(leads::status.eq(s.as_str()));
+    }
+    if let Some(s) = q.source {
+        query = query.filter(leads::source.eq(s.as_str()));
+    }
+    if let Some(o) = q.owner_id {
+        query = query.filter(leads::owner_id.eq(o.to_string()));
+    }
+    if q.unassigned == Some(true) {
+        query = query.filter(leads::owner_id.is_null());
+    }
+    if let Some(t) = q.team_id {
+        query = query.filter(leads::team_id.eq(t.to_string()));
+    }
+    if let Some(c) = q.country.as_deref().filter(|c| !c.is_empty()) {
+        query = query.filter(leads::country.eq(c.to_uppercase()));
+    }
+    if let Some(min) = q.min_score {
+        query = query.filter(leads::score.ge(min));
+    }
+    if let Some(tag) = q.tag.as_deref().filter(|t| !t.trim().is_empty()) {
+        let tagged = lead_tags::table
+            .filter(lead_tags::org_id.eq(scope.org_id.to_string()))
+            .filter(lead_tags::tag.eq(tag.trim().to_lowercase()))
+            .select(lead_tags::lead_id);
+        query = query.filter(leads::id.eq_any(tagged));
+    }
+    if let Some(text) = q.q.as_deref().filter(|t| !t.trim().is_empty()) {
+        query = query.filter(leads::search_text.like(like_pattern(text)).escape('\\'));
+    }
+    query = match field {
+        SortField::Created => match dir {
+            Direction::Asc => query.order(leads::id.asc()),
+            Direction::Desc => query.order(leads::id.desc()),
+        },
+        SortField::Updated => order_by!(query, leads::updated_at, dir),
+        SortField::Name => order_by!(query, leads::sort_name, dir),
+        SortField::Company => order_by!(query, leads::company_name, dir),
+        SortField::Score => order_by!(query, leads::score, dir),
+    };
+    if let Some(c) = cursor {
+        let key = c.key.clone().unwrap_or_default();
+        let id = c.id;
+        query = match field {
+            SortField::Created => match dir {
+                Direction::Asc => query.filter(leads::id.gt(id)),
+                Direction::Desc => query.filter(leads::id.lt(id)),
+            },
+            SortField::Updated => {
+                let at: NaiveDateTime = key.parse().map_err(|_| bad_cursor())?;
+                after!(query, leads::updated_at, at, id, dir)
+            }
+            SortField::Name => after!(query, leads::sort_name, key, id, dir),
+            SortField::Company => after!(query, leads::company_name, key, id, dir),
+            SortField::Score => {
+                let s: i32 = key.parse().map_err(|_| bad_cursor())?;
+                after!(query, leads::score, s, id, dir)
+            }
+        };
+    }
+    let rows = query.load(conn)?;
+    let sort_keys: HashMap<String, String> = rows
+        .iter()
+        .map(|r| {
+            let key = match field {
+                SortField::Created => String::new(),
+                SortField::Updated => r.updated_at.to_string(),
+                SortField::Name => r.sort_name.clone(),
+                SortField::Company => r.company_name.clone(),
+                SortField::Score => r.score.to_string(),
+            };
+            (r.id.clone(), key)
+        })
+        .collect();
+    let items = views(conn, rows)?;
+    Ok(page_from_rows(items, limit, |l| Cursor {
+        key: (field != SortField::Created).then(|| sort_keys.get(&l.id.to_string()).cloned().unwrap_or_default()),
+        id: l.id.to_string(),
+    }))
+}
+
+/// Live leads of the organization that the caller's record scope lets them see.
+fn visible<'a>(scope: &Scope) -> Result<leads::BoxedQuery<'a, <DbConnection as diesel::Connection>::Backend>> {
+    let mut q = leads::table
+        .filter(leads::org_id.eq(scope.org_id.to_string()))
+        .filter(leads::deleted_at.is_null())
+        .into_boxed();
+    let actor = scope.acting_user();
+    match scope.permissions().get(Module::Leads).scope {
+        RecordScope::All => {}
+        RecordScope::Team => {
+            let me = actor.map(|a| a.user_id.to_string()).unwrap_or_default();
+            q = match actor.and_then(|a| a.team_id) {
+                Some(team) => q.filter(leads::owner_id.eq(me).or(leads::team_id.eq(team.to_string()))),
+                None => q.filter(leads::owner_id.eq(me)),
+            };
+        }
+        RecordScope::Own => {
+            let me = actor.map(|a| a.user_id.to_string()).unwrap_or_default();
+            q = q.filter(leads::owner_id.eq(me));
+        }
+    }
+    Ok(q)
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = lead_events)]
+struct EventRow {
+    id: String,
+    occurred_at: NaiveDateTime,
+    kind: String,
+    from_value: Option<String>,
+    to_value: Option<String>,
+    note: Option<String>,
+    actor_id: Option<String>,
+}
+
+/// The lead's timeline, oldest first.
+pub fn events(conn: &mut DbConnection, scope: &Scope, id: LeadId) -> Result<Vec<LeadEvent>> {
+    readable(conn, scope, id)?;
+    let rows: Vec<EventRow> = lead_events::table
+        .filter(lead_events::org_id.eq(scope.org_id.to_string()))
+        .filter(lead_events::lead_id.eq(id.to_string()))
+        .order((lead_events::occurred_at.asc(), lead_events::id.asc()))
+        .select(EventRow::as_select())
+        .load(conn)?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(LeadEvent {
+                kind: LeadEventKind::parse(&r.kind)
+                    .ok_or_else(|| Error::Internal(format!("bad event kind {:?}", r.kind)))?,
+                id: r.id,
+                occurred_at: to_utc(r.occurred_at),
+                from: r.from_value,
+                to: r.to_value,
+                note: r.note,
+                actor_id: r.actor_id,
+            })
+        })
+        .collect()
+}
+
+// ---- export ----
+
+/// A cell that a spreadsheet will show as text, never run as a formula (RELIABILITY C4).
+pub fn spreadsheet_safe(cell: &str) -> String {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
+        _ => cell.to_owned(),
+    }
+}
+
+pub const EXPORT_MAX: u32 = 100_000;
+
+/// Every lead the list query selects (up to 100,000), as RFC 4180 CSV with formula-safe cells.
+pub fn export_csv(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> Result<Vec<u8>> {
+    let mut wtr = csv::WriterBuilder::new().quote_style(csv::QuoteStyle::Always).from_writer(Vec::new());
+    let header = [
+        "id",
+        "first_name",
+        "last_name",
+        "title",
+        "email",
+        "phone",
+        "company_name",
+        "company_domain",
+        "company_size",
+        "industry",
+        "country",
+        "source",
+        "status",
+        "owner_id",
+        "score",
+        "tags",
+        "created_at",
+    ];
+    wtr.write_record(header).map_err(|e| Error::Internal(e.to_string()))?;
+    let mut page_query = LeadListQuery { limit: Some(kith_domain::page::MAX_LIMIT), cursor: None, ..q.clone() };
+    let mut written = 0u32;
+    loop {
+        let page = list(conn, scope, &page_query)?;
+        for l in &page.items {
+            let row = [
+                l.id.to_string(),
+                l.first_name.clone(),
+                l.last_name.clone(),
+                l.title.clone(),
+                l.email.clone().unwrap_or_default(),
+                l.phone.clone().unwrap_or_default(),
+                l.company_name.clone(),
+                l.company_domain.clone().unwrap_or_default(),
+                l.company_size.map(|n| n.to_string()).unwrap_or_default(),
+                l.industry.clone().unwrap_or_default(),
+                l.country.clone().unwrap_or_default(),
+                l.source.as_str().to_owned(),
+                l.status.as_str().to_owned(),
+                l.owner_id.map(|o| o.to_string()).unwrap_or_default(),
+                l.score.to_string(),
+                l.tags.join(";"),
+                l.created_at.to_rfc3339(),
+            ];
+            wtr.write_record(row.iter().map(|c| spreadsheet_safe(c))).map_err(|e| Error::Internal(e.to_string()))?;
+            written += 1;
+        }
+        match page.next_cursor {
+            Some(c) if written < EXPORT_MAX => page_query.cursor = Some(c),
+            _ => break,
+        }
+    }
+    transaction(conn, |c| audit::record(c, scope, ENTITY, "*", AuditAction::Export, &[]))?;
+    wtr.into_inner().map_err(|e| Error::Internal(e.to_string()))
+}
+
+// ---- recycle bin ----
+
+pub fn delete(conn: &mut DbConnection, scope: &Scope, id: LeadId) -> Result<()> {
+    transaction(conn, |c| {
+        let lead = writable(c, scope, id)?;
+        let at = now();
+        diesel::update(leads::table.filter(leads::id.eq(id.to_string())))
+            .set((leads::deleted_at.eq(Some(at)), leads::version.eq(leads::version + 1)))
+            .execute(c)?;
+        recycle::put(c, scope, ENTITY, &id.to_string(), &lead.display_name(), at)?;
+        audit::record(c, scope, ENTITY, &id.to_string(), AuditAction::Delete, &[])
+    })
+}
+
+pub fn restore(conn: &mut DbConnection, scope: &Scope, id: LeadId) -> Result<LeadView> {
+    scope.require(Module::Leads, Action::Write)?;
+    transaction(conn, |c| {
+        let lead = find(c, scope.org_id, id, true)?;
+        scope.require_record(Module::Leads, Action::Write, ownership(&lead)).map_err(|_| Error::NotFound)?;
+        diesel::update(leads::table.filter(leads::id.eq(id.to_string())))
+            .set((leads::deleted_at.eq(None::<NaiveDateTime>), leads::version.eq(leads::version + 1)))
+            .execute(c)?;
+        recycle::take(c, scope, ENTITY, &id.to_string())?;
+        audit::record(c, scope, ENTITY, &id.to_string(), AuditAction::Restore, &[])?;
+        find(c, scope.org_id, id, false)
+    })
+}
+
+pub(crate) fn purge(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<()> {
+    let org = scope.org_id.to_string();
+    diesel::delete(lead_tags::table.filter(lead_tags::org_id.eq(&org)).filter(lead_tags::lead_id.eq(id)))
+        .execute(conn)?;
+    diesel::delete(lead_events::table.filter(lead_events::org_id.eq(&org)).filter(lead_events::lead_id.eq(id)))
+        .execute(conn)?;
+    diesel::delete(
+        leads::table.filter(leads::org_id.eq(&org)).filter(leads::id.eq(id)).filter(leads::deleted_at.is_not_null()),
+    )
+    .execute(conn)?;
+    audit::record(conn, scope, ENTITY, id, AuditAction::Purge, &[])
+}
+
+// ---- revisits ----
+
+/// Nurture and not-ready leads whose revisit date has come go back to working, and their owners are
+/// told. Safe on several nodes at once: each lead moves in a conditional update that one node wins.
+pub fn due_revisits(conn: &mut DbConnection, today: NaiveDate) -> Result<usize> {
+    let due: Vec<(String, String)> = leads::table
+        .filter(leads::status.eq_any([LeadStatus::Nurture.as_str(), LeadStatus::NotReady.as_str()]))
+        .filter(leads::revisit_on.le(today))
+        .filter(leads::deleted_at.is_null())
+        .select((leads::id, leads::org_id))
+        .limit(500)
+        .load(conn)?;
+    let mut moved = 0;
+    for (id, org) in due {
+        let scope = Scope::system(parse_id(&org)?);
+        let lead_id: LeadId = parse_id(&id)?;
+        let did = transaction(conn, |c| {
+            let before = find(c, scope.org_id, lead_id, false)?;
+            let n = diesel::update(
+                leads::table
+                    .filter(leads::id.eq(&id))
+                    .filter(leads::status.eq(before.status.as_str()))
+                    .filter(leads::revisit_on.le(today)),
+            )
+            .set((
+                leads::status.eq(LeadStatus::Working.as_str()),
+                leads::revisit_on.eq(None::<NaiveDate>),
+                leads::updated_at.eq(now()),
+                leads::version.eq(leads::version + 1),
+            ))
+            .execute(c)?;
+            if n == 0 {
+                return Ok(false);
+            }
+            event(
+                c,
+                &scope,
+                lead_id,
+                LeadEventKind::Revisit,
+                Some(before.status.as_str()),
+                Some("working"),
+                Some("revisit date reached"),
+            )?;
+            if let Some(owner) = before.owner_id {
+                notify(
+                    c,
+                    &scope,
+                    owner,
+                    &Notice {
+                        kind: "lead_revisit",
+                        title: format!("Time to revisit {}", before.display_name()),
+                        body: format!("{} was set aside until today and is back in your list.", before.display_name()),
+                        entity: Some((ENTITY, id.clone())),
+                        email: true,
+                    },
+                )?;
+            }
+            Ok(true)
+        })?;
+        if did {
+            moved += 1;
+        }
+    }
+    Ok(moved)
+}

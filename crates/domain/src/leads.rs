@@ -1,0 +1,675 @@
+//! Leads: the people and companies who might buy, from every channel, with their status machine,
+//! source, owner and score.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use validator::Validate;
+
+use crate::identity::double_option;
+use crate::ids::*;
+use crate::problem::FieldError;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum LeadStatus {
+    New,
+    Contacted,
+    Working,
+    /// Not ready to buy yet; comes back to the owner on `revisit_on`.
+    Nurture,
+    NotReady,
+    Qualified,
+    /// Not a fit; `disqualify_reason` says why.
+    Disqualified,
+    /// Turned into a potential and customer (set by conversion only).
+    Converted,
+}
+
+impl LeadStatus {
+    pub const ALL: [LeadStatus; 8] = [
+        LeadStatus::New,
+        LeadStatus::Contacted,
+        LeadStatus::Working,
+        LeadStatus::Nurture,
+        LeadStatus::NotReady,
+        LeadStatus::Qualified,
+        LeadStatus::Disqualified,
+        LeadStatus::Converted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LeadStatus::New => "new",
+            LeadStatus::Contacted => "contacted",
+            LeadStatus::Working => "working",
+            LeadStatus::Nurture => "nurture",
+            LeadStatus::NotReady => "not_ready",
+            LeadStatus::Qualified => "qualified",
+            LeadStatus::Disqualified => "disqualified",
+            LeadStatus::Converted => "converted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LeadStatus> {
+        LeadStatus::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            LeadStatus::New => "New",
+            LeadStatus::Contacted => "Contacted",
+            LeadStatus::Working => "Working",
+            LeadStatus::Nurture => "Nurture",
+            LeadStatus::NotReady => "Not ready",
+            LeadStatus::Qualified => "Qualified",
+            LeadStatus::Disqualified => "Disqualified",
+            LeadStatus::Converted => "Converted",
+        }
+    }
+
+    /// The statuses a lead may move to from this one by a status change. `converted` is reached only
+    /// through conversion, and a converted lead is final.
+    pub fn next(self) -> &'static [LeadStatus] {
+        use LeadStatus::*;
+        match self {
+            New => &[Contacted, Working, Nurture, NotReady, Qualified, Disqualified],
+            Contacted => &[Working, Nurture, NotReady, Qualified, Disqualified],
+            Working => &[Contacted, Nurture, NotReady, Qualified, Disqualified],
+            Nurture => &[Contacted, Working, NotReady, Qualified, Disqualified],
+            NotReady => &[Contacted, Working, Nurture, Qualified, Disqualified],
+            Qualified => &[Working, Nurture, Disqualified],
+            Disqualified => &[New, Working],
+            Converted => &[],
+        }
+    }
+
+    /// Statuses a lead is "open" in: still to be worked.
+    pub fn is_open(self) -> bool {
+        !matches!(self, LeadStatus::Disqualified | LeadStatus::Converted)
+    }
+}
+
+/// Check a status change and what it requires: a revisit date for nurture, a reason to disqualify.
+pub fn check_transition(
+    from: LeadStatus,
+    to: LeadStatus,
+    revisit_on: Option<NaiveDate>,
+    disqualify_reason: Option<&str>,
+    today: NaiveDate,
+) -> Result<(), FieldError> {
+    if from == to {
+        return Ok(());
+    }
+    if !from.next().contains(&to) {
+        return Err(FieldError::new(
+            "status",
+            "transition",
+            format!("A {} lead cannot become {}.", from.label().to_lowercase(), to.label().to_lowercase()),
+        ));
+    }
+    match to {
+        LeadStatus::Nurture => match revisit_on {
+            None => Err(FieldError::new("revisit_on", "required", "Choose when to revisit this lead.")),
+            Some(d) if d <= today => Err(FieldError::new("revisit_on", "past", "Choose a date after today.")),
+            Some(_) => Ok(()),
+        },
+        LeadStatus::Disqualified if disqualify_reason.is_none_or(|r| r.trim().is_empty()) => {
+            Err(FieldError::new("disqualify_reason", "required", "Say why this lead is disqualified."))
+        }
+        _ => Ok(()),
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum LeadSource {
+    WebForm,
+    Email,
+    Import,
+    CallList,
+    Referral,
+    Campaign,
+    Manual,
+    Api,
+}
+
+impl LeadSource {
+    pub const ALL: [LeadSource; 8] = [
+        LeadSource::WebForm,
+        LeadSource::Email,
+        LeadSource::Import,
+        LeadSource::CallList,
+        LeadSource::Referral,
+        LeadSource::Campaign,
+        LeadSource::Manual,
+        LeadSource::Api,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LeadSource::WebForm => "web_form",
+            LeadSource::Email => "email",
+            LeadSource::Import => "import",
+            LeadSource::CallList => "call_list",
+            LeadSource::Referral => "referral",
+            LeadSource::Campaign => "campaign",
+            LeadSource::Manual => "manual",
+            LeadSource::Api => "api",
+        }
+    }
+    pub fn parse(s: &str) -> Option<LeadSource> {
+        LeadSource::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// Where a lead came from in detail: the form, campaign parameters, the referring page.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SourceDetail {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 200))]
+    pub utm_source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 200))]
+    pub utm_medium: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 200))]
+    pub utm_campaign: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 200))]
+    pub utm_term: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 200))]
+    pub utm_content: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 2000))]
+    pub referrer: Option<String>,
+    /// Free text, e.g. who referred the lead or which list it came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 500))]
+    pub note: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LeadView {
+    pub id: LeadId,
+    pub first_name: String,
+    pub last_name: String,
+    pub title: String,
+    pub email: Option<String>,
+    /// As entered.
+    pub phone: Option<String>,
+    /// E.164 form of `phone` when it could be read.
+    pub phone_e164: Option<String>,
+    pub company_name: String,
+    /// Lower-case domain of the company's website (or of a business email address).
+    pub company_domain: Option<String>,
+    /// Number of employees.
+    pub company_size: Option<i32>,
+    pub industry: Option<String>,
+    /// ISO 3166-1 alpha-2, upper case.
+    pub country: Option<String>,
+    pub source: LeadSource,
+    pub source_detail: SourceDetail,
+    pub status: LeadStatus,
+    pub disqualify_reason: Option<String>,
+    pub revisit_on: Option<NaiveDate>,
+    pub owner_id: Option<UserId>,
+    pub team_id: Option<TeamId>,
+    pub score: i32,
+    pub tags: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+impl LeadView {
+    pub fn display_name(&self) -> String {
+        let name = format!("{} {}", self.first_name, self.last_name).trim().to_owned();
+        if !name.is_empty() {
+            name
+        } else if let Some(e) = &self.email {
+            e.clone()
+        } else {
+            self.company_name.clone()
+        }
+    }
+}
+
+fn valid_country(c: &str) -> Result<(), validator::ValidationError> {
+    if c.len() == 2 && c.chars().all(|ch| ch.is_ascii_alphabetic()) {
+        Ok(())
+    } else {
+        let mut e = validator::ValidationError::new("country");
+        e.message = Some("Use a two-letter country code (ISO 3166-1), e.g. DE.".into());
+        Err(e)
+    }
+}
+
+fn valid_tags(tags: &[String]) -> Result<(), validator::ValidationError> {
+    if tags.len() > 50 || tags.iter().any(|t| t.trim().is_empty() || t.chars().count() > 50) {
+        let mut e = validator::ValidationError::new("tags");
+        e.message = Some("Up to 50 tags of 1 to 50 characters.".into());
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// A lead to create. At least one of name, email, phone or company is required.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewLead {
+    #[serde(default)]
+    #[validate(length(max = 100))]
+    pub first_name: String,
+    #[serde(default)]
+    #[validate(length(max = 100))]
+    pub last_name: String,
+    #[serde(default)]
+    #[validate(length(max = 200))]
+    pub title: String,
+    #[serde(default)]
+    #[validate(email, length(max = 254))]
+    pub email: Option<String>,
+    #[serde(default)]
+    #[validate(length(max = 50))]
+    pub phone: Option<String>,
+    #[serde(default)]
+    #[validate(length(max = 200))]
+    pub company_name: String,
+    /// Website or domain; normalized to the bare domain.
+    #[serde(default)]
+    #[validate(length(max = 253))]
+    pub company_website: Option<String>,
+    #[serde(default)]
+    #[validate(range(min = 1, max = 10_000_000))]
+    pub company_size: Option<i32>,
+    #[serde(default)]
+    #[validate(length(max = 100))]
+    pub industry: Option<String>,
+    #[serde(default)]
+    #[validate(custom(function = "valid_country"))]
+    pub country: Option<String>,
+    /// `manual` when created by a person in the app, `api` by default for API keys.
+    #[serde(default)]
+    pub source: Option<LeadSource>,
+    #[serde(default)]
+    #[validate(nested)]
+    pub source_detail: Option<SourceDetail>,
+    /// Without an owner, the assignment rules choose one.
+    #[serde(default)]
+    pub owner_id: Option<UserId>,
+    #[serde(default)]
+    #[validate(custom(function = "valid_tags"))]
+    pub tags: Vec<String>,
+}
+
+impl NewLead {
+    /// Trim what people paste with stray spaces, before validation judges it.
+    pub fn tidy(mut self) -> Self {
+        let trim = |o: Option<String>| o.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        self.email = trim(self.email);
+        self.phone = trim(self.phone);
+        self.company_website = trim(self.company_website);
+        self.country = trim(self.country);
+        self.industry = trim(self.industry);
+        self
+    }
+
+    /// The cross-field rule validator cannot express: a lead must name someone or something.
+    pub fn check_identifiable(&self) -> Option<FieldError> {
+        let blank = |s: &str| s.trim().is_empty();
+        let none = |o: &Option<String>| o.as_deref().is_none_or(blank);
+        (blank(&self.first_name)
+            && blank(&self.last_name)
+            && none(&self.email)
+            && none(&self.phone)
+            && blank(&self.company_name))
+        .then(|| FieldError::new("email", "required", "Give at least a name, an email, a phone number or a company."))
+    }
+}
+
+/// Change a lead. Absent fields stay; `null` clears a nullable field.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LeadPatch {
+    #[validate(length(max = 100))]
+    pub first_name: Option<String>,
+    #[validate(length(max = 100))]
+    pub last_name: Option<String>,
+    #[validate(length(max = 200))]
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub phone: Option<Option<String>>,
+    #[validate(length(max = 200))]
+    pub company_name: Option<String>,
+    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub company_website: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i32>))]
+    pub company_size: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub industry: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub country: Option<Option<String>>,
+    pub status: Option<LeadStatus>,
+    /// Required when moving to `nurture`.
+    pub revisit_on: Option<NaiveDate>,
+    /// Required when moving to `disqualified`.
+    #[validate(length(max = 500))]
+    pub disqualify_reason: Option<String>,
+    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Uuid))]
+    pub owner_id: Option<Option<UserId>>,
+    #[validate(custom(function = "valid_tags"))]
+    pub tags: Option<Vec<String>>,
+}
+
+/// Filters and sort for the lead list.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct LeadListQuery {
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+    /// `created_at`, `updated_at`, `name`, `company`, `score` (prefix `-` for descending; default `-created_at`).
+    pub sort: Option<String>,
+    pub status: Option<LeadStatus>,
+    pub source: Option<LeadSource>,
+    pub owner_id: Option<UserId>,
+    /// `true`: only leads without an owner.
+    pub unassigned: Option<bool>,
+    pub team_id: Option<TeamId>,
+    pub tag: Option<String>,
+    pub country: Option<String>,
+    pub min_score: Option<i32>,
+    /// Searches name, email and company (case-insensitive).
+    pub q: Option<String>,
+}
+
+/// The same change to many leads at once (at most 500).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BulkLeadUpdate {
+    #[validate(length(min = 1, max = 500))]
+    pub ids: Vec<LeadId>,
+    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Uuid))]
+    pub owner_id: Option<Option<UserId>>,
+    pub status: Option<LeadStatus>,
+    pub revisit_on: Option<NaiveDate>,
+    #[validate(length(max = 500))]
+    pub disqualify_reason: Option<String>,
+    #[serde(default)]
+    #[validate(custom(function = "valid_tags"))]
+    pub add_tags: Vec<String>,
+    #[serde(default)]
+    pub remove_tags: Vec<String>,
+}
+
+/// What a bulk update did: leads it changed, and per-lead refusals (it never half-changes one lead).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BulkResult {
+    pub updated: Vec<LeadId>,
+    pub failed: Vec<BulkFailure>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BulkFailure {
+    pub id: LeadId,
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum LeadEventKind {
+    Created,
+    StatusChanged,
+    OwnerChanged,
+    FormSubmitted,
+    EmailReceived,
+    EmailSent,
+    Merged,
+    Rescored,
+    EmailOpened,
+    EmailClicked,
+    EmailReplied,
+    MeetingHeld,
+    PageVisit,
+    Revisit,
+}
+
+impl LeadEventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LeadEventKind::Created => "created",
+            LeadEventKind::StatusChanged => "status_changed",
+            LeadEventKind::OwnerChanged => "owner_changed",
+            LeadEventKind::FormSubmitted => "form_submitted",
+            LeadEventKind::EmailReceived => "email_received",
+            LeadEventKind::EmailSent => "email_sent",
+            LeadEventKind::Merged => "merged",
+            LeadEventKind::Rescored => "rescored",
+            LeadEventKind::EmailOpened => "email_opened",
+            LeadEventKind::EmailClicked => "email_clicked",
+            LeadEventKind::EmailReplied => "email_replied",
+            LeadEventKind::MeetingHeld => "meeting_held",
+            LeadEventKind::PageVisit => "page_visit",
+            LeadEventKind::Revisit => "revisit",
+        }
+    }
+    pub fn parse(s: &str) -> Option<LeadEventKind> {
+        serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
+    }
+}
+
+/// One entry of a lead's timeline (status and owner history, captures, emails).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LeadEvent {
+    pub id: String,
+    pub occurred_at: DateTime<Utc>,
+    pub kind: LeadEventKind,
+    /// For status and owner changes: the value before.
+    pub from: Option<String>,
+    /// For status and owner changes: the value after.
+    pub to: Option<String>,
+    pub note: Option<String>,
+    pub actor_id: Option<String>,
+}
+
+/// Normalize a website or domain to a bare lower-case host: `https://www.Acme.com/x` → `acme.com`.
+pub fn normalize_domain(input: &str) -> Option<String> {
+    let s = input.trim().to_lowercase();
+    let s = s.split("://").last().unwrap_or(&s);
+    let host = s.split(['/', '?', '#', ':']).next().unwrap_or("");
+    let host = host.strip_prefix("www.").unwrap_or(host).trim_end_matches('.');
+    let valid = host.contains('.')
+        && host.len() <= 253
+        && host
+            .split('.')
+            .all(|l| !l.is_empty() && l.len() <= 63 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    valid.then(|| host.to_owned())
+}
+
+/// Mail providers whose domain says nothing about the sender's company.
+pub const FREE_MAIL_DOMAINS: &[&str] = &[
+    "gmail.com",
+    "googlemail.com",
+    "yahoo.com",
+    "yahoo.co.uk",
+    "hotmail.com",
+    "outlook.com",
+    "live.com",
+    "msn.com",
+    "icloud.com",
+    "me.com",
+    "aol.com",
+    "gmx.de",
+    "gmx.net",
+    "web.de",
+    "proton.me",
+    "protonmail.com",
+    "mail.com",
+    "yandex.ru",
+    "qq.com",
+    "163.com",
+    "t-online.de",
+    "orange.fr",
+    "free.fr",
+];
+
+/// The company domain implied by an email address, unless it is a free-mail provider.
+pub fn company_domain_of_email(email: &str) -> Option<String> {
+    let domain = normalize_domain(email.rsplit('@').next()?)?;
+    (!FREE_MAIL_DOMAINS.contains(&domain.as_str())).then_some(domain)
+}
+
+/// Tags are compared case-insensitively and stored trimmed and lower-case, without duplicates.
+pub fn normalize_tags(tags: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = tags.iter().map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty()).collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap_or_default()
+    }
+
+    #[test]
+    fn nurture_needs_a_future_revisit_date_and_disqualify_a_reason() {
+        let today = day("2026-11-23");
+        use LeadStatus::*;
+        assert_eq!(check_transition(New, Nurture, None, None, today).map_err(|e| e.field), Err("revisit_on".into()));
+        assert_eq!(check_transition(New, Nurture, Some(today), None, today).map_err(|e| e.code), Err("past".into()));
+        assert!(check_transition(New, Nurture, Some(day("2027-01-10")), None, today).is_ok());
+        assert_eq!(
+            check_transition(Working, Disqualified, None, Some("  "), today).map_err(|e| e.field),
+            Err("disqualify_reason".into())
+        );
+        assert!(check_transition(Working, Disqualified, None, Some("No budget"), today).is_ok());
+    }
+
+    #[test]
+    fn converted_is_final_and_only_reached_by_conversion() {
+        let today = day("2026-11-23");
+        for s in LeadStatus::ALL {
+            if s != LeadStatus::Converted {
+                assert!(check_transition(s, LeadStatus::Converted, None, None, today).is_err(), "{s:?}");
+                assert!(check_transition(LeadStatus::Converted, s, Some(day("2030-01-01")), Some("x"), today).is_err());
+            }
+        }
+    }
+
+    #[test]
+    fn domains_are_normalized() {
+        assert_eq!(normalize_domain("https://www.Acme.com/contact?x=1").as_deref(), Some("acme.com"));
+        assert_eq!(normalize_domain("acme.co.uk:8080").as_deref(), Some("acme.co.uk"));
+        assert_eq!(normalize_domain("localhost"), None);
+        assert_eq!(normalize_domain("bad domain.com"), None);
+        assert_eq!(company_domain_of_email("ann@Sub.Acme.io").as_deref(), Some("sub.acme.io"));
+        assert_eq!(company_domain_of_email("ann@gmail.com"), None);
+    }
+
+    proptest! {
+        #[test]
+        fn every_allowed_transition_is_accepted_with_its_requirements(from in 0usize..8, to in 0usize..8) {
+            let (from, to) = (LeadStatus::ALL[from], LeadStatus::ALL[to]);
+            let today = day("2026-11-23");
+            let result = check_transition(from, to, Some(day("2027-01-01")), Some("reason"), today);
+            prop_assert_eq!(result.is_ok(), from == to || from.next().contains(&to));
+        }
+
+        #[test]
+        fn normalized_domains_are_stable(s in "[a-zA-Z0-9./:-]{0,40}") {
+            if let Some(d) = normalize_domain(&s) {
+                prop_assert_eq!(normalize_domain(&d), Some(d.clone()));
+            }
+        }
+
+        #[test]
+        fn normalized_tags_are_sorted_unique_lowercase(tags in proptest::collection::vec("[ a-zA-Z]{0,8}", 0..10)) {
+            let n = normalize_tags(&tags);
+            prop_assert!(n.windows(2).all(|w| w[0] < w[1]));
+            prop_assert!(n.iter().all(|t| t == &t.to_lowercase() && !t.is_empty()));
+        }
+    }
+}
+
+/// Record something a lead did (posted by integrations: page visits, email engagement, meetings).
+#[derive(Clone, Debug, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewLeadActivity {
+    pub behaviour: crate::rules::Behaviour,
+    /// When it happened (default: now). At most a day in the future is accepted.
+    #[serde(default)]
+    pub occurred_at: Option<DateTime<Utc>>,
+    /// E.g. the page URL or email subject.
+    #[serde(default)]
+    #[validate(length(max = 2000))]
+    pub note: Option<String>,
+}
+
+/// A lead with its score explained, for the detail screen.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LeadDetail {
+    pub lead: LeadView,
+    pub score: crate::rules::ScoreBreakdown,
+}
+
+/// How new leads from any channel are matched against existing ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DuplicateRule {
+    /// Same normalized email.
+    Email,
+    /// Same normalized email, or same phone number (E.164).
+    EmailOrPhone,
+    /// Never match; every capture makes a new lead.
+    Off,
+}
+
+/// Organization-wide lead settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LeadSettings {
+    pub duplicate_rule: DuplicateRule,
+    /// A lead whose score reaches this becomes qualified (and its owner is told). None: never automatically.
+    #[validate(range(min = 1, max = 100_000))]
+    pub qualify_threshold: Option<i32>,
+}
+
+impl Default for LeadSettings {
+    fn default() -> Self {
+        LeadSettings { duplicate_rule: DuplicateRule::EmailOrPhone, qualify_threshold: None }
+    }
+}
