@@ -153,6 +153,8 @@ pub struct TestApp {
     pub address: String,
     pub database_url: String,
     pub pool: kith_db::Pool,
+    /// The server's shared state, for driving background work directly.
+    pub state: kith_api::state::AppState,
     _db: DbGuard,
     server: actix_web::dev::ServerHandle,
 }
@@ -173,10 +175,18 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind: {e}"));
         let port = listener.local_addr().map(|a| a.port()).unwrap_or_else(|e| panic!("addr: {e}"));
         let pool = state.pool.clone();
+        let shared = state.clone();
         let server = kith_api::build_server(state, listener).unwrap_or_else(|e| panic!("server: {e}"));
         let handle = server.handle();
         tokio::spawn(server);
-        TestApp { address: format!("http://127.0.0.1:{port}"), database_url, pool, _db: guard, server: handle }
+        TestApp {
+            address: format!("http://127.0.0.1:{port}"),
+            database_url,
+            pool,
+            state: shared,
+            _db: guard,
+            server: handle,
+        }
     }
 
     /// A client with no session.

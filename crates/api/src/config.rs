@@ -45,6 +45,32 @@ pub struct Config {
     #[arg(long, env = "KITH_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
 
+    /// The address people and websites reach this server at; used in web form embeds and links.
+    #[arg(long, env = "KITH_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    pub public_url: String,
+
+    /// Web form submissions allowed per client IP per minute (per node).
+    #[arg(long, env = "KITH_WEBFORM_IP_PER_MINUTE", default_value_t = 20)]
+    pub webform_ip_per_minute: u32,
+
+    /// Web form submissions allowed per form per minute (per node).
+    #[arg(long, env = "KITH_WEBFORM_FORM_PER_MINUTE", default_value_t = 300)]
+    pub webform_form_per_minute: u32,
+
+    /// How email leaves: `file:<folder>` (development: one .eml file per message), `smtp://user:pass@host:587`
+    /// (STARTTLS), `smtps://…` (TLS), or `off` (messages wait in the outbox).
+    #[arg(long, env = "KITH_MAIL_TRANSPORT", default_value = "file:data/mail", hide_env_values = true)]
+    pub mail_transport: String,
+
+    /// Sender of outgoing email.
+    #[arg(long, env = "KITH_MAIL_FROM", default_value = "Kith <kith@localhost>")]
+    pub mail_from: String,
+
+    /// Run the background worker (jobs and email) inside `kith serve`. Turn off on nodes that only
+    /// serve HTTP when dedicated `kith worker` nodes exist.
+    #[arg(long, env = "KITH_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
+    pub worker: bool,
+
     /// Log format: `text` or `json`.
     #[arg(long, env = "KITH_LOG_FORMAT", default_value = "text")]
     pub log_format: String,
@@ -64,6 +90,12 @@ impl Config {
             db_pool_size: 10,
             workers: Some(2),
             secure_cookies: false,
+            public_url: "http://127.0.0.1:8080".into(),
+            webform_ip_per_minute: 20,
+            webform_form_per_minute: 300,
+            mail_transport: "off".into(),
+            mail_from: "Kith <kith@localhost>".into(),
+            worker: false,
             log_format: "text".into(),
         }
     }

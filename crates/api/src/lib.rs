@@ -6,12 +6,13 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod http;
-pub mod maintenance;
+pub mod mailer;
 pub mod openapi;
 pub mod routes;
 pub mod seed;
 pub mod spa;
 pub mod state;
+pub mod worker;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -54,6 +55,8 @@ pub fn prepare(config: &Config) -> Result<AppState, String> {
         config: Arc::new(config.clone()),
         metrics: Metrics::new().map_err(|e| e.to_string())?,
         dummy_password_hash: Arc::new(dummy),
+        limits: Arc::new(state::Limits::new(config)),
+        link_secret: Arc::new(format!("{secret}:links")),
     })
 }
 

@@ -19,6 +19,8 @@ struct Cli {
 enum Command {
     /// Serve the API and the web app (the default).
     Serve,
+    /// Run only the background worker (jobs and email), for dedicated worker nodes.
+    Worker,
     /// Apply pending database migrations and exit.
     Migrate,
     /// Load a demo organization with teams and users (once; later runs change nothing).
@@ -48,6 +50,7 @@ fn main() -> ExitCode {
     init_tracing(&cli.config.log_format);
     let result = match command {
         Command::Serve => serve(cli.config),
+        Command::Worker => work(cli.config),
         Command::Migrate => kith_db::Pool::new(&cli.config.database_url, Default::default())
             .and_then(|p| p.migrate().map_err(|e| e.to_string()))
             .map(|applied| {
@@ -82,13 +85,30 @@ fn main() -> ExitCode {
     }
 }
 
+fn mailer(config: &Config) -> Result<std::sync::Arc<kith_api::mailer::Mailer>, String> {
+    kith_api::mailer::Mailer::from_config(&config.mail_transport, &config.mail_from).map(std::sync::Arc::new)
+}
+
+fn work(config: Config) -> Result<(), String> {
+    let state = kith_api::prepare(&config)?;
+    let mailer = mailer(&config)?;
+    actix_web::rt::System::new().block_on(async move {
+        kith_api::worker::spawn(state, mailer);
+        tracing::info!("Kith worker running (jobs and email); stop with Ctrl-C");
+        actix_web::rt::signal::ctrl_c().await.map_err(|e| e.to_string())
+    })
+}
+
 fn serve(config: Config) -> Result<(), String> {
     let state = kith_api::prepare(&config)?;
+    let mailer = mailer(&config)?;
     let listener = TcpListener::bind(&config.bind).map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     actix_web::rt::System::new().block_on(async move {
         let server = kith_api::build_server(state.clone(), listener).map_err(|e| e.to_string())?;
-        kith_api::maintenance::spawn(state);
+        if state.config.worker {
+            kith_api::worker::spawn(state, mailer);
+        }
         tracing::info!("Kith is serving on http://{addr} (API docs: http://{addr}/api/docs/)");
         server.await.map_err(|e| e.to_string())
     })

@@ -26,6 +26,10 @@ use utoipa_actix_web::AppExt;
         (name = "audit", description = "Audit trail and recycle bin"),
         (name = "leads", description = "Leads: capture, status, owner, score, timeline"),
         (name = "lead_config", description = "Scoring rules, assignment rules, lead settings"),
+        (name = "web_forms", description = "Lead capture forms for websites"),
+        (name = "sequences", description = "Autoresponder sequences and enrollments"),
+        (name = "public_forms", description = "What websites call: no authentication, hardened"),
+        (name = "inbound", description = "Email inquiries posted by a mail provider, and their settings"),
         (name = "operations", description = "Health and metrics"),
     )
 )]
@@ -42,6 +46,15 @@ impl Modify for BearerAuth {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some("An access token from /api/v1/auth/login, or an API key (kith_…)"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "inbound_secret",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("The organization's inbound email secret (kith_inbound_…)"))
                     .build(),
             ),
         );

@@ -18,6 +18,30 @@ pub struct AppState {
     /// A hash of a random password, verified when a login names an unknown account, so that
     /// unknown accounts take as long to refuse as wrong passwords.
     pub dummy_password_hash: Arc<String>,
+    pub limits: Arc<Limits>,
+    /// Signs links sent in email (unsubscribe); derived from the instance secret.
+    pub link_secret: Arc<String>,
+}
+
+type Keyed = governor::DefaultKeyedRateLimiter<String>;
+
+/// In-memory rate limits of this node (abuse protection for public endpoints; with several nodes
+/// each node allows its share, so the effective limit is at most nodes × the setting).
+pub struct Limits {
+    pub webform_per_ip: Keyed,
+    pub webform_per_form: Keyed,
+}
+
+impl Limits {
+    pub fn new(config: &Config) -> Limits {
+        let per_minute = |n: u32| {
+            governor::Quota::per_minute(std::num::NonZeroU32::new(n.max(1)).unwrap_or(std::num::NonZeroU32::MIN))
+        };
+        Limits {
+            webform_per_ip: governor::RateLimiter::keyed(per_minute(config.webform_ip_per_minute)),
+            webform_per_form: governor::RateLimiter::keyed(per_minute(config.webform_form_per_minute)),
+        }
+    }
 }
 
 impl AppState {

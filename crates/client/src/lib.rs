@@ -400,6 +400,76 @@ impl Client {
         self.delete(&format!("/api/v1/assignment-rules/{id}")).await
     }
 
+    // ---- web forms ----
+
+    pub async fn web_forms(&self) -> Result<Vec<kith_domain::webforms::WebFormView>> {
+        self.get("/api/v1/web-forms", &()).await
+    }
+    pub async fn create_web_form(
+        &self,
+        form: &kith_domain::webforms::WebFormInput,
+    ) -> Result<kith_domain::webforms::WebFormView> {
+        self.post("/api/v1/web-forms", form).await
+    }
+    pub async fn get_web_form(&self, id: WebFormId) -> Result<kith_domain::webforms::WebFormView> {
+        self.get(&format!("/api/v1/web-forms/{id}"), &()).await
+    }
+    pub async fn update_web_form(
+        &self,
+        id: WebFormId,
+        version: i64,
+        form: &kith_domain::webforms::WebFormInput,
+    ) -> Result<kith_domain::webforms::WebFormView> {
+        self.patch(&format!("/api/v1/web-forms/{id}"), version, form).await
+    }
+    pub async fn delete_web_form(&self, id: WebFormId) -> Result<()> {
+        self.delete(&format!("/api/v1/web-forms/{id}")).await
+    }
+    pub async fn restore_web_form(&self, id: WebFormId) -> Result<kith_domain::webforms::WebFormView> {
+        self.post(&format!("/api/v1/web-forms/{id}/restore"), &()).await
+    }
+    /// The HTML and script code to paste into a website.
+    pub async fn web_form_embed(&self, id: WebFormId) -> Result<kith_domain::webforms::WebFormEmbed> {
+        self.get(&format!("/api/v1/web-forms/{id}/embed"), &()).await
+    }
+
+    // ---- sequences ----
+
+    pub async fn sequences(&self) -> Result<Vec<kith_domain::sequences::SequenceView>> {
+        self.get("/api/v1/sequences", &()).await
+    }
+    pub async fn create_sequence(
+        &self,
+        s: &kith_domain::sequences::SequenceInput,
+    ) -> Result<kith_domain::sequences::SequenceView> {
+        self.post("/api/v1/sequences", s).await
+    }
+    pub async fn update_sequence(
+        &self,
+        id: SequenceId,
+        version: i64,
+        s: &kith_domain::sequences::SequenceInput,
+    ) -> Result<kith_domain::sequences::SequenceView> {
+        self.patch(&format!("/api/v1/sequences/{id}"), version, s).await
+    }
+    pub async fn delete_sequence(&self, id: SequenceId) -> Result<()> {
+        self.delete(&format!("/api/v1/sequences/{id}")).await
+    }
+    pub async fn enroll_lead(
+        &self,
+        lead: LeadId,
+        sequence_id: SequenceId,
+    ) -> Result<kith_domain::sequences::EnrollmentView> {
+        self.post(&format!("/api/v1/leads/{lead}/enrollments"), &kith_domain::sequences::NewEnrollment { sequence_id })
+            .await
+    }
+    pub async fn lead_enrollments(&self, lead: LeadId) -> Result<Vec<kith_domain::sequences::EnrollmentView>> {
+        self.get(&format!("/api/v1/leads/{lead}/enrollments"), &()).await
+    }
+    pub async fn stop_enrollment(&self, id: EnrollmentId) -> Result<kith_domain::sequences::EnrollmentView> {
+        self.post(&format!("/api/v1/enrollments/{id}/stop"), &()).await
+    }
+
     // ---- notifications ----
 
     pub async fn notifications(&self, q: &NotificationQuery) -> Result<Page<NotificationView>> {
@@ -443,4 +513,54 @@ async fn decode<T: DeserializeOwned>(response: reqwest::Response) -> Result<T> {
         status: status.as_u16(),
         message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
     })
+}
+
+// ---- inbound email and duplicate leads ----
+
+impl Client {
+    /// Where the mail provider posts and whether a secret is set (administrators).
+    pub async fn inbound_email_settings(&self) -> Result<kith_domain::inbound::InboundEmailSettings> {
+        self.get("/api/v1/inbound/email/settings", &()).await
+    }
+    /// Make a new inbound secret (shown this once); the previous one stops working.
+    pub async fn rotate_inbound_email_secret(&self) -> Result<kith_domain::inbound::InboundEmailSecret> {
+        self.post("/api/v1/inbound/email/secret", &()).await
+    }
+    /// Deliver one raw RFC 5322 message as a mail provider's inbound webhook does, authenticated with
+    /// the organization's inbound secret (not this client's session).
+    pub async fn deliver_inbound_email(
+        &self,
+        org_id: OrgId,
+        secret: &str,
+        raw: Vec<u8>,
+    ) -> Result<kith_domain::inbound::InboundOutcome> {
+        let response = self
+            .http
+            .post(self.url(&kith_domain::inbound::ingest_path(org_id)))
+            .bearer_auth(secret)
+            .header(reqwest::header::CONTENT_TYPE, "message/rfc822")
+            .body(raw)
+            .send()
+            .await
+            .map_err(|e| ClientError::Network(e.to_string()))?;
+        decode(response).await
+    }
+
+    /// Likely duplicate pairs among the leads this user can see, most certain first.
+    pub async fn lead_duplicates(
+        &self,
+        q: &kith_domain::lead_merge::DuplicateQuery,
+    ) -> Result<kith_domain::lead_merge::DuplicateReport> {
+        self.get("/api/v1/leads/duplicates", q).await
+    }
+    /// Merge one lead into another; undo within 30 days with the returned merge id.
+    pub async fn merge_leads(
+        &self,
+        merge: &kith_domain::lead_merge::LeadMerge,
+    ) -> Result<kith_domain::lead_merge::LeadMergeResult> {
+        self.post("/api/v1/leads/merge", merge).await
+    }
+    pub async fn undo_lead_merge(&self, id: LeadMergeId) -> Result<kith_domain::lead_merge::LeadMergeUndone> {
+        self.post(&format!("/api/v1/leads/merges/{id}/undo"), &()).await
+    }
 }

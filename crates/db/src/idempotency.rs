@@ -25,15 +25,17 @@ pub enum Claim {
 pub fn claim(conn: &mut DbConnection, scope: &Scope, key: &str, request_hash: &str) -> Result<Claim> {
     let org = scope.org_id.to_string();
     let principal = scope.principal_key();
-    let inserted = diesel::insert_into(idempotency_keys::table)
-        .values((
-            idempotency_keys::org_id.eq(&org),
-            idempotency_keys::principal_id.eq(&principal),
-            idempotency_keys::key.eq(key),
-            idempotency_keys::request_hash.eq(request_hash),
-            idempotency_keys::created_at.eq(now()),
-        ))
-        .execute(conn);
+    let inserted = conn.transaction(|c| {
+        diesel::insert_into(idempotency_keys::table)
+            .values((
+                idempotency_keys::org_id.eq(&org),
+                idempotency_keys::principal_id.eq(&principal),
+                idempotency_keys::key.eq(key),
+                idempotency_keys::request_hash.eq(request_hash),
+                idempotency_keys::created_at.eq(now()),
+            ))
+            .execute(c)
+    });
     match inserted.map_err(Error::from) {
         Ok(_) => return Ok(Claim::Started),
         Err(Error::Conflict(_)) => {}

@@ -20,6 +20,9 @@ use crate::schema::{lead_events, lead_tags, leads, users};
 use crate::util::{like_pattern, new_id, now, parse_id, to_utc, transaction};
 use crate::{audit, lead_rules, recycle, DbConnection, Error, Result, Scope};
 
+pub mod duplicates;
+pub mod merge;
+
 pub const ENTITY: &str = "lead";
 const BULK_MAX: usize = 500;
 
@@ -614,6 +617,7 @@ fn create_new(
     }
     rescore(c, scope, id)?;
     let lead = find(c, scope.org_id, id, false)?;
+    crate::sequences::auto_enroll(c, scope.org_id, &lead)?;
     audit::record_created(c, scope, ENTITY, &id.to_string(), &lead)?;
     Ok(lead)
 }

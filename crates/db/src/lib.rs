@@ -10,8 +10,10 @@ pub mod audit;
 pub mod connection;
 pub mod error;
 pub mod idempotency;
+pub mod inbound;
 pub mod instance;
 pub mod invites;
+pub mod jobs;
 pub mod lead_rules;
 pub mod leads;
 pub mod notifications;
@@ -21,10 +23,12 @@ pub mod recycle;
 pub mod roles;
 pub mod schema;
 pub mod scope;
+pub mod sequences;
 pub mod sessions;
 pub mod teams;
 pub mod tokens;
 pub mod users;
+pub mod webforms;
 
 mod util;
 

@@ -44,3 +44,102 @@ pub fn pending_for(conn: &mut DbConnection, scope: &Scope, to: &str) -> Result<V
         .select((outbox_emails::subject, outbox_emails::body_text))
         .load(conn)?)
 }
+
+/// A message leased for sending.
+#[derive(Debug, Clone)]
+pub struct OutgoingEmail {
+    pub id: String,
+    pub to: String,
+    pub subject: String,
+    pub body_text: String,
+    pub attempts: i32,
+}
+
+/// Lease up to `n` unsent messages for `lease` (so two senders never send the same one while both
+/// live; a sender that dies releases them when the lease runs out).
+pub fn lease_unsent(conn: &mut DbConnection, n: i64, lease: chrono::Duration) -> Result<Vec<OutgoingEmail>> {
+    let at = now();
+    let due: Vec<String> = outbox_emails::table
+        .filter(outbox_emails::sent_at.is_null())
+        .filter(outbox_emails::attempts.lt(MAX_ATTEMPTS))
+        .filter(outbox_emails::locked_until.is_null().or(outbox_emails::locked_until.lt(at)))
+        .filter(outbox_emails::next_attempt_at.is_null().or(outbox_emails::next_attempt_at.le(at)))
+        .order(outbox_emails::id.asc())
+        .select(outbox_emails::id)
+        .limit(n)
+        .load(conn)?;
+    let mut leased = Vec::new();
+    for id in due {
+        let claimed = diesel::update(
+            outbox_emails::table
+                .filter(outbox_emails::id.eq(&id))
+                .filter(outbox_emails::sent_at.is_null())
+                .filter(outbox_emails::locked_until.is_null().or(outbox_emails::locked_until.lt(at))),
+        )
+        .set(outbox_emails::locked_until.eq(Some(at + lease)))
+        .execute(conn)?;
+        if claimed == 1 {
+            let (to, subject, body_text, attempts): (String, String, String, i32) = outbox_emails::table
+                .find(&id)
+                .select((
+                    outbox_emails::to_address,
+                    outbox_emails::subject,
+                    outbox_emails::body_text,
+                    outbox_emails::attempts,
+                ))
+                .first(conn)?;
+            leased.push(OutgoingEmail { id, to, subject, body_text, attempts });
+        }
+    }
+    Ok(leased)
+}
+
+/// Give up on a message after this many failed attempts.
+pub const MAX_ATTEMPTS: i32 = 10;
+
+pub fn mark_sent(conn: &mut DbConnection, id: &str) -> Result<()> {
+    diesel::update(outbox_emails::table.filter(outbox_emails::id.eq(id)))
+        .set((outbox_emails::sent_at.eq(Some(now())), outbox_emails::locked_until.eq(None::<chrono::NaiveDateTime>)))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn mark_failed(conn: &mut DbConnection, id: &str, attempts_before: i32, error: &str) -> Result<()> {
+    let attempt = attempts_before + 1;
+    diesel::update(outbox_emails::table.filter(outbox_emails::id.eq(id)))
+        .set((
+            outbox_emails::attempts.eq(attempt),
+            outbox_emails::last_error.eq(Some(error.chars().take(2000).collect::<String>())),
+            outbox_emails::locked_until.eq(None::<chrono::NaiveDateTime>),
+            outbox_emails::next_attempt_at.eq(Some(now() + crate::jobs::backoff(attempt))),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Queue a message at most once for `unique_key` (e.g. one email per sequence step per lead, ever).
+/// Returns false when it was queued before.
+pub fn enqueue_once(conn: &mut DbConnection, scope: &Scope, email: &NewEmail<'_>, unique_key: &str) -> Result<bool> {
+    // In a savepoint: on PostgreSQL a failed insert would otherwise abort the caller's transaction.
+    let inserted = conn.transaction(|c| {
+        diesel::insert_into(outbox_emails::table)
+            .values((
+                outbox_emails::id.eq(new_id().to_string()),
+                outbox_emails::org_id.eq(scope.org_id.to_string()),
+                outbox_emails::to_address.eq(email.to),
+                outbox_emails::subject.eq(email.subject),
+                outbox_emails::body_text.eq(email.body_text),
+                outbox_emails::related_entity.eq(email.related.as_ref().map(|(e, _)| *e)),
+                outbox_emails::related_id.eq(email.related.as_ref().map(|(_, id)| id.clone())),
+                outbox_emails::created_at.eq(now()),
+                outbox_emails::attempts.eq(0),
+                outbox_emails::unique_key.eq(Some(unique_key)),
+            ))
+            .execute(c)
+    });
+    match inserted.map_err(crate::Error::from) {
+        Ok(_) => Ok(true),
+        Err(crate::Error::Conflict(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}

@@ -125,7 +125,13 @@ pub fn purge_expired(conn: &mut DbConnection) -> Result<usize> {
             }
             match row.entity.as_str() {
                 teams::ENTITY => teams::purge(c, &scope, &row.entity_id),
-                crate::leads::ENTITY => crate::leads::purge(c, &scope, &row.entity_id),
+                crate::leads::ENTITY => {
+                    crate::leads::merge::forget_lead(c, &scope, &row.entity_id)?;
+                    crate::inbound::forget_lead(c, &scope, &row.entity_id)?;
+                    crate::leads::purge(c, &scope, &row.entity_id)
+                }
+                crate::webforms::ENTITY => crate::webforms::purge(c, &scope, &row.entity_id),
+                crate::sequences::ENTITY => crate::sequences::purge(c, &scope, &row.entity_id),
                 other => Err(Error::Internal(format!("no purge for entity {other:?}"))),
             }
         })?;

@@ -152,6 +152,9 @@ diesel::table! {
         sent_at -> Nullable<Timestamp>,
         attempts -> Integer,
         last_error -> Nullable<Text>,
+        unique_key -> Nullable<Text>,
+        locked_until -> Nullable<Timestamp>,
+        next_attempt_at -> Nullable<Timestamp>,
     }
 }
 
@@ -204,6 +207,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     scoring_rules,
     assignment_rules,
     notifications,
+    web_forms,
+    web_form_submissions,
+    jobs,
+    sequences,
+    sequence_enrollments,
+    unsubscribes,
+    inbound_email_settings,
+    inbound_messages,
+    lead_merges,
 );
 
 diesel::table! {
@@ -322,3 +334,132 @@ diesel::table! {
 }
 
 diesel::joinable!(lead_tags -> leads (lead_id));
+
+diesel::table! {
+    web_forms (id) {
+        id -> Text,
+        org_id -> Text,
+        name -> Text,
+        fields -> Text,
+        consent_text -> Nullable<Text>,
+        thank_you_message -> Text,
+        redirect_url -> Nullable<Text>,
+        allowed_origins -> Text,
+        tags -> Text,
+        owner_id -> Nullable<Text>,
+        campaign -> Nullable<Text>,
+        min_fill_seconds -> Integer,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    web_form_submissions (id) {
+        id -> Text,
+        org_id -> Text,
+        form_id -> Text,
+        lead_id -> Nullable<Text>,
+        outcome -> Text,
+        submission_key -> Nullable<Text>,
+        ip -> Text,
+        user_agent -> Text,
+        referrer -> Nullable<Text>,
+        utm -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    jobs (id) {
+        id -> Text,
+        org_id -> Nullable<Text>,
+        kind -> Text,
+        payload -> Text,
+        unique_key -> Nullable<Text>,
+        status -> Text,
+        run_at -> Timestamp,
+        attempts -> Integer,
+        max_attempts -> Integer,
+        locked_by -> Nullable<Text>,
+        locked_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    inbound_email_settings (org_id) {
+        org_id -> Text,
+        secret_hash -> Text,
+        rotated_at -> Timestamp,
+        rotated_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    inbound_messages (id) {
+        id -> Text,
+        org_id -> Text,
+        message_key -> Text,
+        lead_id -> Nullable<Text>,
+        outcome -> Text,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    lead_merges (id) {
+        id -> Text,
+        org_id -> Text,
+        kept_id -> Text,
+        merged_id -> Text,
+        kept_before -> Text,
+        moved_event_ids -> Text,
+        merged_at -> Timestamp,
+        merged_by -> Nullable<Text>,
+        undone_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    sequences (id) {
+        id -> Text,
+        org_id -> Text,
+        name -> Text,
+        steps -> Text,
+        enroll_sources -> Text,
+        enroll_form_ids -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    sequence_enrollments (id) {
+        id -> Text,
+        org_id -> Text,
+        sequence_id -> Text,
+        lead_id -> Text,
+        status -> Text,
+        stop_reason -> Nullable<Text>,
+        steps_sent -> Integer,
+        enrolled_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    unsubscribes (org_id, email) {
+        org_id -> Text,
+        email -> Text,
+        created_at -> Timestamp,
+    }
+}

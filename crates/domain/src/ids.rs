@@ -44,5 +44,8 @@ id_type!(
     ScoringRuleId,
     AssignmentRuleId,
     NotificationId,
-    JobId
+    JobId,
+    LeadMergeId,
+    SequenceId,
+    EnrollmentId
 );

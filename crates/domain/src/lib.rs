@@ -8,6 +8,8 @@ pub mod audit;
 pub mod auth;
 pub mod identity;
 pub mod ids;
+pub mod inbound;
+pub mod lead_merge;
 pub mod leads;
 pub mod modules;
 pub mod notifications;
@@ -16,7 +18,9 @@ pub mod permissions;
 pub mod problem;
 pub mod recycle;
 pub mod rules;
+pub mod sequences;
 pub mod validation;
+pub mod webforms;
 
 pub use ids::*;
 pub use problem::{ErrorCode, FieldError, Problem};

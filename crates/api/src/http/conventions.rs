@@ -54,13 +54,12 @@ pub async fn conventions(
     let status = res.status().as_u16();
     let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".into());
 
-    let is_problem = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/problem+json"));
+    let content_type = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let is_problem = content_type.starts_with("application/problem+json");
+    // Pages written for people (the public web-form error page) keep their HTML.
+    let is_page = content_type.starts_with("text/html");
 
-    let mut res = if status >= 400 && !is_problem {
+    let mut res = if status >= 400 && !is_problem && !is_page {
         // The framework's own errors and unmatched routes become problems too.
         let mut problem = Problem::new(code_for(status));
         problem.request_id = Some(id.0.clone());

@@ -5,14 +5,19 @@ pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod health;
+pub mod inbound;
 pub mod invites;
 pub mod lead_config;
+pub mod lead_merge;
 pub mod leads;
 pub mod me;
 pub mod notifications;
+pub mod public_forms;
 pub mod roles;
+pub mod sequences;
 pub mod teams;
 pub mod users;
+pub mod webforms;
 
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -54,9 +59,22 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
             // Fixed paths before `/leads/{id}` so they are not read as ids.
             .service(leads::export)
             .service(leads::bulk)
+            .service(lead_merge::duplicates)
+            .service(lead_merge::merge)
+            .service(lead_merge::undo)
             .service(leads::list)
             .service(leads::create)
             .service(leads::get)
+            .service(sequences::enroll)
+            .service(sequences::enrollments)
+            .service(sequences::list)
+            .service(sequences::create)
+            .service(sequences::get)
+            .service(sequences::update)
+            .service(sequences::delete)
+            .service(sequences::stop)
+            .service(sequences::unsubscribe_page)
+            .service(sequences::unsubscribe)
             .service(leads::update)
             .service(leads::delete)
             .service(leads::restore)
@@ -71,7 +89,27 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
             .service(lead_config::update_assignment)
             .service(lead_config::delete_assignment)
             .service(lead_config::get_settings)
-            .service(lead_config::put_settings),
+            .service(lead_config::put_settings)
+            .service(webforms::list)
+            .service(webforms::create)
+            .service(webforms::get)
+            .service(webforms::update)
+            .service(webforms::delete)
+            .service(webforms::restore)
+            .service(webforms::embed)
+            .service(public_forms::describe)
+            .service(public_forms::preflight)
+            .service(public_forms::submit)
+            .service(public_forms::thanks)
+            .service(public_forms::embed_js)
+            // Raw messages up to 10 MiB on these routes only; `/settings` and `/secret` before `/{org_id}`.
+            .service(
+                scope::scope("/inbound/email")
+                    .app_data(inbound::payload_config())
+                    .service(inbound::settings)
+                    .service(inbound::rotate_secret)
+                    .service(inbound::receive),
+            ),
     );
 }
 

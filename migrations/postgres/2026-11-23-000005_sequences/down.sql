@@ -1,0 +1,3 @@
+DROP TABLE unsubscribes;
+DROP TABLE sequence_enrollments;
+DROP TABLE sequences;

@@ -1,0 +1,232 @@
+//! Autoresponder sequences: a new web lead gets its emails on schedule, each step once, and the
+//! sequence stops on reply, unsubscribe or disqualification.
+
+use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl, TextExpressionMethods};
+use kith_client::Client;
+use kith_db::schema::{jobs, outbox_emails};
+use kith_domain::leads::*;
+use kith_domain::rules::Behaviour;
+use kith_domain::sequences::*;
+use kith_tests::TestApp;
+
+fn welcome() -> SequenceInput {
+    SequenceInput {
+        name: "Welcome".into(),
+        steps: vec![
+            SequenceStep {
+                day_offset: 0,
+                subject: "Hi {{first_name}}".into(),
+                body: "Thanks for asking about {{company}}.".into(),
+            },
+            SequenceStep {
+                day_offset: 2,
+                subject: "Any questions, {{first_name}}?".into(),
+                body: "Just checking in.".into(),
+            },
+            SequenceStep { day_offset: 5, subject: "Last note".into(), body: "Bye for now.".into() },
+        ],
+        enroll_sources: vec![LeadSource::Api],
+        enroll_form_ids: vec![],
+        active: true,
+    }
+}
+
+/// Emails queued to an address: (subject, body), oldest first.
+fn mails_to(app: &TestApp, to: &str) -> Vec<(String, String)> {
+    let mut conn = app.pool.get().expect("conn");
+    outbox_emails::table
+        .filter(outbox_emails::to_address.eq(to))
+        .filter(outbox_emails::unique_key.like("seq:%"))
+        .order(outbox_emails::created_at.asc())
+        .select((outbox_emails::subject, outbox_emails::body_text))
+        .load(&mut *conn)
+        .expect("outbox")
+}
+
+/// Let the days pass: every scheduled step becomes due.
+fn days_pass(app: &TestApp) {
+    let mut conn = app.pool.get().expect("conn");
+    diesel::update(jobs::table.filter(jobs::kind.eq("sequence_step")))
+        .set(jobs::run_at.eq(kith_db::now() - chrono::Duration::seconds(1)))
+        .execute(&mut *conn)
+        .expect("time travel");
+}
+
+fn run_worker(app: &TestApp) -> usize {
+    kith_api::worker::run_due_jobs(&app.state, "test-worker").expect("worker")
+}
+
+async fn integrator(app: &TestApp) -> (Client, Client) {
+    let (admin, me) = app.signup("Acme").await;
+    let key = admin
+        .create_api_key(&kith_domain::identity::NewApiKey {
+            name: "site".into(),
+            role_id: me.role.id,
+            expires_at: None,
+        })
+        .await
+        .expect("key");
+    (admin, Client::with_api_key(&app.address, &key.secret))
+}
+
+#[tokio::test]
+async fn a_new_lead_gets_each_step_on_schedule_exactly_once() {
+    let app = TestApp::spawn().await;
+    let (admin, api) = integrator(&app).await;
+    admin.create_sequence(&welcome()).await.expect("sequence");
+    let lead = api
+        .create_lead(&NewLead {
+            first_name: "Ann".into(),
+            email: Some("ann@example.test".into()),
+            company_name: "Acme Bikes".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("lead");
+    run_worker(&app);
+    let mails = mails_to(&app, "ann@example.test");
+    assert_eq!(mails.len(), 1, "only the day-0 step is due");
+    assert_eq!(mails[0].0, "Hi Ann");
+    assert!(mails[0].1.starts_with("Thanks for asking about Acme Bikes."));
+    assert!(mails[0].1.contains("/api/v1/public/unsubscribe?token="));
+    run_worker(&app);
+    assert_eq!(mails_to(&app, "ann@example.test").len(), 1, "nothing twice");
+
+    days_pass(&app);
+    // Two workers at once still send each step once.
+    let a = {
+        let state = app.state.clone();
+        std::thread::spawn(move || kith_api::worker::run_due_jobs(&state, "a").expect("a"))
+    };
+    let b = {
+        let state = app.state.clone();
+        std::thread::spawn(move || kith_api::worker::run_due_jobs(&state, "b").expect("b"))
+    };
+    a.join().expect("a");
+    b.join().expect("b");
+    let subjects: Vec<String> = mails_to(&app, "ann@example.test").into_iter().map(|m| m.0).collect();
+    assert_eq!(subjects, vec!["Hi Ann", "Any questions, Ann?", "Last note"]);
+    let enrollments = admin.lead_enrollments(lead.id).await.expect("enrollments");
+    assert_eq!((enrollments[0].status, enrollments[0].steps_sent), (EnrollmentStatus::Completed, 3));
+    let sent = admin
+        .lead_events(lead.id)
+        .await
+        .expect("events")
+        .into_iter()
+        .filter(|e| e.kind == LeadEventKind::EmailSent)
+        .count();
+    assert_eq!(sent, 3);
+}
+
+#[tokio::test]
+async fn a_reply_stops_the_sequence() {
+    let app = TestApp::spawn().await;
+    let (admin, api) = integrator(&app).await;
+    admin.create_sequence(&welcome()).await.expect("sequence");
+    let lead = api
+        .create_lead(&NewLead { first_name: "Bo".into(), email: Some("bo@example.test".into()), ..Default::default() })
+        .await
+        .expect("lead");
+    run_worker(&app);
+    admin
+        .add_lead_activity(
+            lead.id,
+            &NewLeadActivity { behaviour: Behaviour::EmailReplied, occurred_at: None, note: Some("Re: Hi Bo".into()) },
+        )
+        .await
+        .expect("reply");
+    days_pass(&app);
+    run_worker(&app);
+    assert_eq!(mails_to(&app, "bo@example.test").len(), 1);
+    let e = admin.lead_enrollments(lead.id).await.expect("enrollments").remove(0);
+    assert_eq!((e.status, e.stop_reason.as_deref()), (EnrollmentStatus::Stopped, Some("replied")));
+}
+
+#[tokio::test]
+async fn the_unsubscribe_link_stops_every_sequence_for_that_address() {
+    let app = TestApp::spawn().await;
+    let (admin, api) = integrator(&app).await;
+    admin.create_sequence(&welcome()).await.expect("sequence");
+    let lead = api
+        .create_lead(&NewLead { first_name: "Cy".into(), email: Some("cy@example.test".into()), ..Default::default() })
+        .await
+        .expect("lead");
+    run_worker(&app);
+    let body = mails_to(&app, "cy@example.test").remove(0).1;
+    let link = body.lines().find(|l| l.contains("/api/v1/public/unsubscribe?token=")).expect("link");
+    let path = &link[link.find("/api/").expect("path")..];
+    let confirm = app.http().get(app.url(path)).send().await.expect("get");
+    assert_eq!(confirm.status().as_u16(), 200);
+    assert!(confirm.text().await.expect("html").contains("cy@example.test"));
+    assert_eq!(mails_to(&app, "cy@example.test").len(), 1, "opening the page unsubscribes nobody");
+    let done = app.http().post(app.url(path)).send().await.expect("post");
+    assert_eq!(done.status().as_u16(), 200);
+    days_pass(&app);
+    run_worker(&app);
+    assert_eq!(mails_to(&app, "cy@example.test").len(), 1);
+    let e = admin.lead_enrollments(lead.id).await.expect("enrollments").remove(0);
+    assert_eq!(e.stop_reason.as_deref(), Some("unsubscribed"));
+    let forged =
+        app.http().post(app.url("/api/v1/public/unsubscribe?token=eyJ4Ijoi.bogus")).send().await.expect("post");
+    assert_eq!(forged.status().as_u16(), 404);
+}
+
+#[tokio::test]
+async fn a_disqualified_lead_gets_no_more_email_and_manual_enrollment_happens_once() {
+    let app = TestApp::spawn().await;
+    let (admin, _) = integrator(&app).await;
+    let seq = admin.create_sequence(&SequenceInput { enroll_sources: vec![], ..welcome() }).await.expect("sequence");
+    let lead = admin
+        .create_lead(&NewLead { first_name: "Di".into(), email: Some("di@example.test".into()), ..Default::default() })
+        .await
+        .expect("lead");
+    run_worker(&app);
+    assert!(mails_to(&app, "di@example.test").is_empty(), "manual leads are not enrolled automatically");
+    let first = admin.enroll_lead(lead.id, seq.id).await.expect("enroll");
+    let again = admin.enroll_lead(lead.id, seq.id).await.expect("enroll again");
+    assert_eq!(first.id, again.id);
+    run_worker(&app);
+    assert_eq!(mails_to(&app, "di@example.test").len(), 1);
+    admin
+        .update_lead(
+            lead.id,
+            lead.version,
+            &LeadPatch {
+                status: Some(LeadStatus::Disqualified),
+                disqualify_reason: Some("Student".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("disqualify");
+    days_pass(&app);
+    run_worker(&app);
+    assert_eq!(mails_to(&app, "di@example.test").len(), 1);
+    let bad = SequenceInput {
+        steps: vec![SequenceStep { day_offset: 0, subject: "{{password}}".into(), body: "x".into() }],
+        ..welcome()
+    };
+    assert!(admin
+        .create_sequence(&bad)
+        .await
+        .expect_err("merge field")
+        .problem()
+        .and_then(|p| p.field_message("steps[0]"))
+        .is_some());
+}
+
+#[tokio::test]
+async fn no_address_gets_more_than_three_sequence_emails_a_day() {
+    let app = TestApp::spawn().await;
+    let (admin, api) = integrator(&app).await;
+    for i in 0..4 {
+        admin.create_sequence(&SequenceInput { name: format!("Seq {i}"), ..welcome() }).await.expect("sequence");
+    }
+    api.create_lead(&NewLead { first_name: "Ed".into(), email: Some("ed@example.test".into()), ..Default::default() })
+        .await
+        .expect("lead");
+    run_worker(&app);
+    run_worker(&app);
+    assert_eq!(mails_to(&app, "ed@example.test").len(), 3, "the fourth waits for tomorrow");
+}
+
