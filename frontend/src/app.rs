@@ -1,16 +1,18 @@
 //! The root component: shared state and the route table.
 
 use leptos::prelude::*;
-use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::api::provide_client;
 use crate::auth::Session;
 use crate::components::layout::AppLayout;
 use crate::components::toast::{Toaster, Toasts};
+use crate::pages::leads::{detail::LeadDetailPage, list::LeadListPage};
 use crate::pages::settings::{
-    api_keys::ApiKeysPage, audit::AuditPage, history::HistoryPage, roles::RolesPage, teams::TeamsPage,
-    users::UsersPage, SettingsLayout,
+    api_keys::ApiKeysPage, audit::AuditPage, history::HistoryPage, lead_assignment::LeadAssignmentPage,
+    lead_scoring::LeadScoringPage, lead_settings::LeadSettingsPage, roles::RolesPage, teams::TeamsPage,
+    users::UsersPage, SettingsIndex, SettingsLayout,
 };
 use crate::pages::{
     accept_invite::AcceptInvite, dashboard::Dashboard, login::Login, module::ModulePage, not_found::NotFound,
@@ -32,14 +34,19 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/accept-invite") view=AcceptInvite />
                 <ParentRoute path=path!("") view=AppLayout>
                     <Route path=path!("") view=Dashboard />
+                    <Route path=path!("m/leads/:id") view=LeadDetailPage />
+                    <Route path=path!("m/leads") view=LeadListPage />
                     <Route path=path!("m/:module") view=ModulePage />
                     <ParentRoute path=path!("settings") view=SettingsLayout>
-                        <Route path=path!("") view=|| view! { <Redirect path="/settings/users" /> } />
+                        <Route path=path!("") view=SettingsIndex />
                         <Route path=path!("users") view=UsersPage />
                         <Route path=path!("teams") view=TeamsPage />
                         <Route path=path!("roles") view=RolesPage />
                         <Route path=path!("api-keys") view=ApiKeysPage />
                         <Route path=path!("audit") view=AuditPage />
+                        <Route path=path!("lead-scoring") view=LeadScoringPage />
+                        <Route path=path!("lead-assignment") view=LeadAssignmentPage />
+                        <Route path=path!("leads") view=LeadSettingsPage />
                         <Route path=path!("history/:entity/:id") view=HistoryPage />
                     </ParentRoute>
                 </ParentRoute>

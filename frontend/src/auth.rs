@@ -55,6 +55,11 @@ impl Session {
         self.me.with(|me| me.as_ref().is_some_and(|me| me.role.permissions.allows(module, Action::Read)))
     }
 
+    /// May the signed-in user change records of `module` (some of them, depending on the scope)? Tracks the session.
+    pub fn can_write(self, module: Module) -> bool {
+        self.me.with(|me| me.as_ref().is_some_and(|me| me.role.permissions.allows(module, Action::Write)))
+    }
+
     /// Settings writers administer the organization: users, teams, roles and API keys.
     pub fn is_admin(self) -> bool {
         self.me.with(|me| me.as_ref().is_some_and(|me| me.role.permissions.allows(Module::Settings, Action::Write)))

@@ -4,9 +4,11 @@
 mod api;
 mod app;
 mod auth;
+mod browser;
 mod components;
 mod format;
 mod pages;
+mod people;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -6,6 +6,7 @@ mod browser;
 mod conventions;
 mod database;
 mod identity;
+mod imports;
 mod inbound;
 mod jobs;
 mod leads;

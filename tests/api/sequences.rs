@@ -229,4 +229,3 @@ async fn no_address_gets_more_than_three_sequence_emails_a_day() {
     run_worker(&app);
     assert_eq!(mails_to(&app, "ed@example.test").len(), 3, "the fourth waits for tomorrow");
 }
-

@@ -43,6 +43,24 @@ enum Done {
 /// Run one job's work. Every handler is idempotent: a job may run again after a crash.
 fn run(state: &AppState, conn: &mut kith_db::DbConnection, job: &LeasedJob) -> Result<Done, String> {
     match job.kind.as_str() {
+        kith_db::imports::JOB => {
+            let id: kith_domain::ImportId = job.payload["import_id"]
+                .as_str()
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(|| "import job without import id".to_owned())?;
+            // Work in slices so the lease never runs out under a long import; the job comes back
+            // at once for the next slice.
+            let started = std::time::Instant::now();
+            loop {
+                let (_, more) = kith_db::imports::process_batch(conn, id).map_err(|e| e.to_string())?;
+                if !more {
+                    return Ok(Done::Finished);
+                }
+                if started.elapsed() > std::time::Duration::from_secs(60) {
+                    return Ok(Done::Later(kith_db::now()));
+                }
+            }
+        }
         kith_db::sequences::STEP_JOB => {
             let ctx = kith_db::sequences::SendContext {
                 public_url: state.config.public_url.clone(),

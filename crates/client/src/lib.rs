@@ -470,6 +470,43 @@ impl Client {
         self.post(&format!("/api/v1/enrollments/{id}/stop"), &()).await
     }
 
+    // ---- imports ----
+
+    /// Upload a CSV file's contents as a new import.
+    pub async fn upload_import(&self, file_name: &str, csv: String) -> Result<kith_domain::imports::ImportView> {
+        self.send(Method::POST, "/api/v1/imports", |r| {
+            r.query(&[("file_name", file_name)]).header("content-type", "text/csv").body(csv.clone())
+        })
+        .await
+    }
+    pub async fn get_import(&self, id: ImportId) -> Result<kith_domain::imports::ImportView> {
+        self.get(&format!("/api/v1/imports/{id}"), &()).await
+    }
+    pub async fn map_import(
+        &self,
+        id: ImportId,
+        mapping: &kith_domain::imports::ImportMapping,
+    ) -> Result<kith_domain::imports::ImportView> {
+        self.send(Method::PUT, &format!("/api/v1/imports/{id}/mapping"), |r| r.json(mapping)).await
+    }
+    pub async fn dry_run_import(&self, id: ImportId) -> Result<kith_domain::imports::DryRunReport> {
+        self.post(&format!("/api/v1/imports/{id}/dry-run"), &()).await
+    }
+    pub async fn start_import(&self, id: ImportId) -> Result<kith_domain::imports::ImportView> {
+        self.post(&format!("/api/v1/imports/{id}/start"), &()).await
+    }
+    pub async fn import_results_csv(&self, id: ImportId) -> Result<String> {
+        let response = self
+            .request(Method::GET, &format!("/api/v1/imports/{id}/results.csv"))
+            .send()
+            .await
+            .map_err(|e| ClientError::Network(e.to_string()))?;
+        if !response.status().is_success() {
+            return decode::<String>(response).await;
+        }
+        response.text().await.map_err(|e| ClientError::Network(e.to_string()))
+    }
+
     // ---- notifications ----
 
     pub async fn notifications(&self, q: &NotificationQuery) -> Result<Page<NotificationView>> {

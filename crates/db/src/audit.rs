@@ -72,7 +72,10 @@ pub fn record_updated(
 /// The module whose read permission governs an entity's history.
 pub fn module_of(entity: &str) -> Option<Module> {
     match entity {
-        "organization" | "user" | "team" | "role" | "api_key" | "invite" => Some(Module::Settings),
+        "organization" | "user" | "team" | "role" | "api_key" | "invite" | "web_form" | "scoring_rule"
+        | "assignment_rule" | "lead_settings" | "inbound_email" => Some(Module::Settings),
+        "lead" | "lead_merge" | "import" => Some(Module::Leads),
+        "sequence" => Some(Module::Marketing),
         _ => None,
     }
 }
@@ -111,11 +114,24 @@ impl AuditRow {
 /// Newest first. With `entity` (and `entity_id`): the history of those records, readable by whoever
 /// may read that module; without: the organization's whole trail, for those who may read settings.
 pub fn list(conn: &mut DbConnection, scope: &Scope, q: &AuditQuery) -> Result<Page<AuditEntry>> {
-    let module = match &q.entity {
-        Some(entity) => module_of(entity).ok_or_else(|| Error::field("entity", "unknown", "No such entity type."))?,
-        None => Module::Settings,
+    let module = match (&q.entity, &q.entity_id) {
+        (Some(entity), Some(_)) => {
+            module_of(entity).ok_or_else(|| Error::field("entity", "unknown", "No such entity type."))?
+        }
+        (Some(entity), None) => {
+            module_of(entity).ok_or_else(|| Error::field("entity", "unknown", "No such entity type."))?;
+            Module::Settings // every record of a kind: the organization-wide trail
+        }
+        (None, _) => Module::Settings,
     };
     scope.require(module, Action::Read)?;
+    // A record's history is readable by whoever may read that record (own/team scope included).
+    if let (Some(entity), Some(id)) = (q.entity.as_deref(), q.entity_id.as_deref()) {
+        if entity == "lead" {
+            let lead = id.parse().map_err(|_| Error::NotFound)?;
+            crate::leads::get(conn, scope, lead)?;
+        }
+    }
     let limit = clamp_limit(q.limit);
     let mut query = audit_log::table
         .filter(audit_log::org_id.eq(scope.org_id.to_string()))

@@ -21,6 +21,7 @@ use crate::util::{like_pattern, new_id, now, parse_id, to_utc, transaction};
 use crate::{audit, lead_rules, recycle, DbConnection, Error, Result, Scope};
 
 pub mod duplicates;
+pub mod import;
 pub mod merge;
 
 pub const ENTITY: &str = "lead";
@@ -1228,6 +1229,24 @@ pub(crate) fn purge(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<
         .execute(conn)?;
     diesel::delete(lead_events::table.filter(lead_events::org_id.eq(&org)).filter(lead_events::lead_id.eq(id)))
         .execute(conn)?;
+    // Records of other modules that point at the lead: submissions stay (without their lead),
+    // enrollments go with it.
+    {
+        use crate::schema::{sequence_enrollments, web_form_submissions};
+        diesel::update(
+            web_form_submissions::table
+                .filter(web_form_submissions::org_id.eq(&org))
+                .filter(web_form_submissions::lead_id.eq(id)),
+        )
+        .set(web_form_submissions::lead_id.eq(None::<String>))
+        .execute(conn)?;
+        diesel::delete(
+            sequence_enrollments::table
+                .filter(sequence_enrollments::org_id.eq(&org))
+                .filter(sequence_enrollments::lead_id.eq(id)),
+        )
+        .execute(conn)?;
+    }
     diesel::delete(
         leads::table.filter(leads::org_id.eq(&org)).filter(leads::id.eq(id)).filter(leads::deleted_at.is_not_null()),
     )

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod connection;
 pub mod error;
 pub mod idempotency;
+pub mod imports;
 pub mod inbound;
 pub mod instance;
 pub mod invites;

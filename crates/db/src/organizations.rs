@@ -107,3 +107,13 @@ pub fn me(conn: &mut DbConnection, scope: &Scope) -> Result<Me> {
     let organization = get_view(conn, scope.org_id)?;
     Ok(Me { user, organization, role })
 }
+
+/// The scope of the server's operator acting on one organization from the `kith` command line (for
+/// example `kith import`). Whoever runs it holds the database itself, which is the credential.
+pub fn operator_scope(conn: &mut DbConnection, org_id: OrgId) -> Result<Scope> {
+    let exists: i64 = organizations::table.filter(organizations::id.eq(org_id.to_string())).count().get_result(conn)?;
+    if exists == 0 {
+        return Err(Error::NotFound);
+    }
+    Ok(Scope::system(org_id))
+}

@@ -213,6 +213,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     sequences,
     sequence_enrollments,
     unsubscribes,
+    imports,
+    import_rows,
     inbound_email_settings,
     inbound_messages,
     lead_merges,
@@ -461,5 +463,39 @@ diesel::table! {
         org_id -> Text,
         email -> Text,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    imports (id) {
+        id -> Text,
+        org_id -> Text,
+        created_by -> Nullable<Text>,
+        file_name -> Text,
+        status -> Text,
+        headers -> Text,
+        total_rows -> BigInt,
+        mapping -> Nullable<Text>,
+        processed -> BigInt,
+        created -> BigInt,
+        updated -> BigInt,
+        skipped -> BigInt,
+        failed -> BigInt,
+        error -> Nullable<Text>,
+        created_at -> Timestamp,
+        started_at -> Nullable<Timestamp>,
+        finished_at -> Nullable<Timestamp>,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    import_rows (import_id, row_number) {
+        import_id -> Text,
+        row_number -> BigInt,
+        cells -> Text,
+        status -> Nullable<Text>,
+        lead_id -> Nullable<Text>,
+        message -> Nullable<Text>,
     }
 }

@@ -47,5 +47,6 @@ id_type!(
     JobId,
     LeadMergeId,
     SequenceId,
-    EnrollmentId
+    EnrollmentId,
+    ImportId
 );

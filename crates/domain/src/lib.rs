@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod identity;
 pub mod ids;
+pub mod imports;
 pub mod inbound;
 pub mod lead_merge;
 pub mod leads;

@@ -31,7 +31,15 @@ pub fn ConfirmButton(
                     let title = title.clone();
                     let message = message.clone();
                     view! {
-                        <div class="modal-backdrop" on:click=move |_| open.set(false)>
+                        <div
+                            class="modal-backdrop"
+                            on:click=move |_| open.set(false)
+                            on:keydown=move |ev| {
+                                if ev.key() == "Escape" {
+                                    open.set(false);
+                                }
+                            }
+                        >
                             <div
                                 class="modal"
                                 role="alertdialog"

@@ -1,4 +1,8 @@
 //! Form fields with the error the API reported for them, and the alert for the rest of a problem.
+//!
+//! Number inputs take `value=signal.get_untracked()` and set the signal `on:input` instead of
+//! `bind:value`: while a number is half typed ("-") the browser reports "", and writing that back
+//! into the input would wipe what was typed.
 
 use kith_domain::Problem;
 use leptos::prelude::*;
@@ -42,18 +46,20 @@ pub fn FieldError(problem: RwSignal<Option<Problem>>, name: &'static str) -> imp
 }
 
 /// The problem's title and detail, plus any field errors that belong to none of `fields` (the
-/// fields the form shows errors beside), so nothing the server said is lost.
+/// fields the form shows errors beside) nor start with one of `prefixes` (lists that show their
+/// items' errors themselves, e.g. `conditions[`), so nothing the server said is lost.
 #[component]
 pub fn FormAlert(
     problem: RwSignal<Option<Problem>>,
     #[prop(optional)] fields: &'static [&'static str],
+    #[prop(optional)] prefixes: &'static [&'static str],
 ) -> impl IntoView {
     move || {
         problem.get().map(|p| {
             let others: Vec<String> = p
                 .errors
                 .iter()
-                .filter(|e| !fields.contains(&e.field.as_str()))
+                .filter(|e| !fields.contains(&e.field.as_str()) && !prefixes.iter().any(|p| e.field.starts_with(p)))
                 .map(|e| format!("{}: {}", e.field, e.message))
                 .collect();
             view! {

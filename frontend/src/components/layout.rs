@@ -8,8 +8,10 @@ use leptos_router::hooks::use_navigate;
 use crate::api::use_client;
 use crate::auth::use_session;
 use crate::components::nav::Sidebar;
+use crate::components::notifications::NotificationBell;
 use crate::components::table::Loading;
 use crate::components::toast::use_toaster;
+use crate::people::People;
 
 #[component]
 pub fn AppLayout() -> impl IntoView {
@@ -33,16 +35,25 @@ pub fn AppLayout() -> impl IntoView {
                 }
             }
         >
-            <div class="app">
-                <Sidebar />
-                <div class="main">
-                    <TopBar />
-                    <main class="content">
-                        <Outlet />
-                    </main>
-                </div>
-            </div>
+            <Shell />
         </Show>
+    }
+}
+
+/// The signed-in app; what it provides lives as long as the sign-in.
+#[component]
+fn Shell() -> impl IntoView {
+    People::provide(use_client(), use_toaster());
+    view! {
+        <div class="app">
+            <Sidebar />
+            <div class="main">
+                <TopBar />
+                <main class="content">
+                    <Outlet />
+                </main>
+            </div>
+        </div>
     }
 }
 
@@ -71,6 +82,7 @@ fn TopBar() -> impl IntoView {
         <header class="topbar">
             <div class="topbar-org">{org}</div>
             <div class="topbar-actions">
+                <NotificationBell />
                 <div id="user-menu" class="user-menu">
                     <span class="avatar" aria-hidden="true">{initials}</span>
                     <span>{name}</span>

@@ -5,5 +5,6 @@ pub mod copy;
 pub mod field;
 pub mod layout;
 pub mod nav;
+pub mod notifications;
 pub mod table;
 pub mod toast;

@@ -58,6 +58,11 @@ impl Toaster {
         );
     }
 
+    /// Something failed in the browser itself (no server call involved).
+    pub fn failure(self, title: impl Into<String>, detail: impl Into<String>) {
+        self.push(Kind::Error, title.into(), Some(detail.into()));
+    }
+
     pub fn problem(self, problem: &Problem) {
         self.push(Kind::Error, problem.title.clone(), problem.detail.clone());
     }

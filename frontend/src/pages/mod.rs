@@ -2,6 +2,7 @@
 
 pub mod accept_invite;
 pub mod dashboard;
+pub mod leads;
 pub mod login;
 pub mod module;
 pub mod not_found;

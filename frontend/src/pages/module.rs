@@ -13,11 +13,14 @@ pub fn ModulePage() -> impl IntoView {
     let params = use_params_map();
     let module = Memo::new(move |_| params.read().get("module").and_then(|s| module_from_slug(&s)));
 
-    move || {
-        match module.get() {
+    move || match module.get() {
         None => view! {
             <div class="card">
-                <EmptyState icon="?" title="No such module" text="Check the address, or pick a module in the sidebar." />
+                <EmptyState
+                    icon="?"
+                    title="No such module"
+                    text="Check the address, or pick a module in the sidebar."
+                />
             </div>
         }
         .into_any(),
@@ -50,6 +53,5 @@ pub fn ModulePage() -> impl IntoView {
             </div>
         }
         .into_any(),
-    }
     }
 }

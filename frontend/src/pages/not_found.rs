@@ -9,7 +9,11 @@ pub fn NotFound() -> impl IntoView {
     view! {
         <div class="auth">
             <div class="card auth-card">
-                <EmptyState icon="?" title="Page not found" text="The address may be mistyped, or the page has moved." />
+                <EmptyState
+                    icon="?"
+                    title="Page not found"
+                    text="The address may be mistyped, or the page has moved."
+                />
                 <p class="auth-footer">
                     <a href="/">"Go to your home page"</a>
                 </p>

@@ -5,6 +5,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod health;
+pub mod imports;
 pub mod inbound;
 pub mod invites;
 pub mod lead_config;
@@ -65,6 +66,12 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
             .service(leads::list)
             .service(leads::create)
             .service(leads::get)
+            .service(imports::upload)
+            .service(imports::get)
+            .service(imports::mapping)
+            .service(imports::dry_run)
+            .service(imports::start)
+            .service(imports::results)
             .service(sequences::enroll)
             .service(sequences::enrollments)
             .service(sequences::list)

@@ -202,7 +202,13 @@ fn NewKeyForm(#[prop(into)] on_created: Callback<()>) -> impl IntoView {
                 <form class="form" on:submit=submit novalidate>
                     <FormAlert problem fields=&["name", "role_id"] />
                     <div class="form-grid">
-                        <Field label="Name" id="api-key-name" name="name" problem hint="What uses the key, e.g. “Website form”.">
+                        <Field
+                            label="Name"
+                            id="api-key-name"
+                            name="name"
+                            problem
+                            hint="What uses the key, e.g. “Website form”."
+                        >
                             <input
                                 id="api-key-name"
                                 type="text"

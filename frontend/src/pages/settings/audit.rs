@@ -172,15 +172,13 @@ fn change_value(field: &str, value: &serde_json::Value, names: Names, directory:
         return view! { <span class="change-empty">"empty"</span> }.into_any();
     };
     let name = match field {
-        "role_id" => directory.roles.with(|roles| {
-            roles.iter().find(|r| r.id.to_string() == text).map(|r| r.name.clone())
-        }),
-        "team_id" => directory.teams.with(|teams| {
-            teams.iter().find(|t| t.id.to_string() == text).map(|t| t.name.clone())
-        }),
-        "user_id" | "owner_id" | "invited_by" | "created_by" | "deleted_by" => {
-            names.with(|n| n.get(&text).cloned())
+        "role_id" => {
+            directory.roles.with(|roles| roles.iter().find(|r| r.id.to_string() == text).map(|r| r.name.clone()))
         }
+        "team_id" => {
+            directory.teams.with(|teams| teams.iter().find(|t| t.id.to_string() == text).map(|t| t.name.clone()))
+        }
+        "user_id" | "owner_id" | "invited_by" | "created_by" | "deleted_by" => names.with(|n| n.get(&text).cloned()),
         _ => None,
     };
     view! { <span>{name.unwrap_or(text)}</span> }.into_any()

@@ -1,8 +1,13 @@
-//! Settings: users and invitations, teams, roles, API keys and the audit trail.
+//! Settings: users and invitations, teams, roles, API keys and the audit trail; and the lead
+//! rules (scoring, assignment, duplicates), which lead readers may see too.
 
 pub mod api_keys;
 pub mod audit;
+pub mod conditions;
 pub mod history;
+pub mod lead_assignment;
+pub mod lead_scoring;
+pub mod lead_settings;
 pub mod roles;
 pub mod teams;
 pub mod users;
@@ -10,12 +15,13 @@ pub mod users;
 use kith_client::Client;
 use kith_domain::identity::{RoleView, TeamListQuery, TeamView};
 use kith_domain::modules::Module;
-use kith_domain::permissions::Action;
 use kith_domain::page::{PageQuery, MAX_LIMIT};
+use kith_domain::permissions::Action;
 use kith_domain::{RoleId, TeamId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::Outlet;
+use leptos_router::components::{Outlet, Redirect};
+use leptos_router::hooks::use_location;
 
 use crate::api::use_client;
 use crate::auth::use_session;
@@ -115,20 +121,46 @@ pub fn use_directory() -> Directory {
     expect_context::<Directory>()
 }
 
+/// The lead pages (`/settings/lead-…`, `/settings/leads`) are open to lead readers as well.
+fn is_lead_page(path: &str) -> bool {
+    path.starts_with("/settings/lead")
+}
+
 #[component]
 pub fn SettingsLayout() -> impl IntoView {
     let session = use_session();
+    let location = use_location();
     let directory = Directory::provide(use_client(), use_toaster());
     // Without access the API would only answer 403s, each turned into a toast.
-    if session.me.with_untracked(|me| {
-        me.as_ref().is_some_and(|me| me.role.permissions.allows(Module::Settings, Action::Read))
-    }) {
+    let (settings, leads) = session.me.with_untracked(|me| {
+        me.as_ref().map_or((false, false), |me| {
+            let p = &me.role.permissions;
+            (p.allows(Module::Settings, Action::Read), p.allows(Module::Leads, Action::Read))
+        })
+    });
+    if settings {
         directory.reload_roles();
+    }
+    // Teams name the targets of assignment rules; any member may list them.
+    if settings || leads {
         directory.reload_teams();
     }
+    let allowed = move || {
+        location.pathname.with(|path| {
+            let (settings, leads) = (session.can_read(Module::Settings), session.can_read(Module::Leads));
+            if is_lead_page(path) {
+                leads
+            } else if path.trim_end_matches('/') == "/settings" {
+                // The index sends each role to the first page it may see.
+                settings || leads
+            } else {
+                settings
+            }
+        })
+    };
     view! {
         <Show
-            when=move || session.can_read(Module::Settings)
+            when=allowed
             fallback=|| {
                 view! {
                     <div class="card">
@@ -148,15 +180,42 @@ pub fn SettingsLayout() -> impl IntoView {
                 </div>
             </div>
             <nav class="subnav" aria-label="Settings">
-                <NavLink href="/settings/users" label="Users" class="subnav-link" />
-                <NavLink href="/settings/teams" label="Teams" class="subnav-link" />
-                <NavLink href="/settings/roles" label="Roles" class="subnav-link" />
-                <NavLink href="/settings/api-keys" label="API keys" class="subnav-link" />
-                <NavLink href="/settings/audit" label="Audit log" class="subnav-link" />
+                {move || {
+                    session
+                        .can_read(Module::Settings)
+                        .then(|| {
+                            view! {
+                                <NavLink href="/settings/users" label="Users" class="subnav-link" />
+                                <NavLink href="/settings/teams" label="Teams" class="subnav-link" />
+                                <NavLink href="/settings/roles" label="Roles" class="subnav-link" />
+                                <NavLink href="/settings/api-keys" label="API keys" class="subnav-link" />
+                                <NavLink href="/settings/audit" label="Audit log" class="subnav-link" />
+                            }
+                        })
+                }}
+                {move || {
+                    session
+                        .can_read(Module::Leads)
+                        .then(|| {
+                            view! {
+                                <NavLink href="/settings/lead-scoring" label="Lead scoring" class="subnav-link" />
+                                <NavLink href="/settings/lead-assignment" label="Lead assignment" class="subnav-link" />
+                                <NavLink href="/settings/leads" label="Lead settings" class="subnav-link" />
+                            }
+                        })
+                }}
             </nav>
             <Outlet />
         </Show>
     }
+}
+
+/// `/settings`: the first settings page the role may see.
+#[component]
+pub fn SettingsIndex() -> impl IntoView {
+    let session = use_session();
+    let path = if session.can_read(Module::Settings) { "/settings/users" } else { "/settings/lead-scoring" };
+    view! { <Redirect path=path /> }
 }
 
 /// `<option>`s for the roles, marking the one `selected` returns as chosen.

@@ -95,7 +95,8 @@ pub fn RolesPage() -> impl IntoView {
                     <div>
                         <h2>"Roles"</h2>
                         <p class="card-text">
-                            "Each role grants every module a level (none, read, write) over a scope: the user's own records, their team's, or all."
+                            "Each role grants every module a level (none, read, write) over a scope: "
+                            "the user's own records, their team's, or all."
                         </p>
                     </div>
                     {move || {
@@ -232,7 +233,8 @@ fn RoleEditor(role: Option<RoleView>, #[prop(into)] on_close: Callback<()>) -> i
                             aria-label=format!("Access to {}", module.label())
                             on:change=move |ev| {
                                 if let Some(level) = parse_level(&event_target_value(&ev)) {
-                                    permissions.update(|p| set_access(p, module, ModuleAccess { level, ..p.get(module) }));
+                                    permissions
+                                        .update(|p| set_access(p, module, ModuleAccess { level, ..p.get(module) }));
                                 }
                             }
                         >
@@ -254,7 +256,8 @@ fn RoleEditor(role: Option<RoleView>, #[prop(into)] on_close: Callback<()>) -> i
                             disabled=move || access().level == AccessLevel::None
                             on:change=move |ev| {
                                 if let Some(scope) = parse_scope(&event_target_value(&ev)) {
-                                    permissions.update(|p| set_access(p, module, ModuleAccess { scope, ..p.get(module) }));
+                                    permissions
+                                        .update(|p| set_access(p, module, ModuleAccess { scope, ..p.get(module) }));
                                 }
                             }
                         >

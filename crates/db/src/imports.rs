@@ -1,0 +1,513 @@
+//! CSV imports: rows are streamed into the database as they are uploaded (so memory stays flat and
+//! any node can process them), mapped, checked in a dry run, and imported by a background job in
+//! batches. Each batch commits its leads together with the rows' results and the progress counters,
+//! so a crashed import resumes where it stopped without importing a row twice.
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use kith_domain::audit::ActorKind;
+use kith_domain::imports::*;
+use kith_domain::leads::{DuplicateRule, LeadSource, NewLead};
+use kith_domain::modules::Module;
+use kith_domain::permissions::Action;
+use kith_domain::webforms::lead_from_submission;
+use kith_domain::{FieldError, ImportId, LeadId, OrgId, UserId};
+
+use crate::jobs::{self, NewJob};
+use crate::leads::import::{import_one, BatchContext, RowOutcome};
+use crate::schema::{import_rows, imports, leads};
+use crate::util::{new_id, now, parse_id, to_utc, transaction};
+use crate::{DbConnection, Error, Result, Scope};
+
+pub const JOB: &str = "import";
+const UPLOAD_BATCH: usize = 1000;
+pub const PROCESS_BATCH: i64 = 500;
+/// Cells longer than this are cut: no CSV cell is a lead field that long.
+const MAX_CELL: usize = 10_000;
+const MAX_COLUMNS: usize = 200;
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = imports)]
+struct ImportRow {
+    id: String,
+    file_name: String,
+    status: String,
+    headers: String,
+    total_rows: i64,
+    mapping: Option<String>,
+    processed: i64,
+    created: i64,
+    updated: i64,
+    skipped: i64,
+    failed: i64,
+    error: Option<String>,
+    created_at: NaiveDateTime,
+    started_at: Option<NaiveDateTime>,
+    finished_at: Option<NaiveDateTime>,
+    version: i64,
+}
+
+impl ImportRow {
+    fn into_view(self) -> Result<ImportView> {
+        let headers: Vec<String> = serde_json::from_str(&self.headers).unwrap_or_default();
+        let mapping: Option<ImportMapping> = self.mapping.as_deref().and_then(|m| serde_json::from_str(m).ok());
+        Ok(ImportView {
+            id: parse_id(&self.id)?,
+            file_name: self.file_name,
+            status: ImportStatus::parse(&self.status).ok_or_else(|| Error::Internal("bad import status".into()))?,
+            suggested: suggest_mapping(&headers),
+            headers,
+            total_rows: self.total_rows,
+            mapping,
+            progress: ImportProgress {
+                processed: self.processed,
+                created: self.created,
+                updated: self.updated,
+                skipped: self.skipped,
+                failed: self.failed,
+            },
+            error: self.error,
+            created_at: to_utc(self.created_at),
+            started_at: self.started_at.map(to_utc),
+            finished_at: self.finished_at.map(to_utc),
+            version: self.version,
+        })
+    }
+}
+
+fn find_row(conn: &mut DbConnection, org_id: OrgId, id: ImportId) -> Result<ImportRow> {
+    imports::table
+        .filter(imports::org_id.eq(org_id.to_string()))
+        .filter(imports::id.eq(id.to_string()))
+        .select(ImportRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(Error::NotFound)
+}
+
+pub fn get(conn: &mut DbConnection, scope: &Scope, id: ImportId) -> Result<ImportView> {
+    scope.require(Module::Leads, Action::Write)?;
+    find_row(conn, scope.org_id, id)?.into_view()
+}
+
+/// Store a CSV file's rows as an import, reading it as a stream. The first row names the columns.
+pub fn upload(conn: &mut DbConnection, scope: &Scope, file_name: &str, reader: impl Read) -> Result<ImportView> {
+    scope.require(Module::Leads, Action::Write)?;
+    let mut csv = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(reader);
+    let headers: Vec<String> = csv
+        .headers()
+        .map_err(|e| Error::field("file", "csv", &format!("The first line is not CSV column names: {e}")))?
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
+        .collect();
+    if headers.is_empty() || headers.iter().all(String::is_empty) {
+        return Err(Error::field("file", "empty", "The file has no column names."));
+    }
+    if headers.len() > MAX_COLUMNS {
+        return Err(Error::field("file", "columns", "At most 200 columns."));
+    }
+    let id = ImportId(new_id());
+    let at = now();
+    transaction(conn, |c| {
+        diesel::insert_into(imports::table)
+            .values((
+                imports::id.eq(id.to_string()),
+                imports::org_id.eq(scope.org_id.to_string()),
+                imports::created_by.eq(scope.actor_id()),
+                imports::file_name.eq(file_name.chars().take(255).collect::<String>()),
+                imports::status.eq(ImportStatus::Uploaded.as_str()),
+                imports::headers.eq(serde_json::to_string(&headers).unwrap_or_default()),
+                imports::total_rows.eq(0i64),
+                imports::processed.eq(0i64),
+                imports::created.eq(0i64),
+                imports::updated.eq(0i64),
+                imports::skipped.eq(0i64),
+                imports::failed.eq(0i64),
+                imports::created_at.eq(at),
+                imports::version.eq(1i64),
+            ))
+            .execute(c)?;
+        Ok(())
+    })?;
+    let stored = store_rows(conn, id, &mut csv);
+    if let Err(e) = stored {
+        // Nothing half-written: a failed upload leaves no import behind.
+        let _ = transaction(conn, |c| {
+            diesel::delete(import_rows::table.filter(import_rows::import_id.eq(id.to_string()))).execute(c)?;
+            diesel::delete(imports::table.filter(imports::id.eq(id.to_string()))).execute(c)?;
+            Ok(())
+        });
+        return Err(e);
+    }
+    find_row(conn, scope.org_id, id)?.into_view()
+}
+
+fn store_rows(conn: &mut DbConnection, id: ImportId, csv: &mut csv::Reader<impl Read>) -> Result<()> {
+    let mut batch: Vec<(i64, String)> = Vec::with_capacity(UPLOAD_BATCH);
+    let mut row_number = 0i64;
+    let flush = |conn: &mut DbConnection, batch: &mut Vec<(i64, String)>| -> Result<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<(i64, String)> = std::mem::take(batch);
+        // One statement per row inside one transaction: multi-row VALUES does not go through the
+        // shared connection type, and in a transaction single inserts are cheap on both databases.
+        transaction(conn, |c| {
+            for (n, cells) in &rows {
+                diesel::insert_into(import_rows::table)
+                    .values((
+                        import_rows::import_id.eq(id.to_string()),
+                        import_rows::row_number.eq(n),
+                        import_rows::cells.eq(cells),
+                    ))
+                    .execute(c)?;
+            }
+            Ok(())
+        })
+    };
+    for record in csv.records() {
+        let record = record
+            .map_err(|e| Error::field("file", "csv", &format!("Row {} is not valid CSV: {e}", row_number + 1)))?;
+        if record.iter().all(|cell| cell.trim().is_empty()) {
+            continue;
+        }
+        row_number += 1;
+        let cells: Vec<String> = record.iter().map(|cell| cell.chars().take(MAX_CELL).collect()).collect();
+        batch.push((row_number, serde_json::to_string(&cells).unwrap_or_default()));
+        if batch.len() >= UPLOAD_BATCH {
+            flush(conn, &mut batch)?;
+        }
+    }
+    flush(conn, &mut batch)?;
+    diesel::update(imports::table.filter(imports::id.eq(id.to_string())))
+        .set(imports::total_rows.eq(row_number))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Set how columns map to lead fields and what to do with duplicates.
+pub fn set_mapping(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    id: ImportId,
+    mapping: &ImportMapping,
+) -> Result<ImportView> {
+    scope.require(Module::Leads, Action::Write)?;
+    transaction(conn, |c| {
+        let row = find_row(c, scope.org_id, id)?;
+        if !matches!(row.status.as_str(), "uploaded" | "mapped") {
+            return Err(Error::field("status", "started", "This import has started; its mapping is fixed."));
+        }
+        let headers: Vec<String> = serde_json::from_str(&row.headers).unwrap_or_default();
+        let mut problems = mapping.problems(&headers);
+        if let Some(owner) = mapping.owner_id {
+            if crate::users::find_row(c, scope.org_id, owner).is_err() {
+                problems.push(FieldError::new("owner_id", "unknown", "No such user in this organization."));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::Validation(problems));
+        }
+        diesel::update(imports::table.filter(imports::id.eq(id.to_string())))
+            .set((
+                imports::mapping.eq(Some(serde_json::to_string(mapping).unwrap_or_default())),
+                imports::status.eq(ImportStatus::Mapped.as_str()),
+                imports::version.eq(imports::version + 1),
+            ))
+            .execute(c)?;
+        find_row(c, scope.org_id, id)?.into_view()
+    })
+}
+
+/// A row's cells as a lead, read through the mapping exactly like a form submission.
+fn lead_of(
+    headers: &[String],
+    mapping: &ImportMapping,
+    cells: &[String],
+) -> std::result::Result<(NewLead, Option<String>), Vec<FieldError>> {
+    let by_name: HashMap<&str, &String> = headers.iter().map(String::as_str).zip(cells.iter()).collect();
+    let (mut lead, note) =
+        lead_from_submission(&mapping.fields(), None, &|name| by_name.get(name).map(|v| (*v).clone()))?;
+    lead.source = Some(LeadSource::Import);
+    lead.owner_id = mapping.owner_id;
+    lead.tags = mapping.tags.clone();
+    Ok((lead.tidy(), note))
+}
+
+fn mapping_of(row: &ImportRow) -> Result<(Vec<String>, ImportMapping)> {
+    let headers: Vec<String> = serde_json::from_str(&row.headers).unwrap_or_default();
+    let mapping: ImportMapping = row
+        .mapping
+        .as_deref()
+        .and_then(|m| serde_json::from_str(m).ok())
+        .ok_or_else(|| Error::field("mapping", "required", "Map the columns first."))?;
+    Ok((headers, mapping))
+}
+
+/// Check every row without importing anything: invalid rows, and duplicates of leads in Kith or of
+/// earlier rows. Streams through the rows a batch at a time.
+pub fn dry_run(conn: &mut DbConnection, scope: &Scope, id: ImportId) -> Result<DryRunReport> {
+    scope.require(Module::Leads, Action::Write)?;
+    let row = find_row(conn, scope.org_id, id)?;
+    let (headers, mapping) = mapping_of(&row)?;
+    let rule = if mapping.duplicate_policy == DuplicatePolicy::Create {
+        DuplicateRule::Off
+    } else {
+        crate::lead_rules::settings(conn, scope.org_id)?.duplicate_rule
+    };
+    let mut report = DryRunReport::default();
+    let mut seen: HashMap<String, i64> = HashMap::new();
+    let mut after = 0i64;
+    loop {
+        let batch: Vec<(i64, String)> = import_rows::table
+            .filter(import_rows::import_id.eq(id.to_string()))
+            .filter(import_rows::row_number.gt(after))
+            .order(import_rows::row_number.asc())
+            .select((import_rows::row_number, import_rows::cells))
+            .limit(PROCESS_BATCH)
+            .load(conn)?;
+        let Some(last) = batch.last().map(|b| b.0) else { break };
+        after = last;
+        for (n, cells) in batch {
+            report.rows += 1;
+            let cells: Vec<String> = serde_json::from_str(&cells).unwrap_or_default();
+            let lead = match lead_of(&headers, &mapping, &cells) {
+                Ok((lead, _)) => lead,
+                Err(errors) => {
+                    report.invalid += 1;
+                    if report.errors.len() < 100 {
+                        report.errors.push(RowProblem { row: n, errors });
+                    }
+                    continue;
+                }
+            };
+            let mut errors = match validator::Validate::validate(&lead) {
+                Ok(()) => vec![],
+                Err(e) => kith_domain::validation::field_errors(&e),
+            };
+            errors.extend(lead.check_identifiable());
+            if !errors.is_empty() {
+                report.invalid += 1;
+                if report.errors.len() < 100 {
+                    report.errors.push(RowProblem { row: n, errors });
+                }
+                continue;
+            }
+            report.valid += 1;
+            if rule == DuplicateRule::Off {
+                continue;
+            }
+            let email = lead.email.as_deref().map(kith_domain::validation::normalize_email);
+            let phone = lead.phone.as_deref().and_then(|p| crate::leads::normalize_phone(p, lead.country.as_deref()));
+            let keys: Vec<String> = email
+                .iter()
+                .map(|e| format!("e:{e}"))
+                .chain(phone.iter().filter(|_| rule == DuplicateRule::EmailOrPhone).map(|p| format!("p:{p}")))
+                .collect();
+            if let Some(earlier) = keys.iter().find_map(|k| seen.get(k).copied()) {
+                report.duplicates_in_file += 1;
+                if report.duplicates.len() < 100 {
+                    report.duplicates.push(RowDuplicate { row: n, lead_id: None, earlier_row: Some(earlier) });
+                }
+                continue;
+            }
+            for k in keys {
+                seen.entry(k).or_insert(n);
+            }
+            let mut q = leads::table
+                .filter(leads::org_id.eq(scope.org_id.to_string()))
+                .filter(leads::deleted_at.is_null())
+                .select(leads::id)
+                .into_boxed();
+            q = match (&email, &phone, rule) {
+                (Some(e), Some(p), DuplicateRule::EmailOrPhone) => {
+                    q.filter(leads::email_normalized.eq(e.clone()).or(leads::phone_e164.eq(p.clone())))
+                }
+                (Some(e), _, _) => q.filter(leads::email_normalized.eq(e.clone())),
+                (None, Some(p), DuplicateRule::EmailOrPhone) => q.filter(leads::phone_e164.eq(p.clone())),
+                _ => continue,
+            };
+            if let Some(existing) = q.first::<String>(conn).optional()? {
+                report.duplicates_existing += 1;
+                if report.duplicates.len() < 100 {
+                    report.duplicates.push(RowDuplicate {
+                        row: n,
+                        lead_id: Some(parse_id(&existing)?),
+                        earlier_row: None,
+                    });
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Queue the import to run in the background.
+pub fn start(conn: &mut DbConnection, scope: &Scope, id: ImportId) -> Result<ImportView> {
+    scope.require(Module::Leads, Action::Write)?;
+    transaction(conn, |c| {
+        let row = find_row(c, scope.org_id, id)?;
+        mapping_of(&row)?;
+        if row.status != "mapped" {
+            return Err(Error::field("status", "started", "This import has started already."));
+        }
+        diesel::update(imports::table.filter(imports::id.eq(id.to_string())))
+            .set((imports::status.eq(ImportStatus::Queued.as_str()), imports::version.eq(imports::version + 1)))
+            .execute(c)?;
+        jobs::enqueue(
+            c,
+            &NewJob {
+                org_id: Some(scope.org_id),
+                unique_key: Some(format!("import:{id}")),
+                max_attempts: 20,
+                ..NewJob::now(JOB, serde_json::json!({ "import_id": id.to_string() }))
+            },
+        )?;
+        find_row(c, scope.org_id, id)?.into_view()
+    })
+}
+
+/// The scope an import acts in: the organization, as the importing user when known.
+fn import_scope(org_id: OrgId, created_by: Option<String>) -> Scope {
+    let mut scope = Scope::system(org_id);
+    if let Some(user) = created_by.as_deref().and_then(|u| u.parse::<UserId>().ok()) {
+        scope.actor_kind = ActorKind::User;
+        scope.actor_id = Some(user.to_string());
+    }
+    scope
+}
+
+/// Import the next batch of rows. Returns the progress and whether rows remain.
+pub fn process_batch(conn: &mut DbConnection, id: ImportId) -> Result<(ImportProgress, bool)> {
+    let (org, created_by, status): (String, Option<String>, String) = imports::table
+        .find(id.to_string())
+        .select((imports::org_id, imports::created_by, imports::status))
+        .first(conn)?;
+    let org_id: OrgId = parse_id(&org)?;
+    if matches!(status.as_str(), "completed" | "failed") {
+        let row = find_row(conn, org_id, id)?;
+        let view = row.into_view()?;
+        return Ok((view.progress, false));
+    }
+    let scope = import_scope(org_id, created_by);
+    transaction(conn, |c| {
+        let row = find_row(c, org_id, id)?;
+        let (headers, mapping) = mapping_of(&row)?;
+        if row.started_at.is_none() {
+            diesel::update(imports::table.filter(imports::id.eq(id.to_string())))
+                .set((imports::status.eq(ImportStatus::Running.as_str()), imports::started_at.eq(Some(now()))))
+                .execute(c)?;
+        }
+        let batch: Vec<(i64, String)> = import_rows::table
+            .filter(import_rows::import_id.eq(id.to_string()))
+            .filter(import_rows::status.is_null())
+            .order(import_rows::row_number.asc())
+            .select((import_rows::row_number, import_rows::cells))
+            .limit(PROCESS_BATCH)
+            .load(c)?;
+        let mut ctx = BatchContext::load(c, org_id)?;
+        let mut p = ImportProgress::default();
+        for (n, cells) in &batch {
+            let cells: Vec<String> = serde_json::from_str(cells).unwrap_or_default();
+            let outcome = match lead_of(&headers, &mapping, &cells) {
+                Ok((lead, note)) => import_one(c, &scope, &mut ctx, &lead, note.as_deref(), mapping.duplicate_policy)?,
+                Err(errors) => RowOutcome::Failed(errors),
+            };
+            let (status, lead, message): (&str, Option<LeadId>, Option<String>) = match outcome {
+                RowOutcome::Created(l) => {
+                    p.created += 1;
+                    ("created", Some(l), None)
+                }
+                RowOutcome::Updated(l) => {
+                    p.updated += 1;
+                    ("updated", Some(l), None)
+                }
+                RowOutcome::Skipped(l) => {
+                    p.skipped += 1;
+                    ("skipped", Some(l), Some("duplicate of an existing lead".into()))
+                }
+                RowOutcome::Failed(errors) => {
+                    p.failed += 1;
+                    let text =
+                        errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
+                    ("failed", None, Some(text))
+                }
+            };
+            p.processed += 1;
+            // Only a row no one has imported yet: if another worker got here first, this whole
+            // batch rolls back instead of importing its rows twice.
+            let claimed = diesel::update(
+                import_rows::table
+                    .filter(import_rows::import_id.eq(id.to_string()))
+                    .filter(import_rows::row_number.eq(n))
+                    .filter(import_rows::status.is_null()),
+            )
+            .set((
+                import_rows::status.eq(Some(status)),
+                import_rows::lead_id.eq(lead.map(|l| l.to_string())),
+                import_rows::message.eq(message),
+            ))
+            .execute(c)?;
+            if claimed != 1 {
+                return Err(Error::Conflict(format!("import row {n} was taken by another worker")));
+            }
+        }
+        let remaining = batch.len() as i64 == PROCESS_BATCH;
+        let done = !remaining || row.processed + p.processed >= row.total_rows;
+        diesel::update(imports::table.filter(imports::id.eq(id.to_string())))
+            .set((
+                imports::processed.eq(imports::processed + p.processed),
+                imports::created.eq(imports::created + p.created),
+                imports::updated.eq(imports::updated + p.updated),
+                imports::skipped.eq(imports::skipped + p.skipped),
+                imports::failed.eq(imports::failed + p.failed),
+                imports::status.eq(if done {
+                    ImportStatus::Completed.as_str()
+                } else {
+                    ImportStatus::Running.as_str()
+                }),
+                imports::finished_at.eq(if done { Some(now()) } else { None }),
+                imports::version.eq(imports::version + 1),
+            ))
+            .execute(c)?;
+        let view = find_row(c, org_id, id)?.into_view()?;
+        Ok((view.progress, !done))
+    })
+}
+
+/// (row, status, lead id, message) of one imported row.
+type RowResult = (i64, Option<String>, Option<String>, Option<String>);
+
+/// The per-row results as CSV: row, status, lead id, message (formula-safe).
+pub fn results_csv(conn: &mut DbConnection, scope: &Scope, id: ImportId) -> Result<Vec<u8>> {
+    scope.require(Module::Leads, Action::Write)?;
+    find_row(conn, scope.org_id, id)?;
+    let mut wtr = csv::WriterBuilder::new().quote_style(csv::QuoteStyle::Always).from_writer(Vec::new());
+    wtr.write_record(["row", "status", "lead_id", "message"]).map_err(|e| Error::Internal(e.to_string()))?;
+    let mut after = 0i64;
+    loop {
+        let batch: Vec<RowResult> = import_rows::table
+            .filter(import_rows::import_id.eq(id.to_string()))
+            .filter(import_rows::row_number.gt(after))
+            .order(import_rows::row_number.asc())
+            .select((import_rows::row_number, import_rows::status, import_rows::lead_id, import_rows::message))
+            .limit(5000)
+            .load(conn)?;
+        let Some(last) = batch.last().map(|b| b.0) else { break };
+        after = last;
+        for (n, status, lead, message) in batch {
+            let cells = [
+                n.to_string(),
+                status.unwrap_or_else(|| "pending".into()),
+                lead.unwrap_or_default(),
+                message.unwrap_or_default(),
+            ];
+            wtr.write_record(cells.iter().map(|c| crate::leads::spreadsheet_safe(c)))
+                .map_err(|e| Error::Internal(e.to_string()))?;
+        }
+    }
+    wtr.into_inner().map_err(|e| Error::Internal(e.to_string()))
+}

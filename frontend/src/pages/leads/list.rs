@@ -1,0 +1,464 @@
+//! `/m/leads`: the lead list. Filters and sort live in the address; rows can be changed in bulk,
+//! and the selection the filters make can be exported as CSV.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use kith_domain::leads::{LeadListQuery, LeadSource, LeadStatus, LeadView};
+use kith_domain::modules::Module;
+use kith_domain::LeadId;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+
+use super::bulk::{BulkBar, BulkOutcome, BulkOutcomeView};
+use super::filters::{Filter, LeadFilters, UNASSIGNED};
+use super::new_lead::NewLeadForm;
+use super::saved_views::SavedViews;
+use super::{lead_href, source_label, status_badge, LeadsGate};
+use crate::api::use_client;
+use crate::auth::use_session;
+use crate::browser;
+use crate::components::table::{LoadMore, Paged, StatusRow};
+use crate::components::toast::use_toaster;
+use crate::format;
+use crate::people::{use_people, user_options, People};
+
+#[component]
+pub fn LeadListPage() -> impl IntoView {
+    view! {
+        <LeadsGate>
+            <LeadList />
+        </LeadsGate>
+    }
+}
+
+#[component]
+fn LeadList() -> impl IntoView {
+    let client = use_client();
+    let toaster = use_toaster();
+    let session = use_session();
+    let people = use_people();
+    people.ensure();
+
+    let query = use_query_map();
+    let filters = Memo::new(move |_| query.with(LeadFilters::from_params));
+    let navigate = StoredValue::new_local(use_navigate());
+    // Filters replace the address rather than pile up history: Back leaves the list.
+    let apply = Callback::new(move |next: LeadFilters| {
+        let path = format!("/m/leads{}", next.query_string());
+        let options = NavigateOptions { replace: true, scroll: false, ..Default::default() };
+        navigate.with_value(|navigate| navigate(&path, options));
+    });
+
+    let leads = Paged::<LeadView>::new();
+    let selected = RwSignal::new(HashSet::<LeadId>::new());
+    let outcome = RwSignal::new(None::<BulkOutcome>);
+    let creating = RwSignal::new(false);
+    let exporting = RwSignal::new(false);
+
+    let load = Callback::new({
+        let client = client.clone();
+        move |more: bool| {
+            let client = client.clone();
+            let base = filters.get_untracked().list_query();
+            let fetch = move |cursor| async move { client.list_leads(&LeadListQuery { cursor, ..base }).await };
+            if more {
+                leads.more(fetch);
+            } else {
+                leads.reload(fetch);
+            }
+        }
+    });
+    // Runs at first and on every change of the address's filters.
+    Effect::new(move |_| {
+        filters.track();
+        selected.set(HashSet::new());
+        load.run(false);
+    });
+
+    let export = move |_| {
+        if exporting.get_untracked() {
+            return;
+        }
+        exporting.set(true);
+        let query = filters.get_untracked().list_query();
+        let client = client.clone();
+        spawn_local(async move {
+            let result = client.export_leads_csv(&query).await;
+            exporting.try_set(false);
+            match result {
+                Ok(csv) => {
+                    let name = format!("leads-{}.csv", format::date(format::now()));
+                    if browser::download_text(&name, "text/csv;charset=utf-8", &csv).is_err() {
+                        toaster.failure("The download could not start", "The browser refused to save the file.");
+                    }
+                }
+                Err(error) => toaster.error(&error),
+            }
+        });
+    };
+
+    let writable = move || session.can_write(Module::Leads);
+    // A memo, so the bulk bar (and what was chosen in it) stays while the selection changes.
+    let has_selection = Memo::new(move |_| !selected.with(HashSet::is_empty));
+    let rows = move || {
+        let selectable = writable();
+        leads.items.get().into_iter().map(|lead| lead_row(lead, selectable, selected, people)).collect_view()
+    };
+    let all_selected = move || {
+        !selected.with(HashSet::is_empty)
+            && leads.items.with(|items| selected.with(|s| items.iter().all(|l| s.contains(&l.id))))
+    };
+    let select_all = move |ev: leptos::ev::Event| {
+        if event_target_checked(&ev) {
+            selected.set(leads.items.with_untracked(|items| items.iter().map(|l| l.id).collect()));
+        } else {
+            selected.set(HashSet::new());
+        }
+    };
+    let status_row = move || {
+        let columns = if writable() { 9 } else { 8 };
+        if filters.with(LeadFilters::narrows) {
+            view! {
+                <StatusRow
+                    paged=leads
+                    columns
+                    empty_title="No leads match these filters"
+                    empty_text="Loosen or clear the filters to see more."
+                />
+            }
+        } else {
+            view! {
+                <StatusRow
+                    paged=leads
+                    columns
+                    empty_title="No leads yet"
+                    empty_text="Leads arrive from web forms, email, imports and the API, or add one with “New lead”."
+                />
+            }
+        }
+    };
+
+    view! {
+        <div class="page-header">
+            <div>
+                <h1>"Leads"</h1>
+                <p class="page-subtitle">{Module::Leads.purpose()}</p>
+            </div>
+            <div class="row">
+                <a class="btn btn-ghost" href="/settings/lead-scoring">
+                    "Scoring & assignment"
+                </a>
+                <button
+                    id="lead-export"
+                    type="button"
+                    class="btn btn-secondary"
+                    disabled=move || exporting.get()
+                    on:click=export
+                >
+                    {move || if exporting.get() { "Exporting…" } else { "Export CSV" }}
+                </button>
+                {move || {
+                    writable()
+                        .then(|| {
+                            view! {
+                                <button
+                                    id="lead-new"
+                                    type="button"
+                                    class="btn btn-primary"
+                                    on:click=move |_| creating.set(true)
+                                >
+                                    "New lead"
+                                </button>
+                            }
+                        })
+                }}
+            </div>
+        </div>
+        <div class="stack">
+            {move || creating.get().then(|| view! { <NewLeadForm on_close=move |_| creating.set(false) /> })}
+            <section class="card">
+                <FilterBar filters apply people />
+                <SavedViews filters />
+                <BulkOutcomeView outcome />
+                {move || {
+                    (writable() && has_selection.get())
+                        .then(|| {
+                            view! {
+                                <BulkBar
+                                    selected
+                                    leads
+                                    outcome
+                                    on_done=move |_| {
+                                        selected.set(HashSet::new());
+                                        load.run(false);
+                                    }
+                                />
+                            }
+                        })
+                }}
+                <div class="table-wrap">
+                    <table class="table" id="lead-table">
+                        <thead>
+                            <tr>
+                                {move || {
+                                    writable()
+                                        .then(|| {
+                                            view! {
+                                                <th class="check">
+                                                    <input
+                                                        type="checkbox"
+                                                        aria-label="Select all shown leads"
+                                                        prop:checked=all_selected
+                                                        on:change=select_all
+                                                    />
+                                                </th>
+                                            }
+                                        })
+                                }}
+                                <SortHeader label="Name" field="name" filters apply />
+                                <SortHeader label="Company" field="company" filters apply />
+                                <th>"Email"</th>
+                                <th>"Status"</th>
+                                <th>"Owner"</th>
+                                <SortHeader label="Score" field="score" filters apply numeric=true />
+                                <th>"Source"</th>
+                                <SortHeader label="Created" field="created_at" filters apply />
+                            </tr>
+                        </thead>
+                        <tbody>{rows} {status_row}</tbody>
+                    </table>
+                </div>
+                <LoadMore paged=leads on_more=move |_| load.run(true) />
+            </section>
+        </div>
+    }
+}
+
+fn lead_row(lead: LeadView, selectable: bool, selected: RwSignal<HashSet<LeadId>>, people: People) -> impl IntoView {
+    let id = lead.id;
+    let name = lead.display_name();
+    let checkbox = selectable.then(|| {
+        let label = format!("Select {name}");
+        view! {
+            <td class="check">
+                <input
+                    type="checkbox"
+                    aria-label=label
+                    prop:checked=move || selected.with(|s| s.contains(&id))
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        selected
+                            .update(|s| {
+                                if on {
+                                    s.insert(id);
+                                } else {
+                                    s.remove(&id);
+                                }
+                            });
+                    }
+                />
+            </td>
+        }
+    });
+    let owner = match lead.owner_id {
+        Some(owner) => view! { <span>{move || people.name(owner)}</span> }.into_any(),
+        None => view! { <span class="muted">"Unassigned"</span> }.into_any(),
+    };
+    view! {
+        <tr data-testid="lead-row" data-lead-id=id.to_string()>
+            {checkbox}
+            <td>
+                <a href=lead_href(id)>{name}</a>
+            </td>
+            <td>{lead.company_name}</td>
+            <td class="muted">{lead.email}</td>
+            <td>{status_badge(lead.status)}</td>
+            <td data-testid="lead-owner">{owner}</td>
+            <td class="num" data-testid="lead-score">
+                {lead.score}
+            </td>
+            <td class="muted nowrap">{source_label(lead.source)}</td>
+            <td class="muted nowrap">{format::date(lead.created_at)}</td>
+        </tr>
+    }
+}
+
+/// A column header that sorts by `field`, the other way round on a second click.
+#[component]
+fn SortHeader(
+    label: &'static str,
+    field: &'static str,
+    filters: Memo<LeadFilters>,
+    apply: Callback<LeadFilters>,
+    /// Right-aligned, like the numbers below it.
+    #[prop(optional)]
+    numeric: bool,
+) -> impl IntoView {
+    let order = move || {
+        filters.with(|f| {
+            let (current, descending) = f.sort_order();
+            (current == field).then_some(descending)
+        })
+    };
+    let aria_sort = move || match order() {
+        Some(true) => "descending",
+        Some(false) => "ascending",
+        None => "none",
+    };
+    let arrow = move || match order() {
+        Some(true) => "↓",
+        Some(false) => "↑",
+        None => "",
+    };
+    let sort = move |_| {
+        let current = filters.get_untracked();
+        let next = current.toggled_sort(field);
+        apply.run(current.with(Filter::Sort, next));
+    };
+    view! {
+        <th aria-sort=aria_sort class:num=numeric>
+            <button type="button" class="sort" data-sort=field on:click=sort>
+                {label}
+                <span class="sort-arrow" aria-hidden="true">
+                    {arrow}
+                </span>
+            </button>
+        </th>
+    }
+}
+
+#[component]
+fn FilterBar(filters: Memo<LeadFilters>, apply: Callback<LeadFilters>, people: People) -> impl IntoView {
+    let set = move |filter: Filter, value: String| {
+        let current = filters.get_untracked();
+        let next = current.with(filter, value);
+        if next != current {
+            apply.run(next);
+        }
+    };
+
+    // The search box shows what is typed at once and updates the address after a pause.
+    let search = RwSignal::new(filters.get_untracked().q);
+    Effect::new(move |_| {
+        let q = filters.with(|f| f.q.clone());
+        if search.get_untracked() != q {
+            search.set(q);
+        }
+    });
+    let mut search_later = debounce(Duration::from_millis(300), move |text: String| {
+        if let Some(current) = filters.try_get_untracked() {
+            if current.q != text {
+                apply.try_run(current.with(Filter::Q, text));
+            }
+        }
+    });
+
+    let status = move || filters.with(|f| LeadStatus::parse(&f.status));
+    let source = move || filters.with(|f| LeadSource::parse(&f.source));
+    let owner = move || filters.with(|f| f.owner.clone());
+
+    view! {
+        <div class="toolbar filter-bar">
+            <input
+                type="search"
+                id="lead-search"
+                placeholder="Search name, email or company"
+                aria-label="Search leads"
+                prop:value=move || search.get()
+                on:input=move |ev| {
+                    let text = event_target_value(&ev);
+                    search.set(text.clone());
+                    search_later(text);
+                }
+            />
+            <select
+                id="lead-filter-status"
+                aria-label="Status"
+                on:change=move |ev| set(Filter::Status, event_target_value(&ev))
+            >
+                <option value="" selected=move || status().is_none()>
+                    "Any status"
+                </option>
+                {LeadStatus::ALL
+                    .into_iter()
+                    .map(|s| {
+                        view! {
+                            <option value=s.as_str() selected=move || status() == Some(s)>
+                                {s.label()}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+            <select
+                id="lead-filter-source"
+                aria-label="Source"
+                on:change=move |ev| set(Filter::Source, event_target_value(&ev))
+            >
+                <option value="" selected=move || source().is_none()>
+                    "Any source"
+                </option>
+                {LeadSource::ALL
+                    .into_iter()
+                    .map(|s| {
+                        view! {
+                            <option value=s.as_str() selected=move || source() == Some(s)>
+                                {source_label(s)}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+            <select
+                id="lead-filter-owner"
+                aria-label="Owner"
+                on:change=move |ev| set(Filter::Owner, event_target_value(&ev))
+            >
+                <option value="" selected=move || owner().is_empty()>
+                    "Any owner"
+                </option>
+                <option value=UNASSIGNED selected=move || owner() == UNASSIGNED>
+                    "Unassigned"
+                </option>
+                {user_options(people, move || filters.with(|f| f.owner.parse().ok()))}
+            </select>
+            <input
+                type="text"
+                id="lead-filter-tag"
+                placeholder="Tag"
+                aria-label="Tag"
+                prop:value=move || filters.with(|f| f.tag.clone())
+                on:change=move |ev| set(Filter::Tag, event_target_value(&ev).trim().to_owned())
+            />
+            <input
+                type="number"
+                id="lead-filter-min-score"
+                placeholder="Min. score"
+                aria-label="Minimum score"
+                prop:value=move || filters.with(|f| f.min_score.clone())
+                on:change=move |ev| set(Filter::MinScore, event_target_value(&ev).trim().to_owned())
+            />
+            {move || {
+                filters
+                    .with(LeadFilters::narrows)
+                    .then(|| {
+                        view! {
+                            <button
+                                type="button"
+                                class="btn btn-ghost btn-sm"
+                                on:click=move |_| {
+                                    let sort = filters.get_untracked().sort;
+                                    apply.run(LeadFilters { sort, ..Default::default() });
+                                }
+                            >
+                                "Clear filters"
+                            </button>
+                        }
+                    })
+            }}
+        </div>
+    }
+}

@@ -1,0 +1,90 @@
+//! Leads: the list (filters kept in the address, saved views, bulk changes, export) and one lead's
+//! page (details, status, owner, tags, score and timeline).
+
+pub mod bulk;
+pub mod detail;
+pub mod filters;
+pub mod list;
+pub mod new_lead;
+pub mod saved_views;
+pub mod timeline;
+
+use kith_domain::leads::{LeadSource, LeadStatus};
+use kith_domain::modules::Module;
+use kith_domain::LeadId;
+use leptos::prelude::*;
+
+use crate::auth::use_session;
+use crate::components::table::EmptyState;
+
+pub fn lead_href(id: LeadId) -> String {
+    format!("/m/leads/{id}")
+}
+
+pub fn status_badge(status: LeadStatus) -> impl IntoView {
+    let class = match status {
+        LeadStatus::New => "badge badge-accent",
+        LeadStatus::Contacted | LeadStatus::Working => "badge badge-blue",
+        LeadStatus::Nurture | LeadStatus::NotReady => "badge badge-amber",
+        LeadStatus::Qualified | LeadStatus::Converted => "badge badge-green",
+        LeadStatus::Disqualified => "badge badge-red",
+    };
+    view! {
+        <span class=class data-testid="lead-status">
+            {status.label()}
+        </span>
+    }
+}
+
+pub fn source_label(source: LeadSource) -> &'static str {
+    match source {
+        LeadSource::WebForm => "Web form",
+        LeadSource::Email => "Email",
+        LeadSource::Import => "Import",
+        LeadSource::CallList => "Call list",
+        LeadSource::Referral => "Referral",
+        LeadSource::Campaign => "Campaign",
+        LeadSource::Manual => "Manual",
+        LeadSource::Api => "API",
+    }
+}
+
+/// Does moving to `status` take a revisit date?
+pub fn takes_revisit_date(status: Option<LeadStatus>) -> bool {
+    matches!(status, Some(LeadStatus::Nurture | LeadStatus::NotReady))
+}
+
+/// Tags typed as "vip, trade fair 2026" → ["vip", "trade fair 2026"].
+pub fn parse_tags(text: &str) -> Vec<String> {
+    text.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect()
+}
+
+/// Trimmed text, or `None` when blank.
+pub fn non_blank(text: &str) -> Option<String> {
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+/// Shows `children` only to roles that may read leads.
+#[component]
+pub fn LeadsGate(children: ChildrenFn) -> impl IntoView {
+    let session = use_session();
+    view! {
+        <Show
+            when=move || session.can_read(Module::Leads)
+            fallback=|| {
+                view! {
+                    <div class="card">
+                        <EmptyState
+                            icon="!"
+                            title="Leads are not available to your role"
+                            text="Ask an administrator for access."
+                        />
+                    </div>
+                }
+            }
+        >
+            {children()}
+        </Show>
+    }
+}

@@ -1,0 +1,100 @@
+//! A lead's timeline: its status and owner history, captures, emails and engagement.
+
+use kith_domain::leads::{LeadEvent, LeadEventKind, LeadSource, LeadStatus};
+use leptos::prelude::*;
+
+use super::source_label;
+use crate::components::table::{EmptyState, Loading};
+use crate::format;
+use crate::people::{use_people, People};
+
+fn kind_label(kind: LeadEventKind) -> String {
+    match kind {
+        LeadEventKind::Created => "Created".to_owned(),
+        LeadEventKind::StatusChanged => "Status changed".to_owned(),
+        LeadEventKind::OwnerChanged => "Owner changed".to_owned(),
+        LeadEventKind::Revisit => "Due for a revisit".to_owned(),
+        other => format::humanize(other.as_str()),
+    }
+}
+
+/// A `from` or `to` value for people: status labels, user names.
+fn value_label(kind: LeadEventKind, value: Option<&str>, people: People) -> String {
+    match (kind, value) {
+        (LeadEventKind::OwnerChanged, None) => "Unassigned".to_owned(),
+        (LeadEventKind::OwnerChanged, Some(id)) => people.name_of(id).unwrap_or_else(|| "Unknown user".to_owned()),
+        (LeadEventKind::StatusChanged, Some(status)) => {
+            LeadStatus::parse(status).map(|s| s.label().to_owned()).unwrap_or_else(|| status.to_owned())
+        }
+        (_, value) => value.unwrap_or("—").to_owned(),
+    }
+}
+
+/// The timeline as loaded.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Events {
+    Loading,
+    /// The request failed (and said so in a toast).
+    Failed,
+    Loaded(Vec<LeadEvent>),
+}
+
+#[component]
+pub fn Timeline(events: RwSignal<Events>) -> impl IntoView {
+    let people = use_people();
+    move || match events.get() {
+        Events::Loading => view! { <Loading /> }.into_any(),
+        Events::Failed => {
+            view! { <EmptyState title="The timeline could not be loaded" text="Reload the page to try again." /> }
+                .into_any()
+        }
+        Events::Loaded(events) if events.is_empty() => {
+            view! { <EmptyState title="Nothing has happened yet" text="Changes, captures and emails show up here." /> }
+                .into_any()
+        }
+        Events::Loaded(mut events) => {
+            events.sort_by_key(|e| std::cmp::Reverse(e.occurred_at));
+            view! {
+                <ol class="timeline" id="lead-timeline">
+                    {events.into_iter().map(|event| event_item(event, people)).collect_view()}
+                </ol>
+            }
+            .into_any()
+        }
+    }
+}
+
+fn event_item(event: LeadEvent, people: People) -> impl IntoView {
+    let kind = event.kind;
+    let change = match (event.from, event.to) {
+        // A new lead's `to` is the channel it came from.
+        (None, Some(source)) if kind == LeadEventKind::Created => {
+            let source = LeadSource::parse(&source).map_or(source, |s| source_label(s).to_owned());
+            Some(view! { <div class="timeline-change muted">"Source: " {source}</div> }.into_any())
+        }
+        (None, None) => None,
+        (from, to) => Some(
+            view! {
+                <div class="timeline-change">
+                    <span class="change-old">{move || value_label(kind, from.as_deref(), people)}</span>
+                    <span class="change-arrow">"→"</span>
+                    <span>{move || value_label(kind, to.as_deref(), people)}</span>
+                </div>
+            }
+            .into_any(),
+        ),
+    };
+    let actor = event.actor_id.map(|id| {
+        view! { <span class="muted">{move || people.name_of(&id).map(|n| format!(" · {n}")).unwrap_or_default()}</span> }
+    });
+    view! {
+        <li class="timeline-item" data-testid="lead-event" data-kind=kind.as_str()>
+            <div class="timeline-head">
+                <strong>{kind_label(kind)}</strong>
+                <span class="muted small">{format::datetime(event.occurred_at)} {actor}</span>
+            </div>
+            {change}
+            {event.note.map(|note| view! { <div class="timeline-note">{note}</div> })}
+        </li>
+    }
+}

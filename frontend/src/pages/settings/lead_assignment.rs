@@ -1,0 +1,565 @@
+//! Lead assignment: ordered rules that pick a new lead's owner. The first active rule whose
+//! conditions the lead meets and that finds someone with room wins; without one the lead stays
+//! unassigned.
+
+use kith_domain::rules::{AssignTarget, AssignmentRule, AssignmentRuleInput};
+use kith_domain::{FieldError, Problem, TeamId, UserId};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::conditions::{condition_rows, conditions_of, optional_number, summaries, ConditionsEditor};
+use super::{use_directory, Directory};
+use crate::api::{is_stale, problem_of, use_client};
+use crate::auth::use_session;
+use crate::components::confirm::ConfirmButton;
+use crate::components::field::{invalid, Field, FormAlert};
+use crate::components::table::{EmptyState, Loading};
+use crate::components::toast::use_toaster;
+use crate::people::{use_people, user_options, People};
+
+#[derive(Clone, Debug, PartialEq)]
+enum Editing {
+    New,
+    Rule(Box<AssignmentRule>),
+}
+
+/// "Ada Lovelace", "Round robin in Sales", "Least loaded in Sales"; tracks names.
+fn target_summary(target: &AssignTarget, people: People, directory: Directory) -> String {
+    match target {
+        AssignTarget::User { user_id } => people.name(*user_id),
+        AssignTarget::RoundRobin { team_id } => format!("Round robin in {}", directory.team_name(Some(*team_id))),
+        AssignTarget::LeastLoaded { team_id } => {
+            format!("Least loaded in {}", directory.team_name(Some(*team_id)))
+        }
+    }
+}
+
+/// The rule as input, at `position`.
+fn input_of(rule: &AssignmentRule, position: i32) -> AssignmentRuleInput {
+    AssignmentRuleInput {
+        name: rule.name.clone(),
+        conditions: rule.conditions.clone(),
+        target: rule.target.clone(),
+        capacity: rule.capacity,
+        active: rule.active,
+        position: Some(position),
+    }
+}
+
+#[component]
+pub fn LeadAssignmentPage() -> impl IntoView {
+    let client = use_client();
+    let toaster = use_toaster();
+    let session = use_session();
+    let people = use_people();
+    let directory = use_directory();
+    people.ensure();
+    let rules = RwSignal::new(None::<Vec<AssignmentRule>>);
+    let failed = RwSignal::new(false);
+    let editing = RwSignal::new(None::<Editing>);
+    let moving = RwSignal::new(false);
+
+    let reload = Callback::new({
+        let client = client.clone();
+        move |()| {
+            let client = client.clone();
+            spawn_local(async move {
+                match client.assignment_rules().await {
+                    Ok(mut found) => {
+                        found.sort_by_key(|r| (r.position, r.id));
+                        failed.try_set(false);
+                        rules.try_set(Some(found));
+                    }
+                    Err(error) => {
+                        failed.try_set(true);
+                        toaster.error(&error);
+                    }
+                }
+            });
+        }
+    });
+    reload.run(());
+
+    let delete = Callback::new({
+        let client = client.clone();
+        move |rule: AssignmentRule| {
+            let client = client.clone();
+            spawn_local(async move {
+                match client.delete_assignment_rule(rule.id).await {
+                    Ok(()) => {
+                        toaster.success(format!("Rule {} deleted", rule.name));
+                        reload.try_run(());
+                    }
+                    Err(error) => toaster.error(&error),
+                }
+            });
+        }
+    });
+
+    // Swap a rule with its neighbour, then number every rule 0, 1, 2… so ties cannot linger.
+    let shift = Callback::new(move |(index, up): (usize, bool)| {
+        if moving.get_untracked() {
+            return;
+        }
+        let Some(mut ordered) = rules.get_untracked() else {
+            return;
+        };
+        let other = if up { index.checked_sub(1) } else { Some(index + 1) };
+        let Some(other) = other.filter(|o| *o < ordered.len()) else {
+            return;
+        };
+        ordered.swap(index, other);
+        let changes: Vec<(AssignmentRule, AssignmentRuleInput)> = ordered
+            .iter()
+            .enumerate()
+            .filter_map(|(i, rule)| {
+                let position = i32::try_from(i).ok()?;
+                (rule.position != position).then(|| (rule.clone(), input_of(rule, position)))
+            })
+            .collect();
+        moving.set(true);
+        let client = client.clone();
+        spawn_local(async move {
+            for (rule, input) in changes {
+                if let Err(error) = client.update_assignment_rule(rule.id, rule.version, &input).await {
+                    if is_stale(&error) {
+                        toaster.stale("assignment rule");
+                    } else {
+                        toaster.error(&error);
+                    }
+                    break;
+                }
+            }
+            moving.try_set(false);
+            reload.try_run(());
+        });
+    });
+
+    let rows = move || {
+        let admin = session.is_admin();
+        let all = rules.get().unwrap_or_default();
+        let last = all.len().saturating_sub(1);
+        all.into_iter()
+            .enumerate()
+            .map(|(index, rule)| {
+                let actions = admin.then(|| {
+                    let edit = rule.clone();
+                    let doomed = rule.clone();
+                    let message = format!("New leads will no longer be assigned by “{}”.", rule.name);
+                    view! {
+                        <button
+                            type="button"
+                            class="btn btn-ghost btn-sm"
+                            aria-label="Move up"
+                            title="Move up"
+                            data-testid="rule-up"
+                            disabled=move || index == 0 || moving.get()
+                            on:click=move |_| shift.run((index, true))
+                        >
+                            "↑"
+                        </button>
+                        <button
+                            type="button"
+                            class="btn btn-ghost btn-sm"
+                            aria-label="Move down"
+                            title="Move down"
+                            data-testid="rule-down"
+                            disabled=move || index == last || moving.get()
+                            on:click=move |_| shift.run((index, false))
+                        >
+                            "↓"
+                        </button>
+                        <button
+                            type="button"
+                            class="btn btn-secondary btn-sm"
+                            on:click=move |_| editing.set(Some(Editing::Rule(Box::new(edit.clone()))))
+                        >
+                            "Edit"
+                        </button>
+                        <ConfirmButton
+                            label="Delete"
+                            title="Delete this assignment rule?"
+                            message=message
+                            confirm_label="Delete"
+                            on_confirm=move |_| delete.run(doomed.clone())
+                        />
+                    }
+                });
+                let conditions = summaries(&rule.conditions, "Every lead");
+                let target = rule.target.clone();
+                let capacity =
+                    rule.capacity.map(|c| format!("{c} open leads")).unwrap_or_else(|| "No limit".to_owned());
+                let active = if rule.active {
+                    view! { <span class="badge badge-green">"Active"</span> }
+                } else {
+                    view! { <span class="badge">"Paused"</span> }
+                };
+                view! {
+                    <tr data-testid="assignment-rule">
+                        <td class="num muted">{index + 1}</td>
+                        <td>{rule.name.clone()}</td>
+                        <td>{conditions}</td>
+                        <td>{move || target_summary(&target, people, directory)}</td>
+                        <td class="muted">{capacity}</td>
+                        <td>{active}</td>
+                        <td class="actions">{actions}</td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+
+    let body = move || {
+        if failed.get() && rules.with(Option::is_none) {
+            return view! { <EmptyState title="The assignment rules could not be loaded" text="Reload the page to try again." /> }
+                .into_any();
+        }
+        match rules.with(|r| r.as_ref().map(Vec::is_empty)) {
+            None => view! { <Loading /> }.into_any(),
+            Some(true) => view! {
+                <EmptyState
+                    title="No assignment rules yet"
+                    text="New leads without an owner stay unassigned until a rule picks someone."
+                />
+            }
+            .into_any(),
+            Some(false) => view! {
+                <div class="table-wrap">
+                    <table class="table">
+                        <thead>
+                            <tr>
+                                <th class="num">"#"</th>
+                                <th>"Name"</th>
+                                <th>"When"</th>
+                                <th>"Assign to"</th>
+                                <th>"Capacity"</th>
+                                <th>"Active"</th>
+                                <th class="actions"></th>
+                            </tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+            }
+            .into_any(),
+        }
+    };
+
+    view! {
+        <div class="stack">
+            {move || {
+                editing
+                    .get()
+                    .map(|target| {
+                        let rule = match target {
+                            Editing::New => None,
+                            Editing::Rule(rule) => Some(*rule),
+                        };
+                        view! {
+                            <AssignmentRuleEditor
+                                rule
+                                on_close=move |_| editing.set(None)
+                                on_saved=move |_| {
+                                    editing.set(None);
+                                    reload.run(());
+                                }
+                            />
+                        }
+                    })
+            }}
+            <section class="card">
+                <div class="card-header">
+                    <div>
+                        <h2>"Lead assignment"</h2>
+                        <p class="card-text">
+                            "Rules are tried from the top; the first that matches and finds someone with room assigns the lead. "
+                            {move || (!session.is_admin()).then_some("Only administrators can change the rules.")}
+                        </p>
+                    </div>
+                    {move || {
+                        session
+                            .is_admin()
+                            .then(|| {
+                                view! {
+                                    <button
+                                        type="button"
+                                        id="assignment-new"
+                                        class="btn btn-primary"
+                                        on:click=move |_| editing.set(Some(Editing::New))
+                                    >
+                                        "New rule"
+                                    </button>
+                                }
+                            })
+                    }}
+                </div>
+                {body}
+            </section>
+        </div>
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TargetKind {
+    User,
+    RoundRobin,
+    LeastLoaded,
+}
+
+impl TargetKind {
+    const ALL: [TargetKind; 3] = [TargetKind::User, TargetKind::RoundRobin, TargetKind::LeastLoaded];
+
+    fn of(target: &AssignTarget) -> TargetKind {
+        match target {
+            AssignTarget::User { .. } => TargetKind::User,
+            AssignTarget::RoundRobin { .. } => TargetKind::RoundRobin,
+            AssignTarget::LeastLoaded { .. } => TargetKind::LeastLoaded,
+        }
+    }
+
+    fn value(self) -> &'static str {
+        match self {
+            TargetKind::User => "user",
+            TargetKind::RoundRobin => "round_robin",
+            TargetKind::LeastLoaded => "least_loaded",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            TargetKind::User => "One user",
+            TargetKind::RoundRobin => "A team, in turn (round robin)",
+            TargetKind::LeastLoaded => "A team, whoever has the fewest open leads",
+        }
+    }
+}
+
+#[component]
+fn AssignmentRuleEditor(
+    rule: Option<AssignmentRule>,
+    #[prop(into)] on_close: Callback<()>,
+    #[prop(into)] on_saved: Callback<()>,
+) -> impl IntoView {
+    let client = use_client();
+    let toaster = use_toaster();
+    let people = use_people();
+    let directory = use_directory();
+    let is_new = rule.is_none();
+    let title = match &rule {
+        None => "New assignment rule".to_owned(),
+        Some(rule) => format!("Edit {}", rule.name),
+    };
+    let name = RwSignal::new(rule.as_ref().map(|r| r.name.clone()).unwrap_or_default());
+    let conditions = condition_rows(rule.as_ref().map(|r| r.conditions.as_slice()).unwrap_or_default());
+    let target = rule.as_ref().map(|r| r.target.clone());
+    let kind = RwSignal::new(target.as_ref().map_or(TargetKind::User, TargetKind::of));
+    let user = RwSignal::new(match &target {
+        Some(AssignTarget::User { user_id }) => Some(*user_id),
+        _ => None,
+    });
+    let team = RwSignal::new(match &target {
+        Some(AssignTarget::RoundRobin { team_id } | AssignTarget::LeastLoaded { team_id }) => Some(*team_id),
+        _ => None,
+    });
+    let capacity = RwSignal::new(rule.as_ref().and_then(|r| r.capacity).map(|c| c.to_string()).unwrap_or_default());
+    let active = RwSignal::new(rule.as_ref().is_none_or(|r| r.active));
+    let problem = RwSignal::new(None::<Problem>);
+    let busy = RwSignal::new(false);
+    let existing = rule.map(|r| (r.id, r.version, r.position));
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let mut errors = Vec::new();
+        let conditions = match conditions_of(conditions, "conditions") {
+            Ok(conditions) => conditions,
+            Err(p) => {
+                errors.extend(p.errors);
+                Vec::new()
+            }
+        };
+        let capacity = optional_number::<u32>(&capacity.get_untracked(), "capacity", &mut errors);
+        let target = match kind.get_untracked() {
+            TargetKind::User => user.get_untracked().map(|user_id| AssignTarget::User { user_id }),
+            TargetKind::RoundRobin => team.get_untracked().map(|team_id| AssignTarget::RoundRobin { team_id }),
+            TargetKind::LeastLoaded => team.get_untracked().map(|team_id| AssignTarget::LeastLoaded { team_id }),
+        };
+        if target.is_none() {
+            let message = if kind.get_untracked() == TargetKind::User { "Choose a user." } else { "Choose a team." };
+            errors.push(FieldError::new("target", "required", message));
+        }
+        let (Some(target), true) = (target, errors.is_empty()) else {
+            problem.set(Some(Problem::validation(errors)));
+            return;
+        };
+        let input = AssignmentRuleInput {
+            name: name.get_untracked(),
+            conditions,
+            target,
+            capacity,
+            active: active.get_untracked(),
+            position: existing.map(|(_, _, position)| position),
+        };
+        problem.set(None);
+        busy.set(true);
+        let client = client.clone();
+        spawn_local(async move {
+            let result = match existing {
+                None => client.create_assignment_rule(&input).await,
+                Some((id, version, _)) => client.update_assignment_rule(id, version, &input).await,
+            };
+            busy.try_set(false);
+            match result {
+                Ok(saved) => {
+                    toaster.success(format!("Rule {} saved", saved.name));
+                    on_saved.try_run(());
+                }
+                Err(error) if is_stale(&error) => {
+                    toaster.stale("assignment rule");
+                    on_saved.try_run(());
+                }
+                Err(error) => {
+                    problem.set(Some(problem_of(&error)));
+                    toaster.error(&error);
+                }
+            }
+        });
+    };
+
+    let target_field = move || match kind.get() {
+        TargetKind::User => view! {
+            <Field label="User" id="assignment-user" name="target" problem>
+                <select
+                    id="assignment-user"
+                    aria-invalid=invalid(problem, "target")
+                    on:change=move |ev| user.set(event_target_value(&ev).parse::<UserId>().ok())
+                >
+                    <option value="" selected=move || user.get().is_none()>
+                        "Choose a user"
+                    </option>
+                    {user_options(people, move || user.get())}
+                </select>
+            </Field>
+        }
+        .into_any(),
+        TargetKind::RoundRobin | TargetKind::LeastLoaded => view! {
+            <Field label="Team" id="assignment-team" name="target" problem>
+                <select
+                    id="assignment-team"
+                    aria-invalid=invalid(problem, "target")
+                    on:change=move |ev| team.set(event_target_value(&ev).parse::<TeamId>().ok())
+                >
+                    <option value="" selected=move || team.get().is_none()>
+                        "Choose a team"
+                    </option>
+                    {move || {
+                        directory
+                            .teams
+                            .get()
+                            .into_iter()
+                            .map(|t| {
+                                let id = t.id;
+                                view! {
+                                    <option value=id.to_string() selected=move || team.get() == Some(id)>
+                                        {t.name}
+                                    </option>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </select>
+            </Field>
+        }
+        .into_any(),
+    };
+
+    view! {
+           <section class="card">
+               <div class="card-header">
+                   <h2>{title}</h2>
+               </div>
+               <div class="card-body">
+                   <form class="form" on:submit=submit novalidate>
+                       <FormAlert
+                           problem
+                           fields=&["name", "conditions", "target", "capacity", "active", "position"]
+                           prefixes=&["conditions[", "target."]
+                       />
+                       <div class="form-grid">
+                           <Field label="Name" id="assignment-name" name="name" problem>
+                               <input
+                                   id="assignment-name"
+                                   type="text"
+                                   required
+                                   aria-invalid=invalid(problem, "name")
+                                   bind:value=name
+                               />
+                           </Field>
+                           <Field label="Assign to" id="assignment-kind" name="target.kind" problem>
+                               <select
+                                   id="assignment-kind"
+                                   on:change=move |ev| {
+                                       let value = event_target_value(&ev);
+                                       if let Some(chosen) = TargetKind::ALL.into_iter().find(|k| k.value() == value) {
+                                           kind.set(chosen);
+                                       }
+                                   }
+                               >
+                                   {TargetKind::ALL
+                                       .into_iter()
+                                       .map(|k| {
+                                           view! {
+                                               <option value=k.value() selected=move || kind.get() == k>
+                                                   {k.label()}
+                                               </option>
+                                           }
+                                       })
+                                       .collect_view()}
+                               </select>
+                           </Field>
+                           {target_field}
+                           <Field
+                               label="Capacity"
+                               id="assignment-capacity"
+                               name="capacity"
+                               problem
+                               hint="Skip people who already own this many open leads. Empty: no limit."
+                           >
+                               <input
+                                   id="assignment-capacity"
+                                   type="number"
+                                   min="1"
+                                   aria-invalid=invalid(problem, "capacity")
+                                   value=capacity.get_untracked()
+    on:input=move |ev| capacity.set(event_target_value(&ev))
+                               />
+                           </Field>
+                       </div>
+                       <div class="field">
+                           <span class="label">"Conditions (all must hold)"</span>
+                           <ConditionsEditor
+                               rows=conditions
+                               path="conditions"
+                               problem
+                               empty_text="No conditions: the rule takes every lead that reaches it."
+                           />
+                       </div>
+                       <label class="checkbox">
+                           <input id="assignment-active" type="checkbox" bind:checked=active />
+                           "Active"
+                       </label>
+                       <div class="form-actions">
+                           <button id="assignment-save" type="submit" class="btn btn-primary" disabled=move || busy.get()>
+                               {if is_new { "Create rule" } else { "Save rule" }}
+                           </button>
+                           <button type="button" class="btn btn-ghost" on:click=move |_| on_close.run(())>
+                               "Cancel"
+                           </button>
+                       </div>
+                   </form>
+               </div>
+           </section>
+       }
+}
