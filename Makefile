@@ -11,7 +11,7 @@ WASM_TARGET := wasm32-unknown-unknown
 WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3; exit }' Cargo.lock)
 KITH := target/debug/kith
 
-.PHONY: help run demo build frontend tools test test-sqlite test-postgres lint fmt wasm-check openapi audit clean
+.PHONY: help run demo build frontend tools test test-sqlite test-postgres lint fmt wasm-check openapi audit bench clean
 
 help:
 	@echo "make run        build the API and the web app, migrate, load demo data (DEMO=0 to skip), serve on http://127.0.0.1:8080"
@@ -22,6 +22,7 @@ help:
 	@echo "make wasm-check the domain crate builds for wasm32 and the SPA does not pull in diesel"
 	@echo "make openapi    rewrite openapi/openapi.json from the code"
 	@echo "make audit      cargo audit against the offline advisory database"
+	@echo "make bench      measured throughput and latency (BENCH_LEADS=1000000 for the 1M figures)"
 
 tools:
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
@@ -100,6 +101,10 @@ wasm-check: tools
 openapi: build
 	$(KITH) openapi > openapi/openapi.json
 	@echo "openapi/openapi.json rewritten"
+
+# Release build; SQLite by default, KITH_TEST_BACKEND=postgres for PostgreSQL.
+bench:
+	$(CARGO) run --release -p kith-tests --bin kith-bench
 
 audit:
 	@command -v cargo-audit >/dev/null 2>&1 || $(CARGO) install cargo-audit --locked

@@ -486,3 +486,36 @@ async fn a_deleted_lead_can_be_restored_from_the_bin() {
     let back = admin.restore_lead(l.id).await.expect("restore");
     assert_eq!(back.email.as_deref(), Some("ann@example.test"));
 }
+
+#[tokio::test]
+async fn many_people_creating_leads_at_once_all_succeed() {
+    let app = TestApp::spawn().await;
+    let (admin, _) = app.signup("Acme").await;
+    let mut tasks = Vec::new();
+    for w in 0..8 {
+        let client = admin.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..15 {
+                client
+                    .create_lead(&lead(&format!("W{w}N{i}"), &format!("w{w}n{i}@example.test")))
+                    .await
+                    .expect("no request fails under contention");
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.expect("writer");
+    }
+    let mut seen = 0;
+    let mut cursor = None;
+    loop {
+        let page =
+            admin.list_leads(&LeadListQuery { limit: Some(200), cursor, ..Default::default() }).await.expect("list");
+        seen += page.items.len();
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(seen, 120);
+}

@@ -3,6 +3,7 @@
 
 mod auth;
 mod browser;
+mod call_lists;
 mod conventions;
 mod database;
 mod identity;

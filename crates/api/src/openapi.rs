@@ -29,6 +29,7 @@ use utoipa_actix_web::AppExt;
         (name = "web_forms", description = "Lead capture forms for websites"),
         (name = "sequences", description = "Autoresponder sequences and enrollments"),
         (name = "imports", description = "CSV imports of leads"),
+        (name = "call_lists", description = "Call lists and the agents' call queue"),
         (name = "public_forms", description = "What websites call: no authentication, hardened"),
         (name = "inbound", description = "Email inquiries posted by a mail provider, and their settings"),
         (name = "operations", description = "Health and metrics"),

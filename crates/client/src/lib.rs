@@ -507,6 +507,47 @@ impl Client {
         response.text().await.map_err(|e| ClientError::Network(e.to_string()))
     }
 
+    // ---- call lists ----
+
+    pub async fn call_lists(&self) -> Result<Vec<kith_domain::call_lists::CallListView>> {
+        self.get("/api/v1/call-lists", &()).await
+    }
+    pub async fn create_call_list(&self, name: &str) -> Result<kith_domain::call_lists::CallListView> {
+        self.post("/api/v1/call-lists", &kith_domain::call_lists::NewCallList { name: name.into() }).await
+    }
+    pub async fn get_call_list(&self, id: CallListId) -> Result<kith_domain::call_lists::CallListView> {
+        self.get(&format!("/api/v1/call-lists/{id}"), &()).await
+    }
+    pub async fn add_call_contacts(
+        &self,
+        id: CallListId,
+        csv: String,
+    ) -> Result<kith_domain::call_lists::ContactsAdded> {
+        self.send(Method::POST, &format!("/api/v1/call-lists/{id}/contacts"), |r| {
+            r.header("content-type", "text/csv").body(csv.clone())
+        })
+        .await
+    }
+    /// The next contact to call, or None when nothing is due.
+    pub async fn next_call(&self, id: CallListId) -> Result<Option<kith_domain::call_lists::CallContactView>> {
+        let response = self
+            .request(Method::POST, &format!("/api/v1/call-lists/{id}/next"))
+            .send()
+            .await
+            .map_err(|e| ClientError::Network(e.to_string()))?;
+        if response.status() == StatusCode::NO_CONTENT {
+            return Ok(None);
+        }
+        decode(response).await.map(Some)
+    }
+    pub async fn log_call(
+        &self,
+        contact: CallContactId,
+        call: &kith_domain::call_lists::NewCall,
+    ) -> Result<kith_domain::call_lists::CallOutcome> {
+        self.post(&format!("/api/v1/call-contacts/{contact}/calls"), call).await
+    }
+
     // ---- notifications ----
 
     pub async fn notifications(&self, q: &NotificationQuery) -> Result<Page<NotificationView>> {

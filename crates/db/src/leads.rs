@@ -1319,3 +1319,16 @@ pub fn due_revisits(conn: &mut DbConnection, today: NaiveDate) -> Result<usize> 
     }
     Ok(moved)
 }
+
+/// Add a past entry to a lead's timeline (history carried over from another record, e.g. calls
+/// made while the person was on a call list).
+pub(crate) fn add_history(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    lead_id: LeadId,
+    kind: LeadEventKind,
+    note: Option<&str>,
+    at: NaiveDateTime,
+) -> Result<()> {
+    event_at(conn, scope, lead_id, kind, None, None, note, at)
+}

@@ -7,6 +7,7 @@
 
 pub mod api_keys;
 pub mod audit;
+pub mod call_lists;
 pub mod connection;
 pub mod error;
 pub mod idempotency;

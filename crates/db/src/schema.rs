@@ -215,6 +215,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     unsubscribes,
     imports,
     import_rows,
+    call_lists,
+    call_contacts,
+    call_logs,
     inbound_email_settings,
     inbound_messages,
     lead_merges,
@@ -497,5 +500,51 @@ diesel::table! {
         status -> Nullable<Text>,
         lead_id -> Nullable<Text>,
         message -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    call_lists (id) {
+        id -> Text,
+        org_id -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    call_contacts (id) {
+        id -> Text,
+        org_id -> Text,
+        call_list_id -> Text,
+        first_name -> Text,
+        last_name -> Text,
+        title -> Text,
+        company_name -> Text,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        country -> Nullable<Text>,
+        status -> Text,
+        next_call_at -> Timestamp,
+        attempts -> Integer,
+        assigned_to -> Nullable<Text>,
+        locked_until -> Nullable<Timestamp>,
+        lead_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    call_logs (id) {
+        id -> Text,
+        org_id -> Text,
+        call_contact_id -> Text,
+        agent_id -> Nullable<Text>,
+        disposition -> Text,
+        note -> Nullable<Text>,
+        callback_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
     }
 }

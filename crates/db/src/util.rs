@@ -1,7 +1,7 @@
 //! Small helpers shared by the storage modules.
 
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
-use diesel::Connection;
+use diesel::{Connection, RunQueryDsl};
 
 use crate::{DbConnection, Error, Result};
 
@@ -33,7 +33,10 @@ pub fn parse_id<T: std::str::FromStr>(s: &str) -> Result<T> {
 pub fn transaction<T>(conn: &mut DbConnection, work: impl Fn(&mut DbConnection) -> Result<T>) -> Result<T> {
     let mut attempt = 0;
     loop {
-        let result = conn.transaction(|c| work(c));
+        let result = conn.transaction(|c| {
+            take_write_lock(c)?;
+            work(c)
+        });
         match result {
             Err(e) if e.is_retryable() && attempt < 8 => {
                 attempt += 1;
@@ -42,6 +45,17 @@ pub fn transaction<T>(conn: &mut DbConnection, work: impl Fn(&mut DbConnection) 
             other => return other,
         }
     }
+}
+
+/// SQLite: take the database's write lock as the transaction's first statement. A transaction that
+/// reads first and writes later must upgrade its lock, and under contention SQLite refuses that at
+/// once ("database is locked") instead of waiting; taking the lock first makes writers queue on
+/// `busy_timeout` instead. PostgreSQL locks rows, not the database: nothing to do.
+fn take_write_lock(conn: &mut DbConnection) -> Result<()> {
+    if let DbConnection::Sqlite(_) = conn {
+        diesel::sql_query("UPDATE instance_settings SET value = value WHERE key = ''").execute(conn)?;
+    }
+    Ok(())
 }
 
 /// `%` and `_` escaped for a LIKE pattern with `\` as the escape character, lower-cased and wrapped

@@ -48,5 +48,7 @@ id_type!(
     LeadMergeId,
     SequenceId,
     EnrollmentId,
-    ImportId
+    ImportId,
+    CallListId,
+    CallContactId
 );

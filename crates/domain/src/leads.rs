@@ -456,6 +456,8 @@ pub enum LeadEventKind {
     MeetingHeld,
     PageVisit,
     Revisit,
+    /// A call made while the person was on a call list (kept when promoted to a lead).
+    Call,
 }
 
 impl LeadEventKind {
@@ -475,6 +477,7 @@ impl LeadEventKind {
             LeadEventKind::MeetingHeld => "meeting_held",
             LeadEventKind::PageVisit => "page_visit",
             LeadEventKind::Revisit => "revisit",
+            LeadEventKind::Call => "call",
         }
     }
     pub fn parse(s: &str) -> Option<LeadEventKind> {

@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod call_lists;
 pub mod identity;
 pub mod ids;
 pub mod imports;

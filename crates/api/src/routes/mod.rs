@@ -4,6 +4,7 @@
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
+pub mod call_lists;
 pub mod health;
 pub mod imports;
 pub mod inbound;
@@ -66,6 +67,12 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
             .service(leads::list)
             .service(leads::create)
             .service(leads::get)
+            .service(call_lists::list)
+            .service(call_lists::create)
+            .service(call_lists::get)
+            .service(call_lists::add_contacts)
+            .service(call_lists::next)
+            .service(call_lists::log_call)
             .service(imports::upload)
             .service(imports::get)
             .service(imports::mapping)

@@ -1,0 +1,3 @@
+DROP TABLE call_logs;
+DROP TABLE call_contacts;
+DROP TABLE call_lists;
