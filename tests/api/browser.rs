@@ -58,16 +58,10 @@ async fn click(driver: &WebDriver, css: &str) {
     wait_for(driver, css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
 }
 
-#[tokio::test]
-async fn a_new_customer_signs_up_creates_an_api_key_and_logs_out_in_the_browser() {
-    if let Some(why) = missing() {
-        assert!(std::env::var("REQUIRE_BROWSER").as_deref() != Ok("1"), "browser test required but {why}");
-        eprintln!("!!! SKIPPED browser test: {why}");
-        return;
-    }
-    let app = TestApp::spawn().await;
+/// Start chromedriver and a headless Chromium with a fresh profile.
+async fn start_browser() -> (WebDriver, Driver, std::path::PathBuf) {
     let port = free_port();
-    let _chromedriver = Driver(
+    let chromedriver = Driver(
         Command::new("chromedriver")
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -93,17 +87,31 @@ async fn a_new_customer_signs_up_creates_an_api_key_and_logs_out_in_the_browser(
         caps.add_arg(arg).expect("arg");
     }
     caps.add_arg(&format!("--user-data-dir={}", profile.display())).expect("arg");
-    let mut driver = None;
     for _ in 0..50 {
-        match WebDriver::new(format!("http://127.0.0.1:{port}"), caps.clone()).await {
-            Ok(d) => {
-                driver = Some(d);
-                break;
-            }
-            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        if let Ok(d) = WebDriver::new(format!("http://127.0.0.1:{port}"), caps.clone()).await {
+            return (d, chromedriver, profile);
         }
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let driver = driver.expect("chromedriver did not start");
+    panic!("chromedriver did not start");
+}
+
+fn skip_without_browser() -> bool {
+    if let Some(why) = missing() {
+        assert!(std::env::var("REQUIRE_BROWSER").as_deref() != Ok("1"), "browser test required but {why}");
+        eprintln!("!!! SKIPPED browser test: {why}");
+        return true;
+    }
+    false
+}
+
+#[tokio::test]
+async fn a_new_customer_signs_up_creates_an_api_key_and_logs_out_in_the_browser() {
+    if skip_without_browser() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let (driver, _chromedriver, profile) = start_browser().await;
 
     let result = async {
         driver.goto(app.url("/signup")).await.expect("open signup");
@@ -151,5 +159,138 @@ async fn a_new_customer_signs_up_creates_an_api_key_and_logs_out_in_the_browser(
     .await;
     let _ = driver.quit().await;
     let _ = std::fs::remove_dir_all(profile);
+    result
+}
+
+/// A visitor on the shop's own site (another origin) fills in the embedded Kith form; the sales
+/// team then sees the lead, its score and its owner in Kith.
+#[tokio::test]
+async fn a_form_embedded_on_another_site_brings_in_a_scored_and_assigned_lead() {
+    use kith_domain::rules::*;
+    use kith_domain::webforms::*;
+    if skip_without_browser() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let (admin, admin_me) = app.signup("Shop Owner").await;
+    let (_, rep) = app.add_user(&admin, "sales", "Rita Rep").await;
+    admin
+        .create_scoring_rule(&ScoringRuleInput {
+            name: "Decision maker".into(),
+            trigger: ScoreTrigger::Attribute {
+                conditions: vec![Condition {
+                    field: "title".into(),
+                    op: Operator::Contains,
+                    values: vec!["ceo".into()],
+                    min: None,
+                    max: None,
+                }],
+            },
+            points: 25,
+            decay_days: None,
+            active: true,
+        })
+        .await
+        .expect("scoring rule");
+    admin
+        .create_assignment_rule(&AssignmentRuleInput {
+            name: "Everything to Rita".into(),
+            conditions: vec![],
+            target: AssignTarget::User { user_id: rep.user.id },
+            capacity: None,
+            active: true,
+            position: None,
+        })
+        .await
+        .expect("assignment rule");
+
+    // The shop's site, on its own origin.
+    let shop_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let shop_origin = format!("http://127.0.0.1:{}", shop_listener.local_addr().expect("addr").port());
+    let form = admin
+        .create_web_form(&WebFormInput {
+            name: "Shop contact".into(),
+            fields: vec![
+                FormField { name: "name".into(), label: "Name".into(), target: FormTarget::FullName, required: true },
+                FormField { name: "email".into(), label: "Email".into(), target: FormTarget::Email, required: true },
+                FormField {
+                    name: "title".into(),
+                    label: "Job title".into(),
+                    target: FormTarget::Title,
+                    required: false,
+                },
+            ],
+            consent_text: Some("You may contact me.".into()),
+            thank_you_message: "Thanks, Rita will call you.".into(),
+            redirect_url: None,
+            allowed_origins: vec![shop_origin.clone()],
+            tags: vec!["shop".into()],
+            owner_id: None,
+            campaign: None,
+            min_fill_seconds: 1,
+            active: true,
+        })
+        .await
+        .expect("form");
+    let embed = admin.web_form_embed(form.id).await.expect("embed");
+    let page = format!("<!doctype html><html><head><meta charset=\"utf-8\"><title>Shop</title></head><body><h1>Contact us</h1>{}</body></html>", embed.script);
+    let shop = actix_web::HttpServer::new(move || {
+        let page = page.clone();
+        actix_web::App::new().route(
+            "/contact",
+            actix_web::web::get().to(move || {
+                let page = page.clone();
+                async move { actix_web::HttpResponse::Ok().content_type("text/html; charset=utf-8").body(page) }
+            }),
+        )
+    })
+    .workers(1)
+    .listen(shop_listener)
+    .expect("listen")
+    .run();
+    let shop_handle = shop.handle();
+    tokio::spawn(shop);
+
+    let (driver, _chromedriver, profile) = start_browser().await;
+    let result = async {
+        driver.goto(format!("{shop_origin}/contact")).await.expect("open shop");
+        let prefix = format!("#kith-{}-", form.id);
+        fill(&driver, &format!("{prefix}name"), "Carla Ceo").await;
+        fill(&driver, &format!("{prefix}email"), "carla@customer.test").await;
+        fill(&driver, &format!("{prefix}title"), "CEO").await;
+        click(&driver, "input[name=kith_consent]").await;
+        tokio::time::sleep(Duration::from_millis(1100)).await; // a person takes longer than the minimum fill time
+        click(&driver, &format!("#kith-form-{} button[type=submit]", form.id)).await;
+        let root = wait_for(&driver, &format!("#kith-form-{}", form.id)).await;
+        let mut thanked = false;
+        for _ in 0..100 {
+            if root.text().await.unwrap_or_default().contains("Thanks, Rita will call you.") {
+                thanked = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(thanked, "the visitor sees the thank-you message");
+
+        // The sales manager looks in Kith.
+        driver.goto(app.url("/login")).await.expect("open login");
+        fill(&driver, "#login-email", &admin_me.user.email).await;
+        fill(&driver, "#login-password", kith_tests::PASSWORD).await;
+        click(&driver, "#login-submit").await;
+        wait_for(&driver, "#user-menu").await;
+        driver.goto(app.url("/m/leads")).await.expect("open leads");
+        let row = wait_for(&driver, "[data-testid=lead-row]").await;
+        assert!(row.text().await.expect("row").contains("Carla Ceo"));
+        let score =
+            row.find(By::Css("[data-testid=lead-score]")).await.expect("score cell").text().await.expect("score");
+        assert_eq!(score.trim(), "25");
+        let owner =
+            row.find(By::Css("[data-testid=lead-owner]")).await.expect("owner cell").text().await.expect("owner");
+        assert!(owner.contains("Rita Rep"), "owner shown: {owner}");
+    }
+    .await;
+    let _ = driver.quit().await;
+    let _ = std::fs::remove_dir_all(profile);
+    drop(shop_handle.stop(false));
     result
 }

@@ -49,7 +49,7 @@ async fn a_plain_html_form_post_becomes_a_scored_lead_and_redirects_to_thanks() 
     let app = TestApp::spawn().await;
     let (admin, form, path) = setup(&app).await;
     let embed = admin.web_form_embed(form.id).await.expect("embed");
-    assert!(embed.html.contains(&format!("action=\"{}", "http://127.0.0.1:8080")));
+    assert!(embed.html.contains(&format!("action=\"{}/api/v1/public/forms/{}/submissions", app.address, form.id)));
     assert!(embed.html.contains("name=\"kith_hp\""));
     assert!(embed.script.contains(&format!("kith-form-{}", form.id)));
 

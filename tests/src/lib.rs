@@ -170,10 +170,12 @@ impl TestApp {
         config.db_pool_size = 4;
         config.workers = Some(1);
         config.static_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../frontend/dist");
-        adjust(&mut config);
-        let state = kith_api::prepare(&config).unwrap_or_else(|e| panic!("prepare: {e}"));
         let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind: {e}"));
         let port = listener.local_addr().map(|a| a.port()).unwrap_or_else(|e| panic!("addr: {e}"));
+        // Links and embeds point at this server.
+        config.public_url = format!("http://127.0.0.1:{port}");
+        adjust(&mut config);
+        let state = kith_api::prepare(&config).unwrap_or_else(|e| panic!("prepare: {e}"));
         let pool = state.pool.clone();
         let shared = state.clone();
         let server = kith_api::build_server(state, listener).unwrap_or_else(|e| panic!("server: {e}"));
