@@ -312,3 +312,21 @@ async fn an_expired_api_key_is_refused() {
     tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
     assert_eq!(integrator.list_users(&Default::default()).await.expect_err("expired").status(), Some(401));
 }
+
+#[tokio::test]
+async fn an_api_key_that_floods_the_api_is_slowed_down() {
+    let app = TestApp::spawn_with(|c| c.api_key_per_minute = 5).await;
+    let (admin, me) = app.signup("Acme").await;
+    let created = admin
+        .create_api_key(&NewApiKey { name: "loop".into(), role_id: me.role.id, expires_at: None })
+        .await
+        .expect("key");
+    let integrator = Client::with_api_key(&app.address, &created.secret);
+    for _ in 0..5 {
+        integrator.list_users(&Default::default()).await.expect("within the limit");
+    }
+    let err = integrator.list_users(&Default::default()).await.expect_err("over the limit");
+    assert_eq!(err.status(), Some(429));
+    // People signed in are not limited by the key's budget.
+    admin.list_users(&Default::default()).await.expect("the admin is not affected");
+}

@@ -57,6 +57,10 @@ pub struct Config {
     #[arg(long, env = "KITH_WEBFORM_FORM_PER_MINUTE", default_value_t = 300)]
     pub webform_form_per_minute: u32,
 
+    /// Requests allowed per API key per minute (per node).
+    #[arg(long, env = "KITH_API_KEY_PER_MINUTE", default_value_t = 1200)]
+    pub api_key_per_minute: u32,
+
     /// How email leaves: `file:<folder>` (development: one .eml file per message), `smtp://user:pass@host:587`
     /// (STARTTLS), `smtps://…` (TLS), or `off` (messages wait in the outbox).
     #[arg(long, env = "KITH_MAIL_TRANSPORT", default_value = "file:data/mail", hide_env_values = true)]
@@ -93,6 +97,7 @@ impl Config {
             public_url: "http://127.0.0.1:8080".into(),
             webform_ip_per_minute: 20,
             webform_form_per_minute: 300,
+            api_key_per_minute: 1200,
             mail_transport: "off".into(),
             mail_from: "Kith <kith@localhost>".into(),
             worker: false,

@@ -30,6 +30,8 @@ type Keyed = governor::DefaultKeyedRateLimiter<String>;
 pub struct Limits {
     pub webform_per_ip: Keyed,
     pub webform_per_form: Keyed,
+    /// Requests per API key (integrations that loop must not starve everyone else).
+    pub per_api_key: Keyed,
 }
 
 impl Limits {
@@ -40,6 +42,7 @@ impl Limits {
         Limits {
             webform_per_ip: governor::RateLimiter::keyed(per_minute(config.webform_ip_per_minute)),
             webform_per_form: governor::RateLimiter::keyed(per_minute(config.webform_form_per_minute)),
+            per_api_key: governor::RateLimiter::keyed(per_minute(config.api_key_per_minute)),
         }
     }
 }

@@ -401,8 +401,11 @@ pub fn process_batch(conn: &mut DbConnection, id: ImportId) -> Result<(ImportPro
                 .set((imports::status.eq(ImportStatus::Running.as_str()), imports::started_at.eq(Some(now()))))
                 .execute(c)?;
         }
+        // Rows are numbered 1.. without gaps and imported in order, whole batches at a time, so the
+        // next batch starts after `processed`: a range read on the primary key, however far along.
         let batch: Vec<(i64, String)> = import_rows::table
             .filter(import_rows::import_id.eq(id.to_string()))
+            .filter(import_rows::row_number.gt(row.processed))
             .filter(import_rows::status.is_null())
             .order(import_rows::row_number.asc())
             .select((import_rows::row_number, import_rows::cells))

@@ -598,7 +598,8 @@ fn create_new(
         None if scope.actor_kind() == ActorKind::User && leads_scope != RecordScope::All => scope.user_id(),
         None => {
             let rules = lead_rules::assignment_rules(c, scope.org_id)?;
-            let people = candidates(c, scope.org_id)?;
+            // Counting everyone's open leads is only worth it when a rule may use the counts.
+            let people = if rules.iter().any(|r| r.active) { candidates(c, scope.org_id)? } else { Vec::new() };
             match rules::choose_owner(&rules, &lead, &people) {
                 Some((rule, user)) => {
                     lead_rules::set_last_assigned(c, rule, user)?;

@@ -40,7 +40,12 @@ impl FromRequest for Auth {
             let state = state.ok_or_else(|| ApiError::Internal("no app state".into()))?;
             let token = token.ok_or_else(ApiError::unauthorized)?;
             let scope = if token.starts_with(kith_db::api_keys::KEY_PREFIX) {
-                state.db(move |c| kith_db::api_keys::authenticate(c, &token)).await?
+                let scope = state.db(move |c| kith_db::api_keys::authenticate(c, &token)).await?;
+                let key = scope.actor_id().unwrap_or_default().to_owned();
+                if state.limits.per_api_key.check_key(&key).is_err() {
+                    return Err(ApiError::RateLimited { retry_after_secs: 60 });
+                }
+                scope
             } else {
                 let subject = state.jwt.verify(&token).ok_or_else(ApiError::unauthorized)?;
                 state

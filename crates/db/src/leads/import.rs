@@ -24,11 +24,13 @@ pub struct BatchContext {
 
 impl BatchContext {
     pub fn load(c: &mut DbConnection, org_id: OrgId) -> Result<BatchContext> {
+        let assignment = lead_rules::assignment_rules(c, org_id)?;
+        let candidates = if assignment.iter().any(|r| r.active) { super::candidates(c, org_id)? } else { Vec::new() };
         Ok(BatchContext {
             settings: lead_rules::settings(c, org_id)?,
             scoring: lead_rules::scoring_rules(c, org_id)?,
-            assignment: lead_rules::assignment_rules(c, org_id)?,
-            candidates: super::candidates(c, org_id)?,
+            assignment,
+            candidates,
         })
     }
 }
