@@ -94,7 +94,7 @@ lint:
 
 wasm-check: tools
 	$(CARGO) build -p kith-domain --target $(WASM_TARGET)
-	@if $(CARGO) tree -p kith-web --target $(WASM_TARGET) -e normal -i diesel >/dev/null 2>&1; then \
+	@if $(CARGO) tree -p kith-web --target $(WASM_TARGET) -e normal -i diesel 2>/dev/null | grep -q '^diesel'; then \
 		echo "!!! diesel is in the wasm dependency tree"; exit 1; \
 	else echo "wasm-check: kith-domain builds for wasm32; no diesel in the SPA"; fi
 

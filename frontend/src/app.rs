@@ -8,11 +8,13 @@ use crate::api::provide_client;
 use crate::auth::Session;
 use crate::components::layout::AppLayout;
 use crate::components::toast::{Toaster, Toasts};
-use crate::pages::leads::{detail::LeadDetailPage, list::LeadListPage};
+use crate::pages::leads::forms::builder::{WebFormNewPage, WebFormPage};
+use crate::pages::leads::forms::WebFormListPage;
+use crate::pages::leads::{detail::LeadDetailPage, duplicates::DuplicatesPage, import::ImportPage, list::LeadListPage};
 use crate::pages::settings::{
-    api_keys::ApiKeysPage, audit::AuditPage, history::HistoryPage, lead_assignment::LeadAssignmentPage,
-    lead_scoring::LeadScoringPage, lead_settings::LeadSettingsPage, roles::RolesPage, teams::TeamsPage,
-    users::UsersPage, SettingsIndex, SettingsLayout,
+    api_keys::ApiKeysPage, audit::AuditPage, history::HistoryPage, inbound_email::InboundEmailPage,
+    lead_assignment::LeadAssignmentPage, lead_scoring::LeadScoringPage, lead_settings::LeadSettingsPage,
+    roles::RolesPage, sequences::SequencesPage, teams::TeamsPage, users::UsersPage, SettingsIndex, SettingsLayout,
 };
 use crate::pages::{
     accept_invite::AcceptInvite, dashboard::Dashboard, login::Login, module::ModulePage, not_found::NotFound,
@@ -34,6 +36,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/accept-invite") view=AcceptInvite />
                 <ParentRoute path=path!("") view=AppLayout>
                     <Route path=path!("") view=Dashboard />
+                    <Route path=path!("m/leads/forms/new") view=WebFormNewPage />
+                    <Route path=path!("m/leads/forms/:id") view=WebFormPage />
+                    <Route path=path!("m/leads/forms") view=WebFormListPage />
+                    <Route path=path!("m/leads/import") view=ImportPage />
+                    <Route path=path!("m/leads/duplicates") view=DuplicatesPage />
                     <Route path=path!("m/leads/:id") view=LeadDetailPage />
                     <Route path=path!("m/leads") view=LeadListPage />
                     <Route path=path!("m/:module") view=ModulePage />
@@ -47,6 +54,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("lead-scoring") view=LeadScoringPage />
                         <Route path=path!("lead-assignment") view=LeadAssignmentPage />
                         <Route path=path!("leads") view=LeadSettingsPage />
+                        <Route path=path!("sequences") view=SequencesPage />
+                        <Route path=path!("inbound-email") view=InboundEmailPage />
                         <Route path=path!("history/:entity/:id") view=HistoryPage />
                     </ParentRoute>
                 </ParentRoute>

@@ -48,3 +48,10 @@ pub fn stored(key: &str) -> Option<String> {
 pub fn store(key: &str, value: &str) -> bool {
     local_storage().is_some_and(|s| s.set_item(key, value).is_ok())
 }
+
+/// Drop a value from the browser's local storage.
+pub fn forget(key: &str) {
+    if let Some(storage) = local_storage() {
+        let _ = storage.remove_item(key);
+    }
+}

@@ -519,3 +519,32 @@ async fn many_people_creating_leads_at_once_all_succeed() {
     }
     assert_eq!(seen, 120);
 }
+
+#[tokio::test]
+async fn the_assignment_rules_can_be_applied_again_to_a_selection() {
+    let app = TestApp::spawn().await;
+    let (admin, _) = app.signup("Acme").await;
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        ids.push(admin.create_lead(&lead(&format!("L{i}"), &format!("l{i}@example.test"))).await.expect("create").id);
+    }
+    let (_, rita) = app.add_user(&admin, "sales", "Rita").await;
+    admin
+        .create_assignment_rule(&AssignmentRuleInput {
+            name: "All to Rita".into(),
+            conditions: vec![],
+            target: AssignTarget::User { user_id: rita.user.id },
+            capacity: Some(2),
+            active: true,
+            position: None,
+        })
+        .await
+        .expect("rule");
+    let result = admin
+        .bulk_update_leads(&BulkLeadUpdate { ids: ids.clone(), apply_assignment_rules: true, ..Default::default() })
+        .await
+        .expect("bulk");
+    assert_eq!(result.updated, ids[..2].to_vec(), "Rita's capacity is two");
+    assert_eq!(result.failed[0].errors[0].code, "no_rule");
+    assert_eq!(admin.get_lead(ids[0]).await.expect("lead").lead.owner_id, Some(rita.user.id));
+}

@@ -497,7 +497,8 @@ fn find_duplicate(
         .filter(leads::org_id.eq(org_id.to_string()))
         .filter(leads::deleted_at.is_null())
         .select(LeadRow::as_select())
-        .order(leads::id.asc())
+        // No ORDER BY: it would tempt the planner to walk the (org, id) index instead of the email
+        // and phone indexes, turning every lookup into a scan of the organization's leads.
         .into_boxed();
     q = match (rule, email, phone) {
         (DuplicateRule::Off, _, _) | (_, None, None) => return Ok(None),
@@ -863,9 +864,21 @@ pub fn bulk_update(conn: &mut DbConnection, scope: &Scope, bulk: &BulkLeadUpdate
     if bulk.ids.len() > BULK_MAX {
         return Err(Error::field("ids", "length", "At most 500 leads at once."));
     }
+    if bulk.apply_assignment_rules && bulk.owner_id.is_some() {
+        return Err(Error::field(
+            "apply_assignment_rules",
+            "conflict",
+            "Choose an owner or the assignment rules, not both.",
+        ));
+    }
     transaction(conn, |c| {
         let mut updated = Vec::new();
         let mut failed = Vec::new();
+        let (mut rules, mut people) = if bulk.apply_assignment_rules {
+            (lead_rules::assignment_rules(c, scope.org_id)?, candidates(c, scope.org_id)?)
+        } else {
+            (Vec::new(), Vec::new())
+        };
         for &id in &bulk.ids {
             // A savepoint per lead: a refusal undoes that lead's partial change only.
             let one = c.transaction(|c| -> Result<()> {
@@ -873,6 +886,25 @@ pub fn bulk_update(conn: &mut DbConnection, scope: &Scope, bulk: &BulkLeadUpdate
                 if before.status == LeadStatus::Converted {
                     return Err(Error::field("status", "converted", "Converted leads cannot be changed."));
                 }
+                let owner = if bulk.apply_assignment_rules {
+                    let Some((rule, user)) = rules::choose_owner(&rules, &before, &people) else {
+                        return Err(Error::field(
+                            "apply_assignment_rules",
+                            "no_rule",
+                            "No assignment rule applies to this lead.",
+                        ));
+                    };
+                    lead_rules::set_last_assigned(c, rule, user)?;
+                    if let Some(r) = rules.iter_mut().find(|r| r.id == rule) {
+                        r.last_assigned = Some(user);
+                    }
+                    if let Some(p) = people.iter_mut().find(|p| p.user_id == user) {
+                        p.open_leads += 1;
+                    }
+                    Some(Some(user))
+                } else {
+                    bulk.owner_id
+                };
                 apply_move(
                     c,
                     scope,
@@ -881,7 +913,7 @@ pub fn bulk_update(conn: &mut DbConnection, scope: &Scope, bulk: &BulkLeadUpdate
                         status: bulk.status,
                         revisit_on: bulk.revisit_on,
                         disqualify_reason: bulk.disqualify_reason.clone(),
-                        owner: bulk.owner_id,
+                        owner,
                     },
                 )?;
                 if !bulk.add_tags.is_empty() || !bulk.remove_tags.is_empty() {

@@ -421,6 +421,9 @@ pub struct BulkLeadUpdate {
     pub add_tags: Vec<String>,
     #[serde(default)]
     pub remove_tags: Vec<String>,
+    /// Give each lead the owner the assignment rules choose now (instead of `owner_id`).
+    #[serde(default)]
+    pub apply_assignment_rules: bool,
 }
 
 /// What a bulk update did: leads it changed, and per-lead refusals (it never half-changes one lead).

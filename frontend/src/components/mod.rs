@@ -6,5 +6,6 @@ pub mod field;
 pub mod layout;
 pub mod nav;
 pub mod notifications;
+pub mod rows;
 pub mod table;
 pub mod toast;

@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
+use super::enrollments::SequencesCard;
 use super::timeline::{Events, Timeline};
 use super::{non_blank, parse_tags, status_badge, takes_revisit_date, LeadsGate};
 use crate::api::{is_stale, problem_of, use_client};
@@ -173,13 +174,14 @@ fn LeadPage(id: LeadId) -> impl IntoView {
                             <h2>"Timeline"</h2>
                         </div>
                         <div class="card-body">
-                            <Timeline events />
+                            <Timeline events on_undone=reload />
                         </div>
                     </section>
                 </div>
                 <div class="stack">
                     <StatusCard lead=lead.clone() editable busy update />
                     <OwnerCard lead editable busy update />
+                    <SequencesCard lead_id=id editable />
                     <ScoreCard score />
                 </div>
             </div>

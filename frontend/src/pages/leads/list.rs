@@ -147,9 +147,15 @@ fn LeadList() -> impl IntoView {
                 <h1>"Leads"</h1>
                 <p class="page-subtitle">{Module::Leads.purpose()}</p>
             </div>
-            <div class="row">
+            <div class="row header-actions">
                 <a class="btn btn-ghost" href="/settings/lead-scoring">
                     "Scoring & assignment"
+                </a>
+                <a id="lead-web-forms" class="btn btn-ghost" href="/m/leads/forms">
+                    "Web forms"
+                </a>
+                <a id="lead-duplicates" class="btn btn-ghost" href="/m/leads/duplicates">
+                    "Duplicates"
                 </a>
                 <button
                     id="lead-export"
@@ -164,6 +170,9 @@ fn LeadList() -> impl IntoView {
                     writable()
                         .then(|| {
                             view! {
+                                <a id="lead-import" class="btn btn-secondary" href="/m/leads/import">
+                                    "Import CSV"
+                                </a>
                                 <button
                                     id="lead-new"
                                     type="button"

@@ -3,7 +3,11 @@
 
 pub mod bulk;
 pub mod detail;
+pub mod duplicates;
+pub mod enrollments;
 pub mod filters;
+pub mod forms;
+pub mod import;
 pub mod list;
 pub mod new_lead;
 pub mod saved_views;

@@ -2,9 +2,13 @@
 
 use kith_domain::leads::{LeadEvent, LeadEventKind, LeadSource, LeadStatus};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
+use super::duplicates::{forget_merge, remembered_merge};
 use super::source_label;
+use crate::api::use_client;
 use crate::components::table::{EmptyState, Loading};
+use crate::components::toast::use_toaster;
 use crate::format;
 use crate::people::{use_people, People};
 
@@ -40,7 +44,12 @@ pub enum Events {
 }
 
 #[component]
-pub fn Timeline(events: RwSignal<Events>) -> impl IntoView {
+pub fn Timeline(
+    events: RwSignal<Events>,
+    /// Called after a merge was undone from its entry (the lead changed).
+    #[prop(optional, into)]
+    on_undone: Option<Callback<()>>,
+) -> impl IntoView {
     let people = use_people();
     move || match events.get() {
         Events::Loading => view! { <Loading /> }.into_any(),
@@ -56,7 +65,7 @@ pub fn Timeline(events: RwSignal<Events>) -> impl IntoView {
             events.sort_by_key(|e| std::cmp::Reverse(e.occurred_at));
             view! {
                 <ol class="timeline" id="lead-timeline">
-                    {events.into_iter().map(|event| event_item(event, people)).collect_view()}
+                    {events.into_iter().map(|event| event_item(event, people, on_undone)).collect_view()}
                 </ol>
             }
             .into_any()
@@ -64,8 +73,14 @@ pub fn Timeline(events: RwSignal<Events>) -> impl IntoView {
     }
 }
 
-fn event_item(event: LeadEvent, people: People) -> impl IntoView {
+fn event_item(event: LeadEvent, people: People, on_undone: Option<Callback<()>>) -> impl IntoView {
     let kind = event.kind;
+    // A merge this browser made can be undone from the kept lead's entry (its `from` is the merged lead).
+    let undo = (kind == LeadEventKind::Merged)
+        .then(|| event.from.clone())
+        .flatten()
+        .and_then(|merged| remembered_merge(&merged).map(|id| (merged, id)))
+        .map(|(merged, id)| view! { <UndoMerge merged id on_undone /> });
     let change = match (event.from, event.to) {
         // A new lead's `to` is the channel it came from.
         (None, Some(source)) if kind == LeadEventKind::Created => {
@@ -73,6 +88,8 @@ fn event_item(event: LeadEvent, people: People) -> impl IntoView {
             Some(view! { <div class="timeline-change muted">"Source: " {source}</div> }.into_any())
         }
         (None, None) => None,
+        // Both leads of a merge are named in the note.
+        _ if kind == LeadEventKind::Merged => None,
         (from, to) => Some(
             view! {
                 <div class="timeline-change">
@@ -95,6 +112,56 @@ fn event_item(event: LeadEvent, people: People) -> impl IntoView {
             </div>
             {change}
             {event.note.map(|note| view! { <div class="timeline-note">{note}</div> })}
+            {undo}
         </li>
+    }
+}
+
+#[component]
+fn UndoMerge(merged: String, id: kith_domain::LeadMergeId, on_undone: Option<Callback<()>>) -> impl IntoView {
+    let client = use_client();
+    let toaster = use_toaster();
+    let busy = RwSignal::new(false);
+    let undo = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        let client = client.clone();
+        let merged = merged.clone();
+        spawn_local(async move {
+            let result = client.undo_lead_merge(id).await;
+            busy.try_set(false);
+            match result {
+                Ok(undone) => {
+                    forget_merge(&merged);
+                    toaster
+                        .success(format!("Merge undone: {} is a separate lead again", undone.restored.display_name()));
+                    if let Some(on_undone) = on_undone {
+                        on_undone.try_run(());
+                    }
+                }
+                Err(error) => {
+                    // Undone elsewhere or too late: the button has no use any more.
+                    if matches!(error.status(), Some(404 | 422)) {
+                        forget_merge(&merged);
+                    }
+                    toaster.error(&error);
+                }
+            }
+        });
+    };
+    view! {
+        <div class="timeline-action">
+            <button
+                type="button"
+                class="btn btn-secondary btn-sm"
+                data-testid="timeline-undo-merge"
+                disabled=move || busy.get()
+                on:click=undo
+            >
+                "Undo merge"
+            </button>
+        </div>
     }
 }

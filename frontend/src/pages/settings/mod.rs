@@ -1,14 +1,17 @@
-//! Settings: users and invitations, teams, roles, API keys and the audit trail; and the lead
-//! rules (scoring, assignment, duplicates), which lead readers may see too.
+//! Settings: users and invitations, teams, roles, API keys, inbound email and the audit trail; the
+//! lead rules (scoring, assignment, duplicates), which lead readers may see too; and sequences, open
+//! to marketing and lead readers.
 
 pub mod api_keys;
 pub mod audit;
 pub mod conditions;
 pub mod history;
+pub mod inbound_email;
 pub mod lead_assignment;
 pub mod lead_scoring;
 pub mod lead_settings;
 pub mod roles;
+pub mod sequences;
 pub mod teams;
 pub mod users;
 
@@ -126,6 +129,11 @@ fn is_lead_page(path: &str) -> bool {
     path.starts_with("/settings/lead")
 }
 
+/// Sequences are open to marketing and lead readers.
+fn is_sequences_page(path: &str) -> bool {
+    path == "/settings/sequences" || path.starts_with("/settings/sequences/")
+}
+
 #[component]
 pub fn SettingsLayout() -> impl IntoView {
     let session = use_session();
@@ -148,11 +156,14 @@ pub fn SettingsLayout() -> impl IntoView {
     let allowed = move || {
         location.pathname.with(|path| {
             let (settings, leads) = (session.can_read(Module::Settings), session.can_read(Module::Leads));
+            let marketing = session.can_read(Module::Marketing);
             if is_lead_page(path) {
                 leads
+            } else if is_sequences_page(path) {
+                marketing || leads
             } else if path.trim_end_matches('/') == "/settings" {
                 // The index sends each role to the first page it may see.
-                settings || leads
+                settings || leads || marketing
             } else {
                 settings
             }
@@ -195,6 +206,13 @@ pub fn SettingsLayout() -> impl IntoView {
                 }}
                 {move || {
                     session
+                        .is_admin()
+                        .then(|| {
+                            view! { <NavLink href="/settings/inbound-email" label="Inbound email" class="subnav-link" /> }
+                        })
+                }}
+                {move || {
+                    session
                         .can_read(Module::Leads)
                         .then(|| {
                             view! {
@@ -202,6 +220,12 @@ pub fn SettingsLayout() -> impl IntoView {
                                 <NavLink href="/settings/lead-assignment" label="Lead assignment" class="subnav-link" />
                                 <NavLink href="/settings/leads" label="Lead settings" class="subnav-link" />
                             }
+                        })
+                }}
+                {move || {
+                    (session.can_read(Module::Marketing) || session.can_read(Module::Leads))
+                        .then(|| {
+                            view! { <NavLink href="/settings/sequences" label="Sequences" class="subnav-link" /> }
                         })
                 }}
             </nav>
@@ -214,7 +238,13 @@ pub fn SettingsLayout() -> impl IntoView {
 #[component]
 pub fn SettingsIndex() -> impl IntoView {
     let session = use_session();
-    let path = if session.can_read(Module::Settings) { "/settings/users" } else { "/settings/lead-scoring" };
+    let path = if session.can_read(Module::Settings) {
+        "/settings/users"
+    } else if session.can_read(Module::Leads) {
+        "/settings/lead-scoring"
+    } else {
+        "/settings/sequences"
+    };
     view! { <Redirect path=path /> }
 }
 

@@ -1,0 +1,595 @@
+//! Sequences: autoresponders that send a new lead a series of emails on a day schedule, until the
+//! lead replies, converts, unsubscribes or is disqualified. Marketing and lead readers see them;
+//! marketing writers change them.
+
+use kith_domain::leads::LeadSource;
+use kith_domain::modules::Module;
+use kith_domain::permissions::Action;
+use kith_domain::sequences::{SequenceInput, SequenceStep, SequenceView, MERGE_FIELDS};
+use kith_domain::webforms::WebFormView;
+use kith_domain::{FieldError, Problem, WebFormId};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlSelectElement;
+
+use super::conditions::optional_number;
+use crate::api::{is_stale, problem_of, use_client};
+use crate::auth::use_session;
+use crate::components::confirm::ConfirmButton;
+use crate::components::field::{invalid, Field, FieldError as FieldErrorView, FormAlert};
+use crate::components::rows::{errors_under, invalid_at, move_row, next_key, RowControls};
+use crate::components::table::{EmptyState, Loading};
+use crate::components::toast::use_toaster;
+use crate::pages::leads::source_label;
+
+#[derive(Clone, Debug, PartialEq)]
+enum Editing {
+    New,
+    Sequence(Box<SequenceView>),
+}
+
+/// "Day 0, 2 and 5" for the list.
+fn schedule(steps: &[SequenceStep]) -> String {
+    let days: Vec<String> = steps.iter().map(|s| s.day_offset.to_string()).collect();
+    match days.as_slice() {
+        [] => "No emails".to_owned(),
+        [one] => format!("1 email, day {one}"),
+        [rest @ .., last] => format!("{} emails, days {} and {last}", days.len(), rest.join(", ")),
+    }
+}
+
+fn enroll_summary(sequence: &SequenceView, forms: &[WebFormView]) -> String {
+    let mut parts: Vec<String> = sequence.enroll_sources.iter().map(|s| source_label(*s).to_owned()).collect();
+    for id in &sequence.enroll_form_ids {
+        let name = forms.iter().find(|f| f.id == *id).map(|f| format!("form “{}”", f.name));
+        parts.push(name.unwrap_or_else(|| "a web form".to_owned()));
+    }
+    if parts.is_empty() {
+        "By hand only".to_owned()
+    } else {
+        format!("New leads from {}", parts.join(", "))
+    }
+}
+
+#[component]
+pub fn SequencesPage() -> impl IntoView {
+    let client = use_client();
+    let toaster = use_toaster();
+    let session = use_session();
+    let sequences = RwSignal::new(None::<Vec<SequenceView>>);
+    let failed = RwSignal::new(false);
+    let forms = RwSignal::new(Vec::<WebFormView>::new());
+    let editing = RwSignal::new(None::<Editing>);
+    let writable = move || session.can_write(Module::Marketing);
+
+    let reload = Callback::new({
+        let client = client.clone();
+        move |()| {
+            let client = client.clone();
+            spawn_local(async move {
+                match client.sequences().await {
+                    Ok(found) => {
+                        failed.try_set(false);
+                        sequences.try_set(Some(found));
+                    }
+                    Err(error) => {
+                        failed.try_set(true);
+                        toaster.error(&error);
+                    }
+                }
+            });
+        }
+    });
+    reload.run(());
+    // Web forms are lead settings: only lead readers may list them.
+    let lead_reader = session
+        .me
+        .with_untracked(|me| me.as_ref().is_some_and(|me| me.role.permissions.allows(Module::Leads, Action::Read)));
+    if lead_reader {
+        let client = client.clone();
+        spawn_local(async move {
+            match client.web_forms().await {
+                Ok(found) => {
+                    forms.try_set(found);
+                }
+                Err(error) => toaster.error(&error),
+            }
+        });
+    }
+
+    let delete = Callback::new(move |sequence: SequenceView| {
+        let client = client.clone();
+        spawn_local(async move {
+            match client.delete_sequence(sequence.id).await {
+                Ok(()) => {
+                    toaster.success(format!("Sequence {} moved to the recycle bin", sequence.name));
+                    editing.try_update(|e| {
+                        if matches!(e, Some(Editing::Sequence(s)) if s.id == sequence.id) {
+                            *e = None;
+                        }
+                    });
+                    reload.try_run(());
+                }
+                Err(error) => toaster.error(&error),
+            }
+        });
+    });
+
+    let rows = move || {
+        let editable = writable();
+        let all_forms = forms.get();
+        sequences
+            .get()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|sequence| {
+                let open = sequence.clone();
+                let doomed = sequence.clone();
+                let message = format!(
+                    "“{}” goes to the recycle bin and sends no further emails; it can be restored for 30 days.",
+                    sequence.name
+                );
+                let delete_button = editable.then(|| {
+                    view! {
+                        <ConfirmButton
+                            label="Delete"
+                            title="Delete this sequence?"
+                            message=message
+                            confirm_label="Delete"
+                            on_confirm=move |_| delete.run(doomed.clone())
+                        />
+                    }
+                });
+                let active = if sequence.active {
+                    view! { <span class="badge badge-green">"Active"</span> }
+                } else {
+                    view! { <span class="badge">"Paused"</span> }
+                };
+                view! {
+                    <tr data-testid="sequence-row">
+                        <td>{sequence.name.clone()}</td>
+                        <td>{active}</td>
+                        <td class="muted">{schedule(&sequence.steps)}</td>
+                        <td class="muted">{enroll_summary(&sequence, &all_forms)}</td>
+                        <td class="actions">
+                            <button
+                                type="button"
+                                class="btn btn-secondary btn-sm"
+                                on:click=move |_| editing.set(Some(Editing::Sequence(Box::new(open.clone()))))
+                            >
+                                {if editable { "Edit" } else { "View" }}
+                            </button>
+                            {delete_button}
+                        </td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+
+    let body = move || {
+        if failed.get() && sequences.with(Option::is_none) {
+            return view! { <EmptyState title="The sequences could not be loaded" text="Reload the page to try again." /> }
+                .into_any();
+        }
+        match sequences.with(|s| s.as_ref().map(Vec::is_empty)) {
+            None => view! { <Loading /> }.into_any(),
+            Some(true) => view! {
+                <EmptyState
+                    title="No sequences yet"
+                    text="A sequence sends new leads a few emails over days, e.g. a welcome right away and a follow-up two days later."
+                />
+            }
+            .into_any(),
+            Some(false) => view! {
+                <div class="table-wrap">
+                    <table class="table" id="sequence-table">
+                        <thead>
+                            <tr>
+                                <th>"Name"</th>
+                                <th>"Active"</th>
+                                <th>"Emails"</th>
+                                <th>"Enrolls"</th>
+                                <th class="actions"></th>
+                            </tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+            }
+            .into_any(),
+        }
+    };
+
+    view! {
+        <div class="stack">
+            {move || {
+                editing
+                    .get()
+                    .map(|target| {
+                        let sequence = match target {
+                            Editing::New => None,
+                            Editing::Sequence(s) => Some(*s),
+                        };
+                        view! {
+                            <SequenceEditor
+                                sequence
+                                forms
+                                editable=writable()
+                                on_close=move |_| editing.set(None)
+                                on_saved=move |_| {
+                                    editing.set(None);
+                                    reload.run(());
+                                }
+                            />
+                        }
+                    })
+            }}
+            <section class="card">
+                <div class="card-header">
+                    <div>
+                        <h2>"Sequences"</h2>
+                        <p class="card-text">
+                            "Emails sent to a lead on a schedule; they stop when the lead replies, converts, unsubscribes or is disqualified. "
+                            {move || (!writable()).then_some("Only marketing editors can change them.")}
+                        </p>
+                    </div>
+                    {move || {
+                        writable()
+                            .then(|| {
+                                view! {
+                                    <button
+                                        type="button"
+                                        id="sequence-new"
+                                        class="btn btn-primary"
+                                        on:click=move |_| editing.set(Some(Editing::New))
+                                    >
+                                        "New sequence"
+                                    </button>
+                                }
+                            })
+                    }}
+                </div>
+                {body}
+            </section>
+        </div>
+    }
+}
+
+/// One email of the sequence, as typed.
+#[derive(Clone, Copy)]
+struct StepRow {
+    key: u64,
+    day: RwSignal<String>,
+    subject: RwSignal<String>,
+    body: RwSignal<String>,
+}
+
+impl StepRow {
+    fn new(step: Option<&SequenceStep>, day: u32) -> StepRow {
+        StepRow {
+            key: next_key(),
+            day: RwSignal::new(step.map_or(day, |s| s.day_offset).to_string()),
+            subject: RwSignal::new(step.map(|s| s.subject.clone()).unwrap_or_default()),
+            body: RwSignal::new(step.map(|s| s.body.clone()).unwrap_or_default()),
+        }
+    }
+}
+
+const FIELDS: &[&str] = &["name", "steps", "enroll_sources", "enroll_form_ids", "active"];
+
+#[component]
+fn SequenceEditor(
+    sequence: Option<SequenceView>,
+    forms: RwSignal<Vec<WebFormView>>,
+    editable: bool,
+    #[prop(into)] on_close: Callback<()>,
+    #[prop(into)] on_saved: Callback<()>,
+) -> impl IntoView {
+    let client = use_client();
+    let toaster = use_toaster();
+    let is_new = sequence.is_none();
+    let title = match (&sequence, editable) {
+        (None, _) => "New sequence".to_owned(),
+        (Some(s), true) => format!("Edit {}", s.name),
+        (Some(s), false) => s.name.clone(),
+    };
+    let name = RwSignal::new(sequence.as_ref().map(|s| s.name.clone()).unwrap_or_default());
+    let active = RwSignal::new(sequence.as_ref().is_none_or(|s| s.active));
+    let sources = RwSignal::new(sequence.as_ref().map(|s| s.enroll_sources.clone()).unwrap_or_default());
+    let form_ids = RwSignal::new(sequence.as_ref().map(|s| s.enroll_form_ids.clone()).unwrap_or_default());
+    let steps = RwSignal::new(match &sequence {
+        Some(s) => s.steps.iter().map(|step| StepRow::new(Some(step), 0)).collect(),
+        None => vec![StepRow::new(None, 0)],
+    });
+    let problem = RwSignal::new(None::<Problem>);
+    let busy = RwSignal::new(false);
+    let existing = sequence.map(|s| (s.id, s.version));
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() || !editable {
+            return;
+        }
+        let mut errors = Vec::new();
+        let mut parsed = Vec::new();
+        for (i, row) in steps.get_untracked().iter().enumerate() {
+            let field = format!("steps[{i}].day_offset");
+            let day = optional_number::<u32>(&row.day.get_untracked(), &field, &mut errors);
+            if day.is_none() && !errors.iter().any(|e| e.field == field) {
+                errors.push(FieldError::new(field, "required", "Give the day (0 = right away)."));
+            }
+            parsed.push(SequenceStep {
+                day_offset: day.unwrap_or_default(),
+                subject: row.subject.get_untracked().trim().to_owned(),
+                body: row.body.get_untracked(),
+            });
+        }
+        if !errors.is_empty() {
+            problem.set(Some(Problem::validation(errors)));
+            return;
+        }
+        let input = SequenceInput {
+            name: name.get_untracked().trim().to_owned(),
+            steps: parsed,
+            enroll_sources: sources.get_untracked(),
+            enroll_form_ids: form_ids.get_untracked(),
+            active: active.get_untracked(),
+        };
+        problem.set(None);
+        busy.set(true);
+        let client = client.clone();
+        spawn_local(async move {
+            let result = match existing {
+                None => client.create_sequence(&input).await,
+                Some((id, version)) => client.update_sequence(id, version, &input).await,
+            };
+            busy.try_set(false);
+            match result {
+                Ok(saved) => {
+                    toaster.success(format!("Sequence {} saved", saved.name));
+                    on_saved.try_run(());
+                }
+                Err(error) if is_stale(&error) => {
+                    toaster.stale("sequence");
+                    on_saved.try_run(());
+                }
+                Err(error) => {
+                    problem.set(Some(problem_of(&error)));
+                    toaster.error(&error);
+                }
+            }
+        });
+    };
+
+    let source_boxes = LeadSource::ALL
+        .into_iter()
+        .map(|source| {
+            let id = format!("sequence-source-{}", source.as_str());
+            view! {
+                <label class="checkbox">
+                    <input
+                        id=id
+                        type="checkbox"
+                        prop:checked=move || sources.with(|s| s.contains(&source))
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            sources
+                                .update(|s| {
+                                    s.retain(|x| *x != source);
+                                    if on {
+                                        s.push(source);
+                                    }
+                                });
+                        }
+                    />
+                    {source_label(source)}
+                </label>
+            }
+        })
+        .collect_view();
+
+    let choose_forms = move |ev: leptos::ev::Event| {
+        let Some(select) = ev.target().and_then(|t| t.dyn_into::<HtmlSelectElement>().ok()) else {
+            return;
+        };
+        let options = select.selected_options();
+        let chosen: Vec<WebFormId> = (0..options.length())
+            .filter_map(|i| options.item(i))
+            .filter_map(|option| option.get_attribute("value"))
+            .filter_map(|value| value.parse().ok())
+            .collect();
+        form_ids.set(chosen);
+    };
+    let form_options = move || {
+        let all = forms.get();
+        // Chosen forms deleted since stay chosen until unselected.
+        let missing: Vec<WebFormId> =
+            form_ids.with(|ids| ids.iter().filter(|id| !all.iter().any(|f| f.id == **id)).copied().collect());
+        let named = all.into_iter().map(|form| (form.id, form.name));
+        let gone = missing.into_iter().map(|id| (id, "(deleted or unknown web form)".to_owned()));
+        named
+            .chain(gone)
+            .map(|(id, name)| {
+                view! {
+                    <option value=id.to_string() selected=move || form_ids.with(|ids| ids.contains(&id))>
+                        {name}
+                    </option>
+                }
+            })
+            .collect_view()
+    };
+
+    let merge_help = MERGE_FIELDS.iter().map(|f| format!("{{{{{f}}}}}")).collect::<Vec<_>>().join(" ");
+
+    view! {
+        <section class="card" id="sequence-editor">
+            <div class="card-header">
+                <h2>{title}</h2>
+            </div>
+            <div class="card-body">
+                <form class="form" on:submit=submit novalidate>
+                    <FormAlert problem fields=FIELDS prefixes=&["steps["] />
+                    <fieldset class="fieldset form" disabled=!editable>
+                        <div class="form-grid">
+                            <Field label="Name" id="sequence-name" name="name" problem>
+                                <input
+                                    id="sequence-name"
+                                    type="text"
+                                    required
+                                    placeholder="Welcome series"
+                                    aria-invalid=invalid(problem, "name")
+                                    bind:value=name
+                                />
+                            </Field>
+                        </div>
+                        <label class="checkbox">
+                            <input id="sequence-active" type="checkbox" bind:checked=active />
+                            "Active: enrolls leads and sends emails"
+                        </label>
+                        <div class="field">
+                            <span class="label">"Enroll new leads from these channels"</span>
+                            <div class="checkbox-grid" id="sequence-sources">
+                                {source_boxes}
+                            </div>
+                            <FieldErrorView problem name="enroll_sources" />
+                        </div>
+                        <div class="field">
+                            <label for="sequence-forms">"…and from these web forms"</label>
+                            {move || {
+                                if forms.with(Vec::is_empty) && form_ids.with(Vec::is_empty) {
+                                    view! { <p class="muted small">"No web forms to choose from."</p> }.into_any()
+                                } else {
+                                    view! {
+                                        <select
+                                            id="sequence-forms"
+                                            multiple
+                                            size="4"
+                                            aria-invalid=invalid(problem, "enroll_form_ids")
+                                            on:change=choose_forms
+                                        >
+                                            {form_options}
+                                        </select>
+                                        <p class="field-hint">"Hold Ctrl (⌘ on a Mac) to choose several."</p>
+                                    }
+                                        .into_any()
+                                }
+                            }}
+                            <FieldErrorView problem name="enroll_form_ids" />
+                        </div>
+                        <StepsEditor steps problem merge_help />
+                    </fieldset>
+                    <div class="form-actions">
+                        {editable
+                            .then(|| {
+                                view! {
+                                    <button id="sequence-save" type="submit" class="btn btn-primary" disabled=move || busy.get()>
+                                        {if is_new { "Create sequence" } else { "Save sequence" }}
+                                    </button>
+                                }
+                            })}
+                        <button type="button" class="btn btn-ghost" on:click=move |_| on_close.run(())>
+                            {if editable { "Cancel" } else { "Close" }}
+                        </button>
+                    </div>
+                </form>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn StepsEditor(steps: RwSignal<Vec<StepRow>>, problem: RwSignal<Option<Problem>>, merge_help: String) -> impl IntoView {
+    let whole = move || {
+        problem
+            .with(|p| p.as_ref().and_then(|p| p.field_message("steps")).map(str::to_owned))
+            .map(|message| view! { <p class="field-error" data-testid="field-error">{message}</p> })
+    };
+    let add = move |_| {
+        let last =
+            steps.with_untracked(|rows| rows.last().and_then(|r| r.day.get_untracked().trim().parse::<u32>().ok()));
+        let day = last.map_or(0, |d| d + 2);
+        steps.update(|rows| rows.push(StepRow::new(None, day)));
+    };
+    view! {
+        <div class="field">
+            <span class="label">"Emails"</span>
+            <p class="field-hint" id="sequence-merge-help">
+                "Subjects and texts may use the merge fields " <code>{merge_help}</code>
+                ". An unsubscribe link is added to every email."
+            </p>
+            <div class="step-rows" id="sequence-steps">
+                {move || steps.with(Vec::is_empty).then(|| view! { <p class="muted small">"Add at least one email."</p> })}
+                <For
+                    each=move || steps.get()
+                    key=|row| row.key
+                    children=move |row| view! { <StepEditor row steps problem /> }
+                />
+            </div>
+            {whole}
+            <div>
+                <button id="sequence-step-add" type="button" class="btn btn-secondary btn-sm" on:click=add>
+                    "Add email"
+                </button>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn StepEditor(row: StepRow, steps: RwSignal<Vec<StepRow>>, problem: RwSignal<Option<Problem>>) -> impl IntoView {
+    let key = row.key;
+    let index = Memo::new(move |_| steps.with(|r| r.iter().position(|x| x.key == key)));
+    let path = move || index.get().map(|i| format!("steps[{i}]")).unwrap_or_default();
+    let errors = move || errors_under(problem, &path());
+    let first = Signal::derive(move || index.get() == Some(0));
+    let last = Signal::derive(move || index.get().is_some_and(|i| i + 1 == steps.with(Vec::len)));
+    view! {
+        <div class="step-row" data-testid="sequence-step">
+            <div class="step-head">
+                <strong class="nowrap">{move || index.get().map(|i| format!("Email {}", i + 1)).unwrap_or_default()}</strong>
+                <label class="step-day">
+                    <span class="muted">"Day"</span>
+                    <input
+                        type="number"
+                        min="0"
+                        max="365"
+                        aria-label="Day after enrollment"
+                        aria-invalid=move || invalid_at(problem, &format!("{}.day_offset", path()))
+                        value=row.day.get_untracked()
+                        on:input=move |ev| row.day.set(event_target_value(&ev))
+                    />
+                </label>
+                <input
+                    type="text"
+                    class="step-subject"
+                    placeholder="Subject"
+                    aria-label="Subject"
+                    aria-invalid=move || invalid_at(problem, &format!("{}.subject", path()))
+                    bind:value=row.subject
+                />
+                <RowControls
+                    noun="email"
+                    first
+                    last
+                    on_move=move |up| steps.update(|r| move_row(r, |x| x.key, key, up))
+                    on_remove=move |_| steps.update(|r| r.retain(|x| x.key != key))
+                />
+            </div>
+            <textarea
+                class="step-body"
+                rows="5"
+                placeholder="Hi {{first_name}}, …"
+                aria-label="Text"
+                aria-invalid=move || invalid_at(problem, &format!("{}.body", path()))
+                bind:value=row.body
+            ></textarea>
+            {move || {
+                let errors = errors();
+                (!errors.is_empty())
+                    .then(|| view! { <p class="field-error" data-testid="field-error">{errors.join(" ")}</p> })
+            }}
+        </div>
+    }
+}
