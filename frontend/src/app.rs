@@ -8,6 +8,7 @@ use crate::api::provide_client;
 use crate::auth::Session;
 use crate::components::layout::AppLayout;
 use crate::components::toast::{Toaster, Toasts};
+use crate::pages::leads::calls::{work::CallScreenPage, CallListsPage};
 use crate::pages::leads::forms::builder::{WebFormNewPage, WebFormPage};
 use crate::pages::leads::forms::WebFormListPage;
 use crate::pages::leads::{detail::LeadDetailPage, duplicates::DuplicatesPage, import::ImportPage, list::LeadListPage};
@@ -40,6 +41,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("m/leads/forms/:id") view=WebFormPage />
                     <Route path=path!("m/leads/forms") view=WebFormListPage />
                     <Route path=path!("m/leads/import") view=ImportPage />
+                    <Route path=path!("m/leads/calls/:id") view=CallScreenPage />
+                    <Route path=path!("m/leads/calls") view=CallListsPage />
                     <Route path=path!("m/leads/duplicates") view=DuplicatesPage />
                     <Route path=path!("m/leads/:id") view=LeadDetailPage />
                     <Route path=path!("m/leads") view=LeadListPage />

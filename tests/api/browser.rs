@@ -294,3 +294,54 @@ async fn a_form_embedded_on_another_site_brings_in_a_scored_and_assigned_lead() 
     drop(shop_handle.stop(false));
     result
 }
+
+/// An agent works the call queue in the browser: takes the next contact, marks them interested,
+/// and the contact becomes a lead.
+#[tokio::test]
+async fn an_agent_works_the_call_queue_in_the_browser() {
+    if skip_without_browser() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let (admin, admin_me) = app.signup("Call Centre").await;
+    let list = admin.create_call_list("Fair contacts").await.expect("list");
+    admin
+        .add_call_contacts(list.id, "name,phone,company\nDora Dial,+49 30 1234567,Dialco\n".into())
+        .await
+        .expect("contacts");
+
+    let (driver, _chromedriver, profile) = start_browser().await;
+    let result = async {
+        driver.goto(app.url("/login")).await.expect("open login");
+        fill(&driver, "#login-email", &admin_me.user.email).await;
+        fill(&driver, "#login-password", kith_tests::PASSWORD).await;
+        click(&driver, "#login-submit").await;
+        wait_for(&driver, "#user-menu").await;
+        driver.goto(app.url(&format!("/m/leads/calls/{}", list.id))).await.expect("open queue");
+        click(&driver, "#call-next").await;
+        let mut shown = false;
+        for _ in 0..100 {
+            if driver.source().await.unwrap_or_default().contains("Dora Dial") {
+                shown = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(shown, "the next contact is shown");
+        fill(&driver, "#call-note", "wants a demo").await;
+        click(&driver, "[data-testid=disposition-interested]").await;
+        let mut promoted = false;
+        for _ in 0..100 {
+            if admin.get_call_list(list.id).await.map(|l| l.promoted).unwrap_or(0) == 1 {
+                promoted = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(promoted, "the interested contact became a lead");
+    }
+    .await;
+    let _ = driver.quit().await;
+    let _ = std::fs::remove_dir_all(profile);
+    result
+}

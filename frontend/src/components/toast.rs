@@ -21,6 +21,8 @@ struct Toast {
     kind: Kind,
     title: String,
     detail: Option<String>,
+    /// A link to what the notice is about: (text, address).
+    link: Option<(String, String)>,
 }
 
 #[derive(Clone, Copy)]
@@ -39,6 +41,11 @@ impl Toaster {
 
     pub fn success(self, title: impl Into<String>) {
         self.push(Kind::Success, title.into(), None);
+    }
+
+    /// A success with a link to what it made, e.g. "Lead created" → the new lead.
+    pub fn success_with_link(self, title: impl Into<String>, text: impl Into<String>, href: impl Into<String>) {
+        self.push_toast(Kind::Success, title.into(), None, Some((text.into(), href.into())));
     }
 
     /// Report a failed call. A `401` that survived the client's refresh means the session is over.
@@ -68,9 +75,13 @@ impl Toaster {
     }
 
     fn push(self, kind: Kind, title: String, detail: Option<String>) {
+        self.push_toast(kind, title, detail, None);
+    }
+
+    fn push_toast(self, kind: Kind, title: String, detail: Option<String>, link: Option<(String, String)>) {
         let id = self.next_id.get_value();
         self.next_id.set_value(id + 1);
-        self.toasts.update(|toasts| toasts.push(Toast { id, kind, title, detail }));
+        self.toasts.update(|toasts| toasts.push(Toast { id, kind, title, detail, link }));
         // Errors stay longer: they usually need reading.
         let ttl = match kind {
             Kind::Success => Duration::from_secs(4),
@@ -107,6 +118,15 @@ pub fn Toasts() -> impl IntoView {
                             <div class="toast-body">
                                 <div class="toast-title">{toast.title}</div>
                                 {toast.detail.map(|d| view! { <div class="toast-detail">{d}</div> })}
+                                {toast
+                                    .link
+                                    .map(|(text, href)| {
+                                        view! {
+                                            <a class="toast-link" href=href data-testid="toast-link">
+                                                {text}
+                                            </a>
+                                        }
+                                    })}
                             </div>
                             <button
                                 type="button"

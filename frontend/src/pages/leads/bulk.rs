@@ -22,10 +22,12 @@ enum Action {
     Status,
     AddTag,
     RemoveTag,
+    /// Each lead gets the owner the assignment rules choose now.
+    Rules,
 }
 
 impl Action {
-    const ALL: [Action; 4] = [Action::Owner, Action::Status, Action::AddTag, Action::RemoveTag];
+    const ALL: [Action; 5] = [Action::Owner, Action::Rules, Action::Status, Action::AddTag, Action::RemoveTag];
 
     fn value(self) -> &'static str {
         match self {
@@ -33,6 +35,7 @@ impl Action {
             Action::Status => "status",
             Action::AddTag => "add_tag",
             Action::RemoveTag => "remove_tag",
+            Action::Rules => "assign_rules",
         }
     }
 
@@ -42,6 +45,7 @@ impl Action {
             Action::Status => "Set status",
             Action::AddTag => "Add tag",
             Action::RemoveTag => "Remove tag",
+            Action::Rules => "Assign by rules",
         }
     }
 }
@@ -105,6 +109,7 @@ fn build(
                 update.disqualify_reason = non_blank(reason);
             }
         }
+        Action::Rules => update.apply_assignment_rules = true,
         Action::AddTag | Action::RemoveTag => {
             let tags = parse_tags(tags);
             if tags.is_empty() {
@@ -270,6 +275,12 @@ pub fn BulkBar(
             }
             .into_any()
         }
+        Action::Rules => view! {
+            <span class="muted small" id="bulk-rules-hint">
+                "Each lead gets the owner the assignment rules choose now."
+            </span>
+        }
+        .into_any(),
         Action::AddTag | Action::RemoveTag => view! {
             <input
                 id="bulk-tag"

@@ -157,6 +157,9 @@ fn LeadList() -> impl IntoView {
                 <a id="lead-duplicates" class="btn btn-ghost" href="/m/leads/duplicates">
                     "Duplicates"
                 </a>
+                <a id="lead-call-lists" class="btn btn-ghost" href="/m/leads/calls">
+                    "Call lists"
+                </a>
                 <button
                     id="lead-export"
                     type="button"

@@ -2,6 +2,7 @@
 //! page (details, status, owner, tags, score and timeline).
 
 pub mod bulk;
+pub mod calls;
 pub mod detail;
 pub mod duplicates;
 pub mod enrollments;
