@@ -272,3 +272,19 @@ async fn an_admin_defines_a_custom_role_but_cannot_weaken_the_admin_role() {
         .expect("rename");
     assert_eq!(renamed.version, 2);
 }
+
+#[tokio::test]
+async fn the_demo_organization_loads_once_with_people_and_leads() {
+    let app = TestApp::spawn().await;
+    assert!(matches!(kith_api::seed::seed_demo(&app.pool).expect("seed"), kith_api::seed::Outcome::Created));
+    assert!(matches!(kith_api::seed::seed_demo(&app.pool).expect("again"), kith_api::seed::Outcome::AlreadyThere));
+    let admin = app.client();
+    admin.login(kith_api::seed::DEMO_EMAIL, kith_api::seed::DEMO_PASSWORD).await.expect("demo login");
+    assert_eq!(admin.list_users(&UserListQuery::default()).await.expect("users").items.len(), 6);
+    let leads = admin.list_leads(&kith_domain::leads::LeadListQuery::default()).await.expect("leads").items;
+    assert_eq!(leads.len(), 12);
+    assert!(leads.iter().any(|l| l.owner_id.is_some()), "the assignment rules gave leads owners");
+    assert!(leads.iter().any(|l| l.score > 0), "the scoring rules scored them");
+    assert_eq!(admin.web_forms().await.expect("forms").len(), 1);
+    assert_eq!(admin.call_lists().await.expect("call lists")[0].total, 5);
+}

@@ -71,5 +71,341 @@ fn seed(c: &mut DbConnection) -> kith_db::Result<Outcome> {
         let accept = AcceptInviteRequest { token: created.token, name: (*name).into(), password: DEMO_PASSWORD.into() };
         kith_db::invites::accept(c, &accept, &hash(DEMO_PASSWORD)?, None)?;
     }
+    seed_leads(c, &scope, &team_ids)?;
     Ok(Outcome::Created)
+}
+
+/// A name as the local part of an email address: lower case, accents dropped, no spaces.
+fn ascii_local(name: &str) -> String {
+    name.to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'á' | 'à' | 'ä' | 'â' => 'a',
+            'é' | 'è' | 'ë' | 'ê' => 'e',
+            'í' | 'ì' | 'ï' => 'i',
+            'ó' | 'ò' | 'ö' | 'ô' => 'o',
+            'ú' | 'ù' | 'ü' => 'u',
+            other => other,
+        })
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect()
+}
+
+/// Lead engine configuration and leads in every state, as a sales team would have after a while.
+fn seed_leads(c: &mut DbConnection, scope: &kith_db::Scope, team_ids: &[kith_domain::TeamId]) -> kith_db::Result<()> {
+    use kith_domain::leads::*;
+    use kith_domain::rules::*;
+    use kith_domain::sequences::*;
+    use kith_domain::webforms::*;
+
+    let cond = |field: &str, op: Operator, values: &[&str]| Condition {
+        field: field.into(),
+        op,
+        values: values.iter().map(|v| v.to_string()).collect(),
+        min: None,
+        max: None,
+    };
+    for (name, trigger, points, decay_days) in [
+        (
+            "Decision maker",
+            ScoreTrigger::Attribute {
+                conditions: vec![cond(
+                    "title",
+                    Operator::Contains,
+                    &["ceo", "founder", "owner", "head", "director", "vp"],
+                )],
+            },
+            25,
+            None,
+        ),
+        (
+            "Company of 50–1,000 people",
+            ScoreTrigger::Attribute {
+                conditions: vec![Condition {
+                    field: "company_size".into(),
+                    op: Operator::Between,
+                    values: vec![],
+                    min: Some(50),
+                    max: Some(1000),
+                }],
+            },
+            15,
+            None,
+        ),
+        (
+            "Core markets",
+            ScoreTrigger::Attribute {
+                conditions: vec![cond("country", Operator::In, &["US", "CA", "DE", "GB", "FR"])],
+            },
+            10,
+            None,
+        ),
+        (
+            "Filled in a form",
+            ScoreTrigger::Behaviour { behaviour: Behaviour::FormSubmitted, max_times: Some(3) },
+            10,
+            Some(90),
+        ),
+        (
+            "Visited pricing",
+            ScoreTrigger::Behaviour { behaviour: Behaviour::PageVisit, max_times: Some(5) },
+            4,
+            Some(30),
+        ),
+    ] {
+        kith_db::lead_rules::create_scoring_rule(
+            c,
+            scope,
+            &ScoringRuleInput { name: name.into(), trigger, points, decay_days, active: true },
+        )?;
+    }
+    kith_db::lead_rules::put_settings(
+        c,
+        scope,
+        &LeadSettings { duplicate_rule: DuplicateRule::EmailOrPhone, qualify_threshold: Some(60) },
+    )?;
+    if let (Some(na), Some(eu)) = (team_ids.first(), team_ids.get(1)) {
+        for (name, countries, target) in [
+            ("North America by turns", ["US", "CA"].as_slice(), AssignTarget::RoundRobin { team_id: *na }),
+            (
+                "Europe to whoever has room",
+                ["DE", "FR", "GB", "ES", "IT", "NL", "SE"].as_slice(),
+                AssignTarget::LeastLoaded { team_id: *eu },
+            ),
+        ] {
+            kith_db::lead_rules::create_assignment_rule(
+                c,
+                scope,
+                &AssignmentRuleInput {
+                    name: name.into(),
+                    conditions: vec![cond("country", Operator::In, countries)],
+                    target,
+                    capacity: Some(200),
+                    active: true,
+                    position: None,
+                },
+            )?;
+        }
+    }
+    let form = kith_db::webforms::create(
+        c,
+        scope,
+        &WebFormInput {
+            name: "Website contact form".into(),
+            fields: vec![
+                FormField {
+                    name: "name".into(),
+                    label: "Your name".into(),
+                    target: FormTarget::FullName,
+                    required: true,
+                },
+                FormField {
+                    name: "email".into(),
+                    label: "Work email".into(),
+                    target: FormTarget::Email,
+                    required: true,
+                },
+                FormField {
+                    name: "company".into(),
+                    label: "Company".into(),
+                    target: FormTarget::Company,
+                    required: false,
+                },
+                FormField {
+                    name: "message".into(),
+                    label: "How can we help?".into(),
+                    target: FormTarget::Message,
+                    required: false,
+                },
+            ],
+            consent_text: Some("Northwind Outfitters may contact me about my request.".into()),
+            thank_you_message: "Thank you! Someone from our team will reply within one business day.".into(),
+            redirect_url: None,
+            allowed_origins: vec!["https://www.northwind-outfitters.example".into()],
+            tags: vec!["website".into()],
+            owner_id: None,
+            campaign: None,
+            min_fill_seconds: 3,
+            active: true,
+        },
+    )?;
+    kith_db::sequences::create(
+        c,
+        scope,
+        &SequenceInput {
+            name: "Website inquiry follow-up".into(),
+            steps: vec![
+                SequenceStep { day_offset: 0, subject: "Thanks for reaching out, {{first_name}}".into(), body: "Hi {{first_name}},\n\nthanks for contacting Northwind Outfitters. {{owner_name}} will get back to you today.\n".into() },
+                SequenceStep { day_offset: 3, subject: "Outfitting {{company}}?".into(), body: "Hi {{first_name}},\n\nhere is our catalogue for teams like {{company}}. Reply to this email with any question.\n".into() },
+            ],
+            enroll_sources: vec![],
+            enroll_form_ids: vec![form.id],
+            active: true,
+        },
+    )?;
+
+    // (first, last, title, email domain, company, size, industry, country, source)
+    const LEADS: &[(&str, &str, &str, &str, &str, i32, &str, &str, LeadSource)] = &[
+        ("Olivia", "Martin", "CEO", "trailhead.example", "Trailhead Tours", 85, "Travel", "US", LeadSource::WebForm),
+        (
+            "Ethan",
+            "Brooks",
+            "Purchasing manager",
+            "summitgear.example",
+            "Summit Gear Co",
+            240,
+            "Retail",
+            "US",
+            LeadSource::Referral,
+        ),
+        (
+            "Chloé",
+            "Dubois",
+            "Directrice achats",
+            "alpesaventure.example",
+            "Alpes Aventure",
+            60,
+            "Travel",
+            "FR",
+            LeadSource::Email,
+        ),
+        (
+            "Lukas",
+            "Becker",
+            "Head of Operations",
+            "bergwerk.example",
+            "Bergwerk Outdoor",
+            410,
+            "Retail",
+            "DE",
+            LeadSource::Campaign,
+        ),
+        (
+            "Amelia",
+            "Clarke",
+            "Founder",
+            "peakcoffee.example",
+            "Peak Coffee",
+            12,
+            "Food & drink",
+            "GB",
+            LeadSource::WebForm,
+        ),
+        (
+            "Noah",
+            "Tremblay",
+            "Store owner",
+            "northshore.example",
+            "North Shore Sports",
+            18,
+            "Retail",
+            "CA",
+            LeadSource::CallList,
+        ),
+        (
+            "Sofía",
+            "García",
+            "Marketing lead",
+            "sierraclub.example",
+            "Sierra Trekking",
+            95,
+            "Travel",
+            "ES",
+            LeadSource::Manual,
+        ),
+        (
+            "Jonas",
+            "Lindberg",
+            "VP Sales",
+            "fjallco.example",
+            "Fjäll & Co",
+            150,
+            "Manufacturing",
+            "SE",
+            LeadSource::Import,
+        ),
+        ("Grace", "Kim", "Office manager", "brightlabs.example", "Bright Labs", 35, "Software", "US", LeadSource::Api),
+        ("Matteo", "Rossi", "Owner", "dolomiti.example", "Dolomiti Rent", 8, "Travel", "IT", LeadSource::Referral),
+        (
+            "Ava",
+            "Wilson",
+            "Event coordinator",
+            "campfire.example",
+            "Campfire Events",
+            22,
+            "Events",
+            "US",
+            LeadSource::WebForm,
+        ),
+        (
+            "Finn",
+            "de Vries",
+            "Director",
+            "polderbikes.example",
+            "Polder Bikes",
+            70,
+            "Retail",
+            "NL",
+            LeadSource::Campaign,
+        ),
+    ];
+    for (i, (first, last, title, domain, company, size, industry, country, source)) in LEADS.iter().enumerate() {
+        let new = NewLead {
+            first_name: (*first).into(),
+            last_name: (*last).into(),
+            title: (*title).into(),
+            email: Some(format!("{}.{}@{domain}", ascii_local(first), ascii_local(last))),
+            company_name: (*company).into(),
+            company_size: Some(*size),
+            industry: Some((*industry).into()),
+            country: Some((*country).into()),
+            source: Some(*source),
+            tags: if i % 3 == 0 { vec!["trade-fair-2026".into()] } else { vec![] },
+            ..Default::default()
+        };
+        let how = kith_db::leads::Capture { source: *source, event: LeadEventKind::Created, note: None };
+        let lead = kith_db::leads::capture(c, scope, &new, &how)?.lead().clone();
+        if i % 2 == 0 {
+            kith_db::leads::add_activity(
+                c,
+                scope,
+                lead.id,
+                &NewLeadActivity { behaviour: Behaviour::PageVisit, occurred_at: None, note: Some("/pricing".into()) },
+            )?;
+        }
+        let lead = kith_db::leads::get(c, scope, lead.id)?.lead;
+        let patch = match i % 6 {
+            1 => Some(LeadPatch { status: Some(LeadStatus::Contacted), ..Default::default() }),
+            2 => Some(LeadPatch { status: Some(LeadStatus::Working), ..Default::default() }),
+            3 => Some(LeadPatch {
+                status: Some(LeadStatus::Nurture),
+                revisit_on: Some(chrono::Utc::now().date_naive() + chrono::Duration::days(21)),
+                ..Default::default()
+            }),
+            5 => Some(LeadPatch {
+                status: Some(LeadStatus::Disqualified),
+                disqualify_reason: Some("Only needs one rental, no recurring business".into()),
+                ..Default::default()
+            }),
+            _ => None,
+        };
+        if let Some(patch) = patch {
+            if lead.status != LeadStatus::Qualified {
+                kith_db::leads::update(c, scope, lead.id, lead.version, &patch)?;
+            }
+        }
+    }
+    let list = kith_db::call_lists::create(
+        c,
+        scope,
+        &kith_domain::call_lists::NewCallList { name: "Outdoor retailers — Q1 calls".into() },
+    )?;
+    let contacts = "name,title,company,phone,country\n\
+        Henry Adams,Owner,Adams Outdoor,+1 212 555 0141,US\n\
+        Mia Schulz,Einkauf,Schulz Sport,+49 30 5550 1234,DE\n\
+        Leo Martin,Gérant,Martin Montagne,+33 1 55 55 01 23,FR\n\
+        Isla Brown,Buyer,Highland Kit,+44 20 7946 0123,GB\n\
+        Jack Miller,Manager,Miller Camping,+1 416 555 0199,CA\n";
+    kith_db::call_lists::add_csv(c, scope, list.id, contacts.as_bytes())?;
+    Ok(())
 }
