@@ -75,6 +75,19 @@ fn seed(c: &mut DbConnection) -> kith_db::Result<Outcome> {
     Ok(Outcome::Created)
 }
 
+/// (first, last, title, email domain, company, size, industry, country, source)
+type DemoLead = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    i32,
+    &'static str,
+    &'static str,
+    kith_domain::leads::LeadSource,
+);
+
 /// A name as the local part of an email address: lower case, accents dropped, no spaces.
 fn ascii_local(name: &str) -> String {
     name.to_lowercase()
@@ -245,7 +258,7 @@ fn seed_leads(c: &mut DbConnection, scope: &kith_db::Scope, team_ids: &[kith_dom
     )?;
 
     // (first, last, title, email domain, company, size, industry, country, source)
-    const LEADS: &[(&str, &str, &str, &str, &str, i32, &str, &str, LeadSource)] = &[
+    const LEADS: &[DemoLead] = &[
         ("Olivia", "Martin", "CEO", "trailhead.example", "Trailhead Tours", 85, "Travel", "US", LeadSource::WebForm),
         (
             "Ethan",
