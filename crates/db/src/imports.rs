@@ -477,6 +477,14 @@ pub fn process_batch(conn: &mut DbConnection, id: ImportId) -> Result<(ImportPro
             ))
             .execute(c)?;
         let view = find_row(c, org_id, id)?.into_view()?;
+        // PostgreSQL plans from table statistics; a bulk load makes them stale within minutes
+        // (a lookup planned for an empty table then scans a big one). Refresh them as the import
+        // grows and when it ends. SQLite's planner does not depend on them.
+        let before = row.processed / 5_000;
+        let after = (row.processed + p.processed) / 5_000;
+        if matches!(c, DbConnection::Postgresql(_)) && (done || after > before || row.processed == 0) {
+            diesel::sql_query("ANALYZE leads, lead_events, lead_tags, audit_log").execute(c)?;
+        }
         Ok((view.progress, !done))
     })
 }
