@@ -330,3 +330,35 @@ async fn an_api_key_that_floods_the_api_is_slowed_down() {
     // People signed in are not limited by the key's budget.
     admin.list_users(&Default::default()).await.expect("the admin is not affected");
 }
+
+async fn login_from(app: &TestApp, email: &str, forwarded_for: &str) -> u16 {
+    app.http()
+        .post(app.url("/api/v1/auth/login"))
+        .header("X-Forwarded-For", forwarded_for)
+        .json(&json!({"email": email, "password": "wrong password"}))
+        .send()
+        .await
+        .map(|r| r.status().as_u16())
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_failures_count_per_client_not_per_proxy() {
+    let app = TestApp::spawn_with(|c| {
+        c.login_max_failures = 3;
+        c.trust_proxy = true;
+    })
+    .await;
+    for i in 0..3 {
+        assert_eq!(login_from(&app, &format!("guess{i}@example.test"), "203.0.113.9").await, 401);
+    }
+    assert_eq!(login_from(&app, "guess9@example.test", "203.0.113.9").await, 429, "that client is throttled");
+    assert_eq!(login_from(&app, "someone@example.test", "198.51.100.7").await, 401, "other clients are not");
+
+    // Without trusting a proxy, the header is ignored: a client cannot pick its own address.
+    let direct = TestApp::spawn_with(|c| c.login_max_failures = 3).await;
+    for i in 0..3 {
+        assert_eq!(login_from(&direct, &format!("guess{i}@example.test"), &format!("192.0.2.{i}")).await, 401);
+    }
+    assert_eq!(login_from(&direct, "guess9@example.test", "192.0.2.99").await, 429);
+}

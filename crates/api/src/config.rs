@@ -57,6 +57,12 @@ pub struct Config {
     #[arg(long, env = "KITH_WEBFORM_FORM_PER_MINUTE", default_value_t = 300)]
     pub webform_form_per_minute: u32,
 
+    /// Behind a reverse proxy: take the client address from `X-Forwarded-For` / `Forwarded` (set by
+    /// the proxy) for login throttling and web form limits. Leave off when clients reach Kith
+    /// directly, or anyone could pick the address their attempts are counted against.
+    #[arg(long, env = "KITH_TRUST_PROXY", default_value_t = false, action = clap::ArgAction::Set)]
+    pub trust_proxy: bool,
+
     /// Requests allowed per API key per minute (per node).
     #[arg(long, env = "KITH_API_KEY_PER_MINUTE", default_value_t = 1200)]
     pub api_key_per_minute: u32,
@@ -98,6 +104,7 @@ impl Config {
             webform_ip_per_minute: 20,
             webform_form_per_minute: 300,
             api_key_per_minute: 1200,
+            trust_proxy: false,
             mail_transport: "off".into(),
             mail_from: "Kith <kith@localhost>".into(),
             worker: false,

@@ -20,3 +20,13 @@ pub fn of(req: &HttpRequest) -> Option<String> {
     use actix_web::HttpMessage;
     req.extensions().get::<RequestId>().map(|r| r.0.clone())
 }
+
+/// The client's address: the TCP peer, or what the trusted reverse proxy says it saw.
+pub fn client_ip(req: &HttpRequest, trust_proxy: bool) -> String {
+    if trust_proxy {
+        if let Some(ip) = req.connection_info().realip_remote_addr() {
+            return ip.to_owned();
+        }
+    }
+    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default()
+}

@@ -89,8 +89,7 @@ pub async fn login(
     body: web::Json<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
     let body = valid(body.into_inner())?;
-    // The peer address, not X-Forwarded-For: a client-set header must not reset its own throttle.
-    let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let ip = crate::http::request_id::client_ip(&req, state.config.trust_proxy);
     let throttle = Throttle {
         window: chrono::Duration::seconds(state.config.login_window_seconds),
         max_failures: state.config.login_max_failures,

@@ -245,7 +245,7 @@ pub async fn submit(
         let p = Problem::new(ErrorCode::Forbidden).with_detail("This site may not post to the form.");
         return Ok(refused(&mode, None, p));
     }
-    let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let ip = crate::http::request_id::client_ip(&req, state.config.trust_proxy);
     if state.limits.webform_per_ip.check_key(&ip).is_err()
         || state.limits.webform_per_form.check_key(&form.id.to_string()).is_err()
     {
