@@ -68,12 +68,15 @@ test: frontend
 		echo "!!! ============================================================================"; \
 	fi
 
+# The integration tests start real `kith worker` processes too, so the binary is built first.
 test-sqlite:
 	@echo ">>> integration tests on SQLite"
+	$(CARGO) build -p kith-api --bin kith
 	KITH_TEST_BACKEND=sqlite $(CARGO) test -p kith-tests
 
 test-postgres:
 	@echo ">>> integration tests on PostgreSQL ($(TEST_DATABASE_URL))"
+	$(CARGO) build -p kith-api --bin kith
 	KITH_TEST_BACKEND=postgres TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(CARGO) test -p kith-tests
 
 .PHONY: postgres-reachable

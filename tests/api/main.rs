@@ -16,3 +16,4 @@ mod openapi;
 mod sequences;
 mod tenancy;
 mod webforms;
+mod workers;

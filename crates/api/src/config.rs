@@ -81,6 +81,10 @@ pub struct Config {
     #[arg(long, env = "KITH_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
     pub worker: bool,
 
+    /// How often an idle worker looks for due jobs, in milliseconds.
+    #[arg(long, env = "KITH_WORKER_POLL_MS", default_value_t = 1000)]
+    pub worker_poll_ms: u64,
+
     /// Log format: `text` or `json`.
     #[arg(long, env = "KITH_LOG_FORMAT", default_value = "text")]
     pub log_format: String,
@@ -108,6 +112,7 @@ impl Config {
             mail_transport: "off".into(),
             mail_from: "Kith <kith@localhost>".into(),
             worker: false,
+            worker_poll_ms: 1000,
             log_format: "text".into(),
         }
     }

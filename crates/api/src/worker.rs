@@ -12,6 +12,8 @@ use crate::mailer::Mailer;
 use crate::state::AppState;
 
 pub const MAINTENANCE: &str = "maintenance";
+/// Jobs leased at a time; a full batch means more may be waiting, so the worker goes on at once.
+const BATCH: i64 = 10;
 
 /// A name for this worker in job leases: host, process and a random part.
 pub fn worker_name() -> String {
@@ -92,7 +94,7 @@ fn run(state: &AppState, conn: &mut kith_db::DbConnection, job: &LeasedJob) -> R
 pub fn run_due_jobs(state: &AppState, worker: &str) -> kith_db::Result<usize> {
     let mut conn = state.pool.get()?;
     schedule_maintenance(&mut conn)?;
-    let batch = jobs::lease(&mut conn, worker, 10, chrono::Duration::minutes(5))?;
+    let batch = jobs::lease(&mut conn, worker, BATCH, chrono::Duration::minutes(5))?;
     let count = batch.len();
     for job in batch {
         match run(state, &mut conn, &job) {
@@ -116,15 +118,16 @@ pub fn spawn(state: AppState, mailer: Arc<Mailer>) {
     let worker = worker_name();
     let jobs_state = state.clone();
     actix_web::rt::spawn(async move {
-        let mut tick = actix_web::rt::time::interval(Duration::from_secs(5));
+        let poll = Duration::from_millis(jobs_state.config.worker_poll_ms.max(50));
         loop {
-            tick.tick().await;
             let (s, w) = (jobs_state.clone(), worker.clone());
             match actix_web::web::block(move || run_due_jobs(&s, &w)).await {
+                Ok(Ok(n)) if n as i64 >= BATCH => continue,
                 Ok(Ok(_)) => {}
                 Ok(Err(e)) => tracing::warn!(error = %e, "job queue unavailable; retrying"),
                 Err(e) => tracing::error!(error = %e, "job runner panicked"),
             }
+            actix_web::rt::time::sleep(poll).await;
         }
     });
     actix_web::rt::spawn(async move {
