@@ -345,3 +345,78 @@ async fn an_agent_works_the_call_queue_in_the_browser() {
     let _ = std::fs::remove_dir_all(profile);
     result
 }
+
+/// Hostile text in lead fields is shown as text, never run (RELIABILITY C3, for the lead screens).
+#[tokio::test]
+async fn hostile_text_in_leads_is_shown_as_text_and_never_runs() {
+    if skip_without_browser() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let (admin, me) = app.signup("Xss Check").await;
+    const HOSTILE: &[&str] = &[
+        "<img src=x onerror=\"document.title='pwned'\">",
+        "<script>document.title='pwned'</script>",
+        "\"><svg onload=\"document.title='pwned'\">",
+        "javascript:document.title='pwned'",
+    ];
+    let mut ids = Vec::new();
+    for (i, text) in HOSTILE.iter().enumerate() {
+        let lead = admin
+            .create_lead(&kith_domain::leads::NewLead {
+                first_name: (*text).into(),
+                company_name: (*text).into(),
+                title: (*text).into(),
+                email: Some(format!("x{i}@example.test")),
+                tags: vec![format!("<b>{i}</b>")],
+                ..Default::default()
+            })
+            .await
+            .expect("create");
+        ids.push(lead.id);
+    }
+    let (driver, _chromedriver, profile) = start_browser().await;
+    let result = async {
+        driver.goto(app.url("/login")).await.expect("open login");
+        fill(&driver, "#login-email", &me.user.email).await;
+        fill(&driver, "#login-password", kith_tests::PASSWORD).await;
+        click(&driver, "#login-submit").await;
+        wait_for(&driver, "#user-menu").await;
+        let mut pages = vec![app.url("/m/leads")];
+        pages.extend(ids.iter().map(|id| app.url(&format!("/m/leads/{id}"))));
+        for page in pages {
+            driver.goto(&page).await.expect("open page");
+            wait_for(&driver, "#user-menu").await;
+            tokio::time::sleep(Duration::from_millis(700)).await;
+            assert_ne!(driver.title().await.expect("title"), "pwned", "script ran on {page}");
+            for injected in ["img[src=x]", "svg[onload]", "main script", "main b"] {
+                let count = driver
+                    .execute(
+                        "return document.querySelectorAll(arguments[0]).length;",
+                        vec![serde_json::json!(injected)],
+                    )
+                    .await
+                    .expect("query")
+                    .json()
+                    .as_i64()
+                    .unwrap_or(-1);
+                assert_eq!(count, 0, "{injected} was injected into {page}");
+            }
+        }
+        driver.goto(app.url("/m/leads")).await.expect("open list");
+        wait_for(&driver, "[data-testid=lead-row]").await;
+        let text = driver
+            .execute("return document.body.innerText;", vec![])
+            .await
+            .expect("text")
+            .json()
+            .as_str()
+            .unwrap_or("")
+            .to_owned();
+        assert!(text.contains("<script>document.title='pwned'</script>"), "the hostile text is shown as text");
+    }
+    .await;
+    let _ = driver.quit().await;
+    let _ = std::fs::remove_dir_all(profile);
+    result
+}
