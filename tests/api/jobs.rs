@@ -155,6 +155,11 @@ async fn a_subject_with_line_breaks_cannot_add_headers() {
         subject: "Hello\r\nBcc: everyone@example.test\r\nX-Evil: 1".into(),
         body_text: "hi".into(),
         attempts: 0,
+        sender: Some(kith_domain::notifications::MailSettings {
+            from_name: "Evil\r\nBcc: x@y.z".into(),
+            from_address: None,
+            reply_to: None,
+        }),
     };
     let raw = String::from_utf8(mailer.build(&hostile).expect("message").formatted()).expect("utf8");
     for line in raw.lines() {
@@ -162,4 +167,44 @@ async fn a_subject_with_line_breaks_cannot_add_headers() {
     }
     let bad_recipient = OutgoingEmail { to: "victim@example.test\r\nBcc: x@y.z".into(), ..hostile };
     assert!(mailer.build(&bad_recipient).is_err());
+}
+
+#[tokio::test]
+async fn email_goes_out_under_the_organizations_name_with_its_reply_to() {
+    let app = TestApp::spawn().await;
+    let (admin, me) = app.signup("Acme").await;
+    assert_eq!(admin.mail_settings().await.expect("defaults").from_name, "Acme");
+    admin
+        .put_mail_settings(&kith_domain::notifications::MailSettings {
+            from_name: "Acme Sales".into(),
+            from_address: None,
+            reply_to: Some("sales@acme.test".into()),
+        })
+        .await
+        .expect("settings");
+    let bad = admin
+        .put_mail_settings(&kith_domain::notifications::MailSettings {
+            from_name: "x".into(),
+            from_address: Some("nope".into()),
+            reply_to: None,
+        })
+        .await
+        .expect_err("invalid address");
+    assert!(bad.problem().and_then(|p| p.field_message("from_address")).is_some());
+    admin
+        .create_invite(&NewInvite { email: "new@example.test".into(), role_id: me.role.id, team_id: None })
+        .await
+        .expect("invite");
+    let folder = std::env::temp_dir().join(format!("kith-mail-{}", uuid::Uuid::now_v7()));
+    let mailer = kith_api::mailer::Mailer::from_config(&format!("file:{}", folder.display()), "Kith <kith@localhost>")
+        .expect("mailer");
+    assert_eq!(mailer.drain_once(&app.pool).expect("drain").0, 1);
+    let file = std::fs::read_dir(&folder).expect("folder").flatten().next().expect("one message");
+    let eml = std::fs::read_to_string(file.path()).expect("eml");
+    assert!(
+        eml.contains("From: \"Acme Sales\" <kith@localhost>") || eml.contains("From: Acme Sales <kith@localhost>"),
+        "{eml}"
+    );
+    assert!(eml.contains("Reply-To: sales@acme.test"), "{eml}");
+    let _ = std::fs::remove_dir_all(folder);
 }

@@ -53,8 +53,24 @@ impl Mailer {
     pub fn build(&self, email: &OutgoingEmail) -> Result<Message, String> {
         let to: Mailbox = email.to.parse().map_err(|e| format!("bad recipient {:?}: {e}", email.to))?;
         let subject: String = email.subject.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
-        Message::builder()
-            .from(self.from.clone())
+        let mut from = self.from.clone();
+        let mut builder = Message::builder();
+        if let Some(sender) = &email.sender {
+            if let Some(address) = sender.from_address.as_deref().and_then(|a| a.parse().ok()) {
+                from.email = address;
+            }
+            // Control characters in a display name make the message unprintable (and could
+            // smuggle headers): drop them whatever was stored.
+            let name: String = sender.from_name.chars().filter(|c| !c.is_control()).collect();
+            if !name.trim().is_empty() {
+                from.name = Some(name.trim().to_owned());
+            }
+            if let Some(reply_to) = sender.reply_to.as_deref().and_then(|a| a.parse::<Mailbox>().ok()) {
+                builder = builder.reply_to(reply_to);
+            }
+        }
+        builder
+            .from(from)
             .to(to)
             .subject(subject)
             .message_id(Some(format!("<{}@kith.outbox>", email.id)))

@@ -13,7 +13,7 @@ use kith_domain::audit::{AuditEntry, AuditQuery};
 use kith_domain::auth::*;
 use kith_domain::identity::*;
 use kith_domain::leads::*;
-use kith_domain::notifications::{NotificationQuery, NotificationView};
+use kith_domain::notifications::{MailSettings as NotificationMailSettings, NotificationQuery, NotificationView};
 use kith_domain::page::{Page, PageQuery};
 use kith_domain::recycle::RecycleBinItem;
 use kith_domain::rules::{AssignmentRule, AssignmentRuleInput, ScoringRule, ScoringRuleInput};
@@ -546,6 +546,15 @@ impl Client {
         call: &kith_domain::call_lists::NewCall,
     ) -> Result<kith_domain::call_lists::CallOutcome> {
         self.post(&format!("/api/v1/call-contacts/{contact}/calls"), call).await
+    }
+
+    // ---- mail settings ----
+
+    pub async fn mail_settings(&self) -> Result<NotificationMailSettings> {
+        self.get("/api/v1/mail-settings", &()).await
+    }
+    pub async fn put_mail_settings(&self, settings: &NotificationMailSettings) -> Result<NotificationMailSettings> {
+        self.send(Method::PUT, "/api/v1/mail-settings", |r| r.json(settings)).await
     }
 
     // ---- notifications ----

@@ -18,6 +18,7 @@ pub mod invites;
 pub mod jobs;
 pub mod lead_rules;
 pub mod leads;
+pub mod mail_settings;
 pub mod notifications;
 pub mod organizations;
 pub mod outbox;

@@ -53,6 +53,8 @@ pub struct OutgoingEmail {
     pub subject: String,
     pub body_text: String,
     pub attempts: i32,
+    /// The organization's sender settings (None: the installation's defaults).
+    pub sender: Option<kith_domain::notifications::MailSettings>,
 }
 
 /// Lease up to `n` unsent messages for `lease` (so two senders never send the same one while both
@@ -69,6 +71,8 @@ pub fn lease_unsent(conn: &mut DbConnection, n: i64, lease: chrono::Duration) ->
         .limit(n)
         .load(conn)?;
     let mut leased = Vec::new();
+    let mut senders: std::collections::HashMap<String, Option<kith_domain::notifications::MailSettings>> =
+        std::collections::HashMap::new();
     for id in due {
         let claimed = diesel::update(
             outbox_emails::table
@@ -79,16 +83,22 @@ pub fn lease_unsent(conn: &mut DbConnection, n: i64, lease: chrono::Duration) ->
         .set(outbox_emails::locked_until.eq(Some(at + lease)))
         .execute(conn)?;
         if claimed == 1 {
-            let (to, subject, body_text, attempts): (String, String, String, i32) = outbox_emails::table
+            let (org, to, subject, body_text, attempts): (String, String, String, String, i32) = outbox_emails::table
                 .find(&id)
                 .select((
+                    outbox_emails::org_id,
                     outbox_emails::to_address,
                     outbox_emails::subject,
                     outbox_emails::body_text,
                     outbox_emails::attempts,
                 ))
                 .first(conn)?;
-            leased.push(OutgoingEmail { id, to, subject, body_text, attempts });
+            if !senders.contains_key(&org) {
+                let settings = crate::mail_settings::for_org(conn, &org)?;
+                senders.insert(org.clone(), settings);
+            }
+            let sender = senders.get(&org).cloned().flatten();
+            leased.push(OutgoingEmail { id, to, subject, body_text, attempts, sender });
         }
     }
     Ok(leased)

@@ -218,6 +218,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     call_lists,
     call_contacts,
     call_logs,
+    mail_settings,
     inbound_email_settings,
     inbound_messages,
     lead_merges,
@@ -546,5 +547,16 @@ diesel::table! {
         note -> Nullable<Text>,
         callback_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    mail_settings (org_id) {
+        org_id -> Text,
+        from_name -> Text,
+        from_address -> Nullable<Text>,
+        reply_to -> Nullable<Text>,
+        updated_at -> Timestamp,
+        version -> BigInt,
     }
 }

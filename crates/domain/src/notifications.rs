@@ -31,3 +31,22 @@ pub struct NotificationQuery {
     /// `true`: only unread ones.
     pub unread: Option<bool>,
 }
+
+/// How the organization's email presents itself. The transport (SMTP server) is the installation's.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, validator::Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MailSettings {
+    /// Shown as the sender's name (default: the organization's name).
+    #[validate(length(max = 100))]
+    pub from_name: String,
+    /// Sender address; must be allowed by the installation's mail server (default: the
+    /// installation's address).
+    #[serde(default)]
+    #[validate(email)]
+    pub from_address: Option<String>,
+    /// Where replies go, e.g. the sales team's shared inbox.
+    #[serde(default)]
+    #[validate(email)]
+    pub reply_to: Option<String>,
+}

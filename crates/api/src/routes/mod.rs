@@ -12,6 +12,7 @@ pub mod invites;
 pub mod lead_config;
 pub mod lead_merge;
 pub mod leads;
+pub mod mail_settings;
 pub mod me;
 pub mod notifications;
 pub mod public_forms;
@@ -56,6 +57,8 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
             .service(invites::revoke)
             .service(audit::list)
             .service(audit::recycle_bin)
+            .service(mail_settings::get)
+            .service(mail_settings::put)
             .service(notifications::list)
             .service(notifications::mark_read)
             // Fixed paths before `/leads/{id}` so they are not read as ids.
