@@ -104,8 +104,10 @@ async fn a_new_lead_gets_each_step_on_schedule_exactly_once() {
     };
     a.join().expect("a");
     b.join().expect("b");
-    let subjects: Vec<String> = mails_to(&app, "ann@example.test").into_iter().map(|m| m.0).collect();
-    assert_eq!(subjects, vec!["Hi Ann", "Any questions, Ann?", "Last note"]);
+    // Both remaining steps were due at once and two workers sent them: each once, in either order.
+    let mut subjects: Vec<String> = mails_to(&app, "ann@example.test").into_iter().map(|m| m.0).collect();
+    subjects.sort();
+    assert_eq!(subjects, vec!["Any questions, Ann?", "Hi Ann", "Last note"]);
     let enrollments = admin.lead_enrollments(lead.id).await.expect("enrollments");
     assert_eq!((enrollments[0].status, enrollments[0].steps_sent), (EnrollmentStatus::Completed, 3));
     let sent = admin
