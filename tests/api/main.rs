@@ -5,6 +5,7 @@ mod auth;
 mod browser;
 mod call_lists;
 mod conventions;
+mod custom_fields;
 mod database;
 mod identity;
 mod imports;

@@ -26,6 +26,7 @@ use utoipa_actix_web::AppExt;
         (name = "audit", description = "Audit trail and recycle bin"),
         (name = "leads", description = "Leads: capture, status, owner, score, timeline"),
         (name = "lead_config", description = "Scoring rules, assignment rules, lead settings"),
+        (name = "custom_fields", description = "Custom lead fields admins define (typed, validated, filterable)"),
         (name = "web_forms", description = "Lead capture forms for websites"),
         (name = "sequences", description = "Autoresponder sequences and enrollments"),
         (name = "imports", description = "CSV imports of leads"),

@@ -382,6 +382,27 @@ impl Client {
         self.delete(&format!("/api/v1/scoring-rules/{id}")).await
     }
 
+    pub async fn custom_fields(&self) -> Result<Vec<kith_domain::custom_fields::CustomFieldView>> {
+        self.get("/api/v1/custom-fields", &()).await
+    }
+    pub async fn create_custom_field(
+        &self,
+        field: &kith_domain::custom_fields::CustomFieldInput,
+    ) -> Result<kith_domain::custom_fields::CustomFieldView> {
+        self.post("/api/v1/custom-fields", field).await
+    }
+    pub async fn update_custom_field(
+        &self,
+        id: CustomFieldId,
+        version: i64,
+        patch: &kith_domain::custom_fields::CustomFieldPatch,
+    ) -> Result<kith_domain::custom_fields::CustomFieldView> {
+        self.patch(&format!("/api/v1/custom-fields/{id}"), version, patch).await
+    }
+    pub async fn delete_custom_field(&self, id: CustomFieldId) -> Result<()> {
+        self.delete(&format!("/api/v1/custom-fields/{id}")).await
+    }
+
     pub async fn assignment_rules(&self) -> Result<Vec<AssignmentRule>> {
         self.get("/api/v1/assignment-rules", &()).await
     }

@@ -2,7 +2,7 @@
 //! transaction), reading with the caller's record scope, changes through the status machine, the
 //! timeline, bulk updates, export, the recycle bin and revisits.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -16,9 +16,9 @@ use kith_domain::validation::normalize_email;
 use kith_domain::{FieldError, LeadId, OrgId, TeamId, UserId};
 
 use crate::notifications::{notify, Notice};
-use crate::schema::{lead_events, lead_tags, leads, users};
+use crate::schema::{lead_custom_values, lead_events, lead_tags, leads, users};
 use crate::util::{like_pattern, new_id, now, parse_id, to_utc, transaction};
-use crate::{audit, lead_rules, recycle, DbConnection, Error, Result, Scope};
+use crate::{audit, custom_fields, lead_rules, recycle, DbConnection, Error, Result, Scope};
 
 pub mod duplicates;
 pub mod import;
@@ -57,7 +57,7 @@ struct LeadRow {
 }
 
 impl LeadRow {
-    fn into_view(self, tags: Vec<String>) -> Result<LeadView> {
+    fn into_view(self, tags: Vec<String>, custom: BTreeMap<String, serde_json::Value>) -> Result<LeadView> {
         Ok(LeadView {
             id: parse_id(&self.id)?,
             first_name: self.first_name,
@@ -82,6 +82,7 @@ impl LeadRow {
             team_id: self.team_id.as_deref().map(parse_id).transpose()?,
             score: self.score,
             tags,
+            custom,
             created_at: to_utc(self.created_at),
             updated_at: to_utc(self.updated_at),
             version: self.version,
@@ -109,10 +110,12 @@ fn tags_of(conn: &mut DbConnection, ids: &[String]) -> Result<HashMap<String, Ve
 fn views(conn: &mut DbConnection, rows: Vec<LeadRow>) -> Result<Vec<LeadView>> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut tags = tags_of(conn, &ids)?;
+    let mut custom = custom_fields::values_of(conn, &ids)?;
     rows.into_iter()
         .map(|r| {
             let t = tags.remove(&r.id).unwrap_or_default();
-            r.into_view(t)
+            let v = custom.remove(&r.id).unwrap_or_default();
+            r.into_view(t, v)
         })
         .collect()
 }
@@ -540,10 +543,21 @@ pub fn capture(conn: &mut DbConnection, scope: &Scope, new: &NewLead, how: &Capt
             }
         }
         let settings = lead_rules::settings(c, scope.org_id)?;
-        if let Some(existing) = find_duplicate(c, scope.org_id, &fields, settings.duplicate_rule)? {
-            return attach(c, scope, existing, &fields, new, how).map(Captured::Attached);
+        let existing = find_duplicate(c, scope.org_id, &fields, settings.duplicate_rule)?;
+        // Required custom fields bind people and API keys creating a lead; other channels (forms,
+        // email, call lists) capture what they get.
+        let check_required = existing.is_none() && matches!(how.source, LeadSource::Manual | LeadSource::Api);
+        let custom = if new.custom.is_empty() && !check_required {
+            BTreeMap::new()
+        } else {
+            let defs = custom_fields::defs(c, scope.org_id)?;
+            kith_domain::custom_fields::validate_values(&defs, &new.custom, check_required)
+                .map_err(Error::Validation)?
+        };
+        if let Some(existing) = existing {
+            return attach(c, scope, existing, &fields, new, &custom, how).map(Captured::Attached);
         }
-        create_new(c, scope, &fields, new, how, leads_scope).map(Captured::New)
+        create_new(c, scope, &fields, new, &custom, how, leads_scope).map(Captured::New)
     })
 }
 
@@ -552,6 +566,7 @@ fn create_new(
     scope: &Scope,
     fields: &Fields,
     new: &NewLead,
+    custom: &BTreeMap<String, serde_json::Value>,
     how: &Capture<'_>,
     leads_scope: RecordScope,
 ) -> Result<LeadView> {
@@ -587,6 +602,7 @@ fn create_new(
         ))
         .execute(c)?;
     replace_tags(c, scope.org_id, id, &new.tags)?;
+    custom_fields::write_values(c, scope.org_id, id, custom)?;
     event(c, scope, id, LeadEventKind::Created, None, Some(source.as_str()), how.note)?;
     if how.event != LeadEventKind::Created {
         event(c, scope, id, how.event, None, None, how.note)?;
@@ -632,6 +648,7 @@ fn attach(
     existing: LeadView,
     fields: &Fields,
     new: &NewLead,
+    custom: &BTreeMap<String, serde_json::Value>,
     how: &Capture<'_>,
 ) -> Result<LeadView> {
     let mut merged = fields_of_view(&existing);
@@ -656,6 +673,13 @@ fn attach(
         tags.extend(new.tags.iter().cloned());
         replace_tags(c, scope.org_id, existing.id, &tags)?;
     }
+    // Like the fields above: custom values fill what the lead lacks.
+    let missing: BTreeMap<String, serde_json::Value> = custom
+        .iter()
+        .filter(|(k, v)| !v.is_null() && !existing.custom.contains_key(*k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    custom_fields::write_values(c, scope.org_id, existing.id, &missing)?;
     let note =
         format!("captured again via {}{}", how.source.as_str(), how.note.map(|n| format!(": {n}")).unwrap_or_default());
     event(c, scope, existing.id, how.event, None, None, Some(&note))?;
@@ -833,10 +857,19 @@ pub fn update(conn: &mut DbConnection, scope: &Scope, id: LeadId, version: i64, 
                 ));
             }
         }
+        let mut custom = BTreeMap::new();
+        if !patch.custom.is_empty() {
+            let defs = custom_fields::defs(c, scope.org_id)?;
+            match kith_domain::custom_fields::validate_values(&defs, &patch.custom, false) {
+                Ok(values) => custom = values,
+                Err(e) => errors.extend(e),
+            }
+        }
         if !errors.is_empty() {
             return Err(Error::Validation(errors));
         }
         write_fields(c, scope, id, &f, Some(version))?;
+        custom_fields::write_values(c, scope.org_id, id, &custom)?;
         apply_move(
             c,
             scope,
@@ -1041,6 +1074,29 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> Result
             .filter(lead_tags::tag.eq(tag.trim().to_lowercase()))
             .select(lead_tags::lead_id);
         query = query.filter(leads::id.eq_any(tagged));
+    }
+    if let Some(key) = q.custom_field.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+        let def = custom_fields::def_by_key(conn, scope.org_id, key)?
+            .ok_or_else(|| Error::field("custom_field", "unknown", "No such custom field."))?;
+        let wanted = match q.custom_value.as_deref().filter(|v| !v.trim().is_empty()) {
+            Some(raw) => kith_domain::custom_fields::filter_value(&def, raw).map_err(|e| Error::Validation(vec![e]))?,
+            None => (None, None),
+        };
+        let values = lead_custom_values::table
+            .filter(lead_custom_values::org_id.eq(scope.org_id.to_string()))
+            .filter(lead_custom_values::field_key.eq(def.key.clone()));
+        query = match wanted {
+            (_, Some(n)) => query.filter(
+                leads::id
+                    .eq_any(values.filter(lead_custom_values::value_number.eq(n)).select(lead_custom_values::lead_id)),
+            ),
+            (Some(t), None) => query.filter(
+                leads::id
+                    .eq_any(values.filter(lead_custom_values::value_text.eq(t)).select(lead_custom_values::lead_id)),
+            ),
+            // No value asked for: every lead that has one.
+            (None, None) => query.filter(leads::id.eq_any(values.select(lead_custom_values::lead_id))),
+        };
     }
     if let Some(text) = q.q.as_deref().filter(|t| !t.trim().is_empty()) {
         query = query.filter(leads::search_text.like(like_pattern(text)).escape('\\'));
@@ -1260,6 +1316,7 @@ pub(crate) fn purge(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<
     let org = scope.org_id.to_string();
     diesel::delete(lead_tags::table.filter(lead_tags::org_id.eq(&org)).filter(lead_tags::lead_id.eq(id)))
         .execute(conn)?;
+    custom_fields::forget_lead(conn, scope.org_id, id)?;
     diesel::delete(lead_events::table.filter(lead_events::org_id.eq(&org)).filter(lead_events::lead_id.eq(id)))
         .execute(conn)?;
     // Records of other modules that point at the lead: submissions stay (without their lead),

@@ -9,6 +9,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod call_lists;
 pub mod connection;
+pub mod custom_fields;
 pub mod error;
 pub mod idempotency;
 pub mod imports;

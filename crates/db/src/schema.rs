@@ -222,6 +222,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     inbound_email_settings,
     inbound_messages,
     lead_merges,
+    custom_field_defs,
+    lead_custom_values,
 );
 
 diesel::table! {
@@ -558,5 +560,33 @@ diesel::table! {
         reply_to -> Nullable<Text>,
         updated_at -> Timestamp,
         version -> BigInt,
+    }
+}
+
+diesel::table! {
+    custom_field_defs (id) {
+        id -> Text,
+        org_id -> Text,
+        entity -> Text,
+        key -> Text,
+        label -> Text,
+        kind -> Text,
+        options -> Text,
+        required -> Bool,
+        position -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    lead_custom_values (lead_id, field_key) {
+        org_id -> Text,
+        lead_id -> Text,
+        field_key -> Text,
+        value_text -> Nullable<Text>,
+        value_number -> Nullable<BigInt>,
     }
 }

@@ -50,5 +50,6 @@ id_type!(
     EnrollmentId,
     ImportId,
     CallListId,
-    CallContactId
+    CallContactId,
+    CustomFieldId
 );

@@ -1,6 +1,8 @@
 //! Leads: the people and companies who might buy, from every channel, with their status machine,
 //! source, owner and score.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use validator::Validate;
@@ -223,6 +225,10 @@ pub struct LeadView {
     pub team_id: Option<TeamId>,
     pub score: i32,
     pub tags: Vec<String>,
+    /// Values of the organization's custom fields, by key (fields without a value are absent).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub custom: BTreeMap<String, serde_json::Value>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
@@ -308,6 +314,10 @@ pub struct NewLead {
     #[serde(default)]
     #[validate(custom(function = "valid_tags"))]
     pub tags: Vec<String>,
+    /// Values of custom fields by key (see `/custom-fields`). Errors name `custom.<key>`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub custom: BTreeMap<String, serde_json::Value>,
 }
 
 impl NewLead {
@@ -377,6 +387,10 @@ pub struct LeadPatch {
     pub owner_id: Option<Option<UserId>>,
     #[validate(custom(function = "valid_tags"))]
     pub tags: Option<Vec<String>>,
+    /// Custom field values to set, by key; `null` clears one. Keys left out stay.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub custom: BTreeMap<String, serde_json::Value>,
 }
 
 /// Filters and sort for the lead list.
@@ -400,6 +414,10 @@ pub struct LeadListQuery {
     pub min_score: Option<i32>,
     /// Searches name, email and company (case-insensitive).
     pub q: Option<String>,
+    /// A custom field's key: with `custom_value`, leads whose value equals it (numbers compared as
+    /// numbers, select options case-insensitively); alone, leads that have any value.
+    pub custom_field: Option<String>,
+    pub custom_value: Option<String>,
 }
 
 /// The same change to many leads at once (at most 500).

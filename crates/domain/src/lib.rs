@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod auth;
 pub mod call_lists;
+pub mod custom_fields;
 pub mod identity;
 pub mod ids;
 pub mod imports;

@@ -27,7 +27,8 @@ pub enum Operator {
 /// A test on one field of a lead: `title contains [ceo, founder]`, `company_size between 50 and 500`.
 /// Fields: first_name, last_name, title, email, email_domain, phone, company_name, company_domain,
 /// company_size, industry, country, source, status, score, tags, owner_id, team_id, and
-/// `utm_source`/`utm_medium`/`utm_campaign`/`form_id`.
+/// `utm_source`/`utm_medium`/`utm_campaign`/`form_id`, and `custom.<key>` for a custom field
+/// (numbers compare with `between`, booleans as `true`/`false`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -68,6 +69,15 @@ pub const CONDITION_FIELDS: &[&str] = &[
     "form_id",
 ];
 
+/// Conditions on custom fields name them `custom.<key>`.
+pub const CUSTOM_PREFIX: &str = "custom.";
+
+/// Is this a field conditions can test?
+pub fn is_condition_field(field: &str) -> bool {
+    CONDITION_FIELDS.contains(&field)
+        || field.strip_prefix(CUSTOM_PREFIX).is_some_and(crate::custom_fields::is_valid_key)
+}
+
 /// A field's value(s) on a lead, as text (numbers as decimal text).
 pub fn field_values(lead: &LeadView, field: &str) -> Vec<String> {
     let opt = |o: &Option<String>| o.iter().cloned().collect::<Vec<_>>();
@@ -96,7 +106,10 @@ pub fn field_values(lead: &LeadView, field: &str) -> Vec<String> {
         "utm_medium" => opt(&lead.source_detail.utm_medium),
         "utm_campaign" => opt(&lead.source_detail.utm_campaign),
         "form_id" => opt(&lead.source_detail.form_id),
-        _ => vec![],
+        _ => match field.strip_prefix(CUSTOM_PREFIX) {
+            Some(key) => lead.custom.get(key).and_then(crate::custom_fields::as_text).into_iter().collect(),
+            None => vec![],
+        },
     }
 }
 
@@ -121,7 +134,7 @@ impl Condition {
     /// Field-level problems with the condition itself.
     pub fn problems(&self, path: &str) -> Vec<crate::FieldError> {
         let mut out = Vec::new();
-        if !CONDITION_FIELDS.contains(&self.field.as_str()) {
+        if !is_condition_field(&self.field) {
             out.push(crate::FieldError::new(format!("{path}.field"), "unknown", "No such lead field."));
         }
         match self.op {
@@ -467,6 +480,9 @@ mod tests {
             team_id: None,
             score: 0,
             tags: vec!["vip".into()],
+            custom: [("seats".to_owned(), serde_json::json!(25)), ("partner".to_owned(), serde_json::json!(true))]
+                .into_iter()
+                .collect(),
             created_at: Utc::now(),
             updated_at: Utc::now(),
             version: 1,
@@ -512,6 +528,25 @@ mod tests {
         assert!(size.matches(&l));
         assert!(!Condition { min: Some(200), ..size }.matches(&l));
         assert!(!cond("phone", Operator::IsSet, &[]).matches(&l));
+    }
+
+    #[test]
+    fn conditions_read_custom_fields() {
+        let l = lead();
+        let seats = |min, max| Condition {
+            field: "custom.seats".into(),
+            op: Operator::Between,
+            values: vec![],
+            min: Some(min),
+            max: Some(max),
+        };
+        assert!(seats(10, 100).matches(&l));
+        assert!(!seats(30, 100).matches(&l));
+        assert!(cond("custom.partner", Operator::In, &["TRUE"]).matches(&l));
+        assert!(!cond("custom.budget", Operator::IsSet, &[]).matches(&l));
+        assert!(cond("custom.seats", Operator::IsSet, &[]).problems("c").is_empty());
+        assert_eq!(cond("custom.Bad Key", Operator::IsSet, &[]).problems("c")[0].field, "c.field");
+        assert_eq!(cond("nope", Operator::IsSet, &[]).problems("c")[0].code, "unknown");
     }
 
     #[test]

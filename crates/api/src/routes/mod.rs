@@ -5,6 +5,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod call_lists;
+pub mod custom_fields;
 pub mod health;
 pub mod imports;
 pub mod inbound;
@@ -107,6 +108,10 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
             .service(lead_config::delete_assignment)
             .service(lead_config::get_settings)
             .service(lead_config::put_settings)
+            .service(custom_fields::list)
+            .service(custom_fields::create)
+            .service(custom_fields::update)
+            .service(custom_fields::delete)
             .service(webforms::list)
             .service(webforms::create)
             .service(webforms::get)

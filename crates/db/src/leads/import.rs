@@ -129,6 +129,8 @@ pub fn import_one(
         team_id: None,
         score: 0,
         tags: normalize_tags(&new.tags),
+        // Imports do not map custom fields (yet).
+        custom: Default::default(),
         created_at: at.and_utc(),
         updated_at: at.and_utc(),
         version: 1,
