@@ -420,3 +420,98 @@ async fn hostile_text_in_leads_is_shown_as_text_and_never_runs() {
     let _ = std::fs::remove_dir_all(profile);
     result
 }
+
+/// An admin adds a custom field in settings, and a value is edited on the lead's page.
+#[tokio::test]
+async fn an_admin_adds_a_custom_field_and_fills_it_in_on_a_lead() {
+    if skip_without_browser() {
+        return;
+    }
+    use kith_domain::custom_fields::{CustomFieldInput, CustomFieldKind};
+    let app = TestApp::spawn().await;
+    let (admin, admin_me) = app.signup("Field Works").await;
+    admin
+        .create_custom_field(&CustomFieldInput {
+            key: "seats".into(),
+            label: "Seats".into(),
+            kind: CustomFieldKind::Number,
+            options: vec![],
+            required: false,
+            position: None,
+        })
+        .await
+        .expect("seats");
+    let lead = admin
+        .create_lead(&kith_domain::leads::NewLead { first_name: "Fay".into(), ..Default::default() })
+        .await
+        .expect("lead");
+
+    let (driver, _chromedriver, profile) = start_browser().await;
+    let result = async {
+        driver.goto(app.url("/login")).await.expect("open login");
+        fill(&driver, "#login-email", &admin_me.user.email).await;
+        fill(&driver, "#login-password", kith_tests::PASSWORD).await;
+        click(&driver, "#login-submit").await;
+        wait_for(&driver, "#user-menu").await;
+
+        driver.goto(app.url("/settings/custom-fields")).await.expect("open custom fields");
+        wait_for(&driver, "[data-testid=custom-field]").await;
+        fill(&driver, "#custom-field-label", "Renewal notes").await;
+        click(&driver, "#custom-field-save").await;
+        let rows = driver
+            .query(By::Css("[data-testid=custom-field]"))
+            .wait(Duration::from_secs(20), Duration::from_millis(100))
+            .all_from_selector_required()
+            .await
+            .expect("rows");
+        assert!(!rows.is_empty());
+        let mut added = false;
+        for _ in 0..100 {
+            if admin.custom_fields().await.expect("fields").iter().any(|f| f.key == "renewal_notes") {
+                added = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(added, "the key follows the label");
+
+        driver.goto(app.url(&format!("/m/leads/{}", lead.id))).await.expect("open lead");
+        fill(&driver, "#lead-custom-seats", "42").await;
+        click(&driver, "#lead-custom-save").await;
+        let mut saved = false;
+        for _ in 0..100 {
+            let l = admin.get_lead(lead.id).await.expect("lead").lead;
+            if l.custom.get("seats") == Some(&serde_json::json!(42)) {
+                saved = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(saved, "the value is saved");
+
+        // The new-lead form asks for the custom fields too.
+        driver.goto(app.url("/m/leads")).await.expect("open leads");
+        click(&driver, "#lead-new").await;
+        fill(&driver, "#lead-first-name", "Gus").await;
+        fill(&driver, "#lead-custom-seats", "7").await;
+        click(&driver, "#lead-create").await;
+        let query = kith_domain::leads::LeadListQuery {
+            custom_field: Some("seats".into()),
+            custom_value: Some("7".into()),
+            ..Default::default()
+        };
+        let mut created = false;
+        for _ in 0..100 {
+            if admin.list_leads(&query).await.expect("list").items.iter().any(|l| l.first_name == "Gus") {
+                created = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(created, "the lead is created with its custom value");
+    }
+    .await;
+    let _ = driver.quit().await;
+    let _ = std::fs::remove_dir_all(profile);
+    result
+}

@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
+use super::custom_values::{custom_changes, custom_inputs, load_custom_fields};
 use super::enrollments::SequencesCard;
 use super::timeline::{Events, Timeline};
 use super::{non_blank, parse_tags, status_badge, takes_revisit_date, LeadsGate};
@@ -169,6 +170,7 @@ fn LeadPage(id: LeadId) -> impl IntoView {
             <div class="detail-grid">
                 <div class="stack">
                     <DetailsCard lead=lead.clone() editable busy update />
+                    <CustomFieldsCard lead=lead.clone() editable busy update />
                     <section class="card">
                         <div class="card-header">
                             <h2>"Timeline"</h2>
@@ -435,6 +437,75 @@ fn DetailsCard(
                </div>
            </section>
        }
+}
+
+/// The organization's custom fields with the lead's values; only changed values are sent, and an
+/// emptied one is cleared.
+#[component]
+fn CustomFieldsCard(
+    lead: LeadView,
+    editable: bool,
+    busy: RwSignal<bool>,
+    update: Callback<(LeadPatch, RwSignal<Option<Problem>>)>,
+) -> impl IntoView {
+    let client = use_client();
+    let problem = RwSignal::new(None::<Problem>);
+    let before = StoredValue::new(lead.custom.clone());
+    let defs = load_custom_fields(client, lead.custom.clone());
+    let readonly = !editable;
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let custom = match before.with_value(|b| custom_changes(defs, b)) {
+            Ok(custom) => custom,
+            Err(errors) => {
+                problem.set(Some(Problem::validation(errors)));
+                return;
+            }
+        };
+        if custom.is_empty() {
+            return;
+        }
+        update.run((LeadPatch { custom, ..Default::default() }, problem));
+    };
+
+    let inputs = move || custom_inputs(defs, problem, readonly);
+
+    move || {
+        (!defs.with(Vec::is_empty)).then(|| {
+            view! {
+                <section class="card">
+                    <div class="card-header">
+                        <h2>"Custom fields"</h2>
+                    </div>
+                    <div class="card-body">
+                        <form class="form" on:submit=submit novalidate>
+                            <FormAlert problem prefixes=&["custom."] />
+                            <div class="form-grid">{inputs}</div>
+                            {editable
+                                .then(|| {
+                                    view! {
+                                        <div class="form-actions">
+                                            <button
+                                                id="lead-custom-save"
+                                                type="submit"
+                                                class="btn btn-primary"
+                                                disabled=move || busy.get()
+                                            >
+                                                "Save custom fields"
+                                            </button>
+                                        </div>
+                                    }
+                                })}
+                        </form>
+                    </div>
+                </section>
+            }
+        })
+    }
 }
 
 #[component]

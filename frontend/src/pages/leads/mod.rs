@@ -3,6 +3,7 @@
 
 pub mod bulk;
 pub mod calls;
+pub mod custom_values;
 pub mod detail;
 pub mod duplicates;
 pub mod enrollments;

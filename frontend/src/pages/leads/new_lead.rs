@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
+use super::custom_values::{custom_changes, custom_inputs, load_custom_fields};
 use super::{lead_href, non_blank, parse_tags};
 use crate::api::{problem_of, use_client};
 use crate::components::field::{invalid, Field, FormAlert};
@@ -52,6 +53,7 @@ pub fn NewLeadForm(#[prop(into)] on_close: Callback<()>) -> impl IntoView {
     let tags = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<Problem>);
     let busy = RwSignal::new(false);
+    let custom_rows = load_custom_fields(client.clone(), Default::default());
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -69,6 +71,13 @@ pub fn NewLeadForm(#[prop(into)] on_close: Callback<()>) -> impl IntoView {
                 }
             },
         };
+        let custom = match custom_changes(custom_rows, &Default::default()) {
+            Ok(custom) => custom,
+            Err(errors) => {
+                problem.set(Some(Problem::validation(errors)));
+                return;
+            }
+        };
         let lead = NewLead {
             first_name: first_name.get_untracked().trim().to_owned(),
             last_name: last_name.get_untracked().trim().to_owned(),
@@ -82,6 +91,7 @@ pub fn NewLeadForm(#[prop(into)] on_close: Callback<()>) -> impl IntoView {
             country: non_blank(&country.get_untracked()).map(|c| c.to_uppercase()),
             owner_id: owner.get_untracked().parse::<UserId>().ok(),
             tags: parse_tags(&tags.get_untracked()),
+            custom,
             ..Default::default()
         };
         problem.set(None);
@@ -119,7 +129,7 @@ pub fn NewLeadForm(#[prop(into)] on_close: Callback<()>) -> impl IntoView {
                </div>
                <div class="card-body">
                    <form class="form" on:submit=submit novalidate>
-                       <FormAlert problem fields=FIELDS />
+                       <FormAlert problem fields=FIELDS prefixes=&["custom."] />
                        <div class="form-grid">
                            <Field label="First name" id="lead-first-name" name="first_name" problem>
                                <input
@@ -213,6 +223,7 @@ pub fn NewLeadForm(#[prop(into)] on_close: Callback<()>) -> impl IntoView {
                                <input id="lead-tags" type="text" aria-invalid=invalid(problem, "tags") bind:value=tags />
                            </Field>
                        </div>
+                       <div class="form-grid">{custom_inputs(custom_rows, problem, false)}</div>
                        <div class="form-actions">
                            <button id="lead-create" type="submit" class="btn btn-primary" disabled=move || busy.get()>
                                "Create lead"

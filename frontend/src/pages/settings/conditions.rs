@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use kith_domain::rules::{Condition, Operator, CONDITION_FIELDS};
+use kith_domain::rules::{Condition, Operator, CONDITION_FIELDS, CUSTOM_PREFIX};
 use kith_domain::{FieldError, Problem};
 use leptos::prelude::*;
 
@@ -39,9 +39,10 @@ pub fn field_label(field: &str) -> String {
         "owner_id" => "Owner".to_owned(),
         "team_id" => "Team".to_owned(),
         "form_id" => "Form".to_owned(),
-        other => match other.strip_prefix("utm_") {
-            Some(rest) => format!("UTM {rest}"),
-            None => format::humanize(other),
+        other => match (other.strip_prefix("utm_"), other.strip_prefix(CUSTOM_PREFIX)) {
+            (Some(rest), _) => format!("UTM {rest}"),
+            (_, Some(key)) => format!("{} (custom)", format::humanize(key)),
+            _ => format::humanize(other),
         },
     }
 }
@@ -224,6 +225,7 @@ fn ConditionEditor(
     };
     let has_error = move || (!errors().is_empty()).then_some("true");
     let op = row.op;
+    let custom_fields = super::use_directory().custom_fields;
 
     view! {
            <div class="condition-row" data-testid="condition">
@@ -243,6 +245,21 @@ fn ConditionEditor(
                            }
                        })
                        .collect_view()}
+                   {move || {
+                       custom_fields
+                           .get()
+                           .into_iter()
+                           .map(|f| {
+                               let field = format!("{CUSTOM_PREFIX}{}", f.key);
+                               let chosen = field.clone();
+                               view! {
+                                   <option value=field selected=move || row.field.with(|x| *x == chosen)>
+                                       {format!("{} (custom)", f.label)}
+                                   </option>
+                               }
+                           })
+                           .collect_view()
+                   }}
                </select>
                <select
                    aria-label="Comparison"

@@ -5,6 +5,7 @@
 pub mod api_keys;
 pub mod audit;
 pub mod conditions;
+pub mod custom_fields;
 pub mod history;
 pub mod inbound_email;
 pub mod lead_assignment;
@@ -16,6 +17,7 @@ pub mod teams;
 pub mod users;
 
 use kith_client::Client;
+use kith_domain::custom_fields::CustomFieldView;
 use kith_domain::identity::{RoleView, TeamListQuery, TeamView};
 use kith_domain::modules::Module;
 use kith_domain::page::{PageQuery, MAX_LIMIT};
@@ -37,6 +39,8 @@ use crate::components::toast::{use_toaster, Toaster};
 pub struct Directory {
     pub roles: RwSignal<Vec<RoleView>>,
     pub teams: RwSignal<Vec<TeamView>>,
+    /// The organization's custom lead fields, for rule conditions (`custom.<key>`).
+    pub custom_fields: RwSignal<Vec<CustomFieldView>>,
     client: StoredValue<Client>,
     toaster: Toaster,
 }
@@ -46,6 +50,7 @@ impl Directory {
         let directory = Directory {
             roles: RwSignal::new(Vec::new()),
             teams: RwSignal::new(Vec::new()),
+            custom_fields: RwSignal::new(Vec::new()),
             client: StoredValue::new(client),
             toaster,
         };
@@ -103,6 +108,18 @@ impl Directory {
         });
     }
 
+    pub fn reload_custom_fields(self) {
+        let client = self.client.get_value();
+        spawn_local(async move {
+            match client.custom_fields().await {
+                Ok(found) => {
+                    self.custom_fields.try_set(found);
+                }
+                Err(error) => self.toaster.error(&error),
+            }
+        });
+    }
+
     /// The role's name; tracks the role list.
     pub fn role_name(self, id: RoleId) -> String {
         self.roles
@@ -124,9 +141,9 @@ pub fn use_directory() -> Directory {
     expect_context::<Directory>()
 }
 
-/// The lead pages (`/settings/lead-…`, `/settings/leads`) are open to lead readers as well.
+/// The lead pages (`/settings/lead-…`, `/settings/leads`, `/settings/custom-fields`) are open to lead readers as well.
 fn is_lead_page(path: &str) -> bool {
-    path.starts_with("/settings/lead")
+    path.starts_with("/settings/lead") || path == "/settings/custom-fields"
 }
 
 /// Sequences are open to marketing and lead readers.
@@ -152,6 +169,9 @@ pub fn SettingsLayout() -> impl IntoView {
     // Teams name the targets of assignment rules; any member may list them.
     if settings || leads {
         directory.reload_teams();
+    }
+    if leads {
+        directory.reload_custom_fields();
     }
     let allowed = move || {
         location.pathname.with(|path| {
@@ -219,6 +239,7 @@ pub fn SettingsLayout() -> impl IntoView {
                                 <NavLink href="/settings/lead-scoring" label="Lead scoring" class="subnav-link" />
                                 <NavLink href="/settings/lead-assignment" label="Lead assignment" class="subnav-link" />
                                 <NavLink href="/settings/leads" label="Lead settings" class="subnav-link" />
+                                <NavLink href="/settings/custom-fields" label="Custom fields" class="subnav-link" />
                             }
                         })
                 }}
