@@ -16,7 +16,8 @@ use crate::problem::FieldError;
 /// The longest key; `custom.<key>` must fit a rule condition's field (64 characters).
 pub const KEY_MAX: usize = 50;
 /// The longest text value.
-pub const TEXT_MAX: usize = 1000;
+/// (At most 2,000 bytes of UTF-8, so a value always fits a PostgreSQL B-tree index entry.)
+pub const TEXT_MAX: usize = 500;
 /// At most this many options for a select field.
 pub const OPTIONS_MAX: usize = 100;
 
@@ -25,7 +26,7 @@ pub const OPTIONS_MAX: usize = 100;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CustomFieldKind {
-    /// Free text, up to 1000 characters.
+    /// Free text, up to 500 characters.
     Text,
     /// A whole number (decimals are not supported).
     Number,
@@ -216,7 +217,7 @@ pub fn normalize_value(def: &CustomFieldView, value: &Value) -> Result<Value, Fi
         CustomFieldKind::Text => match value {
             Value::String(s) if s.trim().is_empty() => Ok(Value::Null),
             Value::String(s) if s.trim().chars().count() > TEXT_MAX => {
-                Err(wrong(key, "length", "At most 1000 characters."))
+                Err(wrong(key, "length", "At most 500 characters."))
             }
             Value::String(s) => Ok(Value::String(s.trim().to_owned())),
             _ => Err(wrong(key, "type", format!("{} takes text.", def.label))),
@@ -426,6 +427,11 @@ mod tests {
         assert_eq!(
             fields(validate_values(&defs(), &map(json!({"seats": 2.5})), false)),
             vec![("custom.seats".into(), "integer".into())]
+        );
+        let long = "é".repeat(TEXT_MAX + 1);
+        assert_eq!(
+            fields(validate_values(&defs(), &map(json!({"notes": long})), false)),
+            vec![("custom.notes".into(), "length".into())]
         );
     }
 
