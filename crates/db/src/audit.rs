@@ -148,8 +148,7 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &AuditQuery) -> Result<Pa
         query = query.filter(audit_log::entity_id.eq(id.clone()));
     }
     if let Some(cursor) = &q.cursor {
-        let c =
-            Cursor::decode(cursor).map_err(|_| Error::field("cursor", "invalid", "Not a cursor from this list."))?;
+        let c = Cursor::decode(cursor).map_err(|_| crate::util::bad_cursor())?;
         query = query.filter(audit_log::id.lt(c.id));
     }
     let rows = query.load(conn)?;

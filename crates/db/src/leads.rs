@@ -1028,10 +1028,6 @@ macro_rules! after {
     };
 }
 
-fn bad_cursor() -> Error {
-    Error::field("cursor", "invalid", "Not a cursor from this list.")
-}
-
 /// The caller's leads, filtered and sorted, one keyset page at a time.
 pub fn list(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> Result<Page<LeadView>> {
     scope.require(Module::Leads, Action::Read)?;
@@ -1045,7 +1041,7 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> Result
         "score" => SortField::Score,
         _ => return Err(Error::field("sort", "unknown", "Sort by created_at, updated_at, name, company or score.")),
     };
-    let cursor = q.cursor.as_deref().map(Cursor::decode).transpose().map_err(|_| bad_cursor())?;
+    let cursor = q.cursor.as_deref().map(Cursor::decode).transpose().map_err(|_| crate::util::bad_cursor())?;
     let mut query = visible(scope)?.select(LeadRow::as_select()).limit(i64::from(limit) + 1);
     if let Some(s) = q.status {
         query = query.filter(leads::status.eq(s.as_str()));
@@ -1120,13 +1116,13 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> Result
                 Direction::Desc => query.filter(leads::id.lt(id)),
             },
             SortField::Updated => {
-                let at: NaiveDateTime = key.parse().map_err(|_| bad_cursor())?;
+                let at: NaiveDateTime = key.parse().map_err(|_| crate::util::bad_cursor())?;
                 after!(query, leads::updated_at, at, id, dir)
             }
             SortField::Name => after!(query, leads::sort_name, key, id, dir),
             SortField::Company => after!(query, leads::company_name, key, id, dir),
             SortField::Score => {
-                let s: i32 = key.parse().map_err(|_| bad_cursor())?;
+                let s: i32 = key.parse().map_err(|_| crate::util::bad_cursor())?;
                 after!(query, leads::score, s, id, dir)
             }
         };

@@ -89,8 +89,7 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &NotificationQuery) -> Re
         query = query.filter(notifications::read_at.is_null());
     }
     if let Some(cursor) = &q.cursor {
-        let c =
-            Cursor::decode(cursor).map_err(|_| Error::field("cursor", "invalid", "Not a cursor from this list."))?;
+        let c = Cursor::decode(cursor).map_err(|_| crate::util::bad_cursor())?;
         query = query.filter(notifications::id.lt(c.id));
     }
     let items = query

@@ -66,13 +66,8 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &PageQuery) -> Result<Pag
         .limit(i64::from(limit) + 1)
         .into_boxed();
     if let Some(cursor) = &q.cursor {
-        let c =
-            Cursor::decode(cursor).map_err(|_| Error::field("cursor", "invalid", "Not a cursor from this list."))?;
-        let at: NaiveDateTime = c
-            .key
-            .as_deref()
-            .and_then(|k| k.parse().ok())
-            .ok_or_else(|| Error::field("cursor", "invalid", "Not a cursor from this list."))?;
+        let c = Cursor::decode(cursor).map_err(|_| crate::util::bad_cursor())?;
+        let at: NaiveDateTime = c.key.as_deref().and_then(|k| k.parse().ok()).ok_or_else(crate::util::bad_cursor)?;
         query = query.filter(
             recycle_bin::deleted_at.lt(at).or(recycle_bin::deleted_at.eq(at).and(recycle_bin::entity_id.lt(c.id))),
         );

@@ -97,8 +97,7 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &PageQuery) -> Result<Pag
         .limit(i64::from(limit) + 1)
         .into_boxed();
     if let Some(cursor) = &q.cursor {
-        let c =
-            Cursor::decode(cursor).map_err(|_| Error::field("cursor", "invalid", "Not a cursor from this list."))?;
+        let c = Cursor::decode(cursor).map_err(|_| crate::util::bad_cursor())?;
         query = query.filter(roles::id.gt(c.id));
     }
     let views = query.load(conn)?.into_iter().map(RoleRow::into_view).collect::<Result<Vec<_>>>()?;

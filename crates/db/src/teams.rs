@@ -70,12 +70,7 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &TeamListQuery) -> Result
         "created_at" => false,
         _ => return Err(Error::field("sort", "unknown", "Sort by name or created_at (prefix - for descending).")),
     };
-    let cursor = q
-        .cursor
-        .as_deref()
-        .map(Cursor::decode)
-        .transpose()
-        .map_err(|_| Error::field("cursor", "invalid", "Not a cursor from this list."))?;
+    let cursor = q.cursor.as_deref().map(Cursor::decode).transpose().map_err(|_| crate::util::bad_cursor())?;
     let mut query = teams::table
         .filter(teams::org_id.eq(scope.org_id.to_string()))
         .filter(teams::deleted_at.is_null())

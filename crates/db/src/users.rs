@@ -75,12 +75,7 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &UserListQuery) -> Result
             return Err(Error::field("sort", "unknown", "Sort by name, email or created_at (prefix - for descending)."))
         }
     };
-    let cursor = q
-        .cursor
-        .as_deref()
-        .map(Cursor::decode)
-        .transpose()
-        .map_err(|_| Error::field("cursor", "invalid", "Not a cursor from this list."))?;
+    let cursor = q.cursor.as_deref().map(Cursor::decode).transpose().map_err(|_| crate::util::bad_cursor())?;
 
     let mut query = users::table
         .filter(users::org_id.eq(scope.org_id.to_string()))

@@ -77,3 +77,8 @@ diesel::define_sql_function! {
     /// SQL `lower(text)`, on both backends.
     fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
+
+/// The error for a `cursor` that no list handed out.
+pub fn bad_cursor() -> Error {
+    Error::field("cursor", "invalid", "Not a cursor from this list.")
+}

@@ -11,7 +11,7 @@ use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage};
 use kith_domain::{ErrorCode, Problem};
 
-use super::request_id::{self, RequestId};
+use super::request_id;
 use crate::state::AppState;
 
 const CSP_APP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
@@ -120,9 +120,4 @@ pub async fn conventions(
         "request"
     );
     Ok(res)
-}
-
-/// For handlers that need the id (e.g. to stamp it into a body they build themselves).
-pub fn request_id(req: &actix_web::HttpRequest) -> Option<String> {
-    req.extensions().get::<RequestId>().map(|r| r.0.clone())
 }
