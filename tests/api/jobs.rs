@@ -151,15 +151,20 @@ async fn a_subject_with_line_breaks_cannot_add_headers() {
     let mailer = kith_api::mailer::Mailer::from_config("off", "Kith <kith@localhost>").expect("mailer");
     let hostile = OutgoingEmail {
         id: "x1".into(),
+        org_id: "o1".into(),
         to: "victim@example.test".into(),
         subject: "Hello\r\nBcc: everyone@example.test\r\nX-Evil: 1".into(),
         body_text: "hi".into(),
+        body_html: None,
+        list_unsubscribe: Some("https://kith.test/u?t=1\r\nBcc: x@y.z".into()),
         attempts: 0,
         sender: Some(kith_domain::notifications::MailSettings {
             from_name: "Evil\r\nBcc: x@y.z".into(),
             from_address: None,
             reply_to: None,
+            track_engagement: true,
         }),
+        server: None,
     };
     let raw = String::from_utf8(mailer.build(&hostile).expect("message").formatted()).expect("utf8");
     for line in raw.lines() {
@@ -179,6 +184,7 @@ async fn email_goes_out_under_the_organizations_name_with_its_reply_to() {
             from_name: "Acme Sales".into(),
             from_address: None,
             reply_to: Some("sales@acme.test".into()),
+            track_engagement: true,
         })
         .await
         .expect("settings");
@@ -187,6 +193,7 @@ async fn email_goes_out_under_the_organizations_name_with_its_reply_to() {
             from_name: "x".into(),
             from_address: Some("nope".into()),
             reply_to: None,
+            track_engagement: true,
         })
         .await
         .expect_err("invalid address");

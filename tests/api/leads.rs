@@ -397,6 +397,91 @@ async fn leads_are_searched_filtered_and_paged_by_score() {
 }
 
 #[tokio::test]
+async fn a_search_finds_every_word_anywhere_and_follows_edits_deletes_and_purges() {
+    let app = TestApp::spawn().await;
+    let (admin, _) = app.signup("Acme").await;
+    let search = |q: &str| {
+        let (admin, q) = (admin.clone(), q.to_owned());
+        async move {
+            let page = admin.list_leads(&LeadListQuery { q: Some(q), ..Default::default() }).await.expect("search");
+            let mut names: Vec<String> = page.items.into_iter().map(|l| l.first_name).collect();
+            names.sort();
+            names
+        }
+    };
+    let jane = admin
+        .create_lead(&NewLead {
+            first_name: "Jane".into(),
+            last_name: "Doe".into(),
+            email: Some("jane.doe@initech.test".into()),
+            phone: Some("+44 20 7946 0958".into()),
+            company_name: "Initech Ltd".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("jane");
+    admin
+        .create_lead(&NewLead {
+            first_name: "Janet".into(),
+            last_name: "Smith".into(),
+            email: Some("janet@globex.test".into()),
+            company_name: "Globex".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("janet");
+
+    // Fragments of a name, an email and a company, in any order and any case; every word must match.
+    assert_eq!(search("jan").await, vec!["Jane", "Janet"]);
+    assert_eq!(search("JANE initech").await, vec!["Jane"]);
+    assert_eq!(search("e.doe@init").await, vec!["Jane"]);
+    assert_eq!(search("globex doe").await, Vec::<String>::new(), "no lead has both words");
+    assert_eq!(search("7946").await, vec!["Jane"], "phone digits as typed");
+    assert_eq!(search("sm t").await, vec!["Janet"], "words shorter than three characters still count");
+    assert_eq!(search("100%_\\\"x").await, Vec::<String>::new(), "wildcards and quotes are plain text");
+
+    // The index follows an edit: the old company no longer finds her, the new one does.
+    let jane = admin
+        .update_lead(jane.id, jane.version, &LeadPatch { company_name: Some("Umbrella".into()), ..Default::default() })
+        .await
+        .expect("rename");
+    assert_eq!(search("initech ltd").await, Vec::<String>::new());
+    assert_eq!(search("umbrel").await, vec!["Jane"]);
+
+    // Deleted leads are not found; restored ones are; purged ones leave nothing behind in the index.
+    admin.delete_lead(jane.id).await.expect("delete");
+    assert_eq!(search("umbrella").await, Vec::<String>::new());
+    admin.restore_lead(jane.id).await.expect("restore");
+    assert_eq!(search("umbrella").await, vec!["Jane"]);
+    admin.delete_lead(jane.id).await.expect("delete again");
+    {
+        use diesel::{ExpressionMethods, RunQueryDsl};
+        use kith_db::schema::recycle_bin;
+        let mut conn = app.pool.get().expect("conn");
+        diesel::update(recycle_bin::table)
+            .set(recycle_bin::deleted_at.eq(kith_db::now() - Duration::days(31)))
+            .execute(&mut conn)
+            .expect("age");
+        assert_eq!(kith_db::recycle::purge_expired(&mut conn).expect("purge"), 1);
+        if matches!(*conn, kith_db::DbConnection::Sqlite(_)) {
+            #[derive(diesel::QueryableByName)]
+            struct Count {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                n: i64,
+            }
+            let left: Count = diesel::sql_query(
+                "SELECT (SELECT count(*) FROM fts_leads WHERE fts_leads MATCH '\"umbrella\"') \
+                 + (SELECT count(*) FROM fts_lead_rows r LEFT JOIN leads l ON l.id = r.lead_id WHERE l.id IS NULL) AS n",
+            )
+            .get_result(&mut *conn)
+            .expect("index rows");
+            assert_eq!(left.n, 0, "the purged lead is gone from the search index");
+        }
+    }
+    assert_eq!(search("jan").await, vec!["Janet"]);
+}
+
+#[tokio::test]
 async fn the_csv_export_never_hands_a_spreadsheet_a_formula() {
     let app = TestApp::spawn().await;
     let (admin, _) = app.signup("Acme").await;

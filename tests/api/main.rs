@@ -7,6 +7,7 @@ mod call_lists;
 mod conventions;
 mod custom_fields;
 mod database;
+mod email;
 mod identity;
 mod imports;
 mod inbound;

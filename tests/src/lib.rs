@@ -4,6 +4,8 @@
 //! the one test binary once per backend. SQLite gets a temp file; PostgreSQL gets a new database
 //! cloned from a migrated template on the server at `TEST_DATABASE_URL`.
 
+pub mod fake_smtp;
+
 use std::net::TcpListener;
 use std::sync::{Mutex, OnceLock};
 

@@ -76,6 +76,12 @@ pub struct Config {
     #[arg(long, env = "KITH_MAIL_FROM", default_value = "Kith <kith@localhost>")]
     pub mail_from: String,
 
+    /// Allow organizations' own SMTP servers on loopback and private addresses (an on-premises relay).
+    /// Off by default: on a shared installation an administrator of one organization must not make Kith
+    /// connect to services on its internal network (SSRF).
+    #[arg(long, env = "KITH_SMTP_ALLOW_PRIVATE", default_value_t = false, action = clap::ArgAction::Set)]
+    pub smtp_allow_private: bool,
+
     /// Run the background worker (jobs and email) inside `kith serve`. Turn off on nodes that only
     /// serve HTTP when dedicated `kith worker` nodes exist.
     #[arg(long, env = "KITH_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
@@ -111,6 +117,7 @@ impl Config {
             trust_proxy: false,
             mail_transport: "off".into(),
             mail_from: "Kith <kith@localhost>".into(),
+            smtp_allow_private: false,
             worker: false,
             worker_poll_ms: 1000,
             log_format: "text".into(),

@@ -9,6 +9,7 @@ pub mod http;
 pub mod mailer;
 pub mod openapi;
 pub mod routes;
+pub mod secrets;
 pub mod seed;
 pub mod spa;
 pub mod state;
@@ -57,6 +58,7 @@ pub fn prepare(config: &Config) -> Result<AppState, String> {
         dummy_password_hash: Arc::new(dummy),
         limits: Arc::new(state::Limits::new(config)),
         link_secret: Arc::new(format!("{secret}:links")),
+        sealer: Arc::new(secrets::Sealer::new(&secret)),
     })
 }
 

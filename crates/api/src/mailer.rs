@@ -1,16 +1,26 @@
 //! Sending the email outbox: over SMTP in production, into a folder in development (so a newcomer
-//! can open what Kith sent), or not at all. Each message is leased before sending, so several nodes
-//! never send the same message while alive; its Message-ID is derived from the outbox id, so a
+//! can open what Kith sent), or not at all. An organization with its own SMTP server sends through it;
+//! the others through the installation's transport. Each message is leased before sending, so several
+//! nodes never send the same message while alive; its Message-ID is derived from the outbox id, so a
 //! message re-sent after a crash between "sent" and "marked sent" is recognisably the same one.
 
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
-use lettre::message::header::ContentType;
-use lettre::message::Mailbox;
+use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{FileTransport, Message, SmtpTransport, Transport as _};
 
+use kith_db::mail_servers::StoredMailServer;
 use kith_db::outbox::{self, OutgoingEmail};
 use kith_db::Pool;
+use kith_domain::notifications::SmtpSecurity;
+
+use crate::secrets::Sealer;
 
 pub enum Transport {
     File(PathBuf),
@@ -21,6 +31,45 @@ pub enum Transport {
 pub struct Mailer {
     transport: Transport,
     from: Mailbox,
+    org_servers: Option<OrgServers>,
+}
+
+/// What sending through organizations' own servers needs: the key to their passwords, and whether
+/// private addresses are allowed (KITH_SMTP_ALLOW_PRIVATE).
+struct OrgServers {
+    sealer: Arc<Sealer>,
+    allow_private: bool,
+}
+
+/// RFC 2369 / RFC 8058: one-click unsubscribe that mail providers show next to the sender.
+#[derive(Clone)]
+struct ListUnsubscribe(String);
+
+impl Header for ListUnsubscribe {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(ListUnsubscribe(s.trim_matches(['<', '>']).to_owned()))
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), format!("<{}>", self.0))
+    }
+}
+
+#[derive(Clone)]
+struct ListUnsubscribePost;
+
+impl Header for ListUnsubscribePost {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(ListUnsubscribePost)
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".to_owned())
+    }
 }
 
 impl Mailer {
@@ -41,7 +90,18 @@ impl Mailer {
         } else {
             return Err("KITH_MAIL_TRANSPORT must be off, file:<folder>, smtp://… or smtps://…".into());
         };
-        Ok(Mailer { transport, from })
+        Ok(Mailer { transport, from, org_servers: None })
+    }
+
+    /// The installation's mailer, also able to send through organizations' own servers.
+    pub fn for_state(state: &crate::state::AppState) -> Result<Mailer, String> {
+        Ok(Mailer::from_config(&state.config.mail_transport, &state.config.mail_from)?
+            .with_org_servers(state.sealer.clone(), state.config.smtp_allow_private))
+    }
+
+    pub fn with_org_servers(mut self, sealer: Arc<Sealer>, allow_private: bool) -> Mailer {
+        self.org_servers = Some(OrgServers { sealer, allow_private });
+        self
     }
 
     pub fn is_off(&self) -> bool {
@@ -69,18 +129,24 @@ impl Mailer {
                 builder = builder.reply_to(reply_to);
             }
         }
-        builder
-            .from(from)
-            .to(to)
-            .subject(subject)
-            .message_id(Some(format!("<{}@kith.outbox>", email.id)))
-            .header(ContentType::TEXT_PLAIN)
-            .body(email.body_text.clone())
-            .map_err(|e| e.to_string())
+        if let Some(url) = email.list_unsubscribe.as_deref().filter(|u| !u.chars().any(char::is_control)) {
+            builder = builder.header(ListUnsubscribe(url.to_owned())).header(ListUnsubscribePost);
+        }
+        let builder =
+            builder.from(from).to(to).subject(subject).message_id(Some(format!("<{}@kith.outbox>", email.id)));
+        match &email.body_html {
+            Some(html) => builder.multipart(MultiPart::alternative_plain_html(email.body_text.clone(), html.clone())),
+            None => builder.header(ContentType::TEXT_PLAIN).body(email.body_text.clone()),
+        }
+        .map_err(|e| e.to_string())
     }
 
     fn send(&self, email: &OutgoingEmail) -> Result<(), String> {
         let message = self.build(email)?;
+        if let Some(server) = &email.server {
+            let smtp = self.org_transport(server)?;
+            return smtp.send(&message).map(|_| ()).map_err(|e| format!("{}: {e}", server.host));
+        }
         match &self.transport {
             Transport::Off => Err("sending is off".into()),
             Transport::File(dir) => FileTransport::new(dir).send(&message).map(|_| ()).map_err(|e| e.to_string()),
@@ -88,8 +154,45 @@ impl Mailer {
         }
     }
 
+    /// A connection to an organization's own server. The host is resolved here and every address checked
+    /// against the outbound policy; lettre then connects to the checked address (so a DNS answer cannot
+    /// change between the check and the connection), while TLS still verifies the certificate for the
+    /// host name.
+    fn org_transport(&self, server: &StoredMailServer) -> Result<SmtpTransport, String> {
+        let servers = self.org_servers.as_ref().ok_or("this process cannot send through organizations' servers")?;
+        let address = checked_address(&server.host, server.port, servers.allow_private)?;
+        let tls = |host: &str| TlsParameters::new(host.to_owned()).map_err(|e| format!("TLS set-up: {e}"));
+        let mut builder = SmtpTransport::builder_dangerous(address.ip().to_string())
+            .port(server.port)
+            .timeout(Some(Duration::from_secs(20)))
+            .tls(match server.security {
+                SmtpSecurity::Starttls => Tls::Required(tls(&server.host)?),
+                SmtpSecurity::Tls => Tls::Wrapper(tls(&server.host)?),
+                SmtpSecurity::Plain => Tls::None,
+            });
+        if let Some(user) = &server.username {
+            let password = match &server.password_sealed {
+                Some(sealed) => servers.sealer.open(sealed)?,
+                None => String::new(),
+            };
+            builder = builder.credentials(Credentials::new(user.clone(), password));
+        }
+        Ok(builder.build())
+    }
+
+    /// Send one message now (the settings page's "send a test email"), through the organization's own
+    /// server when it has one. Blocking.
+    pub fn send_now(&self, email: &OutgoingEmail) -> Result<(), String> {
+        if email.server.is_none() && self.is_off() {
+            return Err("the installation's email sending is off (KITH_MAIL_TRANSPORT=off)".into());
+        }
+        self.send(email)
+    }
+
     /// Send one batch of due messages; returns (sent, failed). Blocking: call from a blocking thread.
     pub fn drain_once(&self, pool: &Pool) -> kith_db::Result<(usize, usize)> {
+        // With the installation's sending off, messages wait (organizations' own servers included: an
+        // installation that sends nothing is a test or a staging copy).
         if self.is_off() {
             return Ok((0, 0));
         }
@@ -111,4 +214,23 @@ impl Mailer {
         }
         Ok((sent, failed))
     }
+}
+
+/// The address to connect to for `host:port`, refusing every address that is not public unless allowed
+/// (RELIABILITY E1: loopback, private, link-local, CGNAT, unique-local, IPv4-mapped and the like).
+fn checked_address(host: &str, port: u16, allow_private: bool) -> Result<SocketAddr, String> {
+    let addresses: Vec<SocketAddr> =
+        (host, port).to_socket_addrs().map_err(|e| format!("{host} cannot be resolved: {e}"))?.collect();
+    if addresses.is_empty() {
+        return Err(format!("{host} has no address"));
+    }
+    if !allow_private {
+        if let Some(bad) = addresses.iter().find(|a| !crate::http::outbound::is_public(a.ip())) {
+            return Err(format!(
+                "{host} resolves to {}, which is not a public address (set KITH_SMTP_ALLOW_PRIVATE=true for an internal relay)",
+                bad.ip()
+            ));
+        }
+    }
+    Ok(addresses[0])
 }

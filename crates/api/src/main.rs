@@ -112,13 +112,13 @@ fn main() -> ExitCode {
     }
 }
 
-fn mailer(config: &Config) -> Result<std::sync::Arc<kith_api::mailer::Mailer>, String> {
-    kith_api::mailer::Mailer::from_config(&config.mail_transport, &config.mail_from).map(std::sync::Arc::new)
+fn mailer(state: &kith_api::state::AppState) -> Result<std::sync::Arc<kith_api::mailer::Mailer>, String> {
+    kith_api::mailer::Mailer::for_state(state).map(std::sync::Arc::new)
 }
 
 fn work(config: Config) -> Result<(), String> {
     let state = kith_api::prepare(&config)?;
-    let mailer = mailer(&config)?;
+    let mailer = mailer(&state)?;
     actix_web::rt::System::new().block_on(async move {
         kith_api::worker::spawn(state, mailer);
         tracing::info!("Kith worker running (jobs and email); stop with Ctrl-C");
@@ -128,7 +128,7 @@ fn work(config: Config) -> Result<(), String> {
 
 fn serve(config: Config) -> Result<(), String> {
     let state = kith_api::prepare(&config)?;
-    let mailer = mailer(&config)?;
+    let mailer = mailer(&state)?;
     let listener = TcpListener::bind(&config.bind).map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     actix_web::rt::System::new().block_on(async move {

@@ -21,6 +21,8 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     /// Signs links sent in email (unsubscribe); derived from the instance secret.
     pub link_secret: Arc<String>,
+    /// Seals stored secrets (organizations' SMTP passwords); derived from the instance secret.
+    pub sealer: Arc<crate::secrets::Sealer>,
 }
 
 type Keyed = governor::DefaultKeyedRateLimiter<String>;

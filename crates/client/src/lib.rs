@@ -337,6 +337,9 @@ impl Client {
     pub async fn lead_events(&self, id: LeadId) -> Result<Vec<LeadEvent>> {
         self.get(&format!("/api/v1/leads/{id}/events"), &()).await
     }
+    pub async fn lead_emails(&self, id: LeadId, q: &PageQuery) -> Result<Page<LeadEmailView>> {
+        self.get(&format!("/api/v1/leads/{id}/emails"), q).await
+    }
     pub async fn add_lead_activity(&self, id: LeadId, activity: &NewLeadActivity) -> Result<LeadDetail> {
         self.post(&format!("/api/v1/leads/{id}/activities"), activity).await
     }
@@ -576,6 +579,23 @@ impl Client {
     }
     pub async fn put_mail_settings(&self, settings: &NotificationMailSettings) -> Result<NotificationMailSettings> {
         self.send(Method::PUT, "/api/v1/mail-settings", |r| r.json(settings)).await
+    }
+    /// The organization's own SMTP server; `NotFound` when it uses the installation's.
+    pub async fn mail_server(&self) -> Result<kith_domain::notifications::MailServerView> {
+        self.get("/api/v1/mail-settings/server", &()).await
+    }
+    pub async fn put_mail_server(
+        &self,
+        server: &kith_domain::notifications::MailServerInput,
+    ) -> Result<kith_domain::notifications::MailServerView> {
+        self.send(Method::PUT, "/api/v1/mail-settings/server", |r| r.json(server)).await
+    }
+    pub async fn delete_mail_server(&self) -> Result<()> {
+        self.delete("/api/v1/mail-settings/server").await
+    }
+    pub async fn send_test_email(&self, to: &str) -> Result<kith_domain::notifications::TestEmailResult> {
+        self.post("/api/v1/mail-settings/test", &kith_domain::notifications::TestEmailRequest { to: to.to_owned() })
+            .await
     }
 
     // ---- notifications ----

@@ -73,7 +73,7 @@ pub fn record_updated(
 pub fn module_of(entity: &str) -> Option<Module> {
     match entity {
         "organization" | "user" | "team" | "role" | "api_key" | "invite" | "web_form" | "scoring_rule"
-        | "assignment_rule" | "lead_settings" | "inbound_email" | "mail_settings" | "custom_field" => {
+        | "assignment_rule" | "lead_settings" | "inbound_email" | "mail_settings" | "mail_server" | "custom_field" => {
             Some(Module::Settings)
         }
         "lead" | "lead_merge" | "import" | "call_list" => Some(Module::Leads),

@@ -109,11 +109,7 @@ pub fn create(conn: &mut DbConnection, scope: &Scope, new: &NewInvite, org_name:
         let body = format!(
             "You have been invited to join {org_name} on Kith.\n\nAccept the invitation within {INVITE_DAYS} days:\n{accept_path}\n"
         );
-        outbox::enqueue(
-            c,
-            scope,
-            &NewEmail { to: &email, subject: &subject, body_text: &body, related: Some(("invite", id.to_string())) },
-        )?;
+        outbox::enqueue(c, scope, &NewEmail::plain(&email, &subject, &body, Some(("invite", id.to_string()))))?;
         Ok(CreatedInvite { invite: view, token: token.clone(), accept_path })
     })
 }

@@ -136,7 +136,7 @@ fn ownership(lead: &LeadView) -> RecordOwnership {
 }
 
 /// A lead the caller may read, or NotFound (never "forbidden": that would confirm it exists).
-fn readable(conn: &mut DbConnection, scope: &Scope, id: LeadId) -> Result<LeadView> {
+pub(crate) fn readable(conn: &mut DbConnection, scope: &Scope, id: LeadId) -> Result<LeadView> {
     scope.require(Module::Leads, Action::Read)?;
     let lead = find(conn, scope.org_id, id, false)?;
     scope.require_record(Module::Leads, Action::Read, ownership(&lead)).map_err(|_| Error::NotFound)?;
@@ -999,6 +999,22 @@ pub fn add_activity(
     })
 }
 
+/// A behaviour the system observed (an email opened or clicked), inside the caller's transaction: kept on
+/// the timeline and scored. NotFound when the lead is gone (deleted leads do not collect behaviour).
+pub(crate) fn record_behaviour(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    id: LeadId,
+    kind: LeadEventKind,
+    note: &str,
+    at: NaiveDateTime,
+) -> Result<()> {
+    let lead = writable(conn, scope, id)?;
+    event_at(conn, scope, lead.id, kind, None, None, Some(note), at)?;
+    rescore(conn, scope, id)?;
+    Ok(())
+}
+
 // ---- reading ----
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -1042,7 +1058,11 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> Result
         _ => return Err(Error::field("sort", "unknown", "Sort by created_at, updated_at, name, company or score.")),
     };
     let cursor = q.cursor.as_deref().map(Cursor::decode).transpose().map_err(|_| crate::util::bad_cursor())?;
-    let mut query = visible(scope)?.select(LeadRow::as_select()).limit(i64::from(limit) + 1);
+    let mut matching = visible(scope)?;
+    if let Some(text) = q.q.as_deref() {
+        matching = matching_search(conn, matching, &kith_domain::leads::search_terms(text));
+    }
+    let mut query = matching.select(LeadRow::as_select()).limit(i64::from(limit) + 1);
     if let Some(s) = q.status {
         query = query.filter(leads::status.eq(s.as_str()));
     }
@@ -1094,9 +1114,6 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> Result
             (None, None) => query.filter(leads::id.eq_any(values.select(lead_custom_values::lead_id))),
         };
     }
-    if let Some(text) = q.q.as_deref().filter(|t| !t.trim().is_empty()) {
-        query = query.filter(leads::search_text.like(like_pattern(text)).escape('\\'));
-    }
     query = match field {
         SortField::Created => match dir {
             Direction::Asc => query.order(leads::id.asc()),
@@ -1146,6 +1163,44 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> Result
         key: (field != SortField::Created).then(|| sort_keys.get(&l.id.to_string()).cloned().unwrap_or_default()),
         id: l.id.to_string(),
     }))
+}
+
+/// Narrows a lead query to leads whose search text contains every term. Terms of three or more characters go
+/// through the trigram index (FTS5 on SQLite, pg_trgm on PostgreSQL: see migration 2026-11-23-000010); a term
+/// shorter than a trigram cannot use an index and is checked against the rows the other terms leave.
+fn matching_search<'a>(
+    conn: &DbConnection,
+    mut query: leads::BoxedQuery<'a, <DbConnection as diesel::Connection>::Backend>,
+    terms: &[String],
+) -> leads::BoxedQuery<'a, <DbConnection as diesel::Connection>::Backend> {
+    let indexed = |t: &String| t.chars().count() >= 3;
+    match conn {
+        // pg_trgm serves LIKE '%term%' from its GIN index directly.
+        DbConnection::Postgresql(_) => {
+            for term in terms {
+                query = query.filter(leads::search_text.like(like_pattern(term)).escape('\\'));
+            }
+        }
+        // An FTS5 trigram table answers a quoted phrase as "contains this substring"; AND joins the terms.
+        DbConnection::Sqlite(_) => {
+            let phrases: Vec<String> =
+                terms.iter().filter(|t| indexed(t)).map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect();
+            if !phrases.is_empty() {
+                query = query.filter(
+                    diesel::dsl::sql::<diesel::sql_types::Bool>(
+                        "leads.id IN (SELECT r.lead_id FROM fts_lead_rows r \
+                         WHERE r.id IN (SELECT rowid FROM fts_leads WHERE fts_leads MATCH ",
+                    )
+                    .bind::<diesel::sql_types::Text, _>(phrases.join(" AND "))
+                    .sql("))"),
+                );
+            }
+            for term in terms.iter().filter(|t| !indexed(t)) {
+                query = query.filter(leads::search_text.like(like_pattern(term)).escape('\\'));
+            }
+        }
+    }
+    query
 }
 
 /// Live leads of the organization that the caller's record scope lets them see.

@@ -1,4 +1,5 @@
-//! An organization's email identity: the sender name and address, and where replies go.
+//! An organization's email identity: the sender name and address, where replies go, and whether opens and
+//! clicks are measured.
 
 use diesel::prelude::*;
 use kith_domain::modules::Module;
@@ -13,10 +14,20 @@ use crate::{audit, DbConnection, Result, Scope};
 pub(crate) fn for_org(conn: &mut DbConnection, org_id: &str) -> Result<Option<MailSettings>> {
     Ok(mail_settings::table
         .find(org_id)
-        .select((mail_settings::from_name, mail_settings::from_address, mail_settings::reply_to))
-        .first::<(String, Option<String>, Option<String>)>(conn)
+        .select((
+            mail_settings::from_name,
+            mail_settings::from_address,
+            mail_settings::reply_to,
+            mail_settings::track_engagement,
+        ))
+        .first::<(String, Option<String>, Option<String>, bool)>(conn)
         .optional()?
-        .map(|(from_name, from_address, reply_to)| MailSettings { from_name, from_address, reply_to }))
+        .map(|(from_name, from_address, reply_to, track_engagement)| MailSettings {
+            from_name,
+            from_address,
+            reply_to,
+            track_engagement,
+        }))
 }
 
 /// The settings in force: stored ones, or the organization's name as sender with the defaults.
@@ -27,7 +38,7 @@ pub fn get(conn: &mut DbConnection, scope: &Scope) -> Result<MailSettings> {
         Some(s) => Ok(s),
         None => {
             let name: String = organizations::table.find(&org).select(organizations::name).first(conn)?;
-            Ok(MailSettings { from_name: name, from_address: None, reply_to: None })
+            Ok(MailSettings { from_name: name, from_address: None, reply_to: None, track_engagement: true })
         }
     }
 }
@@ -41,6 +52,7 @@ pub fn put(conn: &mut DbConnection, scope: &Scope, new: &MailSettings) -> Result
         from_name: clean(&new.from_name),
         from_address: new.from_address.as_deref().map(clean).filter(|s| !s.is_empty()),
         reply_to: new.reply_to.as_deref().map(clean).filter(|s| !s.is_empty()),
+        track_engagement: new.track_engagement,
     };
     transaction(conn, |c| {
         let before = get(c, scope)?;
@@ -49,6 +61,7 @@ pub fn put(conn: &mut DbConnection, scope: &Scope, new: &MailSettings) -> Result
                 mail_settings::from_name.eq(&stored.from_name),
                 mail_settings::from_address.eq(&stored.from_address),
                 mail_settings::reply_to.eq(&stored.reply_to),
+                mail_settings::track_engagement.eq(stored.track_engagement),
                 mail_settings::updated_at.eq(now()),
                 mail_settings::version.eq(mail_settings::version + 1),
             ))
@@ -60,6 +73,7 @@ pub fn put(conn: &mut DbConnection, scope: &Scope, new: &MailSettings) -> Result
                     mail_settings::from_name.eq(&stored.from_name),
                     mail_settings::from_address.eq(&stored.from_address),
                     mail_settings::reply_to.eq(&stored.reply_to),
+                    mail_settings::track_engagement.eq(stored.track_engagement),
                     mail_settings::updated_at.eq(now()),
                     mail_settings::version.eq(1i64),
                 ))

@@ -48,12 +48,12 @@ pub fn notify(conn: &mut DbConnection, scope: &Scope, user_id: UserId, notice: &
         outbox::enqueue(
             conn,
             scope,
-            &NewEmail {
-                to: &address,
-                subject: &notice.title,
-                body_text: &notice.body,
-                related: notice.entity.as_ref().map(|(e, id)| (*e, id.clone())),
-            },
+            &NewEmail::plain(
+                &address,
+                &notice.title,
+                &notice.body,
+                notice.entity.as_ref().map(|(e, id)| (*e, id.clone())),
+            ),
         )?;
     }
     Ok(())

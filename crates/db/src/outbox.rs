@@ -14,19 +14,34 @@ pub struct NewEmail<'a> {
     pub body_text: &'a str,
     /// The record the message concerns, e.g. (`invite`, id).
     pub related: Option<(&'a str, String)>,
+    /// The HTML twin of the text (with tracking), for messages to leads.
+    pub body_html: Option<String>,
+    /// The one-click unsubscribe URL (RFC 8058), for marketing messages.
+    pub list_unsubscribe: Option<String>,
+    /// The message id, when links in the body must know it before it is queued.
+    pub id: Option<String>,
+}
+
+impl<'a> NewEmail<'a> {
+    /// A plain-text message without tracking or unsubscribe header (invitations, notifications).
+    pub fn plain(to: &'a str, subject: &'a str, body_text: &'a str, related: Option<(&'a str, String)>) -> Self {
+        NewEmail { to, subject, body_text, related, body_html: None, list_unsubscribe: None, id: None }
+    }
 }
 
 /// Queue a message. Subject and recipient are stored as given; the sender refuses CR/LF in headers.
 pub fn enqueue(conn: &mut DbConnection, scope: &Scope, email: &NewEmail<'_>) -> Result<()> {
     diesel::insert_into(outbox_emails::table)
         .values((
-            outbox_emails::id.eq(new_id().to_string()),
+            outbox_emails::id.eq(email.id.clone().unwrap_or_else(|| new_id().to_string())),
             outbox_emails::org_id.eq(scope.org_id.to_string()),
             outbox_emails::to_address.eq(email.to),
             outbox_emails::subject.eq(email.subject),
             outbox_emails::body_text.eq(email.body_text),
             outbox_emails::related_entity.eq(email.related.as_ref().map(|(e, _)| *e)),
             outbox_emails::related_id.eq(email.related.as_ref().map(|(_, id)| id.clone())),
+            outbox_emails::body_html.eq(email.body_html.as_deref()),
+            outbox_emails::list_unsubscribe.eq(email.list_unsubscribe.as_deref()),
             outbox_emails::created_at.eq(now()),
             outbox_emails::attempts.eq(0),
         ))
@@ -45,16 +60,23 @@ pub fn pending_for(conn: &mut DbConnection, scope: &Scope, to: &str) -> Result<V
         .load(conn)?)
 }
 
+type OutboxRow = (String, String, String, String, Option<String>, Option<String>, i32);
+
 /// A message leased for sending.
 #[derive(Debug, Clone)]
 pub struct OutgoingEmail {
     pub id: String,
+    pub org_id: String,
     pub to: String,
     pub subject: String,
     pub body_text: String,
+    pub body_html: Option<String>,
+    pub list_unsubscribe: Option<String>,
     pub attempts: i32,
     /// The organization's sender settings (None: the installation's defaults).
     pub sender: Option<kith_domain::notifications::MailSettings>,
+    /// The organization's own SMTP server (None: the installation's transport).
+    pub server: Option<crate::mail_servers::StoredMailServer>,
 }
 
 /// Lease up to `n` unsent messages for `lease` (so two senders never send the same one while both
@@ -71,8 +93,8 @@ pub fn lease_unsent(conn: &mut DbConnection, n: i64, lease: chrono::Duration) ->
         .limit(n)
         .load(conn)?;
     let mut leased = Vec::new();
-    let mut senders: std::collections::HashMap<String, Option<kith_domain::notifications::MailSettings>> =
-        std::collections::HashMap::new();
+    type OrgMail = (Option<kith_domain::notifications::MailSettings>, Option<crate::mail_servers::StoredMailServer>);
+    let mut orgs: std::collections::HashMap<String, OrgMail> = std::collections::HashMap::new();
     for id in due {
         let claimed = diesel::update(
             outbox_emails::table
@@ -83,22 +105,37 @@ pub fn lease_unsent(conn: &mut DbConnection, n: i64, lease: chrono::Duration) ->
         .set(outbox_emails::locked_until.eq(Some(at + lease)))
         .execute(conn)?;
         if claimed == 1 {
-            let (org, to, subject, body_text, attempts): (String, String, String, String, i32) = outbox_emails::table
-                .find(&id)
-                .select((
-                    outbox_emails::org_id,
-                    outbox_emails::to_address,
-                    outbox_emails::subject,
-                    outbox_emails::body_text,
-                    outbox_emails::attempts,
-                ))
-                .first(conn)?;
-            if !senders.contains_key(&org) {
-                let settings = crate::mail_settings::for_org(conn, &org)?;
-                senders.insert(org.clone(), settings);
+            let (org_id, to, subject, body_text, body_html, list_unsubscribe, attempts): OutboxRow =
+                outbox_emails::table
+                    .find(&id)
+                    .select((
+                        outbox_emails::org_id,
+                        outbox_emails::to_address,
+                        outbox_emails::subject,
+                        outbox_emails::body_text,
+                        outbox_emails::body_html,
+                        outbox_emails::list_unsubscribe,
+                        outbox_emails::attempts,
+                    ))
+                    .first(conn)?;
+            if !orgs.contains_key(&org_id) {
+                let settings = crate::mail_settings::for_org(conn, &org_id)?;
+                let server = crate::mail_servers::for_org(conn, &org_id)?;
+                orgs.insert(org_id.clone(), (settings, server));
             }
-            let sender = senders.get(&org).cloned().flatten();
-            leased.push(OutgoingEmail { id, to, subject, body_text, attempts, sender });
+            let (sender, server) = orgs.get(&org_id).cloned().unwrap_or_default();
+            leased.push(OutgoingEmail {
+                id,
+                org_id,
+                to,
+                subject,
+                body_text,
+                body_html,
+                list_unsubscribe,
+                attempts,
+                sender,
+                server,
+            });
         }
     }
     Ok(leased)
@@ -134,13 +171,15 @@ pub fn enqueue_once(conn: &mut DbConnection, scope: &Scope, email: &NewEmail<'_>
     let inserted = conn.transaction(|c| {
         diesel::insert_into(outbox_emails::table)
             .values((
-                outbox_emails::id.eq(new_id().to_string()),
+                outbox_emails::id.eq(email.id.clone().unwrap_or_else(|| new_id().to_string())),
                 outbox_emails::org_id.eq(scope.org_id.to_string()),
                 outbox_emails::to_address.eq(email.to),
                 outbox_emails::subject.eq(email.subject),
                 outbox_emails::body_text.eq(email.body_text),
                 outbox_emails::related_entity.eq(email.related.as_ref().map(|(e, _)| *e)),
                 outbox_emails::related_id.eq(email.related.as_ref().map(|(_, id)| id.clone())),
+                outbox_emails::body_html.eq(email.body_html.as_deref()),
+                outbox_emails::list_unsubscribe.eq(email.list_unsubscribe.as_deref()),
                 outbox_emails::created_at.eq(now()),
                 outbox_emails::attempts.eq(0),
                 outbox_emails::unique_key.eq(Some(unique_key)),

@@ -155,6 +155,8 @@ diesel::table! {
         unique_key -> Nullable<Text>,
         locked_until -> Nullable<Timestamp>,
         next_attempt_at -> Nullable<Timestamp>,
+        body_html -> Nullable<Text>,
+        list_unsubscribe -> Nullable<Text>,
     }
 }
 
@@ -219,6 +221,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     call_contacts,
     call_logs,
     mail_settings,
+    mail_servers,
+    email_engagements,
     inbound_email_settings,
     inbound_messages,
     lead_merges,
@@ -560,6 +564,31 @@ diesel::table! {
         reply_to -> Nullable<Text>,
         updated_at -> Timestamp,
         version -> BigInt,
+        track_engagement -> Bool,
+    }
+}
+
+diesel::table! {
+    mail_servers (org_id) {
+        org_id -> Text,
+        host -> Text,
+        port -> Integer,
+        security -> Text,
+        username -> Nullable<Text>,
+        password_sealed -> Nullable<Text>,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    email_engagements (outbox_id, kind) {
+        outbox_id -> Text,
+        kind -> Text,
+        org_id -> Text,
+        first_at -> Timestamp,
+        last_at -> Timestamp,
+        times -> Integer,
     }
 }
 

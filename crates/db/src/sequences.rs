@@ -4,14 +4,12 @@
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
-use hmac::{Hmac, Mac};
 use kith_domain::audit::AuditAction;
 use kith_domain::leads::{LeadEventKind, LeadStatus, LeadView};
 use kith_domain::modules::Module;
 use kith_domain::permissions::Action;
 use kith_domain::sequences::*;
 use kith_domain::{EnrollmentId, LeadId, OrgId, SequenceId, WebFormId};
-use sha2::Sha256;
 
 use crate::jobs::{self, NewJob};
 use crate::outbox::{self, NewEmail};
@@ -398,23 +396,15 @@ pub fn stop(conn: &mut DbConnection, scope: &Scope, id: EnrollmentId) -> Result<
 
 // ---- unsubscribe ----
 
-type HmacSha256 = Hmac<Sha256>;
-
-fn signature(secret: &str, payload: &str) -> String {
-    use base64::Engine;
-    let mut mac = match HmacSha256::new_from_slice(secret.as_bytes()) {
-        Ok(m) => m,
-        Err(_) => return String::new(),
-    };
-    mac.update(payload.as_bytes());
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
-}
-
 /// A token that lets the holder unsubscribe exactly this address from this organization's mail.
 pub fn unsubscribe_token(secret: &str, org_id: OrgId, email: &str) -> String {
     use base64::Engine;
     let payload = format!("{org_id}|{email}");
-    format!("{}.{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&payload), signature(secret, &payload))
+    format!(
+        "{}.{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&payload),
+        crate::tokens::sign(secret, &payload)
+    )
 }
 
 /// Check a token; returns (organization, address).
@@ -422,10 +412,9 @@ pub fn read_unsubscribe_token(secret: &str, token: &str) -> Option<(OrgId, Strin
     use base64::Engine;
     let (payload, sig) = token.split_once('.')?;
     let payload = String::from_utf8(base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
-    let mut mac = HmacSha256::new_from_slice(secret.as_bytes()).ok()?;
-    mac.update(payload.as_bytes());
-    let expected = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(sig).ok()?;
-    mac.verify_slice(&expected).ok()?;
+    if !crate::tokens::verify(secret, &payload, sig) {
+        return None;
+    }
     let (org, email) = payload.split_once('|')?;
     Some((org.parse().ok()?, email.to_owned()))
 }
@@ -578,10 +567,22 @@ pub fn run_step(conn: &mut DbConnection, ctx: &SendContext, payload: &serde_json
         let subject = render(&template.subject, &lead, &owner_name);
         let body =
             format!("{}\n\n--\nTo stop receiving these emails: {link}\n", render(&template.body, &lead, &owner_name));
+        let message_id = new_id().to_string();
+        let tracked = crate::mail_settings::for_org(c, &row.org_id)?.is_none_or(|s| s.track_engagement);
+        let body_html =
+            tracked.then(|| crate::email_engagement::tracked_html(&ctx.public_url, &ctx.secret, &message_id, &body));
         let queued = outbox::enqueue_once(
             c,
             &scope,
-            &NewEmail { to: &email, subject: &subject, body_text: &body, related: Some(("lead", lead.id.to_string())) },
+            &NewEmail {
+                to: &email,
+                subject: &subject,
+                body_text: &body,
+                related: Some(("lead", lead.id.to_string())),
+                body_html,
+                list_unsubscribe: Some(link.clone()),
+                id: Some(message_id),
+            },
             &key,
         )?;
         if !queued {

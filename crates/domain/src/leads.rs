@@ -521,6 +521,36 @@ pub struct LeadEvent {
     pub actor_id: Option<String>,
 }
 
+/// Where an email to a lead stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum EmailDelivery {
+    /// In the outbox, waiting for the sender (or for a retry after a failure).
+    Queued,
+    Sent,
+    /// Given up after repeated failures (see `last_error`).
+    Failed,
+}
+
+/// An email Kith sent (or will send) to a lead, with what the recipient did with it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LeadEmailView {
+    pub id: String,
+    pub to: String,
+    pub subject: String,
+    pub queued_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub delivery: EmailDelivery,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    /// Times the tracking pixel was loaded (0 when tracking is off or images are blocked).
+    pub opens: i32,
+    /// Times a tracked link was followed.
+    pub clicks: i32,
+}
+
 /// Normalize a website or domain to a bare lower-case host: `https://www.Acme.com/x` → `acme.com`.
 pub fn normalize_domain(input: &str) -> Option<String> {
     let s = input.trim().to_lowercase();
@@ -576,10 +606,38 @@ pub fn normalize_tags(tags: &[String]) -> Vec<String> {
     out
 }
 
+/// How many words of a search are used; the rest of a pasted paragraph is ignored.
+pub const MAX_SEARCH_TERMS: usize = 8;
+
+/// The words of a lead search: lower-case, without duplicates, at most [`MAX_SEARCH_TERMS`]. A lead matches
+/// when its name, email, company or phone contains every word (so "jane acme" finds Jane Doe of Acme Ltd).
+/// Phone numbers are searched as typed: "+44 20" is two words.
+pub fn search_terms(q: &str) -> Vec<String> {
+    let mut terms: Vec<String> = Vec::new();
+    for word in q.split_whitespace().map(str::to_lowercase) {
+        let word: String = word.chars().take(64).collect();
+        if !terms.contains(&word) {
+            terms.push(word);
+        }
+        if terms.len() == MAX_SEARCH_TERMS {
+            break;
+        }
+    }
+    terms
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_search_is_split_into_distinct_lower_case_words() {
+        assert_eq!(search_terms("  Jane   ACME jane "), vec!["jane".to_owned(), "acme".to_owned()]);
+        assert!(search_terms(" \t ").is_empty());
+        assert_eq!(search_terms("a b c d e f g h i j").len(), MAX_SEARCH_TERMS);
+        assert_eq!(search_terms(&"x".repeat(500))[0].len(), 64);
+    }
 
     fn day(s: &str) -> NaiveDate {
         s.parse().unwrap_or_default()

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod call_lists;
 pub mod custom_fields;
+pub mod email_html;
 pub mod identity;
 pub mod ids;
 pub mod imports;

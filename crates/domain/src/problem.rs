@@ -23,6 +23,8 @@ pub enum ErrorCode {
     IdempotencyRequestInProgress,
     RateLimited,
     Internal,
+    /// Another server Kith depends on (e.g. an organization's SMTP server) refused or failed: 502.
+    UpstreamFailed,
     Unavailable,
 }
 
@@ -44,6 +46,7 @@ impl ErrorCode {
             ErrorCode::IdempotencyRequestInProgress => 409,
             ErrorCode::RateLimited => 429,
             ErrorCode::Internal => 500,
+            ErrorCode::UpstreamFailed => 502,
             ErrorCode::Unavailable => 503,
         }
     }
@@ -65,6 +68,7 @@ impl ErrorCode {
             ErrorCode::IdempotencyRequestInProgress => "A request with this Idempotency-Key is still being processed",
             ErrorCode::RateLimited => "Too many requests",
             ErrorCode::Internal => "Something went wrong on our side",
+            ErrorCode::UpstreamFailed => "Another server refused or failed",
             ErrorCode::Unavailable => "The service is temporarily unavailable",
         }
     }
@@ -86,6 +90,7 @@ impl ErrorCode {
             ErrorCode::IdempotencyRequestInProgress => "idempotency_request_in_progress",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Internal => "internal",
+            ErrorCode::UpstreamFailed => "upstream_failed",
             ErrorCode::Unavailable => "unavailable",
         }
     }

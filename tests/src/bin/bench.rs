@@ -213,7 +213,36 @@ async fn main() {
         }
     })
     .await;
-    println!("| search name/email/company (substring) | {total} leads | p50 {} / p95 {} |", ms(p50), ms(p95));
+    println!("| search: a last name shared by ~0.1% of leads | {total} leads | p50 {} / p95 {} |", ms(p50), ms(p95));
+    let (p50, p95) = timed(50, |i| {
+        let c = admin.clone();
+        let q = format!("person{}@import", (i * 7919) % size);
+        async move {
+            c.list_leads(&LeadListQuery { limit: Some(50), q: Some(q), ..Default::default() }).await.expect("search");
+        }
+    })
+    .await;
+    println!("| search: one lead's email fragment | {total} leads | p50 {} / p95 {} |", ms(p50), ms(p95));
+    let (p50, p95) = timed(50, |i| {
+        let c = admin.clone();
+        async move {
+            c.list_leads(&LeadListQuery { limit: Some(50), q: Some(format!("nobody{i}x")), ..Default::default() })
+                .await
+                .expect("search");
+        }
+    })
+    .await;
+    println!("| search: no lead matches | {total} leads | p50 {} / p95 {} |", ms(p50), ms(p95));
+    let (p50, p95) = timed(50, |_| {
+        let c = admin.clone();
+        async move {
+            c.list_leads(&LeadListQuery { limit: Some(50), q: Some("company".into()), ..Default::default() })
+                .await
+                .expect("search");
+        }
+    })
+    .await;
+    println!("| search: a word every lead has | {total} leads | p50 {} / p95 {} |", ms(p50), ms(p95));
     let (p50, p95) = timed(50, |_| {
         let c = admin.clone();
         async move {

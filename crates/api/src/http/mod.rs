@@ -6,4 +6,5 @@ pub mod etag;
 pub mod idempotency;
 pub mod input;
 pub mod metrics;
+pub mod outbound;
 pub mod request_id;

@@ -5,7 +5,7 @@ use actix_web::{delete, get, patch, post, web, HttpResponse};
 use kith_db::leads::{Capture, Captured};
 use kith_domain::audit::ActorKind;
 use kith_domain::leads::*;
-use kith_domain::page::Page;
+use kith_domain::page::{Page, PageQuery};
 use kith_domain::{LeadId, Problem};
 
 use crate::auth::Auth;
@@ -144,6 +144,26 @@ pub async fn events(state: web::Data<AppState>, auth: Auth, id: web::Path<LeadId
     let id = id.into_inner();
     let events = state.db(move |c| kith_db::leads::events(c, auth.scope(), id)).await?;
     ok(&events)
+}
+
+/// The emails Kith sent or queued to the lead (sequence steps), newest first, with delivery state and
+/// opens and clicks.
+#[utoipa::path(
+    tag = "leads",
+    security(("bearer" = [])),
+    params(("id" = LeadId, Path), PageQuery),
+    responses((status = 200, body = Page<LeadEmailView>), (status = 404, body = Problem))
+)]
+#[get("/leads/{id}/emails")]
+pub async fn emails(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<LeadId>,
+    q: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let page = state.db(move |c| kith_db::email_engagement::lead_emails(c, auth.scope(), id, &q)).await?;
+    ok(&page)
 }
 
 /// Record something the lead did (page visit, email opened/clicked/replied, meeting held, form

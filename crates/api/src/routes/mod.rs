@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod call_lists;
 pub mod custom_fields;
+pub mod email_tracking;
 pub mod health;
 pub mod imports;
 pub mod inbound;
@@ -60,6 +61,10 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
             .service(audit::recycle_bin)
             .service(mail_settings::get)
             .service(mail_settings::put)
+            .service(mail_settings::get_server)
+            .service(mail_settings::put_server)
+            .service(mail_settings::delete_server)
+            .service(mail_settings::send_test)
             .service(notifications::list)
             .service(notifications::mark_read)
             // Fixed paths before `/leads/{id}` so they are not read as ids.
@@ -93,10 +98,13 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
             .service(sequences::stop)
             .service(sequences::unsubscribe_page)
             .service(sequences::unsubscribe)
+            .service(email_tracking::open)
+            .service(email_tracking::click)
             .service(leads::update)
             .service(leads::delete)
             .service(leads::restore)
             .service(leads::events)
+            .service(leads::emails)
             .service(leads::add_activity)
             .service(lead_config::list_scoring)
             .service(lead_config::create_scoring)

@@ -1,0 +1,1 @@
+DROP INDEX leads_search_trgm;
