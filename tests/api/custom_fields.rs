@@ -226,3 +226,53 @@ async fn another_organization_cannot_see_or_use_the_definitions() {
         rita.create_custom_field(&field("tier", "Tier", CustomFieldKind::Text, &[])).await.expect_err("admin only");
     assert_eq!(err.status(), Some(403));
 }
+
+#[tokio::test]
+async fn filtering_by_a_text_value_ignores_case_in_any_language() {
+    let app = TestApp::spawn().await;
+    let (admin, _) = app.signup("Acme").await;
+    budget_and_seats(&admin).await;
+    admin.create_custom_field(&field("region", "Region", CustomFieldKind::Text, &[])).await.expect("region");
+    let emea = admin.create_lead(&person("Ann", json!({"region": "EMEA"}))).await.expect("ann");
+    let munich = admin.create_lead(&person("Bob", json!({"region": "ÄRGER-Süd Straße"}))).await.expect("bob");
+    admin.create_lead(&person("Cy", json!({"region": "EMEA North"}))).await.expect("cy");
+    let dee = admin.create_lead(&person("Dee", json!({"budget": "Over 50k"}))).await.expect("dee");
+
+    let find = |field: &str, value: &str| LeadListQuery {
+        custom_field: Some(field.into()),
+        custom_value: Some(value.into()),
+        ..Default::default()
+    };
+    let ids = |page: kith_domain::page::Page<LeadView>| page.items.into_iter().map(|l| l.id).collect::<Vec<_>>();
+    assert_eq!(ids(admin.list_leads(&find("region", "emea")).await.expect("emea")), vec![emea.id]);
+    assert_eq!(ids(admin.list_leads(&find("region", " Emea ")).await.expect("Emea")), vec![emea.id]);
+    assert_eq!(ids(admin.list_leads(&find("region", "ärger-süd straße")).await.expect("umlauts")), vec![munich.id]);
+    assert_eq!(ids(admin.list_leads(&find("budget", "OVER 50K")).await.expect("select")), vec![dee.id]);
+    assert!(admin.list_leads(&find("region", "emea nor")).await.expect("partial").items.is_empty(), "whole values");
+}
+
+#[tokio::test]
+async fn text_values_stored_before_the_upgrade_are_found_in_any_case_after_it() {
+    use diesel::{ExpressionMethods, RunQueryDsl};
+    use kith_db::schema::lead_custom_values as v;
+    let app = TestApp::spawn().await;
+    let (admin, _) = app.signup("Acme").await;
+    admin.create_custom_field(&field("region", "Region", CustomFieldKind::Text, &[])).await.expect("region");
+    let ann = admin.create_lead(&person("Ann", json!({"region": "ÖSTERREICH"}))).await.expect("ann");
+    {
+        // As the upgrade's SQL left them: no folded copy, or one that lower() folded in ASCII only.
+        let mut conn = app.pool.get().expect("conn");
+        diesel::update(v::table).set(v::value_folded.eq("Österreich")).execute(&mut *conn).expect("unfold");
+        assert_eq!(kith_db::custom_fields::refold_all(&mut conn).expect("refold"), 1);
+        assert_eq!(kith_db::custom_fields::refold_all(&mut conn).expect("again"), 0, "nothing left to fold");
+    }
+    let q = LeadListQuery {
+        custom_field: Some("region".into()),
+        custom_value: Some("österreich".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        admin.list_leads(&q).await.expect("list").items.into_iter().map(|l| l.id).collect::<Vec<_>>(),
+        vec![ann.id]
+    );
+}

@@ -165,7 +165,12 @@ pub fn run_migrations(conn: &mut DbConnection) -> crate::Result<Vec<String>> {
         }
         DbConnection::Sqlite(c) => c.run_pending_migrations(source).map(|v| v.iter().map(|m| m.to_string()).collect()),
     };
-    applied.map_err(|e| crate::Error::Internal(format!("migration failed: {e}")))
+    let applied: Vec<String> = applied.map_err(|e| crate::Error::Internal(format!("migration failed: {e}")))?;
+    // The migration that added folded custom values seeds them with SQL lower(); fold them properly.
+    if applied.iter().any(|v| v.replace('-', "").starts_with("20261123000010")) {
+        crate::custom_fields::refold_all(conn)?;
+    }
+    Ok(applied)
 }
 
 /// A trivial query: does the database answer?

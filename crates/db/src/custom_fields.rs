@@ -271,6 +271,7 @@ pub(crate) fn write_values(
                     lead_custom_values::org_id.eq(org_id.to_string()),
                     lead_custom_values::lead_id.eq(lead_id.to_string()),
                     lead_custom_values::field_key.eq(key),
+                    lead_custom_values::value_folded.eq(text.as_deref().map(fold)),
                     lead_custom_values::value_text.eq(text),
                     lead_custom_values::value_number.eq(number),
                 ))
@@ -278,6 +279,52 @@ pub(crate) fn write_values(
         }
     }
     Ok(())
+}
+
+/// Fold every stored text value again in Rust (after the migration that added `value_folded`: SQL's
+/// lower() folds only ASCII on SQLite and in PostgreSQL's C locale). Returns the rows changed.
+pub fn refold_all(conn: &mut DbConnection) -> Result<usize> {
+    const BATCH: i64 = 1_000;
+    let mut changed = 0;
+    let mut after = (String::new(), String::new());
+    loop {
+        let rows: Vec<(String, String, Option<String>, Option<String>)> = lead_custom_values::table
+            .filter(lead_custom_values::lead_id.gt(after.0.clone()).or(
+                lead_custom_values::lead_id.eq(after.0.clone()).and(lead_custom_values::field_key.gt(after.1.clone())),
+            ))
+            .order((lead_custom_values::lead_id.asc(), lead_custom_values::field_key.asc()))
+            .select((
+                lead_custom_values::lead_id,
+                lead_custom_values::field_key,
+                lead_custom_values::value_text,
+                lead_custom_values::value_folded,
+            ))
+            .limit(BATCH)
+            .load(conn)?;
+        let Some(last) = rows.last() else { break };
+        after = (last.0.clone(), last.1.clone());
+        let stale: Vec<(String, String, String)> = rows
+            .into_iter()
+            .filter_map(|(lead, key, text, folded)| {
+                let want = text.as_deref().map(fold);
+                (want != folded).then_some((lead, key, want?))
+            })
+            .collect();
+        changed += stale.len();
+        transaction(conn, |c| {
+            for (lead, key, folded) in &stale {
+                diesel::update(
+                    lead_custom_values::table
+                        .filter(lead_custom_values::lead_id.eq(lead))
+                        .filter(lead_custom_values::field_key.eq(key)),
+                )
+                .set(lead_custom_values::value_folded.eq(folded))
+                .execute(c)?;
+            }
+            Ok(())
+        })?;
+    }
+    Ok(changed)
 }
 
 /// Remove every value of a lead (when it is purged).

@@ -1106,9 +1106,13 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> Result
                 leads::id
                     .eq_any(values.filter(lead_custom_values::value_number.eq(n)).select(lead_custom_values::lead_id)),
             ),
+            // Text, select, date and yes/no values compare in lower case: "acme" finds "ACME".
             (Some(t), None) => query.filter(
-                leads::id
-                    .eq_any(values.filter(lead_custom_values::value_text.eq(t)).select(lead_custom_values::lead_id)),
+                leads::id.eq_any(
+                    values
+                        .filter(lead_custom_values::value_folded.eq(kith_domain::custom_fields::fold(&t)))
+                        .select(lead_custom_values::lead_id),
+                ),
             ),
             // No value asked for: every lead that has one.
             (None, None) => query.filter(leads::id.eq_any(values.select(lead_custom_values::lead_id))),

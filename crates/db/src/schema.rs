@@ -617,5 +617,6 @@ diesel::table! {
         field_key -> Text,
         value_text -> Nullable<Text>,
         value_number -> Nullable<BigInt>,
+        value_folded -> Nullable<Text>,
     }
 }

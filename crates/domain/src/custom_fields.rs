@@ -327,6 +327,38 @@ pub fn as_text(value: &Value) -> Option<String> {
     }
 }
 
+/// The form a text value is compared in by filters: lower case (Unicode), so "ACME" finds "Acme".
+/// Stored beside the value (`value_folded`) so the comparison stays an index lookup on both databases.
+pub fn fold(text: &str) -> String {
+    text.to_lowercase()
+}
+
+/// A value read from text (a CSV cell), as the field's kind, checked like a submitted value: numbers
+/// in decimal, booleans `true`/`false` (also `yes`/`no`, `1`/`0`), dates `YYYY-MM-DD`, select values
+/// by option (any case). An empty cell is "no value". `as_text` writes what this reads back.
+pub fn parse_text(def: &CustomFieldView, raw: &str) -> Result<Value, FieldError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(Value::Null);
+    }
+    let value = match def.kind {
+        CustomFieldKind::Number => match raw.parse::<i64>() {
+            Ok(n) => Value::from(n),
+            Err(_) => match raw.parse::<f64>().ok().filter(|f| f.is_finite()) {
+                Some(f) => Value::from(f),
+                None => return Err(wrong(&def.key, "type", format!("{} takes a number.", def.label))),
+            },
+        },
+        CustomFieldKind::Boolean => match raw.to_lowercase().as_str() {
+            "true" | "yes" | "1" => Value::Bool(true),
+            "false" | "no" | "0" => Value::Bool(false),
+            _ => return Err(wrong(&def.key, "type", format!("{} takes true or false.", def.label))),
+        },
+        _ => Value::String(raw.to_owned()),
+    };
+    normalize_value(def, &value)
+}
+
 /// A filter value from a query string, read as the field's kind: (value_text, value_number).
 pub fn filter_value(def: &CustomFieldView, raw: &str) -> Result<(Option<String>, Option<i64>), FieldError> {
     let raw = raw.trim();
@@ -488,6 +520,37 @@ mod tests {
         assert_eq!(filter_value(&seats, "1.5").map_err(|e| e.field), Err("custom_value".into()));
         let budget = def("budget", CustomFieldKind::Select, &["Over 50k"], false);
         assert_eq!(filter_value(&budget, "over 50k").ok(), Some((Some("Over 50k".into()), None)));
+    }
+
+    #[test]
+    fn text_cells_read_back_what_as_text_writes() {
+        for (kind, options, v) in [
+            (CustomFieldKind::Number, &[][..], json!(-42)),
+            (CustomFieldKind::Boolean, &[][..], json!(true)),
+            (CustomFieldKind::Boolean, &[][..], json!(false)),
+            (CustomFieldKind::Date, &[][..], json!("2027-01-31")),
+            (CustomFieldKind::Text, &[][..], json!("=1+2, said Ann")),
+            (CustomFieldKind::Select, &["Over 50k"][..], json!("Over 50k")),
+        ] {
+            let d = def("f", kind, options, false);
+            let text = as_text(&v).unwrap_or_default();
+            assert_eq!(parse_text(&d, &text).ok(), Some(v), "{kind:?}");
+        }
+        let seats = def("seats", CustomFieldKind::Number, &[], false);
+        assert_eq!(parse_text(&seats, " 12 ").ok(), Some(json!(12)));
+        assert_eq!(parse_text(&seats, "").ok(), Some(Value::Null));
+        assert_eq!(
+            parse_text(&seats, "ten").map_err(|e| (e.field, e.code)),
+            Err(("custom.seats".into(), "type".into()))
+        );
+        assert_eq!(parse_text(&seats, "2.5").map_err(|e| e.code), Err("integer".into()));
+        let partner = def("partner", CustomFieldKind::Boolean, &[], false);
+        assert_eq!(parse_text(&partner, "Yes").ok(), Some(json!(true)));
+        assert!(parse_text(&partner, "maybe").is_err());
+        let budget = def("budget", CustomFieldKind::Select, &["Over 50k"], false);
+        assert_eq!(parse_text(&budget, "OVER 50K").ok(), Some(json!("Over 50k")));
+        assert_eq!(parse_text(&budget, "huge").map_err(|e| e.code), Err("option".into()));
+        assert_eq!(fold("ÄRGER Acme"), "ärger acme");
     }
 
     proptest! {
