@@ -1,8 +1,9 @@
 //! A sales manager imports a CSV of leads: map, dry run, import in the background, results per row.
 
 use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
+use kith_domain::custom_fields::{CustomFieldInput, CustomFieldKind, CustomFieldPatch};
 use kith_domain::imports::*;
-use kith_domain::leads::{LeadListQuery, LeadSource, NewLead};
+use kith_domain::leads::{LeadListQuery, LeadSource, LeadView, NewLead};
 use kith_domain::webforms::FormTarget;
 use kith_tests::TestApp;
 
@@ -44,7 +45,7 @@ async fn a_csv_is_mapped_checked_and_imported_with_a_result_per_row() {
         .expect("existing");
     let upload = admin.upload_import("fair.csv", CSV.into()).await.expect("upload");
     assert_eq!((upload.total_rows, upload.status), (5, ImportStatus::Uploaded));
-    let suggested: Vec<Option<FormTarget>> = upload.suggested.iter().map(|c| c.target).collect();
+    let suggested: Vec<Option<FormTarget>> = upload.suggested.iter().map(|c| c.target.as_ref()?.field()).collect();
     assert_eq!(
         suggested,
         vec![
@@ -153,7 +154,7 @@ async fn a_broken_file_leaves_nothing_behind_and_imports_are_private() {
     assert_eq!(other.get_import(upload.id).await.expect_err("foreign").status(), Some(404));
     assert_eq!(other.dry_run_import(upload.id).await.expect_err("foreign").status(), Some(404));
     let bad_map = ImportMapping {
-        columns: vec![ColumnMapping { column: "nope".into(), target: Some(FormTarget::Email) }],
+        columns: vec![ColumnMapping { column: "nope".into(), target: Some(FormTarget::Email.into()) }],
         duplicate_policy: DuplicatePolicy::Skip,
         tags: vec![],
         owner_id: None,
@@ -201,4 +202,191 @@ async fn an_import_interrupted_after_a_batch_resumes_without_duplicates() {
     let mut conn = app.pool.get().expect("conn");
     let leads: i64 = kith_db::schema::leads::table.count().get_result(&mut *conn).expect("count");
     assert_eq!(leads, 1200);
+}
+
+/// An organization's lead fields: Budget (a choice), Seats (a number), Renewal (a date), Partner
+/// (yes/no) and Region (text, required in the app — which must not stop an import).
+async fn custom_fields(admin: &kith_client::Client) {
+    let field = |key: &str, label: &str, kind, options: &[&str]| CustomFieldInput {
+        key: key.into(),
+        label: label.into(),
+        kind,
+        options: options.iter().map(|s| s.to_string()).collect(),
+        required: false,
+        position: None,
+    };
+    for input in [
+        field("budget", "Budget", CustomFieldKind::Select, &["Under 10k", "10k-50k", "Over 50k"]),
+        field("seats", "Seats", CustomFieldKind::Number, &[]),
+        field("renewal", "Renewal date", CustomFieldKind::Date, &[]),
+        field("partner", "Partner", CustomFieldKind::Boolean, &[]),
+        field("region", "Region", CustomFieldKind::Text, &[]),
+    ] {
+        let created = admin.create_custom_field(&input).await.expect("field");
+        if created.key == "region" {
+            let required = CustomFieldPatch { required: Some(true), ..Default::default() };
+            admin.update_custom_field(created.id, created.version, &required).await.expect("required");
+        }
+    }
+}
+
+fn custom_of(lead: &LeadView) -> serde_json::Value {
+    serde_json::to_value(&lead.custom).expect("json")
+}
+
+async fn lead_by_email(admin: &kith_client::Client, email: &str) -> LeadView {
+    let page = admin.list_leads(&LeadListQuery::default()).await.expect("list");
+    page.items.into_iter().find(|l| l.email.as_deref() == Some(email)).unwrap_or_else(|| panic!("no lead {email}"))
+}
+
+#[tokio::test]
+async fn custom_columns_are_suggested_checked_per_row_and_imported_with_their_values() {
+    let app = TestApp::spawn().await;
+    let (admin, _) = app.signup("Acme").await;
+    custom_fields(&admin).await;
+    let old = admin
+        .create_lead(&NewLead {
+            first_name: "Old".into(),
+            email: Some("old@example.test".into()),
+            custom: serde_json::from_value(serde_json::json!({"region": "APAC", "budget": "Under 10k", "seats": 5}))
+                .expect("values"),
+            ..Default::default()
+        })
+        .await
+        .expect("existing");
+    let csv = "Name,Email,BUDGET,seats,Renewal date,custom.partner,Colour\n\
+        Ann Lee,ann@example.test,over 50k,40,2027-01-31,yes,red\n\
+        Bob Bad,bob@example.test,Huge,ten,31.01.2027,maybe,blue\n\
+        Old Again,old@example.test,,12,,false,green\n";
+    let upload = admin.upload_import("custom.csv", csv.into()).await.expect("upload");
+    let suggested: Vec<Option<String>> =
+        upload.suggested.iter().map(|c| c.target.as_ref().map(ToString::to_string)).collect();
+    assert_eq!(
+        suggested,
+        [Some("full_name"), Some("email"), Some("custom.budget"), Some("custom.seats"), Some("custom.renewal"),]
+            .into_iter()
+            .chain([Some("custom.partner"), None])
+            .map(|t| t.map(str::to_owned))
+            .collect::<Vec<_>>(),
+        "custom fields are suggested by key, label (any case) and export header"
+    );
+    let mapping = ImportMapping {
+        columns: upload.suggested.clone(),
+        duplicate_policy: DuplicatePolicy::Update,
+        tags: vec![],
+        owner_id: None,
+    };
+    admin.map_import(upload.id, &mapping).await.expect("map");
+
+    // The dry run names every bad custom value of the bad row, and nothing crashes.
+    let report = admin.dry_run_import(upload.id).await.expect("dry run");
+    assert_eq!((report.rows, report.valid, report.invalid, report.duplicates_existing), (3, 2, 1, 1));
+    assert_eq!(report.errors[0].row, 2);
+    let mut fields: Vec<(&str, &str)> =
+        report.errors[0].errors.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect();
+    fields.sort();
+    assert_eq!(
+        fields,
+        vec![
+            ("custom.budget", "option"),
+            ("custom.partner", "type"),
+            ("custom.renewal", "date"),
+            ("custom.seats", "type")
+        ]
+    );
+
+    admin.start_import(upload.id).await.expect("start");
+    run_until_done(&app);
+    let done = admin.get_import(upload.id).await.expect("get");
+    assert_eq!(done.progress, ImportProgress { processed: 3, created: 1, updated: 1, skipped: 0, failed: 1 });
+    // A required field (Region) without a column does not stop the import.
+    let ann = lead_by_email(&admin, "ann@example.test").await;
+    assert_eq!(
+        custom_of(&ann),
+        serde_json::json!({"budget": "Over 50k", "seats": 40, "renewal": "2027-01-31", "partner": true})
+    );
+    // The update policy: the row's values win, its empty cells leave the lead's values alone.
+    let old_after = admin.get_lead(old.id).await.expect("old").lead;
+    assert_eq!(
+        custom_of(&old_after),
+        serde_json::json!({"region": "APAC", "budget": "Under 10k", "seats": 12, "partner": false})
+    );
+    let results = admin.import_results_csv(upload.id).await.expect("results");
+    let failed = results.lines().find(|l| l.starts_with("\"2\",")).expect("row 2");
+    assert!(failed.contains("\"failed\"") && failed.contains("custom.seats"), "{failed}");
+
+    // A mapping to a field that does not exist is refused.
+    let bad = ImportMapping {
+        columns: vec![
+            ColumnMapping { column: "Email".into(), target: Some(FormTarget::Email.into()) },
+            ColumnMapping { column: "Colour".into(), target: Some(ImportTarget::Custom("colour".into())) },
+        ],
+        ..mapping
+    };
+    let upload = admin.upload_import("again.csv", csv.into()).await.expect("upload");
+    let err = admin.map_import(upload.id, &bad).await.expect_err("unknown field");
+    assert!(err.problem().and_then(|p| p.field_message("columns[1].target")).is_some(), "{err:?}");
+}
+
+#[tokio::test]
+async fn an_export_with_custom_fields_imports_back_unchanged() {
+    let app = TestApp::spawn().await;
+    let (admin, _) = app.signup("Acme").await;
+    custom_fields(&admin).await;
+    let values = serde_json::json!({
+        "budget": "10k-50k", "seats": -3, "renewal": "2027-02-28", "partner": false,
+        "region": "=HYPERLINK(\"x\"), \"quoted\"\nsecond line"
+    });
+    admin
+        .create_lead(&NewLead {
+            first_name: "Ann".into(),
+            last_name: "Lee".into(),
+            email: Some("ann@example.test".into()),
+            phone: Some("+49 30 1234567".into()),
+            company_name: "Acme".into(),
+            custom: serde_json::from_value(values.clone()).expect("values"),
+            ..Default::default()
+        })
+        .await
+        .expect("ann");
+    admin
+        .create_lead(&NewLead {
+            first_name: "Bob".into(),
+            email: Some("bob@example.test".into()),
+            custom: serde_json::from_value(serde_json::json!({"region": "EMEA"})).expect("values"),
+            ..Default::default()
+        })
+        .await
+        .expect("bob");
+
+    let csv = admin.export_leads_csv(&LeadListQuery::default()).await.expect("export");
+    let header = csv.lines().next().expect("header");
+    assert!(
+        header.ends_with(
+            "\"created_at\",\"custom.budget\",\"custom.seats\",\"custom.renewal\",\"custom.partner\",\"custom.region\""
+        ),
+        "{header}"
+    );
+    assert!(csv.contains("\"'=HYPERLINK(\"\"x\"\"), \"\"quoted\"\"\nsecond line\""), "formula-safe: {csv}");
+    assert!(csv.contains("\"'-3\""), "a negative number is formula-safe too: {csv}");
+
+    // Another organization with the same fields imports the file as it is.
+    let (other, _) = app.signup("Other").await;
+    custom_fields(&other).await;
+    let upload = other.upload_import("export.csv", csv).await.expect("upload");
+    let mapping = ImportMapping {
+        columns: upload.suggested.clone(),
+        duplicate_policy: DuplicatePolicy::Skip,
+        tags: vec![],
+        owner_id: None,
+    };
+    other.map_import(upload.id, &mapping).await.expect("map");
+    let report = other.dry_run_import(upload.id).await.expect("dry run");
+    assert_eq!((report.rows, report.valid, report.invalid), (2, 2, 0), "{:?}", report.errors);
+    other.start_import(upload.id).await.expect("start");
+    run_until_done(&app);
+    let ann = lead_by_email(&other, "ann@example.test").await;
+    assert_eq!(custom_of(&ann), values);
+    assert_eq!(ann.phone_e164.as_deref(), Some("+49301234567"), "the formula-safe phone reads back too");
+    assert_eq!(custom_of(&lead_by_email(&other, "bob@example.test").await), serde_json::json!({"region": "EMEA"}));
 }

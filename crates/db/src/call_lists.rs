@@ -115,10 +115,12 @@ pub fn add_csv(
         .iter()
         .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
         .collect();
-    let fields: Vec<FormField> = suggest_mapping(&headers)
+    // Call lists read the lead fields only (custom fields are not guessed here).
+    let fields: Vec<FormField> = suggest_mapping(&headers, &[])
         .into_iter()
         .filter_map(|m| {
-            m.target.map(|t| FormField { name: m.column.clone(), label: m.column, target: t, required: false })
+            let target = m.target.as_ref().and_then(|t| t.field())?;
+            Some(FormField { name: m.column.clone(), label: m.column, target, required: false })
         })
         .collect();
     if !fields.iter().any(|f| f.target == kith_domain::webforms::FormTarget::Phone) {

@@ -9,6 +9,7 @@ use std::io::Read;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use kith_domain::audit::ActorKind;
+use kith_domain::custom_fields::{parse_text, CustomFieldView};
 use kith_domain::imports::*;
 use kith_domain::leads::{DuplicateRule, LeadSource, NewLead};
 use kith_domain::modules::Module;
@@ -20,7 +21,7 @@ use crate::jobs::{self, NewJob};
 use crate::leads::import::{import_one, BatchContext, RowOutcome};
 use crate::schema::{import_rows, imports, leads};
 use crate::util::{new_id, now, parse_id, to_utc, transaction};
-use crate::{DbConnection, Error, Result, Scope};
+use crate::{custom_fields, DbConnection, Error, Result, Scope};
 
 pub const JOB: &str = "import";
 const UPLOAD_BATCH: usize = 1000;
@@ -51,14 +52,15 @@ struct ImportRow {
 }
 
 impl ImportRow {
-    fn into_view(self) -> Result<ImportView> {
+    /// The view, with a mapping suggested from the headers and the organization's custom fields.
+    fn into_view(self, defs: &[CustomFieldView]) -> Result<ImportView> {
         let headers: Vec<String> = serde_json::from_str(&self.headers).unwrap_or_default();
         let mapping: Option<ImportMapping> = self.mapping.as_deref().and_then(|m| serde_json::from_str(m).ok());
         Ok(ImportView {
             id: parse_id(&self.id)?,
             file_name: self.file_name,
             status: ImportStatus::parse(&self.status).ok_or_else(|| Error::Internal("bad import status".into()))?,
-            suggested: suggest_mapping(&headers),
+            suggested: suggest_mapping(&headers, defs),
             headers,
             total_rows: self.total_rows,
             mapping,
@@ -88,9 +90,14 @@ fn find_row(conn: &mut DbConnection, org_id: OrgId, id: ImportId) -> Result<Impo
         .ok_or(Error::NotFound)
 }
 
+fn view(conn: &mut DbConnection, org_id: OrgId, id: ImportId) -> Result<ImportView> {
+    let row = find_row(conn, org_id, id)?;
+    row.into_view(&custom_fields::defs(conn, org_id)?)
+}
+
 pub fn get(conn: &mut DbConnection, scope: &Scope, id: ImportId) -> Result<ImportView> {
     scope.require(Module::Leads, Action::Write)?;
-    find_row(conn, scope.org_id, id)?.into_view()
+    view(conn, scope.org_id, id)
 }
 
 /// Store a CSV file's rows as an import, reading it as a stream. The first row names the columns.
@@ -142,7 +149,7 @@ pub fn upload(conn: &mut DbConnection, scope: &Scope, file_name: &str, reader: i
         });
         return Err(e);
     }
-    find_row(conn, scope.org_id, id)?.into_view()
+    view(conn, scope.org_id, id)
 }
 
 fn store_rows(conn: &mut DbConnection, id: ImportId, csv: &mut csv::Reader<impl Read>) -> Result<()> {
@@ -202,7 +209,7 @@ pub fn set_mapping(
             return Err(Error::field("status", "started", "This import has started; its mapping is fixed."));
         }
         let headers: Vec<String> = serde_json::from_str(&row.headers).unwrap_or_default();
-        let mut problems = mapping.problems(&headers);
+        let mut problems = mapping.problems(&headers, &custom_fields::defs(c, scope.org_id)?);
         if let Some(owner) = mapping.owner_id {
             if crate::users::find_row(c, scope.org_id, owner).is_err() {
                 problems.push(FieldError::new("owner_id", "unknown", "No such user in this organization."));
@@ -218,22 +225,49 @@ pub fn set_mapping(
                 imports::version.eq(imports::version + 1),
             ))
             .execute(c)?;
-        find_row(c, scope.org_id, id)?.into_view()
+        view(c, scope.org_id, id)
     })
 }
 
-/// A row's cells as a lead, read through the mapping exactly like a form submission.
+/// A row's cells as a lead, read through the mapping exactly like a form submission, with the custom
+/// columns read as their fields' kinds. A cell made formula-safe by an export (`'=…`, `'-42`) is
+/// read as it was.
 fn lead_of(
     headers: &[String],
     mapping: &ImportMapping,
+    defs: &[CustomFieldView],
     cells: &[String],
 ) -> std::result::Result<(NewLead, Option<String>), Vec<FieldError>> {
-    let by_name: HashMap<&str, &String> = headers.iter().map(String::as_str).zip(cells.iter()).collect();
-    let (mut lead, note) =
-        lead_from_submission(&mapping.fields(), None, &|name| by_name.get(name).map(|v| (*v).clone()))?;
+    let by_name: HashMap<&str, &str> =
+        headers.iter().map(String::as_str).zip(cells.iter().map(|c| crate::leads::from_spreadsheet(c))).collect();
+    let submitted = lead_from_submission(&mapping.fields(), None, &|name| by_name.get(name).map(|v| (*v).to_owned()));
+    let mut errors = Vec::new();
+    let mut custom = std::collections::BTreeMap::new();
+    for (column, key) in mapping.custom_columns() {
+        let Some(def) = defs.iter().find(|d| d.key == key) else {
+            errors.push(FieldError::new(format!("custom.{key}"), "unknown", "No such custom field."));
+            continue;
+        };
+        match parse_text(def, by_name.get(column).copied().unwrap_or_default()) {
+            Ok(serde_json::Value::Null) => {}
+            Ok(value) => {
+                custom.insert(key.to_owned(), value);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    let (mut lead, note) = match submitted {
+        Ok(ok) if errors.is_empty() => ok,
+        Ok(_) => return Err(errors),
+        Err(mut e) => {
+            e.extend(errors);
+            return Err(e);
+        }
+    };
     lead.source = Some(LeadSource::Import);
     lead.owner_id = mapping.owner_id;
     lead.tags = mapping.tags.clone();
+    lead.custom = custom;
     Ok((lead.tidy(), note))
 }
 
@@ -258,6 +292,7 @@ pub fn dry_run(conn: &mut DbConnection, scope: &Scope, id: ImportId) -> Result<D
     } else {
         crate::lead_rules::settings(conn, scope.org_id)?.duplicate_rule
     };
+    let defs = custom_fields::defs(conn, scope.org_id)?;
     let mut report = DryRunReport::default();
     let mut seen: HashMap<String, i64> = HashMap::new();
     let mut after = 0i64;
@@ -274,7 +309,7 @@ pub fn dry_run(conn: &mut DbConnection, scope: &Scope, id: ImportId) -> Result<D
         for (n, cells) in batch {
             report.rows += 1;
             let cells: Vec<String> = serde_json::from_str(&cells).unwrap_or_default();
-            let lead = match lead_of(&headers, &mapping, &cells) {
+            let lead = match lead_of(&headers, &mapping, &defs, &cells) {
                 Ok((lead, _)) => lead,
                 Err(errors) => {
                     report.invalid += 1;
@@ -366,7 +401,7 @@ pub fn start(conn: &mut DbConnection, scope: &Scope, id: ImportId) -> Result<Imp
                 ..NewJob::now(JOB, serde_json::json!({ "import_id": id.to_string() }))
             },
         )?;
-        find_row(c, scope.org_id, id)?.into_view()
+        view(c, scope.org_id, id)
     })
 }
 
@@ -388,9 +423,7 @@ pub fn process_batch(conn: &mut DbConnection, id: ImportId) -> Result<(ImportPro
         .first(conn)?;
     let org_id: OrgId = parse_id(&org)?;
     if matches!(status.as_str(), "completed" | "failed") {
-        let row = find_row(conn, org_id, id)?;
-        let view = row.into_view()?;
-        return Ok((view.progress, false));
+        return Ok((view(conn, org_id, id)?.progress, false));
     }
     let scope = import_scope(org_id, created_by);
     transaction(conn, |c| {
@@ -415,7 +448,7 @@ pub fn process_batch(conn: &mut DbConnection, id: ImportId) -> Result<(ImportPro
         let mut p = ImportProgress::default();
         for (n, cells) in &batch {
             let cells: Vec<String> = serde_json::from_str(cells).unwrap_or_default();
-            let outcome = match lead_of(&headers, &mapping, &cells) {
+            let outcome = match lead_of(&headers, &mapping, ctx.custom_fields(), &cells) {
                 Ok((lead, note)) => import_one(c, &scope, &mut ctx, &lead, note.as_deref(), mapping.duplicate_policy)?,
                 Err(errors) => RowOutcome::Failed(errors),
             };
@@ -476,7 +509,7 @@ pub fn process_batch(conn: &mut DbConnection, id: ImportId) -> Result<(ImportPro
                 imports::version.eq(imports::version + 1),
             ))
             .execute(c)?;
-        let view = find_row(c, org_id, id)?.into_view()?;
+        let current = find_row(c, org_id, id)?.into_view(ctx.custom_fields())?;
         // PostgreSQL plans from table statistics; a bulk load makes them stale within minutes
         // (a lookup planned for an empty table then scans a big one). Refresh them as the import
         // grows and when it ends. SQLite's planner does not depend on them.
@@ -485,7 +518,7 @@ pub fn process_batch(conn: &mut DbConnection, id: ImportId) -> Result<(ImportPro
         if matches!(c, DbConnection::Postgresql(_)) && (done || after > before || row.processed == 0) {
             diesel::sql_query("ANALYZE leads, lead_events, lead_tags, audit_log").execute(c)?;
         }
-        Ok((view.progress, !done))
+        Ok((current.progress, !done))
     })
 }
 

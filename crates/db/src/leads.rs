@@ -1270,11 +1270,27 @@ pub fn events(conn: &mut DbConnection, scope: &Scope, id: LeadId) -> Result<Vec<
 
 // ---- export ----
 
-/// A cell that a spreadsheet will show as text, never run as a formula (RELIABILITY C4).
+/// Would a spreadsheet read this cell as a formula, or is it already one made safe (`'` before one)?
+fn formula_like(cell: &str) -> bool {
+    matches!(cell.trim_start_matches('\'').chars().next(), Some('=' | '+' | '-' | '@' | '\t' | '\r'))
+}
+
+/// A cell that a spreadsheet will show as text, never run as a formula (RELIABILITY C4): an
+/// apostrophe goes before it. `from_spreadsheet` takes it off again, so an export imports back as it
+/// was (a cell that began with `'=` gets a second apostrophe, so that reading stays exact).
 pub fn spreadsheet_safe(cell: &str) -> String {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
-        _ => cell.to_owned(),
+    if formula_like(cell) {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    }
+}
+
+/// A cell as it was before `spreadsheet_safe` (imports read exported files with it).
+pub fn from_spreadsheet(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if formula_like(rest) => rest,
+        _ => cell,
     }
 }
 
@@ -1302,7 +1318,12 @@ pub fn export_csv(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> 
         "tags",
         "created_at",
     ];
-    wtr.write_record(header).map_err(|e| Error::Internal(e.to_string()))?;
+    // One column per custom field, named as the import maps it back; the values come with each
+    // page's leads (one query per page).
+    let defs = custom_fields::defs(conn, scope.org_id)?;
+    let custom_header = defs.iter().map(|d| format!("{}{}", kith_domain::imports::CUSTOM_PREFIX, d.key));
+    let header: Vec<String> = header.iter().map(|h| (*h).to_owned()).chain(custom_header).collect();
+    wtr.write_record(&header).map_err(|e| Error::Internal(e.to_string()))?;
     let mut page_query = LeadListQuery { limit: Some(kith_domain::page::MAX_LIMIT), cursor: None, ..q.clone() };
     let mut written = 0u32;
     loop {
@@ -1327,7 +1348,11 @@ pub fn export_csv(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> 
                 l.tags.join(";"),
                 l.created_at.to_rfc3339(),
             ];
-            wtr.write_record(row.iter().map(|c| spreadsheet_safe(c))).map_err(|e| Error::Internal(e.to_string()))?;
+            let custom = defs
+                .iter()
+                .map(|d| l.custom.get(&d.key).and_then(kith_domain::custom_fields::as_text).unwrap_or_default());
+            let cells: Vec<String> = row.into_iter().chain(custom).map(|c| spreadsheet_safe(&c)).collect();
+            wtr.write_record(&cells).map_err(|e| Error::Internal(e.to_string()))?;
             written += 1;
         }
         match page.next_cursor {
@@ -1476,4 +1501,20 @@ pub(crate) fn add_history(
     at: NaiveDateTime,
 ) -> Result<()> {
     event_at(conn, scope, lead_id, kind, None, None, note, at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exported_cells_are_formula_safe_and_read_back_exactly() {
+        for cell in ["=SUM(A1)", "-42", "+49 30 1234", "@x", "'=a", "''-1", "'quoted", "plain", "", "'", "a=b"] {
+            let safe = spreadsheet_safe(cell);
+            assert!(!matches!(safe.chars().next(), Some('=' | '+' | '-' | '@')), "{cell:?} → {safe:?}");
+            assert_eq!(from_spreadsheet(&safe), cell, "{cell:?} → {safe:?}");
+        }
+        assert_eq!(spreadsheet_safe("-42"), "'-42");
+        assert_eq!(from_spreadsheet("'plain"), "'plain", "an apostrophe of the file's own stays");
+    }
 }

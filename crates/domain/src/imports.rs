@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
+use crate::custom_fields::{is_valid_key, CustomFieldView};
 use crate::ids::*;
 use crate::webforms::{FormField, FormTarget};
 
@@ -64,13 +65,94 @@ impl DuplicatePolicy {
     }
 }
 
+/// What a column fills: a lead field named like a web form's target (`email`, `company` …), or a
+/// custom field as `custom.<key>`. On the wire it is that name, a string.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ImportTarget {
+    Field(FormTarget),
+    Custom(String),
+}
+
+/// The prefix of a custom field's target.
+pub const CUSTOM_PREFIX: &str = "custom.";
+
+impl ImportTarget {
+    /// `email`, `custom.budget` … or None for a name that is neither.
+    pub fn parse(s: &str) -> Option<ImportTarget> {
+        if let Some(key) = s.strip_prefix(CUSTOM_PREFIX) {
+            return is_valid_key(key).then(|| ImportTarget::Custom(key.to_owned()));
+        }
+        use serde::de::IntoDeserializer;
+        let de: serde::de::value::StrDeserializer<'_, serde::de::value::Error> = s.into_deserializer();
+        FormTarget::deserialize(de).ok().map(ImportTarget::Field)
+    }
+
+    /// The lead field, when the target is one.
+    pub fn field(&self) -> Option<FormTarget> {
+        match self {
+            ImportTarget::Field(f) => Some(*f),
+            ImportTarget::Custom(_) => None,
+        }
+    }
+
+    /// The custom field's key, when the target is one.
+    pub fn custom_key(&self) -> Option<&str> {
+        match self {
+            ImportTarget::Field(_) => None,
+            ImportTarget::Custom(k) => Some(k),
+        }
+    }
+}
+
+impl From<FormTarget> for ImportTarget {
+    fn from(f: FormTarget) -> Self {
+        ImportTarget::Field(f)
+    }
+}
+
+impl std::fmt::Display for ImportTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImportTarget::Field(t) => match serde_json::to_value(t) {
+                Ok(serde_json::Value::String(s)) => f.write_str(&s),
+                _ => Err(std::fmt::Error),
+            },
+            ImportTarget::Custom(k) => write!(f, "{CUSTOM_PREFIX}{k}"),
+        }
+    }
+}
+
+impl Serialize for ImportTarget {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ImportTarget::Field(t) => t.serialize(serializer),
+            ImportTarget::Custom(_) => serializer.collect_str(self),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ImportTarget {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        ImportTarget::parse(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "unknown target {s:?}: expected a lead field (email, company …) or custom.<key>"
+            ))
+        })
+    }
+}
+
 /// One CSV column and the lead field it fills (none: ignored). `message` keeps the cell as a note.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ColumnMapping {
     pub column: String,
-    pub target: Option<FormTarget>,
+    /// A lead field (`first_name`, `last_name`, `full_name`, `email`, `phone`, `company`, `website`,
+    /// `title`, `country`, `industry`, `company_size`, `message`) or a custom field as
+    /// `custom.<key>`; null ignores the column.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "custom.budget"))]
+    pub target: Option<ImportTarget>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Validate)]
@@ -94,7 +176,7 @@ impl ImportMapping {
         self.columns
             .iter()
             .filter_map(|c| {
-                c.target.map(|t| FormField {
+                c.target.as_ref().and_then(ImportTarget::field).map(|t| FormField {
                     name: c.column.clone(),
                     label: c.column.clone(),
                     target: t,
@@ -104,7 +186,13 @@ impl ImportMapping {
             .collect()
     }
 
-    pub fn problems(&self, headers: &[String]) -> Vec<crate::FieldError> {
+    /// The columns that fill custom fields: (column, key).
+    pub fn custom_columns(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.columns.iter().filter_map(|c| Some((c.column.as_str(), c.target.as_ref()?.custom_key()?)))
+    }
+
+    /// Problems with the mapping against the file's headers and the organization's custom fields.
+    pub fn problems(&self, headers: &[String], defs: &[CustomFieldView]) -> Vec<crate::FieldError> {
         let mut out = Vec::new();
         for (i, c) in self.columns.iter().enumerate() {
             if !headers.contains(&c.column) {
@@ -114,10 +202,19 @@ impl ImportMapping {
                     "The file has no such column.",
                 ));
             }
+            if let Some(key) = c.target.as_ref().and_then(ImportTarget::custom_key) {
+                if !defs.iter().any(|d| d.key == key) {
+                    out.push(crate::FieldError::new(
+                        format!("columns[{i}].target"),
+                        "unknown",
+                        "No such custom field.",
+                    ));
+                }
+            }
         }
         if !self.columns.iter().any(|c| {
             matches!(
-                c.target,
+                c.target.as_ref().and_then(ImportTarget::field),
                 Some(
                     FormTarget::Email
                         | FormTarget::Phone
@@ -138,32 +235,44 @@ impl ImportMapping {
     }
 }
 
-/// Guess a mapping from column headers ("E-mail", "Company name" …).
-pub fn suggest_mapping(headers: &[String]) -> Vec<ColumnMapping> {
+/// Guess a mapping from column headers ("E-mail", "Company name" …) and the organization's custom
+/// fields: a header `custom.<key>` (as the lead export writes it) maps to that field; otherwise the
+/// lead fields come first, then a custom field whose key or label equals the header (any case).
+pub fn suggest_mapping(headers: &[String], defs: &[CustomFieldView]) -> Vec<ColumnMapping> {
     headers
         .iter()
         .map(|h| {
-            let k: String = h.to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect();
-            let target = match k.as_str() {
-                "firstname" | "first" | "givenname" | "vorname" => Some(FormTarget::FirstName),
-                "lastname" | "last" | "surname" | "familyname" | "nachname" => Some(FormTarget::LastName),
-                "name" | "fullname" | "contact" | "contactname" => Some(FormTarget::FullName),
-                "email" | "emailaddress" | "mail" => Some(FormTarget::Email),
-                "phone" | "phonenumber" | "telephone" | "tel" | "mobile" => Some(FormTarget::Phone),
-                "company" | "companyname" | "organization" | "organisation" | "account" | "firma" => {
-                    Some(FormTarget::Company)
-                }
-                "website" | "web" | "url" | "domain" => Some(FormTarget::Website),
-                "title" | "jobtitle" | "position" | "role" => Some(FormTarget::Title),
-                "country" | "countrycode" | "land" => Some(FormTarget::Country),
-                "industry" | "sector" => Some(FormTarget::Industry),
-                "employees" | "companysize" | "size" | "headcount" => Some(FormTarget::CompanySize),
-                "note" | "notes" | "comment" | "message" => Some(FormTarget::Message),
-                _ => None,
-            };
+            let lower = h.trim().to_lowercase();
+            let custom_by =
+                |wanted: &str| defs.iter().find(|d| d.key == wanted || d.label.trim().to_lowercase() == wanted);
+            let exported = lower.strip_prefix(CUSTOM_PREFIX).and_then(|k| defs.iter().find(|d| d.key == k));
+            let target = exported
+                .map(|d| ImportTarget::Custom(d.key.clone()))
+                .or_else(|| lead_field_of(h).map(ImportTarget::Field))
+                .or_else(|| custom_by(&lower).map(|d| ImportTarget::Custom(d.key.clone())));
             ColumnMapping { column: h.clone(), target }
         })
         .collect()
+}
+
+/// The lead field a header usually means.
+fn lead_field_of(header: &str) -> Option<FormTarget> {
+    let k: String = header.to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect();
+    match k.as_str() {
+        "firstname" | "first" | "givenname" | "vorname" => Some(FormTarget::FirstName),
+        "lastname" | "last" | "surname" | "familyname" | "nachname" => Some(FormTarget::LastName),
+        "name" | "fullname" | "contact" | "contactname" => Some(FormTarget::FullName),
+        "email" | "emailaddress" | "mail" => Some(FormTarget::Email),
+        "phone" | "phonenumber" | "telephone" | "tel" | "mobile" => Some(FormTarget::Phone),
+        "company" | "companyname" | "organization" | "organisation" | "account" | "firma" => Some(FormTarget::Company),
+        "website" | "web" | "url" | "domain" => Some(FormTarget::Website),
+        "title" | "jobtitle" | "position" | "role" => Some(FormTarget::Title),
+        "country" | "countrycode" | "land" => Some(FormTarget::Country),
+        "industry" | "sector" => Some(FormTarget::Industry),
+        "employees" | "companysize" | "size" | "headcount" => Some(FormTarget::CompanySize),
+        "note" | "notes" | "comment" | "message" => Some(FormTarget::Message),
+        _ => None,
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -246,10 +355,69 @@ mod tests {
     fn common_headers_are_recognised() {
         let headers: Vec<String> =
             ["E-mail", "First Name", "Company name", "Favourite colour"].iter().map(|s| s.to_string()).collect();
-        let targets: Vec<Option<FormTarget>> = suggest_mapping(&headers).into_iter().map(|m| m.target).collect();
+        let targets: Vec<Option<ImportTarget>> = suggest_mapping(&headers, &[]).into_iter().map(|m| m.target).collect();
         assert_eq!(
             targets,
-            vec![Some(FormTarget::Email), Some(FormTarget::FirstName), Some(FormTarget::Company), None]
+            vec![
+                Some(FormTarget::Email.into()),
+                Some(FormTarget::FirstName.into()),
+                Some(FormTarget::Company.into()),
+                None
+            ]
         );
+    }
+
+    fn def(key: &str, label: &str) -> CustomFieldView {
+        CustomFieldView {
+            id: CustomFieldId(uuid::Uuid::nil()),
+            key: key.into(),
+            label: label.into(),
+            kind: crate::custom_fields::CustomFieldKind::Text,
+            options: vec![],
+            required: false,
+            position: 0,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn custom_fields_are_suggested_by_key_label_or_export_header() {
+        let defs = [def("budget", "Budget band"), def("region", "Region"), def("title_code", "Title")];
+        let headers: Vec<String> =
+            ["BUDGET", "budget band", "custom.region", "Title", "custom.gone"].iter().map(|s| s.to_string()).collect();
+        let targets: Vec<Option<String>> =
+            suggest_mapping(&headers, &defs).into_iter().map(|m| m.target.map(|t| t.to_string())).collect();
+        let want = |s: &str| Some(s.to_owned());
+        // A lead field wins over a custom field's label; unknown custom keys are not guessed.
+        assert_eq!(
+            targets,
+            vec![want("custom.budget"), want("custom.budget"), want("custom.region"), want("title"), None]
+        );
+    }
+
+    #[test]
+    fn targets_are_names_on_the_wire() {
+        let read = |v: serde_json::Value| serde_json::from_value::<ColumnMapping>(v).ok().and_then(|m| m.target);
+        assert_eq!(
+            read(serde_json::json!({"column": "Budget", "target": "custom.budget"})),
+            Some(ImportTarget::Custom("budget".into()))
+        );
+        assert_eq!(
+            read(serde_json::json!({"column": "Name", "target": "full_name"})),
+            Some(ImportTarget::Field(FormTarget::FullName))
+        );
+        let write = |t: ImportTarget| {
+            serde_json::to_value(ColumnMapping { column: "x".into(), target: Some(t) })
+                .ok()
+                .map(|v| v["target"].clone())
+        };
+        assert_eq!(write(FormTarget::FullName.into()), Some(serde_json::json!("full_name")));
+        assert_eq!(write(ImportTarget::Custom("budget".into())), Some(serde_json::json!("custom.budget")));
+        for bad in ["custom.Bad Key", "custom.", "favourite_colour"] {
+            let r: Result<ColumnMapping, _> = serde_json::from_value(serde_json::json!({"column": "x", "target": bad}));
+            assert!(r.is_err(), "{bad}");
+        }
     }
 }

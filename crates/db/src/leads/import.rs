@@ -2,8 +2,11 @@
 //! scoring as every other channel, with the rules loaded once per batch instead of once per lead,
 //! and without a notification per lead (an import of 10,000 leads must not send 10,000 emails).
 
+use std::collections::BTreeMap;
+
 use chrono::Utc;
 use diesel::prelude::*;
+use kith_domain::custom_fields::{validate_values, CustomFieldView};
 use kith_domain::imports::DuplicatePolicy;
 use kith_domain::leads::*;
 use kith_domain::rules::{self, AssignmentRule, Candidate, ScoringRule};
@@ -12,11 +15,12 @@ use kith_domain::{FieldError, LeadId, OrgId};
 use super::{event, fields_of_new, fields_of_view, find, find_duplicate, replace_tags, team_of, write_fields, ENTITY};
 use crate::schema::leads;
 use crate::util::{new_id, now};
-use crate::{audit, lead_rules, DbConnection, Result, Scope};
+use crate::{audit, custom_fields, lead_rules, DbConnection, Result, Scope};
 
-/// Rules and loads read once per batch.
+/// Rules, custom fields and loads read once per batch.
 pub struct BatchContext {
     settings: LeadSettings,
+    custom_fields: Vec<CustomFieldView>,
     scoring: Vec<ScoringRule>,
     assignment: Vec<AssignmentRule>,
     candidates: Vec<Candidate>,
@@ -28,10 +32,16 @@ impl BatchContext {
         let candidates = if assignment.iter().any(|r| r.active) { super::candidates(c, org_id)? } else { Vec::new() };
         Ok(BatchContext {
             settings: lead_rules::settings(c, org_id)?,
+            custom_fields: custom_fields::defs(c, org_id)?,
             scoring: lead_rules::scoring_rules(c, org_id)?,
             assignment,
             candidates,
         })
+    }
+
+    /// The organization's live custom fields of leads.
+    pub fn custom_fields(&self) -> &[CustomFieldView] {
+        &self.custom_fields
     }
 }
 
@@ -59,6 +69,14 @@ pub fn import_one(
     let fields = fields_of_new(new);
     errors.extend(fields.check());
     errors.extend(new.check_identifiable());
+    // Required custom fields do not bind imports: intake never fails for a value nobody had.
+    let custom = match validate_values(&ctx.custom_fields, &new.custom, false) {
+        Ok(values) => values.into_iter().filter(|(_, v)| !v.is_null()).collect::<BTreeMap<_, _>>(),
+        Err(e) => {
+            errors.extend(e);
+            BTreeMap::new()
+        }
+    };
     if !errors.is_empty() {
         return Ok(RowOutcome::Failed(errors));
     }
@@ -90,6 +108,8 @@ pub fn import_one(
             tags.extend(new.tags.iter().cloned());
             replace_tags(c, scope.org_id(), existing.id, &tags)?;
         }
+        // The row's custom values win too; fields the row leaves empty keep their value.
+        custom_fields::write_values(c, scope.org_id(), existing.id, &custom)?;
         event(
             c,
             scope,
@@ -129,8 +149,8 @@ pub fn import_one(
         team_id: None,
         score: 0,
         tags: normalize_tags(&new.tags),
-        // Imports do not map custom fields (yet).
-        custom: Default::default(),
+        // Before assignment and scoring, so rules on custom fields see them.
+        custom,
         created_at: at.and_utc(),
         updated_at: at.and_utc(),
         version: 1,
@@ -190,6 +210,7 @@ pub fn import_one(
     if !view.tags.is_empty() {
         replace_tags(c, scope.org_id(), id, &view.tags)?;
     }
+    custom_fields::write_values(c, scope.org_id(), id, &view.custom)?;
     event(c, scope, id, LeadEventKind::Created, None, Some("import"), note)?;
     if let Some(owner) = view.owner_id {
         event(c, scope, id, LeadEventKind::OwnerChanged, None, Some(&owner.to_string()), None)?;

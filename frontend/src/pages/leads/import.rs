@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use kith_client::Client;
-use kith_domain::imports::{ColumnMapping, DryRunReport, DuplicatePolicy, ImportMapping, ImportStatus, ImportView};
+use kith_domain::imports::{
+    ColumnMapping, DryRunReport, DuplicatePolicy, ImportMapping, ImportStatus, ImportTarget, ImportView,
+};
 use kith_domain::modules::Module;
 use kith_domain::{FieldError, ImportId, Problem, UserId};
 use leptos::html::Input;
@@ -12,7 +14,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen_futures::JsFuture;
 
-use super::forms::{parse_target, target_label, target_value, TARGETS};
+use super::forms::{target_label, target_value, TARGETS};
 use super::{lead_href, parse_tags, LeadsGate};
 use crate::api::{problem_of, use_client};
 use crate::auth::use_session;
@@ -94,10 +96,10 @@ impl Choices {
             .headers
             .iter()
             .map(|header| {
-                let target = columns.iter().find(|c| c.column == *header).and_then(|c| c.target);
+                let target = columns.iter().find(|c| c.column == *header).and_then(|c| c.target.clone());
                 MapRow {
                     column: header.clone(),
-                    target: RwSignal::new(target.map(|t| target_value(t).to_owned()).unwrap_or_default()),
+                    target: RwSignal::new(target.map(|t| t.to_string()).unwrap_or_default()),
                 }
             })
             .collect();
@@ -110,7 +112,10 @@ impl Choices {
                 .rows
                 .get_untracked()
                 .into_iter()
-                .map(|row| ColumnMapping { column: row.column, target: parse_target(&row.target.get_untracked()) })
+                .map(|row| ColumnMapping {
+                    column: row.column,
+                    target: ImportTarget::parse(&row.target.get_untracked()),
+                })
                 .collect(),
             duplicate_policy: self.policy.get_untracked(),
             tags: parse_tags(&self.tags.get_untracked()),
