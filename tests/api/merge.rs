@@ -303,3 +303,84 @@ async fn after_thirty_days_a_merge_is_final_and_the_merged_lead_is_purged() {
     let again = admin.deliver_inbound_email(me.organization.id, &secret, raw).await.expect("redeliver");
     assert_eq!(again, kith_domain::inbound::InboundOutcome::Duplicate);
 }
+
+#[tokio::test]
+async fn custom_values_follow_the_merge_and_undo_gives_both_leads_theirs_back() {
+    use kith_domain::custom_fields::{CustomFieldInput, CustomFieldKind};
+    let app = TestApp::spawn().await;
+    let (admin, _) = app.signup("Acme").await;
+    allow_duplicates(&admin).await;
+    for (key, kind, options) in [
+        ("budget", CustomFieldKind::Select, vec!["Under 10k".to_string(), "Over 50k".to_string()]),
+        ("seats", CustomFieldKind::Number, vec![]),
+        ("region", CustomFieldKind::Text, vec![]),
+        ("partner", CustomFieldKind::Boolean, vec![]),
+    ] {
+        let input =
+            CustomFieldInput { key: key.into(), label: key.into(), kind, options, required: false, position: None };
+        admin.create_custom_field(&input).await.expect("field");
+    }
+    let values = |v: serde_json::Value| -> std::collections::BTreeMap<String, serde_json::Value> {
+        serde_json::from_value(v).expect("values")
+    };
+    let with = |lead: NewLead, v: serde_json::Value| NewLead { custom: values(v), ..lead };
+    let keep_values = serde_json::json!({"budget": "Over 50k", "partner": true});
+    let other_values = serde_json::json!({"budget": "Under 10k", "seats": 20, "region": "EMEA"});
+    let keep = admin
+        .create_lead(&with(person("Ann", "Example", Some("ann@buyer.test"), "Buyer"), keep_values.clone()))
+        .await
+        .expect("keep");
+    let other = admin
+        .create_lead(&with(person("Annie", "Example", Some("a@buyer.test"), "Buyer"), other_values.clone()))
+        .await
+        .expect("other");
+
+    // By default the kept lead keeps its own values and takes the other's where it has none.
+    let merged = admin
+        .merge_leads(&LeadMerge { keep_id: keep.id, merge_id: other.id, fields: Default::default() })
+        .await
+        .expect("merge");
+    assert_eq!(
+        merged.lead.custom,
+        values(serde_json::json!({"budget": "Over 50k", "partner": true, "seats": 20, "region": "EMEA"}))
+    );
+    let history = admin
+        .audit(&kith_domain::audit::AuditQuery {
+            entity: Some("lead".into()),
+            entity_id: Some(keep.id.to_string()),
+            ..Default::default()
+        })
+        .await
+        .expect("audit");
+    let change = history.items[0].changes.iter().find(|c| c.field == "custom").expect("custom values audited");
+    assert_eq!((&change.old, &change.new["seats"]), (&keep_values, &serde_json::json!(20)));
+
+    // Someone edits the kept lead afterwards; undoing gives both leads exactly their own values back.
+    let patch = LeadPatch { custom: values(serde_json::json!({"seats": 99, "partner": null})), ..Default::default() };
+    admin.update_lead(keep.id, merged.lead.version, &patch).await.expect("edit");
+    let undone = admin.undo_lead_merge(merged.merge.id).await.expect("undo");
+    assert_eq!(undone.kept.custom, values(keep_values.clone()));
+    assert_eq!(undone.restored.custom, values(other_values.clone()));
+    assert_eq!(admin.get_lead(keep.id).await.expect("kept").lead.custom, values(keep_values.clone()));
+
+    // A merge may choose per custom field: the other's budget, the kept lead's (absent) region.
+    let mut fields = MergeFieldChoices::default();
+    fields.custom.insert("budget".into(), MergeSide::Merge);
+    fields.custom.insert("region".into(), MergeSide::Keep);
+    let chosen = admin
+        .merge_leads(&LeadMerge { keep_id: keep.id, merge_id: other.id, fields: fields.clone() })
+        .await
+        .expect("merge again");
+    assert_eq!(chosen.lead.custom, values(serde_json::json!({"budget": "Under 10k", "partner": true, "seats": 20})));
+    let undone = admin.undo_lead_merge(chosen.merge.id).await.expect("undo again");
+    assert_eq!((undone.kept.custom, undone.restored.custom), (values(keep_values), values(other_values)));
+
+    // Choosing a field that does not exist is a field error.
+    fields.custom.insert("colour".into(), MergeSide::Merge);
+    let err = admin
+        .merge_leads(&LeadMerge { keep_id: keep.id, merge_id: other.id, fields })
+        .await
+        .expect_err("unknown field");
+    assert_eq!(err.status(), Some(422));
+    assert!(err.problem().and_then(|p| p.field_message("fields.custom.colour")).is_some(), "{err:?}");
+}

@@ -1,6 +1,8 @@
 //! Duplicate leads: the pairs that look like the same person, merging one lead into another with
 //! a choice per field, and undoing a merge within the recycle bin's 30 days.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use validator::Validate;
@@ -71,7 +73,8 @@ pub enum MergeSide {
     Merge,
 }
 
-/// Per editable field, whose value survives. Absent fields keep the kept lead's value.
+/// Per editable field, whose value survives. Absent fields keep the kept lead's value; absent custom
+/// fields keep the kept lead's value where it has one and take the merged lead's otherwise.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -99,6 +102,33 @@ pub struct MergeFieldChoices {
     pub country: MergeSide,
     #[serde(default)]
     pub owner_id: MergeSide,
+    /// Custom fields by key: `keep` the kept lead's value (even none), `merge` the merged lead's
+    /// (even none).
+    #[serde(default)]
+    pub custom: BTreeMap<String, MergeSide>,
+}
+
+impl MergeFieldChoices {
+    /// The custom values the kept lead ends with: by the choice per key, else its own value, else
+    /// the merged lead's.
+    pub fn custom_values(
+        &self,
+        kept: &BTreeMap<String, serde_json::Value>,
+        merged: &BTreeMap<String, serde_json::Value>,
+    ) -> BTreeMap<String, serde_json::Value> {
+        let present = |v: Option<&serde_json::Value>| v.filter(|v| !v.is_null()).cloned();
+        kept.keys()
+            .chain(merged.keys())
+            .filter_map(|key| {
+                let value = match self.custom.get(key) {
+                    Some(MergeSide::Keep) => present(kept.get(key)),
+                    Some(MergeSide::Merge) => present(merged.get(key)),
+                    None => present(kept.get(key)).or_else(|| present(merged.get(key))),
+                };
+                Some((key.clone(), value?))
+            })
+            .collect()
+    }
 }
 
 /// Merge `merge_id` into `keep_id`: the chosen field values go to the kept lead, tags are united,
@@ -162,5 +192,27 @@ mod tests {
             "keep_id": uuid::Uuid::nil(), "merge_id": uuid::Uuid::nil(), "org_id": uuid::Uuid::nil()
         }));
         assert!(extra.is_err());
+    }
+
+    #[test]
+    fn custom_values_fill_gaps_unless_chosen() {
+        let map = |v: serde_json::Value| -> BTreeMap<String, serde_json::Value> {
+            serde_json::from_value(v).unwrap_or_default()
+        };
+        let kept = map(serde_json::json!({"budget": "Over 50k", "seats": 10}));
+        let merged = map(serde_json::json!({"budget": "Under 10k", "region": "EMEA", "partner": true}));
+        let default = MergeFieldChoices::default();
+        assert_eq!(
+            default.custom_values(&kept, &merged),
+            map(serde_json::json!({"budget": "Over 50k", "seats": 10, "region": "EMEA", "partner": true}))
+        );
+        let chosen: MergeFieldChoices = serde_json::from_value(
+            serde_json::json!({"custom": {"budget": "merge", "seats": "merge", "region": "keep"}}),
+        )
+        .unwrap_or_default();
+        assert_eq!(
+            chosen.custom_values(&kept, &merged),
+            map(serde_json::json!({"budget": "Under 10k", "partner": true}))
+        );
     }
 }

@@ -3,8 +3,12 @@
 //! A merge is one transaction: the chosen field values are written to the kept lead, tags are
 //! united, every timeline event of the merged lead moves to the kept lead, both get a `merged`
 //! event, the merged lead goes to the recycle bin, and a `lead_merges` row keeps what undoing needs
-//! (the kept lead as it was, the ids of the events that moved). This module is a child of `leads`
+//! (the kept lead as it was, with its custom values, and the ids of the events that moved). Custom
+//! values are copied to the kept lead (its own win unless the request chooses); the merged lead keeps
+//! its own in the bin, so undoing gives both leads back exactly the values they had. This module is a child of `leads`
 //! so it shares that module's private helpers instead of widening their visibility.
+
+use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -23,7 +27,7 @@ use super::{
 };
 use crate::schema::{lead_events, lead_merges, leads};
 use crate::util::{new_id, now, parse_id, to_utc, transaction};
-use crate::{audit, recycle, DbConnection, Error, Result, Scope};
+use crate::{audit, custom_fields, recycle, DbConnection, Error, Result, Scope};
 
 /// The audit entity of a merge record.
 pub const MERGE_ENTITY: &str = "lead_merge";
@@ -104,6 +108,19 @@ fn chosen(kept: &LeadView, merged: &LeadView, choice: &MergeFieldChoices) -> Fie
     f
 }
 
+/// Make a lead's (live) custom values `to`: changed and new values written, missing ones removed.
+fn set_custom_values(
+    c: &mut DbConnection,
+    scope: &Scope,
+    lead: &LeadView,
+    to: &BTreeMap<String, serde_json::Value>,
+) -> Result<()> {
+    let mut changes: BTreeMap<String, serde_json::Value> =
+        lead.custom.keys().filter(|k| !to.contains_key(*k)).map(|k| (k.clone(), serde_json::Value::Null)).collect();
+    changes.extend(to.iter().filter(|(k, v)| lead.custom.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())));
+    custom_fields::write_values(c, scope.org_id, lead.id, &changes)
+}
+
 /// Move the events with these ids from one lead to another, in chunks.
 fn move_events(c: &mut DbConnection, scope: &Scope, ids: &[String], from: LeadId, to: LeadId) -> Result<()> {
     for chunk in ids.chunks(CHUNK) {
@@ -142,6 +159,16 @@ pub fn merge(conn: &mut DbConnection, scope: &Scope, m: &LeadMerge) -> Result<Le
                 ));
             }
         }
+        if !m.fields.custom.is_empty() {
+            let defs = custom_fields::defs(c, scope.org_id)?;
+            errors.extend(
+                m.fields
+                    .custom
+                    .keys()
+                    .filter(|k| !defs.iter().any(|d| &d.key == *k))
+                    .map(|k| FieldError::new(format!("fields.custom.{k}"), "unknown", "No such custom field.")),
+            );
+        }
         if !errors.is_empty() {
             return Err(Error::Validation(errors));
         }
@@ -162,6 +189,7 @@ pub fn merge(conn: &mut DbConnection, scope: &Scope, m: &LeadMerge) -> Result<Le
             tags.extend(merged.tags.iter().cloned());
             replace_tags(c, scope.org_id, kept.id, &tags)?;
         }
+        set_custom_values(c, scope, &kept, &m.fields.custom_values(&kept.custom, &merged.custom))?;
 
         // The merged lead's history moves over; the lead itself goes to the recycle bin.
         let moved: Vec<String> = lead_events::table
@@ -215,8 +243,8 @@ pub fn merge(conn: &mut DbConnection, scope: &Scope, m: &LeadMerge) -> Result<Le
 }
 
 /// Undo a merge within 30 days: the merged lead comes back from the bin with its history, and the
-/// kept lead gets back the fields, owner and tags it had before. Changes made to the kept lead's
-/// fields and tags after the merge are replaced by the values from before it.
+/// kept lead gets back the fields, owner, tags and custom values it had before. Changes made to the
+/// kept lead's fields, tags and custom values after the merge are replaced by the values from before it.
 pub fn undo(conn: &mut DbConnection, scope: &Scope, id: LeadMergeId) -> Result<LeadMergeUndone> {
     scope.require(Module::Leads, Action::Write)?;
     transaction(conn, |c| {
@@ -279,6 +307,14 @@ pub fn undo(conn: &mut DbConnection, scope: &Scope, id: LeadMergeId) -> Result<L
             }
         }
         replace_tags(c, scope.org_id, kept_id, &before.tags)?;
+        // Values of fields deleted since are hidden in both `before` and `kept`, and stay as they are.
+        let live = custom_fields::defs(c, scope.org_id)?;
+        let restore = before
+            .custom
+            .iter()
+            .filter(|(k, _)| live.iter().any(|d| &d.key == *k))
+            .map(|(k, v)| (k.clone(), v.clone()));
+        set_custom_values(c, scope, &kept, &restore.collect())?;
 
         let at = now();
         diesel::update(lead_merges::table.filter(lead_merges::id.eq(&row.id)))
