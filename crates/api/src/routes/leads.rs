@@ -202,8 +202,8 @@ pub async fn bulk(state: web::Data<AppState>, auth: Auth, body: web::Json<BulkLe
     ok(&result)
 }
 
-/// The leads a list query selects (up to 100,000) as CSV. Cells that a spreadsheet would run as a
-/// formula are prefixed with `'`.
+/// The leads a list query selects (up to 100,000) as CSV, with a column `custom.<key>` per custom
+/// field. Cells that a spreadsheet would run as a formula are prefixed with `'` (imports take it off).
 #[utoipa::path(
     tag = "leads",
     security(("bearer" = [])),
