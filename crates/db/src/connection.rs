@@ -167,7 +167,7 @@ pub fn run_migrations(conn: &mut DbConnection) -> crate::Result<Vec<String>> {
     };
     let applied: Vec<String> = applied.map_err(|e| crate::Error::Internal(format!("migration failed: {e}")))?;
     // The migration that added folded custom values seeds them with SQL lower(); fold them properly.
-    if applied.iter().any(|v| v.replace('-', "").starts_with("20261123000010")) {
+    if applied.iter().any(|v| v.replace('-', "").starts_with("20261123000012")) {
         crate::custom_fields::refold_all(conn)?;
     }
     Ok(applied)

@@ -31,6 +31,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub fn api_v1(cfg: &mut ServiceConfig) {
     cfg.service(
         scope::scope("/api/v1")
+            // Unknown paths under the API are 404 problems whether or not the SPA is built.
+            .default_service(actix_web::web::to(crate::spa::api_not_found))
             .service(auth::signup)
             .service(auth::login)
             .service(auth::refresh)
