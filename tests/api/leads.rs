@@ -633,3 +633,87 @@ async fn the_assignment_rules_can_be_applied_again_to_a_selection() {
     assert_eq!(result.failed[0].errors[0].code, "no_rule");
     assert_eq!(admin.get_lead(ids[0]).await.expect("lead").lead.owner_id, Some(rita.user.id));
 }
+
+#[tokio::test]
+async fn saved_views_are_personal_unless_shared_and_only_their_owner_or_an_admin_changes_them() {
+    let app = TestApp::spawn().await;
+    let (admin, admin_me) = app.signup("Acme").await;
+    let (rita, rita_me) = app.add_user(&admin, "sales", "Rita Rep").await;
+    let (sam, _) = app.add_user(&admin, "sales", "Sam Rep").await;
+    let hot = LeadListQuery {
+        status: Some(LeadStatus::Working),
+        min_score: Some(50),
+        sort: Some("-score".into()),
+        cursor: Some("not kept".into()),
+        limit: Some(10),
+        ..Default::default()
+    };
+    let mine = rita
+        .create_lead_view(&LeadViewInput { name: "My hot leads".into(), filters: hot.clone(), shared: false })
+        .await
+        .expect("save");
+    assert_eq!((mine.owner_id, mine.editable), (rita_me.user.id, true));
+    assert_eq!(mine.filters, LeadListQuery { cursor: None, limit: None, ..hot.clone() }, "a view never keeps a page");
+    let team = rita
+        .create_lead_view(&LeadViewInput {
+            name: "Germany".into(),
+            filters: LeadListQuery { country: Some("DE".into()), ..Default::default() },
+            shared: true,
+        })
+        .await
+        .expect("share");
+    let dup = rita
+        .create_lead_view(&LeadViewInput { name: "Germany".into(), filters: hot.clone(), shared: false })
+        .await
+        .expect_err("same name twice");
+    assert_eq!(dup.problem().and_then(|p| p.errors.first().map(|e| e.code.clone())).as_deref(), Some("taken"));
+
+    // Sam sees the shared view only, and cannot change it; the admin can.
+    let seen: Vec<(String, bool)> =
+        sam.lead_views().await.expect("views").into_iter().map(|v| (v.name, v.editable)).collect();
+    assert_eq!(seen, vec![("Germany".to_owned(), false)]);
+    let refused = sam
+        .update_lead_view(team.id, team.version, &LeadViewInput { name: "Mine now".into(), ..Default::default() })
+        .await
+        .expect_err("not his");
+    assert_eq!(refused.problem().map(|p| p.status), Some(403));
+    assert_eq!(sam.delete_lead_view(mine.id).await.expect_err("private").problem().map(|p| p.status), Some(404));
+    let renamed = admin
+        .update_lead_view(
+            team.id,
+            team.version,
+            &LeadViewInput {
+                name: "DACH".into(),
+                filters: LeadListQuery { country: Some("AT".into()), ..Default::default() },
+                shared: true,
+            },
+        )
+        .await
+        .expect("admin renames");
+    assert_eq!((renamed.name.as_str(), renamed.owner_id), ("DACH", rita_me.user.id));
+    let stale = rita
+        .update_lead_view(team.id, team.version, &LeadViewInput { name: "Old".into(), ..Default::default() })
+        .await
+        .expect_err("stale version");
+    assert_eq!(stale.problem().map(|p| p.status), Some(412));
+    let names: Vec<String> = rita.lead_views().await.expect("views").into_iter().map(|v| v.name).collect();
+    assert_eq!(names, vec!["DACH", "My hot leads"]);
+    assert!(admin.lead_views().await.expect("views").iter().all(|v| v.owner_id != admin_me.user.id));
+
+    // Another organization sees none of it; API keys have no views.
+    let (other, _) = app.signup("Globex").await;
+    assert!(other.lead_views().await.expect("views").is_empty());
+    assert_eq!(other.delete_lead_view(team.id).await.expect_err("foreign").problem().map(|p| p.status), Some(404));
+    let key = admin
+        .create_api_key(&kith_domain::identity::NewApiKey {
+            name: "integration".into(),
+            role_id: admin_me.role.id,
+            expires_at: None,
+        })
+        .await
+        .expect("key");
+    let api = Client::with_api_key(&app.address, &key.secret);
+    assert_eq!(api.lead_views().await.expect_err("no person").problem().map(|p| p.status), Some(403));
+    rita.delete_lead_view(mine.id).await.expect("delete own");
+    assert_eq!(rita.lead_views().await.expect("views").len(), 1);
+}

@@ -337,6 +337,19 @@ impl Client {
     pub async fn lead_events(&self, id: LeadId) -> Result<Vec<LeadEvent>> {
         self.get(&format!("/api/v1/leads/{id}/events"), &()).await
     }
+    /// The caller's saved lead views and the organization's shared ones, by name.
+    pub async fn lead_views(&self) -> Result<Vec<LeadViewRecord>> {
+        self.get("/api/v1/lead-views", &()).await
+    }
+    pub async fn create_lead_view(&self, view: &LeadViewInput) -> Result<LeadViewRecord> {
+        self.post("/api/v1/lead-views", view).await
+    }
+    pub async fn update_lead_view(&self, id: LeadViewId, version: i64, view: &LeadViewInput) -> Result<LeadViewRecord> {
+        self.patch(&format!("/api/v1/lead-views/{id}"), version, view).await
+    }
+    pub async fn delete_lead_view(&self, id: LeadViewId) -> Result<()> {
+        self.delete(&format!("/api/v1/lead-views/{id}")).await
+    }
     pub async fn lead_emails(&self, id: LeadId, q: &PageQuery) -> Result<Page<LeadEmailView>> {
         self.get(&format!("/api/v1/leads/{id}/emails"), q).await
     }

@@ -76,7 +76,7 @@ pub fn module_of(entity: &str) -> Option<Module> {
         | "assignment_rule" | "lead_settings" | "inbound_email" | "mail_settings" | "mail_server" | "custom_field" => {
             Some(Module::Settings)
         }
-        "lead" | "lead_merge" | "import" | "call_list" => Some(Module::Leads),
+        "lead" | "lead_merge" | "import" | "call_list" | "lead_view" => Some(Module::Leads),
         "sequence" => Some(Module::Marketing),
         _ => None,
     }

@@ -19,6 +19,7 @@ pub mod instance;
 pub mod invites;
 pub mod jobs;
 pub mod lead_rules;
+pub mod lead_views;
 pub mod leads;
 pub mod mail_servers;
 pub mod mail_settings;

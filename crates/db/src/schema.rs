@@ -223,6 +223,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     mail_settings,
     mail_servers,
     email_engagements,
+    lead_views,
     inbound_email_settings,
     inbound_messages,
     lead_merges,
@@ -565,6 +566,20 @@ diesel::table! {
         updated_at -> Timestamp,
         version -> BigInt,
         track_engagement -> Bool,
+    }
+}
+
+diesel::table! {
+    lead_views (id) {
+        id -> Text,
+        org_id -> Text,
+        owner_id -> Text,
+        name -> Text,
+        filters -> Text,
+        shared -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
     }
 }
 

@@ -51,5 +51,6 @@ id_type!(
     ImportId,
     CallListId,
     CallContactId,
-    CustomFieldId
+    CustomFieldId,
+    LeadViewId
 );

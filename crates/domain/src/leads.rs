@@ -420,6 +420,36 @@ pub struct LeadListQuery {
     pub custom_value: Option<String>,
 }
 
+/// A named lead list filter, kept on the server: the user's own, or shared with the whole organization.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LeadViewInput {
+    #[validate(length(min = 1, max = 60), custom(function = "crate::validation::not_blank"))]
+    pub name: String,
+    /// The list's filters and sort (`limit` and `cursor` are not kept).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub filters: LeadListQuery,
+    /// Everyone in the organization sees it (only its owner and administrators change it).
+    #[serde(default)]
+    pub shared: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LeadViewRecord {
+    pub id: crate::ids::LeadViewId,
+    pub name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub filters: LeadListQuery,
+    pub shared: bool,
+    pub owner_id: UserId,
+    /// The caller may rename, change or delete it.
+    pub editable: bool,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
 /// The same change to many leads at once (at most 500).
 #[derive(Clone, Debug, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -13,6 +13,7 @@ pub mod inbound;
 pub mod invites;
 pub mod lead_config;
 pub mod lead_merge;
+pub mod lead_views;
 pub mod leads;
 pub mod mail_settings;
 pub mod me;
@@ -107,6 +108,10 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
             .service(leads::restore)
             .service(leads::events)
             .service(leads::emails)
+            .service(lead_views::list)
+            .service(lead_views::create)
+            .service(lead_views::update)
+            .service(lead_views::delete)
             .service(leads::add_activity)
             .service(lead_config::list_scoring)
             .service(lead_config::create_scoring)
