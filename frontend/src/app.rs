@@ -13,10 +13,10 @@ use crate::pages::leads::forms::builder::{WebFormNewPage, WebFormPage};
 use crate::pages::leads::forms::WebFormListPage;
 use crate::pages::leads::{detail::LeadDetailPage, duplicates::DuplicatesPage, import::ImportPage, list::LeadListPage};
 use crate::pages::settings::{
-    api_keys::ApiKeysPage, audit::AuditPage, custom_fields::CustomFieldsPage, history::HistoryPage,
-    inbound_email::InboundEmailPage, lead_assignment::LeadAssignmentPage, lead_scoring::LeadScoringPage,
-    lead_settings::LeadSettingsPage, roles::RolesPage, sequences::SequencesPage, teams::TeamsPage, users::UsersPage,
-    SettingsIndex, SettingsLayout,
+    api_keys::ApiKeysPage, audit::AuditPage, custom_fields::CustomFieldsPage, email::EmailSettingsPage,
+    history::HistoryPage, inbound_email::InboundEmailPage, lead_assignment::LeadAssignmentPage,
+    lead_scoring::LeadScoringPage, lead_settings::LeadSettingsPage, roles::RolesPage, sequences::SequencesPage,
+    teams::TeamsPage, users::UsersPage, SettingsIndex, SettingsLayout,
 };
 use crate::pages::{
     accept_invite::AcceptInvite, dashboard::Dashboard, login::Login, module::ModulePage, not_found::NotFound,
@@ -60,6 +60,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("leads") view=LeadSettingsPage />
                         <Route path=path!("custom-fields") view=CustomFieldsPage />
                         <Route path=path!("sequences") view=SequencesPage />
+                        <Route path=path!("email") view=EmailSettingsPage />
                         <Route path=path!("inbound-email") view=InboundEmailPage />
                         <Route path=path!("history/:entity/:id") view=HistoryPage />
                     </ParentRoute>

@@ -515,3 +515,55 @@ async fn an_admin_adds_a_custom_field_and_fills_it_in_on_a_lead() {
     let _ = std::fs::remove_dir_all(profile);
     result
 }
+
+/// An administrator names the organization's email sender in Settings → Email; after a reload the
+/// page shows the saved name, and email still goes out through the installation's server.
+#[tokio::test]
+async fn an_admin_names_the_email_sender_and_sees_it_after_a_reload() {
+    if skip_without_browser() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let (admin, admin_me) = app.signup("Mail Works").await;
+
+    let (driver, _chromedriver, profile) = start_browser().await;
+    let result = async {
+        driver.goto(app.url("/login")).await.expect("open login");
+        fill(&driver, "#login-email", &admin_me.user.email).await;
+        fill(&driver, "#login-password", kith_tests::PASSWORD).await;
+        click(&driver, "#login-submit").await;
+        wait_for(&driver, "#user-menu").await;
+
+        driver.goto(app.url("/settings/email")).await.expect("open email settings");
+        wait_for(&driver, "#mail-server-none").await;
+        fill(&driver, "#mail-from-name", "Mail Works Sales").await;
+        click(&driver, "#mail-sender-save").await;
+        let mut saved = false;
+        for _ in 0..100 {
+            if admin.mail_settings().await.expect("mail settings").from_name == "Mail Works Sales" {
+                saved = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(saved, "the sender name is saved");
+
+        driver.refresh().await.expect("reload");
+        let mut shown = String::new();
+        for _ in 0..100 {
+            if let Ok(input) = driver.find(By::Css("#mail-from-name")).await {
+                shown = input.prop("value").await.expect("value").unwrap_or_default();
+                if shown == "Mail Works Sales" {
+                    break;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(shown, "Mail Works Sales", "the saved name is shown after a reload");
+        wait_for(&driver, "#mail-server-none").await;
+    }
+    .await;
+    let _ = driver.quit().await;
+    let _ = std::fs::remove_dir_all(profile);
+    result
+}

@@ -287,4 +287,6 @@ async fn the_demo_organization_loads_once_with_people_and_leads() {
     assert!(leads.iter().any(|l| l.score > 0), "the scoring rules scored them");
     assert_eq!(admin.web_forms().await.expect("forms").len(), 1);
     assert_eq!(admin.call_lists().await.expect("call lists")[0].total, 5);
+    let views: Vec<String> = admin.lead_views().await.expect("views").into_iter().map(|v| v.name).collect();
+    assert_eq!(views, vec!["Hot leads", "Not assigned yet"]);
 }

@@ -717,3 +717,28 @@ async fn saved_views_are_personal_unless_shared_and_only_their_owner_or_an_admin
     rita.delete_lead_view(mine.id).await.expect("delete own");
     assert_eq!(rita.lead_views().await.expect("views").len(), 1);
 }
+
+#[tokio::test]
+async fn an_export_streams_every_lead_once_across_pages() {
+    let app = TestApp::spawn().await;
+    let (admin, _) = app.signup("Acme").await;
+    admin
+        .put_lead_settings(&LeadSettings { duplicate_rule: DuplicateRule::Off, qualify_threshold: None })
+        .await
+        .expect("settings");
+    let n = kith_domain::page::MAX_LIMIT as usize + 37;
+    for i in 0..n {
+        admin.create_lead(&lead(&format!("P{i}"), &format!("p{i}@export.test"))).await.expect("create");
+    }
+    let csv = admin.export_leads_csv(&LeadListQuery::default()).await.expect("export");
+    let mut emails: Vec<&str> = csv.lines().skip(1).filter_map(|l| l.split("\",\"").nth(4)).collect();
+    assert_eq!(emails.len(), n, "one row per lead, header apart");
+    emails.sort();
+    emails.dedup();
+    assert_eq!(emails.len(), n, "no lead twice where pages meet");
+    let bad = admin
+        .export_leads_csv(&LeadListQuery { sort: Some("shoe_size".into()), ..Default::default() })
+        .await
+        .expect_err("bad sort");
+    assert_eq!(bad.problem().map(|p| p.status), Some(422), "a bad query fails before the download starts");
+}

@@ -165,6 +165,12 @@ fn seed_leads(c: &mut DbConnection, scope: &kith_db::Scope, team_ids: &[kith_dom
             4,
             Some(30),
         ),
+        (
+            "Clicked a link in our email",
+            ScoreTrigger::Behaviour { behaviour: Behaviour::EmailClicked, max_times: Some(3) },
+            5,
+            Some(60),
+        ),
     ] {
         kith_db::lead_rules::create_scoring_rule(
             c,
@@ -420,5 +426,22 @@ fn seed_leads(c: &mut DbConnection, scope: &kith_db::Scope, team_ids: &[kith_dom
         Isla Brown,Buyer,Highland Kit,+44 20 7946 0123,GB\n\
         Jack Miller,Manager,Miller Camping,+1 416 555 0199,CA\n";
     kith_db::call_lists::add_csv(c, scope, list.id, contacts.as_bytes())?;
+    for (name, filters) in [
+        (
+            "Hot leads",
+            kith_domain::leads::LeadListQuery {
+                min_score: Some(30),
+                sort: Some("-score".into()),
+                ..Default::default()
+            },
+        ),
+        ("Not assigned yet", kith_domain::leads::LeadListQuery { unassigned: Some(true), ..Default::default() }),
+    ] {
+        kith_db::lead_views::create(
+            c,
+            scope,
+            &kith_domain::leads::LeadViewInput { name: name.into(), filters, shared: true },
+        )?;
+    }
     Ok(())
 }

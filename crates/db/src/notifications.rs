@@ -31,9 +31,10 @@ pub fn notify(conn: &mut DbConnection, scope: &Scope, user_id: UserId, notice: &
     let Some(address) = email else {
         return Ok(()); // not a user of this organization: nobody to tell
     };
+    let id = new_id().to_string();
     diesel::insert_into(notifications::table)
         .values((
-            notifications::id.eq(new_id().to_string()),
+            notifications::id.eq(&id),
             notifications::org_id.eq(scope.org_id.to_string()),
             notifications::user_id.eq(user_id.to_string()),
             notifications::kind.eq(notice.kind),
@@ -45,15 +46,12 @@ pub fn notify(conn: &mut DbConnection, scope: &Scope, user_id: UserId, notice: &
         ))
         .execute(conn)?;
     if notice.email {
+        // Recorded against the notification (which names the lead): it went to a colleague, so it is not
+        // one of the lead's emails.
         outbox::enqueue(
             conn,
             scope,
-            &NewEmail::plain(
-                &address,
-                &notice.title,
-                &notice.body,
-                notice.entity.as_ref().map(|(e, id)| (*e, id.clone())),
-            ),
+            &NewEmail::plain(&address, &notice.title, &notice.body, Some(("notification", id))),
         )?;
     }
     Ok(())

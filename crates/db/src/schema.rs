@@ -224,6 +224,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     mail_servers,
     email_engagements,
     lead_views,
+    fts_lead_rows,
     inbound_email_settings,
     inbound_messages,
     lead_merges,
@@ -566,6 +567,14 @@ diesel::table! {
         updated_at -> Timestamp,
         version -> BigInt,
         track_engagement -> Bool,
+    }
+}
+
+// SQLite only: the stable integer keys of the lead search index (see migration 2026-11-23-000010).
+diesel::table! {
+    fts_lead_rows (id) {
+        id -> BigInt,
+        lead_id -> Text,
     }
 }
 

@@ -15,12 +15,19 @@ pub fn ConfirmButton(
     /// The confirming button's text, e.g. "Revoke".
     confirm_label: &'static str,
     #[prop(into)] on_confirm: Callback<()>,
+    /// The button's class, when not the usual small secondary button (e.g. a chip's "×").
+    #[prop(optional)]
+    class: Option<&'static str>,
+    /// The button's accessible name, when its text alone does not say it (e.g. "×").
+    #[prop(optional, into)]
+    aria_label: Option<String>,
 ) -> impl IntoView {
     let open = RwSignal::new(false);
     view! {
         <button
             type="button"
-            class="btn btn-secondary btn-sm"
+            class=class.unwrap_or("btn btn-secondary btn-sm")
+            aria-label=aria_label
             on:click=move |_| open.set(true)
         >
             {label}

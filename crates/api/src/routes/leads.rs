@@ -2,6 +2,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
+use futures_util::StreamExt;
 use kith_db::leads::{Capture, Captured};
 use kith_domain::audit::ActorKind;
 use kith_domain::leads::*;
@@ -9,7 +10,7 @@ use kith_domain::page::{Page, PageQuery};
 use kith_domain::{LeadId, Problem};
 
 use crate::auth::Auth;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::http::etag::{ok, IfMatch};
 use crate::http::idempotency::{run_once, IdempotencyKey};
 use crate::http::input::valid;
@@ -202,19 +203,45 @@ pub async fn bulk(state: web::Data<AppState>, auth: Auth, body: web::Json<BulkLe
     ok(&result)
 }
 
-/// The leads a list query selects (up to 100,000) as CSV, with a column `custom.<key>` per custom
-/// field. Cells that a spreadsheet would run as a formula are prefixed with `'` (imports take it off).
+/// Every lead a list query selects as CSV, streamed page by page (any number of leads), with a column
+/// `custom.<key>` per custom field. Cells that a spreadsheet would run as a formula are prefixed with `'`
+/// (imports take it off).
 #[utoipa::path(
     tag = "leads",
     security(("bearer" = [])),
     params(LeadListQuery),
-    responses((status = 200, description = "RFC 4180 CSV", content_type = "text/csv"), (status = 403, body = Problem))
+    responses(
+        (status = 200, description = "RFC 4180 CSV", content_type = "text/csv"),
+        (status = 403, body = Problem),
+        (status = 422, body = Problem)
+    )
 )]
 #[get("/leads/export.csv")]
 pub async fn export(state: web::Data<AppState>, auth: Auth, q: web::Query<LeadListQuery>) -> ApiResult<HttpResponse> {
-    let csv = state.db(move |c| kith_db::leads::export_csv(c, auth.scope(), &q)).await?;
+    let query = q.into_inner();
+    let scope = auth.0;
+    let (start_scope, start_query) = (scope.clone(), query.clone());
+    let (columns, header) = state.db(move |c| kith_db::leads::export_start(c, &start_scope, &start_query)).await?;
+    let columns = std::sync::Arc::new(columns);
+    // The header first, then one page per step until the last page. An error after the first byte can
+    // only end the download early (the status line is already sent), so it is logged.
+    let pages = futures_util::stream::unfold(Some(None), move |next: Option<Option<String>>| {
+        let (state, scope, query, columns) = (state.clone(), scope.clone(), query.clone(), columns.clone());
+        async move {
+            let cursor = next?;
+            let page = state.db(move |c| kith_db::leads::export_page(c, &scope, &query, &columns, cursor)).await;
+            match page {
+                Ok((bytes, next_cursor)) => Some((Ok::<_, ApiError>(web::Bytes::from(bytes)), next_cursor.map(Some))),
+                Err(e) => {
+                    tracing::warn!(error = %e, "lead export stopped early");
+                    Some((Err(e), None))
+                }
+            }
+        }
+    });
+    let body = futures_util::stream::once(async move { Ok::<_, ApiError>(web::Bytes::from(header)) }).chain(pages);
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header(("Content-Disposition", "attachment; filename=\"leads.csv\""))
-        .body(csv))
+        .streaming(body))
 }

@@ -1,5 +1,6 @@
 //! `/m/leads/:id`: one lead. Its details, status, owner and tags can be changed (with the version
-//! read, so a concurrent change is noticed); its score is explained rule by rule.
+//! read, so a concurrent change is noticed); its score is explained rule by rule, and the emails
+//! sent to it are listed with their delivery and engagement.
 
 use chrono::NaiveDate;
 use kith_domain::leads::{LeadDetail, LeadPatch, LeadStatus, LeadView};
@@ -12,6 +13,7 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use super::custom_values::{custom_changes, custom_inputs, load_custom_fields};
+use super::emails::EmailsCard;
 use super::enrollments::SequencesCard;
 use super::timeline::{Events, Timeline};
 use super::{non_blank, parse_tags, status_badge, takes_revisit_date, LeadsGate};
@@ -179,6 +181,7 @@ fn LeadPage(id: LeadId) -> impl IntoView {
                             <Timeline events on_undone=reload />
                         </div>
                     </section>
+                    <EmailsCard lead_id=id />
                 </div>
                 <div class="stack">
                     <StatusCard lead=lead.clone() editable busy update />

@@ -18,6 +18,9 @@ pub struct LeadFilters {
     pub owner: String,
     pub tag: String,
     pub min_score: String,
+    /// A custom field's key; with an empty `custom_value`, leads that have any value in it.
+    pub custom_field: String,
+    pub custom_value: String,
     /// `field` or `-field`; empty for the default (newest first).
     pub sort: String,
 }
@@ -30,12 +33,23 @@ pub enum Filter {
     Owner,
     Tag,
     MinScore,
+    CustomField,
+    CustomValue,
     Sort,
 }
 
 impl Filter {
-    const ALL: [Filter; 7] =
-        [Filter::Q, Filter::Status, Filter::Source, Filter::Owner, Filter::Tag, Filter::MinScore, Filter::Sort];
+    const ALL: [Filter; 9] = [
+        Filter::Q,
+        Filter::Status,
+        Filter::Source,
+        Filter::Owner,
+        Filter::Tag,
+        Filter::MinScore,
+        Filter::CustomField,
+        Filter::CustomValue,
+        Filter::Sort,
+    ];
 
     fn key(self) -> &'static str {
         match self {
@@ -45,6 +59,8 @@ impl Filter {
             Filter::Owner => "owner",
             Filter::Tag => "tag",
             Filter::MinScore => "min_score",
+            Filter::CustomField => "custom_field",
+            Filter::CustomValue => "custom_value",
             Filter::Sort => "sort",
         }
     }
@@ -61,6 +77,19 @@ impl LeadFilters {
         filters
     }
 
+    /// The filters of an address's query string (`?status=working&tag=vip`), as links and the
+    /// views once kept in this browser wrote them.
+    pub fn from_query_string(query: &str) -> LeadFilters {
+        let mut filters = LeadFilters::default();
+        for pair in query.trim_start_matches('?').split('&') {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            if let Some(filter) = Filter::ALL.into_iter().find(|f| f.key() == key) {
+                *filters.slot(filter) = decode(value);
+            }
+        }
+        filters
+    }
+
     fn slot(&mut self, filter: Filter) -> &mut String {
         match filter {
             Filter::Q => &mut self.q,
@@ -69,6 +98,8 @@ impl LeadFilters {
             Filter::Owner => &mut self.owner,
             Filter::Tag => &mut self.tag,
             Filter::MinScore => &mut self.min_score,
+            Filter::CustomField => &mut self.custom_field,
+            Filter::CustomValue => &mut self.custom_value,
             Filter::Sort => &mut self.sort,
         }
     }
@@ -81,6 +112,8 @@ impl LeadFilters {
             Filter::Owner => &self.owner,
             Filter::Tag => &self.tag,
             Filter::MinScore => &self.min_score,
+            Filter::CustomField => &self.custom_field,
+            Filter::CustomValue => &self.custom_value,
             Filter::Sort => &self.sort,
         }
     }
@@ -130,8 +163,36 @@ impl LeadFilters {
             tag: text(&self.tag),
             min_score: self.min_score.trim().parse().ok(),
             q: text(&self.q),
+            custom_field: text(&self.custom_field),
+            // A value means nothing without its field.
+            custom_value: text(&self.custom_value).filter(|_| !self.custom_field.trim().is_empty()),
             ..Default::default()
         }
+    }
+
+    /// The filters a stored query stands for (a saved view), the inverse of [`Self::list_query`].
+    pub fn from_query(query: &LeadListQuery) -> LeadFilters {
+        let owner = match (query.unassigned, query.owner_id) {
+            (Some(true), _) => UNASSIGNED.to_owned(),
+            (_, Some(id)) => id.to_string(),
+            _ => String::new(),
+        };
+        LeadFilters {
+            q: query.q.clone().unwrap_or_default(),
+            status: query.status.map(|s| s.as_str().to_owned()).unwrap_or_default(),
+            source: query.source.map(|s| s.as_str().to_owned()).unwrap_or_default(),
+            owner,
+            tag: query.tag.clone().unwrap_or_default(),
+            min_score: query.min_score.map(|n| n.to_string()).unwrap_or_default(),
+            custom_field: query.custom_field.clone().unwrap_or_default(),
+            custom_value: query.custom_value.clone().filter(|_| query.custom_field.is_some()).unwrap_or_default(),
+            sort: query.sort.clone().unwrap_or_default(),
+        }
+    }
+
+    /// The filters as they are kept in a saved view: the query without its page (`limit`, `cursor`).
+    pub fn saved_query(&self) -> LeadListQuery {
+        LeadListQuery { limit: None, cursor: None, ..self.list_query() }
     }
 
     /// The sort as (field, descending); the API's default is newest first.
@@ -159,4 +220,9 @@ impl LeadFilters {
 
 fn encode(value: &str) -> String {
     js_sys::encode_uri_component(value).as_string().unwrap_or_default()
+}
+
+fn decode(value: &str) -> String {
+    let value = value.replace('+', " ");
+    js_sys::decode_uri_component(&value).ok().and_then(|v| v.as_string()).unwrap_or(value)
 }

@@ -4,8 +4,9 @@
 use std::time::Duration;
 
 use kith_client::Client;
+use kith_domain::custom_fields::CustomFieldView;
 use kith_domain::imports::{
-    ColumnMapping, DryRunReport, DuplicatePolicy, ImportMapping, ImportStatus, ImportTarget, ImportView,
+    ColumnMapping, DryRunReport, DuplicatePolicy, ImportMapping, ImportStatus, ImportTarget, ImportView, CUSTOM_PREFIX,
 };
 use kith_domain::modules::Module;
 use kith_domain::{FieldError, ImportId, Problem, UserId};
@@ -295,6 +296,16 @@ fn MapColumns(import: RwSignal<Option<ImportView>>, choices: Choices, step: RwSi
     people.ensure();
     let problem = RwSignal::new(None::<Problem>);
     let busy = RwSignal::new(false);
+    // The organization's custom fields, offered as `custom.<key>` targets (a failure offers none).
+    let custom_fields = RwSignal::new(Vec::<CustomFieldView>::new());
+    {
+        let client = client.clone();
+        spawn_local(async move {
+            if let Ok(found) = client.custom_fields().await {
+                custom_fields.try_set(found);
+            }
+        });
+    }
 
     let check = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -336,6 +347,9 @@ fn MapColumns(import: RwSignal<Option<ImportView>>, choices: Choices, step: RwSi
         })
     };
     let rows = move || {
+        let custom: Vec<(String, String)> = custom_fields.with(|defs| {
+            defs.iter().map(|d| (format!("{CUSTOM_PREFIX}{}", d.key), format!("Custom: {}", d.label))).collect()
+        });
         choices
             .rows
             .get()
@@ -343,6 +357,27 @@ fn MapColumns(import: RwSignal<Option<ImportView>>, choices: Choices, step: RwSi
             .enumerate()
             .map(|(i, row)| {
                 let target = row.target;
+                let mut custom = custom.clone();
+                // A suggested or saved custom target whose field is not (or not yet) listed stays chosen.
+                let chosen = target.get_untracked();
+                if chosen.starts_with(CUSTOM_PREFIX) && !custom.iter().any(|(v, _)| *v == chosen) {
+                    let label = format!("Custom: {}", &chosen[CUSTOM_PREFIX.len()..]);
+                    custom.push((chosen, label));
+                }
+                let custom_options = (!custom.is_empty()).then(|| {
+                    let options = custom
+                        .into_iter()
+                        .map(|(value, label)| {
+                            let this = value.clone();
+                            view! {
+                                <option value=value selected=move || target.with(|v| *v == this)>
+                                    {label}
+                                </option>
+                            }
+                        })
+                        .collect_view();
+                    view! { <optgroup label="Custom fields">{options}</optgroup> }
+                });
                 let path = format!("columns[{i}]");
                 let error_path = path.clone();
                 let invalid_path = format!("{path}.column");
@@ -368,6 +403,7 @@ fn MapColumns(import: RwSignal<Option<ImportView>>, choices: Choices, step: RwSi
                                         }
                                     })
                                     .collect_view()}
+                                {custom_options}
                             </select>
                             {move || {
                                 let errors = errors_under(problem, &error_path);

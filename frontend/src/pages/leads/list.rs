@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
+use kith_domain::custom_fields::{CustomFieldKind, CustomFieldView};
 use kith_domain::leads::{LeadListQuery, LeadSource, LeadStatus, LeadView};
 use kith_domain::modules::Module;
 use kith_domain::LeadId;
@@ -57,6 +58,16 @@ fn LeadList() -> impl IntoView {
     let outcome = RwSignal::new(None::<BulkOutcome>);
     let creating = RwSignal::new(false);
     let exporting = RwSignal::new(false);
+    // The organization's custom fields, for the custom field filter (a failure only hides it).
+    let custom_fields = RwSignal::new(Vec::<CustomFieldView>::new());
+    {
+        let client = client.clone();
+        spawn_local(async move {
+            if let Ok(found) = client.custom_fields().await {
+                custom_fields.try_set(found);
+            }
+        });
+    }
 
     let load = Callback::new({
         let client = client.clone();
@@ -192,7 +203,7 @@ fn LeadList() -> impl IntoView {
         <div class="stack">
             {move || creating.get().then(|| view! { <NewLeadForm on_close=move |_| creating.set(false) /> })}
             <section class="card">
-                <FilterBar filters apply people />
+                <FilterBar filters apply people custom_fields />
                 <SavedViews filters />
                 <BulkOutcomeView outcome />
                 {move || {
@@ -343,7 +354,12 @@ fn SortHeader(
 }
 
 #[component]
-fn FilterBar(filters: Memo<LeadFilters>, apply: Callback<LeadFilters>, people: People) -> impl IntoView {
+fn FilterBar(
+    filters: Memo<LeadFilters>,
+    apply: Callback<LeadFilters>,
+    people: People,
+    custom_fields: RwSignal<Vec<CustomFieldView>>,
+) -> impl IntoView {
     let set = move |filter: Filter, value: String| {
         let current = filters.get_untracked();
         let next = current.with(filter, value);
@@ -453,6 +469,7 @@ fn FilterBar(filters: Memo<LeadFilters>, apply: Callback<LeadFilters>, people: P
                 prop:value=move || filters.with(|f| f.min_score.clone())
                 on:change=move |ev| set(Filter::MinScore, event_target_value(&ev).trim().to_owned())
             />
+            <CustomFieldFilter filters apply custom_fields />
             {move || {
                 filters
                     .with(LeadFilters::narrows)
@@ -472,5 +489,130 @@ fn FilterBar(filters: Memo<LeadFilters>, apply: Callback<LeadFilters>, people: P
                     })
             }}
         </div>
+    }
+}
+
+/// Narrow the list by a custom field: pick the field, then a value fitting its kind; no value means
+/// "has any value".
+#[component]
+fn CustomFieldFilter(
+    filters: Memo<LeadFilters>,
+    apply: Callback<LeadFilters>,
+    custom_fields: RwSignal<Vec<CustomFieldView>>,
+) -> impl IntoView {
+    let chosen = Memo::new(move |_| filters.with(|f| f.custom_field.clone()));
+    let value = move || filters.with(|f| f.custom_value.clone());
+    let set_value = move |text: String| {
+        let current = filters.get_untracked();
+        let next = current.with(Filter::CustomValue, text.trim());
+        if next != current {
+            apply.run(next);
+        }
+    };
+    let pick_field = move |key: String| {
+        let current = filters.get_untracked();
+        // Another field's value means nothing for this one.
+        let next = current.with(Filter::CustomField, key).with(Filter::CustomValue, "");
+        if next != current {
+            apply.run(next);
+        }
+    };
+
+    let value_input = move || {
+        let key = chosen.get();
+        if key.is_empty() {
+            return ().into_any();
+        }
+        let def = custom_fields.with(|defs| defs.iter().find(|d| d.key == key).cloned());
+        let label = def.as_ref().map_or_else(|| key.clone(), |d| d.label.clone());
+        let aria = format!("Value of {label}");
+        let choices: Option<Vec<(String, String)>> = match def.as_ref().map(|d| d.kind) {
+            Some(CustomFieldKind::Select) => {
+                def.as_ref().map(|d| d.options.iter().map(|o| (o.clone(), o.clone())).collect())
+            }
+            Some(CustomFieldKind::Boolean) => {
+                Some(vec![("true".to_owned(), "Yes".to_owned()), ("false".to_owned(), "No".to_owned())])
+            }
+            _ => None,
+        };
+        if let Some(choices) = choices {
+            return view! {
+                <select
+                    id="lead-filter-custom-value"
+                    aria-label=aria
+                    on:change=move |ev| set_value(event_target_value(&ev))
+                >
+                    <option value="" selected=move || value().is_empty()>
+                        "Any value"
+                    </option>
+                    {choices
+                        .into_iter()
+                        .map(|(option, text)| {
+                            let this = option.clone();
+                            view! {
+                                <option value=option selected=move || value().eq_ignore_ascii_case(&this)>
+                                    {text}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            }
+            .into_any();
+        }
+        let input_type = match def.map(|d| d.kind) {
+            Some(CustomFieldKind::Number) => "number",
+            Some(CustomFieldKind::Date) => "date",
+            _ => "text",
+        };
+        view! {
+            <input
+                type=input_type
+                id="lead-filter-custom-value"
+                placeholder="Any value"
+                aria-label=aria
+                prop:value=value
+                on:change=move |ev| set_value(event_target_value(&ev))
+            />
+        }
+        .into_any()
+    };
+
+    move || {
+        // Shown once the fields are known, or when the address already names one.
+        (!custom_fields.with(Vec::is_empty) || !chosen.with(String::is_empty)).then(|| {
+            view! {
+                <select
+                    id="lead-filter-custom-field"
+                    aria-label="Custom field"
+                    on:change=move |ev| pick_field(event_target_value(&ev))
+                >
+                    <option value="" selected=move || chosen.with(String::is_empty)>
+                        "Custom field"
+                    </option>
+                    {move || {
+                        let key = chosen.get();
+                        let mut options: Vec<(String, String)> =
+                            custom_fields.with(|defs| defs.iter().map(|d| (d.key.clone(), d.label.clone())).collect());
+                        // A key in the address that is not (or not yet) known still shows as chosen.
+                        if !key.is_empty() && !options.iter().any(|(k, _)| *k == key) {
+                            options.push((key.clone(), key.clone()));
+                        }
+                        options
+                            .into_iter()
+                            .map(|(k, label)| {
+                                let this = k.clone();
+                                view! {
+                                    <option value=k selected=move || chosen.with(|c| *c == this)>
+                                        {label}
+                                    </option>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </select>
+                {value_input}
+            }
+        })
     }
 }

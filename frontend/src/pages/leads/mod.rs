@@ -6,6 +6,7 @@ pub mod calls;
 pub mod custom_values;
 pub mod detail;
 pub mod duplicates;
+pub mod emails;
 pub mod enrollments;
 pub mod filters;
 pub mod forms;

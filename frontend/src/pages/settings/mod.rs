@@ -1,4 +1,4 @@
-//! Settings: users and invitations, teams, roles, API keys, inbound email and the audit trail; the
+//! Settings: users and invitations, teams, roles, API keys, email (outgoing and inbound) and the audit trail; the
 //! lead rules (scoring, assignment, duplicates), which lead readers may see too; and sequences, open
 //! to marketing and lead readers.
 
@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod conditions;
 pub mod custom_fields;
+pub mod email;
 pub mod history;
 pub mod inbound_email;
 pub mod lead_assignment;
@@ -230,6 +231,11 @@ pub fn SettingsLayout() -> impl IntoView {
                         .then(|| {
                             view! { <NavLink href="/settings/inbound-email" label="Inbound email" class="subnav-link" /> }
                         })
+                }}
+                {move || {
+                    session
+                        .can_read(Module::Settings)
+                        .then(|| view! { <NavLink href="/settings/email" label="Email" class="subnav-link" /> })
                 }}
                 {move || {
                     session
