@@ -4,7 +4,7 @@
 
 use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, RunQueryDsl};
 use kith_client::{Client, ClientError};
-use kith_db::schema::{mail_servers, outbox_emails};
+use kith_db::schema::{email_engagements, mail_servers, outbox_emails};
 use kith_domain::leads::*;
 use kith_domain::notifications::{MailServerInput, MailSettings, SmtpSecurity};
 use kith_domain::page::PageQuery;
@@ -61,10 +61,17 @@ async fn an_organization_sends_its_email_through_its_own_smtp_server() {
     assert_eq!(got[0].to, vec!["boss@acme.test".to_owned()]);
     assert!(got[0].data.contains("Subject: Kith test email"));
 
-    // Saving without a password keeps the stored one.
+    // Saving without a password keeps the stored one, for the same server only: pointing it elsewhere
+    // needs the password again (or an editor of settings could send it to their own server).
     admin.put_mail_server(&server(&smtp, None)).await.expect("save again");
     admin.send_test_email("boss@acme.test").await.expect("test email again");
     assert_eq!(smtp.received()[1].login.as_deref(), Some("crm@acme.test:s3cret-smtp-pass"));
+    let elsewhere = admin
+        .put_mail_server(&MailServerInput { host: "smtp.attacker.test".into(), ..server(&smtp, None) })
+        .await
+        .expect_err("new host, no password");
+    assert!(elsewhere.problem().and_then(|p| p.field_message("password")).is_some(), "{elsewhere:?}");
+    assert_eq!(admin.mail_server().await.expect("unchanged").host, "127.0.0.1");
 
     // The outbox: Acme's invitation leaves through Acme's server, Globex's through the installation's.
     let (globex, globex_me) = app.signup("Globex").await;
@@ -107,7 +114,7 @@ async fn an_organization_cannot_make_kith_connect_into_its_own_network() {
     assert_eq!(problem.status, 502);
     assert!(problem.detail.as_deref().unwrap_or("").contains("not a public address"), "{problem:?}");
     admin
-        .put_mail_server(&MailServerInput { host: "localhost".into(), ..server(&smtp, None) })
+        .put_mail_server(&MailServerInput { host: "localhost".into(), ..server(&smtp, Some("pw")) })
         .await
         .expect("save localhost");
     assert_eq!(status(&admin.send_test_email("boss@acme.test").await.expect_err("loopback by name")), 502);
@@ -171,7 +178,8 @@ async fn opens_and_clicks_of_a_sequence_email_score_the_lead_once_each() {
             steps: vec![SequenceStep {
                 day_offset: 0,
                 subject: "Hi {{first_name}}".into(),
-                body: "Our prices: https://acme.test/prices?plan=pro&seats=5.\nSee you!".into(),
+                body: "Dear {{first_name}} {{last_name}},\nour prices: https://acme.test/prices?plan=pro&seats=5.\nSee you!"
+                    .into(),
             }],
             enroll_sources: vec![LeadSource::Manual],
             enroll_form_ids: vec![],
@@ -182,6 +190,7 @@ async fn opens_and_clicks_of_a_sequence_email_score_the_lead_once_each() {
     let lead = admin
         .create_lead(&NewLead {
             first_name: "Ann".into(),
+            last_name: "https://evil.test/login".into(),
             email: Some("ann@example.test".into()),
             ..Default::default()
         })
@@ -190,7 +199,10 @@ async fn opens_and_clicks_of_a_sequence_email_score_the_lead_once_each() {
     kith_api::worker::run_due_jobs(&app.state, "w").expect("worker");
 
     // The message: text as written, an HTML twin with tracked links, and one-click unsubscribe headers.
+    // Only links the template wrote are links: an address in the lead's own data stays text.
     let html = html_to(&app, "ann@example.test").expect("tracked html");
+    assert!(html.contains("https://evil.test/login") && !html.contains("href=\"https://evil"), "{html}");
+    assert!(!html.contains("evil.test%2Flogin"), "never behind a signed redirect: {html}");
     let pixel = link_path(&html, "<img src=\"", "/open.gif");
     let click = link_path(&html, "<a href=\"", "/click?");
     assert!(html.contains("/api/v1/public/unsubscribe?token="), "unsubscribe stays a direct link");
@@ -209,12 +221,15 @@ async fn opens_and_clicks_of_a_sequence_email_score_the_lead_once_each() {
     assert!(eml.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), "{eml}");
     let _ = std::fs::remove_dir_all(folder);
 
-    // Opened twice (mail clients fetch images again): counted twice, scored once.
-    for _ in 0..2 {
+    // Opened again and again: a reload within a minute changes nothing; a later open is counted; the
+    // lead is scored once.
+    for _ in 0..3 {
         let r = app.http().get(app.url(&pixel)).send().await.expect("pixel");
         assert_eq!(r.status().as_u16(), 200);
         assert_eq!(r.headers()["content-type"], "image/gif");
     }
+    age_engagements(&app);
+    app.http().get(app.url(&pixel)).send().await.expect("pixel later");
     assert_eq!(admin.get_lead(lead.id).await.expect("lead").score.total, 5);
 
     // The click is recorded and lands on the link's target; a tampered target or signature goes nowhere.
@@ -233,7 +248,7 @@ async fn opens_and_clicks_of_a_sequence_email_score_the_lead_once_each() {
         admin.lead_events(lead.id).await.expect("events").into_iter().map(|e| e.kind).collect();
     assert!(kinds.contains(&LeadEventKind::EmailOpened) && kinds.contains(&LeadEventKind::EmailClicked));
     let emails = admin.lead_emails(lead.id, &PageQuery::default()).await.expect("emails");
-    assert_eq!(emails.items.len(), 1);
+    assert_eq!(emails.items.len(), 1, "the owner's notification about the lead is not one of its emails");
     let e = &emails.items[0];
     assert_eq!((e.subject.as_str(), e.delivery, e.opens, e.clicks), ("Hi Ann", EmailDelivery::Sent, 2, 1));
 
@@ -253,4 +268,36 @@ async fn opens_and_clicks_of_a_sequence_email_score_the_lead_once_each() {
         .expect("lead");
     kith_api::worker::run_due_jobs(&app.state, "w").expect("worker");
     assert_eq!(html_to(&app, "bo@example.test"), None);
+    age_engagements(&app);
+    app.http().get(app.url(&pixel)).send().await.expect("pixel after opt-out");
+    let e = admin.lead_emails(lead.id, &PageQuery::default()).await.expect("emails").items.remove(0);
+    assert_eq!(e.opens, 2, "links sent before record nothing once tracking is off");
+
+    // Erasing the lead erases its emails and what was recorded of them.
+    admin.delete_lead(lead.id).await.expect("delete");
+    {
+        use kith_db::schema::recycle_bin;
+        let mut conn = app.pool.get().expect("conn");
+        diesel::update(recycle_bin::table)
+            .set(recycle_bin::deleted_at.eq(kith_db::now() - chrono::Duration::days(31)))
+            .execute(&mut *conn)
+            .expect("a month later");
+        kith_db::recycle::purge_expired(&mut conn).expect("purge");
+        let left: i64 = outbox_emails::table
+            .filter(outbox_emails::to_address.eq("ann@example.test"))
+            .count()
+            .get_result(&mut *conn)
+            .expect("count");
+        let engagements: i64 = email_engagements::table.count().get_result(&mut *conn).expect("count");
+        assert_eq!((left, engagements), (0, 0));
+    }
+}
+
+/// Minutes pass since the last open or click.
+fn age_engagements(app: &TestApp) {
+    let mut conn = app.pool.get().expect("conn");
+    diesel::update(email_engagements::table)
+        .set(email_engagements::last_at.eq(kith_db::now() - chrono::Duration::minutes(5)))
+        .execute(&mut *conn)
+        .expect("time passes");
 }

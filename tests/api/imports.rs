@@ -390,3 +390,61 @@ async fn an_export_with_custom_fields_imports_back_unchanged() {
     assert_eq!(ann.phone_e164.as_deref(), Some("+49301234567"), "the formula-safe phone reads back too");
     assert_eq!(custom_of(&lead_by_email(&other, "bob@example.test").await), serde_json::json!({"region": "EMEA"}));
 }
+
+#[tokio::test]
+async fn imported_leads_are_found_by_search_whether_a_word_is_rare_or_everywhere() {
+    let app = TestApp::spawn().await;
+    let (admin, _) = app.signup("Acme").await;
+    // More leads share "bulkco" than the search sorts directly, so the list walks its order instead.
+    let mut csv = String::from("first_name,last_name,email,company\n");
+    for i in 0..2_100 {
+        csv.push_str(&format!("Person{i},Common,p{i}@bulkco.test,Bulkco {}\n", i % 7));
+    }
+    csv.push_str("Rare,Bird,rare.bird@bulkco.test,Bulkco Aviaries\n");
+    let upload = admin.upload_import("many.csv", csv).await.expect("upload");
+    let mapping = ImportMapping {
+        columns: upload.suggested.clone(),
+        duplicate_policy: DuplicatePolicy::Create,
+        tags: vec![],
+        owner_id: None,
+    };
+    admin.map_import(upload.id, &mapping).await.expect("map");
+    admin.start_import(upload.id).await.expect("start");
+    run_until_done(&app);
+
+    let all = |q: &str| {
+        let (admin, q) = (admin.clone(), q.to_owned());
+        async move {
+            let mut seen = Vec::new();
+            let mut cursor = None;
+            loop {
+                let page = admin
+                    .list_leads(&LeadListQuery {
+                        q: Some(q.clone()),
+                        limit: Some(200),
+                        cursor: cursor.clone(),
+                        sort: Some("name".into()),
+                        ..Default::default()
+                    })
+                    .await
+                    .expect("search");
+                seen.extend(page.items.into_iter().map(|l| l.email.unwrap_or_default()));
+                match page.next_cursor {
+                    Some(c) => cursor = Some(c),
+                    None => break,
+                }
+            }
+            seen
+        }
+    };
+    let everyone = all("BULKCO").await;
+    assert_eq!(everyone.len(), 2_101, "a word everywhere: every lead, each once");
+    let mut unique = everyone.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 2_101);
+    assert_eq!(all("bulkco bird").await, vec!["rare.bird@bulkco.test"], "a rare word narrows a common one");
+    // 780: the leads of "Bulkco 6" and those with a 6 in their number.
+    assert_eq!(all("bulkco 6").await.len(), 780, "a short word narrows a common one");
+    assert_eq!(all("aviaries").await, vec!["rare.bird@bulkco.test"]);
+}

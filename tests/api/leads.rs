@@ -438,7 +438,17 @@ async fn a_search_finds_every_word_anywhere_and_follows_edits_deletes_and_purges
     assert_eq!(search("globex doe").await, Vec::<String>::new(), "no lead has both words");
     assert_eq!(search("7946").await, vec!["Jane"], "phone digits as typed");
     assert_eq!(search("sm t").await, vec!["Janet"], "words shorter than three characters still count");
-    assert_eq!(search("100%_\\\"x").await, Vec::<String>::new(), "wildcards and quotes are plain text");
+    // Wildcards and quotes are plain characters: "100%" is not "100 anything", "a_c" is not "abc".
+    for (first, company) in [("Percy", "100% Organic"), ("Thousand", "1000 Oaks"), ("Abe", "Abc Corp")] {
+        admin
+            .create_lead(&NewLead { first_name: first.into(), company_name: company.into(), ..Default::default() })
+            .await
+            .expect("lead");
+    }
+    assert_eq!(search("100%").await, vec!["Percy"]);
+    assert_eq!(search("a_c").await, Vec::<String>::new());
+    assert_eq!(search("\"abc").await, Vec::<String>::new());
+    assert_eq!(search("abc").await, vec!["Abe"]);
 
     // The index follows an edit: the old company no longer finds her, the new one does.
     let jane = admin
@@ -698,6 +708,26 @@ async fn saved_views_are_personal_unless_shared_and_only_their_owner_or_an_admin
     assert_eq!(stale.problem().map(|p| p.status), Some(412));
     let names: Vec<String> = rita.lead_views().await.expect("views").into_iter().map(|v| v.name).collect();
     assert_eq!(names, vec!["DACH", "My hot leads"]);
+    // An administrator may take a view out of sharing; then it is Rita's alone again.
+    let private = admin
+        .update_lead_view(
+            team.id,
+            renamed.version,
+            &LeadViewInput { name: "DACH".into(), filters: renamed.filters.clone(), shared: false },
+        )
+        .await
+        .expect("admin unshares");
+    assert!(!private.shared);
+    assert!(sam.lead_views().await.expect("views").is_empty());
+    let unusable = rita
+        .create_lead_view(&LeadViewInput {
+            name: "Shoe size".into(),
+            filters: LeadListQuery { sort: Some("shoe_size".into()), ..Default::default() },
+            shared: false,
+        })
+        .await
+        .expect_err("a view must open");
+    assert!(unusable.problem().and_then(|p| p.field_message("filters.sort")).is_some(), "{unusable:?}");
     assert!(admin.lead_views().await.expect("views").iter().all(|v| v.owner_id != admin_me.user.id));
 
     // Another organization sees none of it; API keys have no views.
@@ -716,6 +746,7 @@ async fn saved_views_are_personal_unless_shared_and_only_their_owner_or_an_admin
     assert_eq!(api.lead_views().await.expect_err("no person").problem().map(|p| p.status), Some(403));
     rita.delete_lead_view(mine.id).await.expect("delete own");
     assert_eq!(rita.lead_views().await.expect("views").len(), 1);
+    let _ = private;
 }
 
 #[tokio::test]

@@ -144,7 +144,7 @@ impl Mailer {
     fn send(&self, email: &OutgoingEmail) -> Result<(), String> {
         let message = self.build(email)?;
         if let Some(server) = &email.server {
-            let smtp = self.org_transport(server)?;
+            let smtp = self.org_transport(&email.org_id, server)?;
             return smtp.send(&message).map(|_| ()).map_err(|e| format!("{}: {e}", server.host));
         }
         match &self.transport {
@@ -158,9 +158,16 @@ impl Mailer {
     /// against the outbound policy; lettre then connects to the checked address (so a DNS answer cannot
     /// change between the check and the connection), while TLS still verifies the certificate for the
     /// host name.
-    fn org_transport(&self, server: &StoredMailServer) -> Result<SmtpTransport, String> {
+    fn org_transport(&self, org_id: &str, server: &StoredMailServer) -> Result<SmtpTransport, String> {
         let servers = self.org_servers.as_ref().ok_or("this process cannot send through organizations' servers")?;
         let address = checked_address(&server.host, server.port, servers.allow_private)?;
+        // A password never crosses a public network in clear: unencrypted logins only to an internal relay.
+        if server.security == SmtpSecurity::Plain && server.username.is_some() && !servers.allow_private {
+            return Err(format!(
+                "{}: refusing to send a password without encryption; choose STARTTLS or TLS",
+                server.host
+            ));
+        }
         let tls = |host: &str| TlsParameters::new(host.to_owned()).map_err(|e| format!("TLS set-up: {e}"));
         let mut builder = SmtpTransport::builder_dangerous(address.ip().to_string())
             .port(server.port)
@@ -172,7 +179,7 @@ impl Mailer {
             });
         if let Some(user) = &server.username {
             let password = match &server.password_sealed {
-                Some(sealed) => servers.sealer.open(sealed)?,
+                Some(sealed) => servers.sealer.open(org_id, sealed)?,
                 None => String::new(),
             };
             builder = builder.credentials(Credentials::new(user.clone(), password));
@@ -226,9 +233,10 @@ fn checked_address(host: &str, port: u16, allow_private: bool) -> Result<SocketA
     }
     if !allow_private {
         if let Some(bad) = addresses.iter().find(|a| !crate::http::outbound::is_public(a.ip())) {
+            // The address itself is logged for the operator, not shown: it would map the internal network.
+            tracing::warn!(%host, address = %bad.ip(), "organization SMTP server refused: not a public address");
             return Err(format!(
-                "{host} resolves to {}, which is not a public address (set KITH_SMTP_ALLOW_PRIVATE=true for an internal relay)",
-                bad.ip()
+                "{host} is not a public address (an installation's operator can allow internal relays with KITH_SMTP_ALLOW_PRIVATE=true)"
             ));
         }
     }

@@ -166,9 +166,11 @@ pub fn run_migrations(conn: &mut DbConnection) -> crate::Result<Vec<String>> {
         DbConnection::Sqlite(c) => c.run_pending_migrations(source).map(|v| v.iter().map(|m| m.to_string()).collect()),
     };
     let applied: Vec<String> = applied.map_err(|e| crate::Error::Internal(format!("migration failed: {e}")))?;
-    // The migration that added folded custom values seeds them with SQL lower(); fold them properly.
-    if applied.iter().any(|v| v.replace('-', "").starts_with("20261123000012")) {
-        crate::custom_fields::refold_all(conn)?;
+    // Custom text values without a folded copy (SQL cannot fold Unicode alike on both databases) are
+    // folded here, at every start.
+    let folded = crate::custom_fields::fold_missing(conn)?;
+    if folded > 0 {
+        tracing::info!(folded, "custom field values folded for case-insensitive filters");
     }
     Ok(applied)
 }

@@ -281,50 +281,36 @@ pub(crate) fn write_values(
     Ok(())
 }
 
-/// Fold every stored text value again in Rust (after the migration that added `value_folded`: SQL's
-/// lower() folds only ASCII on SQLite and in PostgreSQL's C locale). Returns the rows changed.
-pub fn refold_all(conn: &mut DbConnection) -> Result<usize> {
+/// Fold the text values that have no folded copy yet (rows from before the migration that added
+/// `value_folded`, or written by a node still running older code during a rolling upgrade). Runs at every
+/// start; cheap when there is nothing to do. Returns the rows folded.
+pub fn fold_missing(conn: &mut DbConnection) -> Result<usize> {
     const BATCH: i64 = 1_000;
     let mut changed = 0;
-    let mut after = (String::new(), String::new());
     loop {
-        let rows: Vec<(String, String, Option<String>, Option<String>)> = lead_custom_values::table
-            .filter(lead_custom_values::lead_id.gt(after.0.clone()).or(
-                lead_custom_values::lead_id.eq(after.0.clone()).and(lead_custom_values::field_key.gt(after.1.clone())),
-            ))
-            .order((lead_custom_values::lead_id.asc(), lead_custom_values::field_key.asc()))
-            .select((
-                lead_custom_values::lead_id,
-                lead_custom_values::field_key,
-                lead_custom_values::value_text,
-                lead_custom_values::value_folded,
-            ))
+        let rows: Vec<(String, String, Option<String>)> = lead_custom_values::table
+            .filter(lead_custom_values::value_folded.is_null())
+            .filter(lead_custom_values::value_text.is_not_null())
+            .select((lead_custom_values::lead_id, lead_custom_values::field_key, lead_custom_values::value_text))
             .limit(BATCH)
             .load(conn)?;
-        let Some(last) = rows.last() else { break };
-        after = (last.0.clone(), last.1.clone());
-        let stale: Vec<(String, String, String)> = rows
-            .into_iter()
-            .filter_map(|(lead, key, text, folded)| {
-                let want = text.as_deref().map(fold);
-                (want != folded).then_some((lead, key, want?))
-            })
-            .collect();
-        changed += stale.len();
+        if rows.is_empty() {
+            return Ok(changed);
+        }
+        changed += rows.len();
         transaction(conn, |c| {
-            for (lead, key, folded) in &stale {
+            for (lead, key, text) in &rows {
                 diesel::update(
                     lead_custom_values::table
                         .filter(lead_custom_values::lead_id.eq(lead))
                         .filter(lead_custom_values::field_key.eq(key)),
                 )
-                .set(lead_custom_values::value_folded.eq(folded))
+                .set(lead_custom_values::value_folded.eq(text.as_deref().map(fold)))
                 .execute(c)?;
             }
             Ok(())
         })?;
     }
-    Ok(changed)
 }
 
 /// Remove every value of a lead (when it is purged).

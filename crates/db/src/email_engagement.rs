@@ -5,7 +5,7 @@
 //! only counted.
 
 use diesel::prelude::*;
-use kith_domain::email_html::{html_from_text, Tracking};
+use kith_domain::email_html::{find_links, html_from_text, LinkAs, Tracking};
 use kith_domain::leads::LeadEventKind;
 use kith_domain::LeadId;
 
@@ -28,6 +28,9 @@ impl Engagement {
         }
     }
 }
+
+/// Repeats of an open or click closer together than this are not counted.
+pub const REPEAT_QUIET_SECONDS: i64 = 60;
 
 fn base(public_url: &str) -> &str {
     public_url.trim_end_matches('/')
@@ -55,18 +58,41 @@ pub fn verify_click(secret: &str, message_id: &str, target: &str, sig: &str) -> 
     crate::tokens::verify(secret, &format!("click|{message_id}|{target}"), sig)
 }
 
-/// The HTML part of a tracked message. Kith's own public links (unsubscribe) stay direct: leaving is not
-/// engagement.
-pub fn tracked_html(public_url: &str, secret: &str, message_id: &str, body_text: &str) -> String {
+/// The HTML part of a tracked message. Only links written in the template (`template_body`) are links, and
+/// go through the redirect; Kith's own public links (unsubscribe) stay direct, since leaving is not
+/// engagement; anything else that looks like an address came from the lead's data (a "name" like
+/// `https://evil.test`) and stays text, so nobody can make Kith sign a redirect to their site.
+pub fn tracked_html(public_url: &str, secret: &str, message_id: &str, template_body: &str, body_text: &str) -> String {
     let own_public = format!("{}/api/v1/public/", base(public_url));
-    let click = |url: &str| (!url.starts_with(&own_public)).then(|| click_url(public_url, secret, message_id, url));
+    let written: std::collections::HashSet<&str> =
+        find_links(template_body).into_iter().map(|(s, e)| &template_body[s..e]).collect();
+    let link = |url: &str| {
+        if url.starts_with(&own_public) {
+            LinkAs::Direct
+        } else if written.contains(url) {
+            LinkAs::Tracked(click_url(public_url, secret, message_id, url))
+        } else {
+            LinkAs::Text
+        }
+    };
     let pixel = open_url(public_url, secret, message_id);
-    html_from_text(body_text, Some(&Tracking { open_pixel_url: &pixel, click_url: &click }))
+    html_from_text(body_text, Some(&Tracking { open_pixel_url: &pixel, link: &link }))
 }
 
 /// Record an open or a click of a message (the caller checked the signature). Returns whether it was the
 /// first of its kind. Unknown messages are ignored: the link may outlive a purged message.
 pub fn record(conn: &mut DbConnection, message_id: &str, what: Engagement, detail: Option<&str>) -> Result<bool> {
+    // Repeats within a minute (a client loading the image twice, a link scanner, someone reloading the
+    // public URL in a loop) change nothing: answered from a read, no write for the public to drive.
+    let last: Option<chrono::NaiveDateTime> = email_engagements::table
+        .filter(email_engagements::outbox_id.eq(message_id))
+        .filter(email_engagements::kind.eq(what.as_str()))
+        .select(email_engagements::last_at)
+        .first(conn)
+        .optional()?;
+    if last.is_some_and(|at| at > now() - chrono::Duration::seconds(REPEAT_QUIET_SECONDS)) {
+        return Ok(false);
+    }
     transaction(conn, |c| {
         let Some((org_id, related_entity, related_id, subject)) = outbox_emails::table
             .find(message_id)
@@ -81,6 +107,10 @@ pub fn record(conn: &mut DbConnection, message_id: &str, what: Engagement, detai
         else {
             return Ok(false);
         };
+        // Tracking turned off (consent withdrawn): links sent earlier still work but record nothing.
+        if !crate::mail_settings::for_org(c, &org_id)?.is_none_or(|s| s.track_engagement) {
+            return Ok(false);
+        }
         let at = now();
         let seen = diesel::update(
             email_engagements::table

@@ -8,7 +8,7 @@ use kith_domain::audit::AuditAction;
 use kith_domain::leads::{LeadListQuery, LeadViewInput, LeadViewRecord};
 use kith_domain::modules::Module;
 use kith_domain::permissions::Action;
-use kith_domain::{LeadViewId, UserId};
+use kith_domain::{FieldError, LeadViewId, UserId};
 
 use crate::schema::lead_views;
 use crate::util::{new_id, now, parse_id, to_utc, transaction};
@@ -54,13 +54,21 @@ fn view(scope: &Scope, me: UserId, r: Row) -> Result<LeadViewRecord> {
     })
 }
 
-/// What is kept of a list query: its filters and sort, never a page position.
-fn stored_filters(q: &LeadListQuery) -> Result<String> {
+/// What is kept of a list query: its filters and sort, never a page position. The list must accept it
+/// (known sort, custom field and values), so a saved view always opens.
+fn stored_filters(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> Result<String> {
     let kept = LeadListQuery { limit: None, cursor: None, ..q.clone() };
+    crate::leads::list(conn, scope, &LeadListQuery { limit: Some(1), ..kept.clone() }).map_err(|e| match e {
+        Error::Validation(errors) => Error::Validation(
+            errors.into_iter().map(|f| FieldError { field: format!("filters.{}", f.field), ..f }).collect(),
+        ),
+        other => other,
+    })?;
     serde_json::to_string(&kept).map_err(|e| Error::Internal(e.to_string()))
 }
 
-/// The caller's own views and the organization's shared ones, by name.
+/// The caller's own views and the organization's shared ones, by name. A view whose stored filters no
+/// longer read (a filter renamed in a later version) is left out and logged, never an error for everyone.
 pub fn list(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<LeadViewRecord>> {
     let me = me(scope)?;
     let rows: Vec<Row> = lead_views::table
@@ -70,7 +78,13 @@ pub fn list(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<LeadViewRecord
         .limit(MAX_PER_USER * 5)
         .select(Row::as_select())
         .load(conn)?;
-    rows.into_iter().map(|r| view(scope, me, r)).collect()
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let id = r.id.clone();
+            view(scope, me, r).map_err(|e| tracing::warn!(view = %id, error = %e, "saved view skipped")).ok()
+        })
+        .collect())
 }
 
 fn find(conn: &mut DbConnection, scope: &Scope, me: UserId, id: LeadViewId) -> Result<LeadViewRecord> {
@@ -110,7 +124,7 @@ fn name_taken(
 pub fn create(conn: &mut DbConnection, scope: &Scope, input: &LeadViewInput) -> Result<LeadViewRecord> {
     let me = me(scope)?;
     let name = input.name.trim().to_owned();
-    let filters = stored_filters(&input.filters)?;
+    let filters = stored_filters(conn, scope, &input.filters)?;
     transaction(conn, |c| {
         name_taken(c, scope, me, &name, None)?;
         let mine: i64 = lead_views::table
@@ -151,7 +165,7 @@ pub fn update(
 ) -> Result<LeadViewRecord> {
     let me = me(scope)?;
     let name = input.name.trim().to_owned();
-    let filters = stored_filters(&input.filters)?;
+    let filters = stored_filters(conn, scope, &input.filters)?;
     transaction(conn, |c| {
         let before = find(c, scope, me, id)?;
         if !before.editable {
@@ -173,7 +187,9 @@ pub fn update(
             lead_views::version.eq(version + 1),
         ))
         .execute(c)?;
-        let after = find(c, scope, me, id)?;
+        // Read back by id alone: an administrator who unshared someone's view no longer "sees" it.
+        let row: Row = lead_views::table.filter(lead_views::id.eq(id.to_string())).select(Row::as_select()).first(c)?;
+        let after = view(scope, me, row)?;
         audit::record_updated(c, scope, ENTITY, &id.to_string(), &before, &after)?;
         Ok(after)
     })

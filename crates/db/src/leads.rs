@@ -1361,7 +1361,13 @@ pub fn export_page(
     columns: &ExportColumns,
     cursor: Option<String>,
 ) -> Result<(Vec<u8>, Option<String>)> {
-    let page = list(conn, scope, &LeadListQuery { limit: Some(kith_domain::page::MAX_LIMIT), cursor, ..q.clone() })?;
+    // Pages follow the lead id (creation order, newest first) whatever sort the list had: ids never
+    // change, so a lead rescored or edited while the download runs is neither skipped nor repeated.
+    let page = list(
+        conn,
+        scope,
+        &LeadListQuery { limit: Some(kith_domain::page::MAX_LIMIT), cursor, sort: None, ..q.clone() },
+    )?;
     let mut wtr = csv_writer();
     for l in &page.items {
         let row = [
@@ -1443,6 +1449,21 @@ pub(crate) fn purge(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<
             sequence_enrollments::table
                 .filter(sequence_enrollments::org_id.eq(&org))
                 .filter(sequence_enrollments::lead_id.eq(id)),
+        )
+        .execute(conn)?;
+        // The emails to the lead (address, text with the name) and what they did with them go too.
+        use crate::schema::{email_engagements, outbox_emails};
+        let emails = outbox_emails::table
+            .filter(outbox_emails::org_id.eq(&org))
+            .filter(outbox_emails::related_entity.eq("lead"))
+            .filter(outbox_emails::related_id.eq(id))
+            .select(outbox_emails::id);
+        diesel::delete(email_engagements::table.filter(email_engagements::outbox_id.eq_any(emails))).execute(conn)?;
+        diesel::delete(
+            outbox_emails::table
+                .filter(outbox_emails::org_id.eq(&org))
+                .filter(outbox_emails::related_entity.eq("lead"))
+                .filter(outbox_emails::related_id.eq(id)),
         )
         .execute(conn)?;
     }

@@ -125,13 +125,26 @@ pub fn put(
     let username = input.username.as_deref().map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned);
     transaction(conn, |c| {
         let before = for_org(c, &org)?;
+        let host = input.host.trim().to_lowercase();
+        // A stored password goes only where it was entered for: changing the server, port, protection or
+        // user name needs it again (or anyone allowed to edit settings could send it to their own server).
+        if let (PasswordChange::Keep, Some(b)) = (&password, &before) {
+            let same_place = b.host == host && b.port == port && b.security == input.security && b.username == username;
+            if b.password_sealed.is_some() && !same_place {
+                return Err(Error::field(
+                    "password",
+                    "required",
+                    "Enter the password again when the server, port, security or user name changes.",
+                ));
+            }
+        }
         let password_sealed = match &password {
             PasswordChange::Keep => before.as_ref().and_then(|b| b.password_sealed.clone()),
             PasswordChange::Remove => None,
             PasswordChange::Set(sealed) => Some(sealed.clone()),
         };
         let stored = StoredMailServer {
-            host: input.host.trim().to_lowercase(),
+            host,
             port,
             security: input.security,
             username: username.clone(),

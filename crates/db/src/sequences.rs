@@ -569,8 +569,9 @@ pub fn run_step(conn: &mut DbConnection, ctx: &SendContext, payload: &serde_json
             format!("{}\n\n--\nTo stop receiving these emails: {link}\n", render(&template.body, &lead, &owner_name));
         let message_id = new_id().to_string();
         let tracked = crate::mail_settings::for_org(c, &row.org_id)?.is_none_or(|s| s.track_engagement);
-        let body_html =
-            tracked.then(|| crate::email_engagement::tracked_html(&ctx.public_url, &ctx.secret, &message_id, &body));
+        let body_html = tracked.then(|| {
+            crate::email_engagement::tracked_html(&ctx.public_url, &ctx.secret, &message_id, &template.body, &body)
+        });
         let queued = outbox::enqueue_once(
             c,
             &scope,

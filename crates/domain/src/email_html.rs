@@ -3,13 +3,23 @@
 //! which links go through a click redirect and a one-pixel image reports the open. The text part stays
 //! exactly as written, so readers without HTML (and spam filters) see the same words.
 
+/// How one web address in the text appears in the HTML.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LinkAs {
+    /// A link through this redirect (tracked).
+    Tracked(String),
+    /// A plain link (e.g. the unsubscribe link: leaving must never count as engagement).
+    Direct,
+    /// Not a link at all: text that only looks like an address (e.g. from a lead's name, which must
+    /// not turn Kith's email or redirect into a phishing vehicle).
+    Text,
+}
+
 /// How links and opens are tracked in one message.
 pub struct Tracking<'a> {
     /// Loaded by the mail client when the HTML is shown.
     pub open_pixel_url: &'a str,
-    /// The redirect a link should go through, or None to keep the link direct (e.g. the unsubscribe
-    /// link: leaving must never count as engagement).
-    pub click_url: &'a dyn Fn(&str) -> Option<String>,
+    pub link: &'a dyn Fn(&str) -> LinkAs,
 }
 
 /// Escape text for an HTML element or a double-quoted attribute.
@@ -68,8 +78,11 @@ pub fn html_from_text(text: &str, tracking: Option<&Tracking<'_>>) -> String {
     for (start, end) in find_links(text) {
         body.push_str(&escape(&text[at..start]));
         let url = &text[start..end];
-        let href = tracking.and_then(|t| (t.click_url)(url)).unwrap_or_else(|| url.to_owned());
-        body.push_str(&format!("<a href=\"{}\">{}</a>", escape(&href), escape(url)));
+        match tracking.map(|t| (t.link)(url)).unwrap_or(LinkAs::Direct) {
+            LinkAs::Tracked(href) => body.push_str(&format!("<a href=\"{}\">{}</a>", escape(&href), escape(url))),
+            LinkAs::Direct => body.push_str(&format!("<a href=\"{}\">{}</a>", escape(url), escape(url))),
+            LinkAs::Text => body.push_str(&escape(url)),
+        }
         at = end;
     }
     body.push_str(&escape(&text[at..]));
@@ -102,13 +115,18 @@ mod tests {
 
     #[test]
     fn tracked_html_sends_links_through_the_redirect_but_not_the_unsubscribe_link() {
-        let click = |url: &str| (!url.contains("/unsubscribe")).then(|| format!("https://kith.test/c?u={url}"));
-        let tracking = Tracking { open_pixel_url: "https://kith.test/o.gif", click_url: &click };
+        let link = |url: &str| match url {
+            u if u.contains("/unsubscribe") => LinkAs::Direct,
+            u if u.starts_with("https://acme.test/") => LinkAs::Tracked(format!("https://kith.test/c?u={u}")),
+            _ => LinkAs::Text,
+        };
+        let tracking = Tracking { open_pixel_url: "https://kith.test/o.gif", link: &link };
         let html = html_from_text(
-            "Hi <Ann> & co,\nour offer: https://acme.test/x\n--\nhttps://kith.test/unsubscribe?t=1",
+            "Hi <Ann> & co (https://evil.test/login),\nour offer: https://acme.test/x\n--\nhttps://kith.test/unsubscribe?t=1",
             Some(&tracking),
         );
-        assert!(html.contains("Hi &lt;Ann&gt; &amp; co,<br>"));
+        assert!(html.contains("(https://evil.test/login)") && !html.contains("href=\"https://evil"), "{html}");
+        assert!(html.contains("Hi &lt;Ann&gt; &amp; co ("));
         assert!(html.contains("<a href=\"https://kith.test/c?u=https://acme.test/x\">https://acme.test/x</a>"));
         assert!(html.contains("<a href=\"https://kith.test/unsubscribe?t=1\">"));
         assert!(html.contains("<img src=\"https://kith.test/o.gif\""));

@@ -16,6 +16,9 @@ ALTER TABLE mail_settings ADD COLUMN track_engagement BOOLEAN NOT NULL DEFAULT T
 ALTER TABLE outbox_emails ADD COLUMN body_html TEXT;
 ALTER TABLE outbox_emails ADD COLUMN list_unsubscribe TEXT;
 CREATE INDEX outbox_emails_related ON outbox_emails (org_id, related_entity, related_id, id);
+-- Emails that told an owner about a lead were recorded against the lead; they are not the lead's emails.
+UPDATE outbox_emails SET related_entity = 'lead_notification'
+    WHERE related_entity = 'lead' AND (unique_key IS NULL OR unique_key NOT LIKE 'seq:%');
 
 -- Opens and clicks per message: the first of each kind is a behaviour event on the lead (scoring);
 -- repeats (mail clients and proxies fetch images again) only count.

@@ -10,5 +10,5 @@ CREATE TABLE lead_views (
     updated_at TIMESTAMP NOT NULL,
     version BIGINT NOT NULL
 );
-CREATE INDEX lead_views_org_owner ON lead_views (org_id, owner_id);
+CREATE UNIQUE INDEX lead_views_owner_name ON lead_views (org_id, owner_id, name);
 CREATE INDEX lead_views_org_shared ON lead_views (org_id, shared);

@@ -7,11 +7,27 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => is_public_v4(v4),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+        IpAddr::V6(v6) => match embedded_v4(v6) {
             Some(v4) => is_public_v4(v4),
             None => is_public_v6(v6),
         },
     }
+}
+
+/// The IPv4 address an IPv6 address carries and reaches: IPv4-mapped `::ffff:a.b.c.d`, IPv4-compatible
+/// `::a.b.c.d`, and 6to4 `2002:aabb:ccdd::/48`.
+fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
+    if let Some(v4) = ip.to_ipv4_mapped() {
+        return Some(v4);
+    }
+    let s = ip.segments();
+    if s[..6] == [0, 0, 0, 0, 0, 0] && !ip.is_loopback() && !ip.is_unspecified() {
+        return Some(Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8));
+    }
+    if s[0] == 0x2002 {
+        return Some(Ipv4Addr::new((s[1] >> 8) as u8, s[1] as u8, (s[2] >> 8) as u8, s[2] as u8));
+    }
+    None
 }
 
 fn is_public_v4(ip: Ipv4Addr) -> bool {
@@ -39,7 +55,8 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
         || (first & 0xffc0) == 0xfe80 // link-local fe80::/10
         || (first & 0xffc0) == 0xfec0 // site-local (deprecated) fec0::/10
         || first == 0x2001 && ip.segments()[1] == 0x0db8 // documentation 2001:db8::/32
-        || first == 0x0064 && ip.segments()[1] == 0xff9b) // NAT64 64:ff9b::/96 reaches IPv4 inside
+        || first == 0x0064 && ip.segments()[1] == 0xff9b // NAT64 64:ff9b::/96 reaches IPv4 inside
+        || first == 0x2001 && ip.segments()[1] == 0x0000) // Teredo 2001::/32 tunnels to IPv4
 }
 
 #[cfg(test)]
@@ -48,7 +65,7 @@ mod tests {
 
     #[test]
     fn only_public_unicast_addresses_are_allowed() {
-        for public in ["93.184.215.14", "8.8.8.8", "2606:4700::1111", "1.1.1.1"] {
+        for public in ["93.184.215.14", "8.8.8.8", "2606:4700::1111", "1.1.1.1", "2002:808:808::1"] {
             assert_eq!(public.parse().map(is_public), Ok(true), "{public}");
         }
         for internal in [
@@ -69,6 +86,10 @@ mod tests {
             "::ffff:10.0.0.1",
             "64:ff9b::a00:1",
             "2001:db8::1",
+            "::7f00:1",
+            "2002:7f00:1::1",
+            "2002:a00:1::1",
+            "2001:0:4136:e378::1",
         ] {
             assert_eq!(internal.parse().map(is_public), Ok(false), "{internal}");
         }

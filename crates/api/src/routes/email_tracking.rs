@@ -34,6 +34,11 @@ pub struct ClickQuery {
     s: String,
 }
 
+/// Message ids are UUIDs: anything else is not a link Kith made.
+fn message_id(raw: &str) -> ApiResult<String> {
+    raw.parse::<uuid::Uuid>().map(|u| u.to_string()).map_err(|_| ApiError::not_found())
+}
+
 async fn record(state: &AppState, message_id: String, what: Engagement, detail: Option<String>) {
     let result = state.db(move |c| email_engagement::record(c, &message_id, what, detail.as_deref())).await;
     if let Err(e) = result {
@@ -53,7 +58,7 @@ pub async fn open(
     id: web::Path<String>,
     q: web::Query<OpenQuery>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
+    let id = message_id(&id)?;
     if !email_engagement::verify_open(&state.link_secret, &id, &q.s) {
         return Err(ApiError::not_found());
     }
@@ -76,7 +81,7 @@ pub async fn click(
     id: web::Path<String>,
     q: web::Query<ClickQuery>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
+    let id = message_id(&id)?;
     let web_link = q.u.starts_with("https://") || q.u.starts_with("http://");
     if !web_link || !email_engagement::verify_click(&state.link_secret, &id, &q.u, &q.s) {
         return Err(ApiError::not_found());

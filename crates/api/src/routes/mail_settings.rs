@@ -62,10 +62,11 @@ pub async fn put_server(
     body: web::Json<MailServerInput>,
 ) -> ApiResult<HttpResponse> {
     let input = valid(body.into_inner())?;
+    let org = auth.scope().org_id().to_string();
     let password = match input.password.as_deref() {
         None => PasswordChange::Keep,
         Some("") => PasswordChange::Remove,
-        Some(p) => PasswordChange::Set(state.sealer.seal(p).map_err(ApiError::Internal)?),
+        Some(p) => PasswordChange::Set(state.sealer.seal(&org, p).map_err(ApiError::Internal)?),
     };
     let saved = state.db(move |c| kith_db::mail_servers::put(c, auth.scope(), &input, password)).await?;
     ok(&saved)
