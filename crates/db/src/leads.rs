@@ -1169,6 +1169,51 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> Result
     }))
 }
 
+/// SQLite: bring the search index up to date with the leads this transaction wrote (triggers list them
+/// in `fts_lead_dirty`), once, at the end of the transaction. One FTS5 write per transaction instead of
+/// one per savepoint. PostgreSQL maintains its index itself.
+pub(crate) fn flush_search_index(conn: &mut DbConnection) -> Result<()> {
+    if !matches!(conn, DbConnection::Sqlite(_)) {
+        return Ok(());
+    }
+    #[derive(QueryableByName)]
+    struct Dirty {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let dirty: Dirty = diesel::sql_query("SELECT count(*) AS n FROM fts_lead_dirty").get_result(conn)?;
+    if dirty.n == 0 {
+        return Ok(());
+    }
+    // Leads already in the index (updated or deleted ones) leave it first, one by one: FTS5 finds a rowid
+    // by equality, while `rowid IN (…)` would read the whole index.
+    #[derive(QueryableByName)]
+    struct Indexed {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+    }
+    let indexed: Vec<Indexed> =
+        diesel::sql_query("SELECT r.id AS id FROM fts_lead_dirty d JOIN fts_lead_rows r ON r.lead_id = d.lead_id")
+            .load(conn)?;
+    for row in indexed {
+        diesel::sql_query("DELETE FROM fts_leads WHERE rowid = ?")
+            .bind::<diesel::sql_types::BigInt, _>(row.id)
+            .execute(conn)?;
+    }
+    for statement in [
+        "INSERT OR IGNORE INTO fts_lead_rows (lead_id) \
+         SELECT d.lead_id FROM fts_lead_dirty d WHERE EXISTS (SELECT 1 FROM leads l WHERE l.id = d.lead_id)",
+        "INSERT INTO fts_leads (rowid, search_text) SELECT r.id, l.search_text FROM fts_lead_dirty d \
+         JOIN fts_lead_rows r ON r.lead_id = d.lead_id JOIN leads l ON l.id = d.lead_id",
+        "DELETE FROM fts_lead_rows WHERE lead_id IN (SELECT d.lead_id FROM fts_lead_dirty d \
+         WHERE NOT EXISTS (SELECT 1 FROM leads l WHERE l.id = d.lead_id))",
+        "DELETE FROM fts_lead_dirty",
+    ] {
+        diesel::sql_query(statement).execute(conn)?;
+    }
+    Ok(())
+}
+
 /// Above this many index hits a search is "common" on SQLite: scanning the list in its sort order finds a
 /// page of matches sooner than sorting every hit (with 2,000 hits in a million leads, a page of 50 is
 /// found within about 25,000 rows).

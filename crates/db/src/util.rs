@@ -33,9 +33,11 @@ pub fn parse_id<T: std::str::FromStr>(s: &str) -> Result<T> {
 pub fn transaction<T>(conn: &mut DbConnection, work: impl Fn(&mut DbConnection) -> Result<T>) -> Result<T> {
     let mut attempt = 0;
     loop {
-        let result = conn.transaction(|c| {
+        let result: Result<T> = conn.transaction(|c| {
             take_write_lock(c)?;
-            work(c)
+            let done = work(c)?;
+            crate::leads::flush_search_index(c)?;
+            Ok(done)
         });
         match result {
             Err(e) if e.is_retryable() && attempt < 8 => {

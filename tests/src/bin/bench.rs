@@ -138,6 +138,10 @@ async fn main() {
     let mut conn = app.pool.get().expect("conn");
     let me = admin.me().await.expect("me");
     let scope = kith_db::organizations::operator_scope(&mut conn, me.organization.id).expect("scope");
+    if std::env::var("BENCH_NO_FTS").is_ok() {
+        use diesel::RunQueryDsl;
+        diesel::sql_query("DROP TRIGGER fts_leads_after_insert").execute(&mut *conn).expect("drop");
+    }
     let started = Instant::now();
     let upload = kith_db::imports::upload(&mut conn, &scope, "bench.csv", csv.as_bytes()).expect("upload");
     let upload_secs = started.elapsed().as_secs_f64();
