@@ -14,7 +14,7 @@ Existing Person,old@example.test,Newco,FR,40,\n\
 Ann Again,ANN@example.test,Acme,DE,120,\n\
 \"Cy, Jr.\",cy@example.test,\"=HYPERLINK(\"\"x\"\")\",GB,,\n";
 
-fn run_until_done(app: &TestApp) {
+pub(crate) fn run_until_done(app: &TestApp) {
     for _ in 0..50 {
         kith_api::worker::run_due_jobs(&app.state, "importer").expect("worker");
         let mut conn = app.pool.get().expect("conn");

@@ -15,6 +15,7 @@ mod jobs;
 mod leads;
 mod merge;
 mod openapi;
+mod record_scope;
 mod sequences;
 mod tenancy;
 mod webforms;

@@ -9,7 +9,7 @@ use kith_domain::rules::Behaviour;
 use kith_domain::sequences::*;
 use kith_tests::TestApp;
 
-fn welcome() -> SequenceInput {
+pub(crate) fn welcome() -> SequenceInput {
     SequenceInput {
         name: "Welcome".into(),
         steps: vec![

@@ -155,3 +155,32 @@ async fn the_organization_comes_from_the_credential_never_from_the_body() {
     let teams = attacker.list_teams(&TeamListQuery::default()).await.expect("teams");
     assert!(teams.items.is_empty(), "nothing half-written");
 }
+
+#[tokio::test]
+async fn a_sequence_cannot_name_a_web_form_of_another_organization_or_none_at_all() {
+    let app = TestApp::spawn().await;
+    let (victim, _) = app.signup("Victim Corp").await;
+    let theirs = victim.create_web_form(&crate::webforms::contact_form()).await.expect("form");
+    let (admin, _) = app.signup("Attacker Inc").await;
+    let ours = admin.create_web_form(&crate::webforms::contact_form()).await.expect("form");
+    let missing = kith_domain::WebFormId(uuid::Uuid::now_v7());
+    let input = kith_domain::sequences::SequenceInput {
+        enroll_form_ids: vec![ours.id, theirs.id, missing],
+        ..crate::sequences::welcome()
+    };
+    let err = admin.create_sequence(&input).await.expect_err("foreign and unknown forms");
+    assert_eq!(err.status(), Some(422));
+    let problem = err.problem().expect("problem");
+    assert!(problem.field_message("enroll_form_ids[0]").is_none(), "our own form is fine");
+    assert!(problem.field_message("enroll_form_ids[1]").is_some(), "{problem:?}");
+    assert!(problem.field_message("enroll_form_ids[2]").is_some(), "{problem:?}");
+    let seq = admin
+        .create_sequence(&kith_domain::sequences::SequenceInput {
+            enroll_form_ids: vec![ours.id],
+            ..crate::sequences::welcome()
+        })
+        .await
+        .expect("own form");
+    let err = admin.update_sequence(seq.id, seq.version, &input).await.expect_err("nor on a change");
+    assert_eq!(err.status(), Some(422));
+}

@@ -8,7 +8,7 @@ use serde_json::json;
 
 const SHOP: &str = "https://shop.example";
 
-fn contact_form() -> WebFormInput {
+pub(crate) fn contact_form() -> WebFormInput {
     WebFormInput {
         name: "Contact us".into(),
         fields: vec![

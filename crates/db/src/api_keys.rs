@@ -8,7 +8,7 @@ use kith_domain::identity::{ApiKeyView, CreatedApiKey, NewApiKey, UserStatus};
 use kith_domain::modules::Module;
 use kith_domain::page::{clamp_limit, page_from_rows, Cursor, Page, PageQuery};
 use kith_domain::permissions::{Action, Actor, Permissions};
-use kith_domain::ApiKeyId;
+use kith_domain::{ApiKeyId, OrgId};
 
 use crate::schema::{api_keys, roles, users};
 use crate::tokens::{generate_secret, hash_secret};
@@ -148,12 +148,39 @@ pub fn authenticate(conn: &mut DbConnection, secret: &str) -> Result<Scope> {
         return Err(Error::Unauthorized);
     }
     let at = now();
+    let Some(found) = live_key(conn, KeyBy::Hash(&hash_secret(secret)))? else {
+        return Err(Error::Unauthorized);
+    };
+    // Record use at most once a minute: a write per request would serialize busy integrations.
+    if found.last_used_at.is_none_or(|t| at - t > Duration::minutes(1)) {
+        diesel::update(api_keys::table.filter(api_keys::id.eq(&found.id)))
+            .set(api_keys::last_used_at.eq(Some(at)))
+            .execute(conn)?;
+    }
+    key_scope(found)
+}
+
+/// The scope of a live key of the organization, as it would authenticate now: for work a key started
+/// that runs later (an import), so the work never has more rights than the key has at that moment.
+pub(crate) fn scope_of(conn: &mut DbConnection, org_id: OrgId, key_id: &str) -> Result<Option<Scope>> {
+    match live_key(conn, KeyBy::Id(key_id))? {
+        Some(found) if found.org_id == org_id.to_string() => key_scope(found).map(Some),
+        _ => Ok(None),
+    }
+}
+
+enum KeyBy<'a> {
+    Hash(&'a str),
+    Id(&'a str),
+}
+
+/// A key that is not revoked, not expired and whose creator is active, with both roles' grants.
+fn live_key(conn: &mut DbConnection, by: KeyBy<'_>) -> Result<Option<KeyAuthRow>> {
     let (creator_roles, key_roles) = diesel::alias!(roles as creator_roles, roles as key_roles);
-    let found: Option<KeyAuthRow> = api_keys::table
+    let mut q = api_keys::table
         .inner_join(key_roles.on(key_roles.field(roles::id).eq(api_keys::role_id)))
         .inner_join(users::table.on(users::id.eq(api_keys::created_by)))
         .inner_join(creator_roles.on(creator_roles.field(roles::id).eq(users::role_id)))
-        .filter(api_keys::key_hash.eq(hash_secret(secret)))
         .filter(api_keys::revoked_at.is_null())
         .filter(users::status.eq(UserStatus::Active.as_str()))
         .select((
@@ -166,22 +193,17 @@ pub fn authenticate(conn: &mut DbConnection, secret: &str) -> Result<Scope> {
             creator_roles.field(roles::permissions),
             users::team_id,
         ))
-        .first(conn)
-        .optional()?;
-    let Some(KeyAuthRow { id, org_id, created_by, expires_at, last_used_at, key_perms, creator_perms, team_id }) =
-        found
-    else {
-        return Err(Error::Unauthorized);
+        .into_boxed();
+    q = match by {
+        KeyBy::Hash(hash) => q.filter(api_keys::key_hash.eq(hash.to_owned())),
+        KeyBy::Id(id) => q.filter(api_keys::id.eq(id.to_owned())),
     };
-    if expires_at.is_some_and(|e| e <= at) {
-        return Err(Error::Unauthorized);
-    }
-    // Record use at most once a minute: a write per request would serialize busy integrations.
-    if last_used_at.is_none_or(|t| at - t > Duration::minutes(1)) {
-        diesel::update(api_keys::table.filter(api_keys::id.eq(&id)))
-            .set(api_keys::last_used_at.eq(Some(at)))
-            .execute(conn)?;
-    }
+    let found: Option<KeyAuthRow> = q.first(conn).optional()?;
+    Ok(found.filter(|k| k.expires_at.is_none_or(|e| e > now())))
+}
+
+fn key_scope(found: KeyAuthRow) -> Result<Scope> {
+    let KeyAuthRow { id, org_id, created_by, key_perms, creator_perms, team_id, .. } = found;
     let parse = |s: &str| -> Result<Permissions> {
         serde_json::from_str(s).map_err(|e| Error::Internal(format!("bad permissions: {e}")))
     };

@@ -8,14 +8,13 @@ use std::io::Read;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use kith_domain::audit::ActorKind;
 use kith_domain::custom_fields::{parse_text, CustomFieldView};
 use kith_domain::imports::*;
 use kith_domain::leads::{DuplicateRule, LeadSource, NewLead};
 use kith_domain::modules::Module;
-use kith_domain::permissions::Action;
+use kith_domain::permissions::{Action, RecordScope};
 use kith_domain::webforms::lead_from_submission;
-use kith_domain::{FieldError, ImportId, LeadId, OrgId, UserId};
+use kith_domain::{FieldError, ImportId, LeadId, OrgId};
 
 use crate::jobs::{self, NewJob};
 use crate::leads::import::{import_one, BatchContext, RowOutcome};
@@ -90,14 +89,28 @@ fn find_row(conn: &mut DbConnection, org_id: OrgId, id: ImportId) -> Result<Impo
         .ok_or(Error::NotFound)
 }
 
+/// An import the caller may work with: their own, or any with access to all leads. Another
+/// person's import is not found (it would show their file and its results).
+fn own_row(conn: &mut DbConnection, scope: &Scope, id: ImportId) -> Result<ImportRow> {
+    scope.require(Module::Leads, Action::Write)?;
+    let mut q = imports::table
+        .filter(imports::org_id.eq(scope.org_id.to_string()))
+        .filter(imports::id.eq(id.to_string()))
+        .select(ImportRow::as_select())
+        .into_boxed();
+    if scope.permissions().get(Module::Leads).scope != RecordScope::All {
+        q = q.filter(imports::created_by.eq(scope.actor_id().unwrap_or_default().to_owned()));
+    }
+    q.first(conn).optional()?.ok_or(Error::NotFound)
+}
+
 fn view(conn: &mut DbConnection, org_id: OrgId, id: ImportId) -> Result<ImportView> {
     let row = find_row(conn, org_id, id)?;
     row.into_view(&custom_fields::defs(conn, org_id)?)
 }
 
 pub fn get(conn: &mut DbConnection, scope: &Scope, id: ImportId) -> Result<ImportView> {
-    scope.require(Module::Leads, Action::Write)?;
-    view(conn, scope.org_id, id)
+    own_row(conn, scope, id)?.into_view(&custom_fields::defs(conn, scope.org_id)?)
 }
 
 /// Store a CSV file's rows as an import, reading it as a stream. The first row names the columns.
@@ -202,17 +215,29 @@ pub fn set_mapping(
     id: ImportId,
     mapping: &ImportMapping,
 ) -> Result<ImportView> {
-    scope.require(Module::Leads, Action::Write)?;
     transaction(conn, |c| {
-        let row = find_row(c, scope.org_id, id)?;
+        let row = own_row(c, scope, id)?;
         if !matches!(row.status.as_str(), "uploaded" | "mapped") {
             return Err(Error::field("status", "started", "This import has started; its mapping is fixed."));
         }
         let headers: Vec<String> = serde_json::from_str(&row.headers).unwrap_or_default();
         let mut problems = mapping.problems(&headers, &custom_fields::defs(c, scope.org_id)?);
         if let Some(owner) = mapping.owner_id {
-            if crate::users::find_row(c, scope.org_id, owner).is_err() {
-                problems.push(FieldError::new("owner_id", "unknown", "No such user in this organization."));
+            match crate::leads::check_owner(c, scope, owner, "owner_id") {
+                Ok(()) => {}
+                Err(Error::Validation(errors)) => problems.extend(errors),
+                Err(e) => return Err(e),
+            }
+            // The same rule as creating one lead: a role limited to its own or its team's leads
+            // imports leads it owns.
+            if scope.permissions().get(Module::Leads).scope != RecordScope::All
+                && Some(owner) != scope.acting_user().map(|a| a.user_id)
+            {
+                problems.push(FieldError::new(
+                    "owner_id",
+                    "not_yours",
+                    "Your role only lets you import leads you own: leave the owner empty or choose yourself.",
+                ));
             }
         }
         if !problems.is_empty() {
@@ -284,8 +309,7 @@ fn mapping_of(row: &ImportRow) -> Result<(Vec<String>, ImportMapping)> {
 /// Check every row without importing anything: invalid rows, and duplicates of leads in Kith or of
 /// earlier rows. Streams through the rows a batch at a time.
 pub fn dry_run(conn: &mut DbConnection, scope: &Scope, id: ImportId) -> Result<DryRunReport> {
-    scope.require(Module::Leads, Action::Write)?;
-    let row = find_row(conn, scope.org_id, id)?;
+    let row = own_row(conn, scope, id)?;
     let (headers, mapping) = mapping_of(&row)?;
     let rule = if mapping.duplicate_policy == DuplicatePolicy::Create {
         DuplicateRule::Off
@@ -352,11 +376,9 @@ pub fn dry_run(conn: &mut DbConnection, scope: &Scope, id: ImportId) -> Result<D
             for k in keys {
                 seen.entry(k).or_insert(n);
             }
-            let mut q = leads::table
-                .filter(leads::org_id.eq(scope.org_id.to_string()))
-                .filter(leads::deleted_at.is_null())
-                .select(leads::id)
-                .into_boxed();
+            // Only leads the importer may see and change count: a row matching someone else's lead
+            // becomes a lead of its own (see `leads::capture`), and nothing of the other is shown.
+            let mut q = crate::leads::writable_leads(scope)?.select(leads::id);
             q = match (&email, &phone, rule) {
                 (Some(e), Some(p), DuplicateRule::EmailOrPhone) => {
                     q.filter(leads::email_normalized.eq(e.clone()).or(leads::phone_e164.eq(p.clone())))
@@ -382,9 +404,8 @@ pub fn dry_run(conn: &mut DbConnection, scope: &Scope, id: ImportId) -> Result<D
 
 /// Queue the import to run in the background.
 pub fn start(conn: &mut DbConnection, scope: &Scope, id: ImportId) -> Result<ImportView> {
-    scope.require(Module::Leads, Action::Write)?;
     transaction(conn, |c| {
-        let row = find_row(c, scope.org_id, id)?;
+        let row = own_row(c, scope, id)?;
         mapping_of(&row)?;
         if row.status != "mapped" {
             return Err(Error::field("status", "started", "This import has started already."));
@@ -405,16 +426,6 @@ pub fn start(conn: &mut DbConnection, scope: &Scope, id: ImportId) -> Result<Imp
     })
 }
 
-/// The scope an import acts in: the organization, as the importing user when known.
-fn import_scope(org_id: OrgId, created_by: Option<String>) -> Scope {
-    let mut scope = Scope::system(org_id);
-    if let Some(user) = created_by.as_deref().and_then(|u| u.parse::<UserId>().ok()) {
-        scope.actor_kind = ActorKind::User;
-        scope.actor_id = Some(user.to_string());
-    }
-    scope
-}
-
 /// Import the next batch of rows. Returns the progress and whether rows remain.
 pub fn process_batch(conn: &mut DbConnection, id: ImportId) -> Result<(ImportProgress, bool)> {
     let (org, created_by, status): (String, Option<String>, String) = imports::table
@@ -425,7 +436,26 @@ pub fn process_batch(conn: &mut DbConnection, id: ImportId) -> Result<(ImportPro
     if matches!(status.as_str(), "completed" | "failed") {
         return Ok((view(conn, org_id, id)?.progress, false));
     }
-    let scope = import_scope(org_id, created_by);
+    // Every row is imported with the importer's rights as they are now: a rep limited to their own
+    // leads cannot update a colleague's lead through a file, and a disabled importer imports nothing.
+    let scope = match created_by.as_deref() {
+        Some(actor) => Scope::of_recorded_actor(conn, org_id, actor)?,
+        None => None,
+    }
+    .filter(|s| s.require(Module::Leads, Action::Write).is_ok());
+    let Some(scope) = scope else {
+        return transaction(conn, |c| {
+            diesel::update(imports::table.filter(imports::id.eq(id.to_string())))
+                .set((
+                    imports::status.eq(ImportStatus::Failed.as_str()),
+                    imports::error.eq(Some("The person who started this import can no longer import leads.")),
+                    imports::finished_at.eq(Some(now())),
+                    imports::version.eq(imports::version + 1),
+                ))
+                .execute(c)?;
+            Ok((view(c, org_id, id)?.progress, false))
+        });
+    };
     transaction(conn, |c| {
         let row = find_row(c, org_id, id)?;
         let (headers, mapping) = mapping_of(&row)?;
@@ -491,6 +521,7 @@ pub fn process_batch(conn: &mut DbConnection, id: ImportId) -> Result<(ImportPro
                 return Err(Error::Conflict(format!("import row {n} was taken by another worker")));
             }
         }
+        ctx.tell_hidden_matches(c, &scope)?;
         let remaining = batch.len() as i64 == PROCESS_BATCH;
         let done = !remaining || row.processed + p.processed >= row.total_rows;
         diesel::update(imports::table.filter(imports::id.eq(id.to_string())))
@@ -527,8 +558,7 @@ type RowResult = (i64, Option<String>, Option<String>, Option<String>);
 
 /// The per-row results as CSV: row, status, lead id, message (formula-safe).
 pub fn results_csv(conn: &mut DbConnection, scope: &Scope, id: ImportId) -> Result<Vec<u8>> {
-    scope.require(Module::Leads, Action::Write)?;
-    find_row(conn, scope.org_id, id)?;
+    own_row(conn, scope, id)?;
     let mut wtr = csv::WriterBuilder::new().quote_style(csv::QuoteStyle::Always).from_writer(Vec::new());
     wtr.write_record(["row", "status", "lead_id", "message"]).map_err(|e| Error::Internal(e.to_string()))?;
     let mut after = 0i64;

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use kith_domain::audit::{ActorKind, AuditAction};
+use kith_domain::audit::AuditAction;
 use kith_domain::leads::*;
 use kith_domain::modules::Module;
 use kith_domain::page::{clamp_limit, page_from_rows, parse_sort, Cursor, Direction, Page};
@@ -16,7 +16,7 @@ use kith_domain::validation::normalize_email;
 use kith_domain::{FieldError, LeadId, OrgId, TeamId, UserId};
 
 use crate::notifications::{notify, Notice};
-use crate::schema::{fts_lead_rows, lead_custom_values, lead_events, lead_tags, leads, users};
+use crate::schema::{fts_lead_rows, lead_custom_values, lead_events, lead_tags, leads, roles, users};
 use crate::util::{like_pattern, new_id, now, parse_id, to_utc, transaction};
 use crate::{audit, custom_fields, lead_rules, recycle, DbConnection, Error, Result, Scope};
 
@@ -336,9 +336,10 @@ pub(crate) fn rescore(conn: &mut DbConnection, scope: &Scope, id: LeadId) -> Res
 
 /// Active users of the organization with their open-lead counts (two queries, for any number of users).
 fn candidates(conn: &mut DbConnection, org_id: OrgId) -> Result<Vec<Candidate>> {
-    let people: Vec<(String, Option<String>, String)> = users::table
+    let people: Vec<(String, Option<String>, String, String)> = users::table
+        .inner_join(roles::table)
         .filter(users::org_id.eq(org_id.to_string()))
-        .select((users::id, users::team_id, users::status))
+        .select((users::id, users::team_id, users::status, roles::permissions))
         .load(conn)?;
     let open: Vec<&str> = LeadStatus::ALL.iter().filter(|s| s.is_open()).map(|s| s.as_str()).collect();
     let loads: Vec<(Option<String>, i64)> = leads::table
@@ -352,12 +353,13 @@ fn candidates(conn: &mut DbConnection, org_id: OrgId) -> Result<Vec<Candidate>> 
     let loads: HashMap<String, i64> = loads.into_iter().filter_map(|(o, n)| o.map(|o| (o, n))).collect();
     people
         .into_iter()
-        .map(|(id, team, status)| {
+        .map(|(id, team, status, permissions)| {
             Ok(Candidate {
                 open_leads: loads.get(&id).copied().unwrap_or(0).max(0) as u32,
                 user_id: parse_id(&id)?,
                 team_id: team.as_deref().map(parse_id).transpose()?,
-                active: status == "active",
+                // A rule never hands a lead to someone whose role cannot work with leads.
+                active: status == "active" && may_own_leads(&permissions),
             })
         })
         .collect()
@@ -373,19 +375,30 @@ fn team_of(conn: &mut DbConnection, org_id: OrgId, user: UserId) -> Result<Optio
     team.flatten().as_deref().map(parse_id).transpose()
 }
 
-/// An owner named in a request must be an active user of the organization.
-fn check_owner(conn: &mut DbConnection, scope: &Scope, owner: UserId, field: &str) -> Result<()> {
-    let status: Option<String> = users::table
+/// An owner named in a request must be an active user of the organization whose role may read leads
+/// (an owner who cannot open the lead would only get notifications naming it).
+pub(crate) fn check_owner(conn: &mut DbConnection, scope: &Scope, owner: UserId, field: &str) -> Result<()> {
+    let found: Option<(String, String)> = users::table
+        .inner_join(roles::table)
         .filter(users::org_id.eq(scope.org_id.to_string()))
         .filter(users::id.eq(owner.to_string()))
-        .select(users::status)
+        .select((users::status, roles::permissions))
         .first(conn)
         .optional()?;
-    match status.as_deref() {
-        Some("active") => Ok(()),
-        Some(_) => Err(Error::field(field, "inactive", "This user is disabled.")),
+    match found {
+        Some((status, _)) if status != "active" => Err(Error::field(field, "inactive", "This user is disabled.")),
+        Some((_, permissions)) if !may_own_leads(&permissions) => {
+            Err(Error::field(field, "cannot_own", "This user's role cannot work with leads."))
+        }
+        Some(_) => Ok(()),
         None => Err(Error::field(field, "unknown", "No such user in this organization.")),
     }
+}
+
+/// May a user with these stored role grants own leads (read them at least)?
+pub(crate) fn may_own_leads(permissions: &str) -> bool {
+    serde_json::from_str::<kith_domain::permissions::Permissions>(permissions)
+        .is_ok_and(|p| p.allows(Module::Leads, Action::Read))
 }
 
 fn event(
@@ -488,24 +501,34 @@ pub struct Capture<'a> {
     pub note: Option<&'a str>,
 }
 
-fn find_duplicate(
-    conn: &mut DbConnection,
-    org_id: OrgId,
-    fields: &Fields,
-    rule: DuplicateRule,
-) -> Result<Option<LeadView>> {
+/// What the duplicate rule found for a capture, as the caller may know it.
+enum Match {
+    None,
+    /// An existing lead the caller may change: the capture attaches to it.
+    Writable(LeadView),
+    /// Only leads outside the caller's record scope match. The caller learns nothing of them and
+    /// they are not changed: the capture becomes a lead of its own, and the owner is told.
+    Hidden(LeadView),
+}
+
+/// Leads matched per capture, at most: an email or phone is shared by a handful of leads at most.
+const MATCH_MAX: i64 = 20;
+
+/// The lead a capture is a duplicate of under the rule, preferring one the caller may change.
+fn find_duplicate(conn: &mut DbConnection, scope: &Scope, fields: &Fields, rule: DuplicateRule) -> Result<Match> {
     let email = fields.email_normalized();
     let phone = fields.phone_e164();
     let mut q = leads::table
-        .filter(leads::org_id.eq(org_id.to_string()))
+        .filter(leads::org_id.eq(scope.org_id.to_string()))
         .filter(leads::deleted_at.is_null())
         .select(LeadRow::as_select())
         // No ORDER BY: it would tempt the planner to walk the (org, id) index instead of the email
         // and phone indexes, turning every lookup into a scan of the organization's leads.
+        .limit(MATCH_MAX)
         .into_boxed();
     q = match (rule, email, phone) {
-        (DuplicateRule::Off, _, _) | (_, None, None) => return Ok(None),
-        (DuplicateRule::Email, None, _) => return Ok(None),
+        (DuplicateRule::Off, _, _) | (_, None, None) => return Ok(Match::None),
+        (DuplicateRule::Email, None, _) => return Ok(Match::None),
         (DuplicateRule::Email, Some(e), _) | (DuplicateRule::EmailOrPhone, Some(e), None) => {
             q.filter(leads::email_normalized.eq(e))
         }
@@ -514,10 +537,49 @@ fn find_duplicate(
             q.filter(leads::email_normalized.eq(e).or(leads::phone_e164.eq(p)))
         }
     };
-    match q.first(conn).optional()? {
-        Some(row) => Ok(views(conn, vec![row])?.pop()),
-        None => Ok(None),
+    let rows: Vec<LeadRow> = q.load(conn)?;
+    let may_change = |row: &LeadRow| -> Result<bool> {
+        let record = RecordOwnership {
+            owner_id: row.owner_id.as_deref().map(parse_id).transpose()?,
+            team_id: row.team_id.as_deref().map(parse_id).transpose()?,
+        };
+        Ok(scope.require_record(Module::Leads, Action::Write, record).is_ok())
+    };
+    let mut hidden = None;
+    for row in rows {
+        if may_change(&row)? {
+            return Ok(views(conn, vec![row])?.pop().map_or(Match::None, Match::Writable));
+        }
+        hidden.get_or_insert(row);
     }
+    Ok(match hidden {
+        Some(row) => views(conn, vec![row])?.pop().map_or(Match::None, Match::Hidden),
+        None => Match::None,
+    })
+}
+
+/// Tell the owner of a lead that someone who may not see it captured a possible duplicate of it.
+fn tell_owner_of_hidden_match(c: &mut DbConnection, scope: &Scope, hidden: &LeadView, new: &LeadView) -> Result<()> {
+    let Some(owner) = hidden.owner_id else {
+        return Ok(()); // unassigned: it shows in the duplicates list of whoever may see both
+    };
+    notify(
+        c,
+        scope,
+        owner,
+        &Notice {
+            kind: "lead_possible_duplicate",
+            title: format!("Possible duplicate of your lead {}", hidden.display_name()),
+            body: format!(
+                "A colleague who cannot see {} captured {} with the same email or phone. \
+                 Both leads are listed under Leads → Duplicates for whoever may see both.",
+                hidden.display_name(),
+                new.display_name()
+            ),
+            entity: Some((ENTITY, hidden.id.to_string())),
+            email: false,
+        },
+    )
 }
 
 /// Create a lead, or attach the capture to the existing lead the duplicate rule finds.
@@ -535,15 +597,16 @@ pub fn capture(conn: &mut DbConnection, scope: &Scope, new: &NewLead, how: &Capt
     transaction(conn, |c| {
         if let Some(owner) = new.owner_id {
             check_owner(c, scope, owner, "owner_id")?;
-            if leads_scope != RecordScope::All
-                && Some(owner) != scope.acting_user().map(|a| a.user_id)
-                && scope.actor_kind() == ActorKind::User
-            {
+            if leads_scope != RecordScope::All && Some(owner) != scope.acting_user().map(|a| a.user_id) {
                 return Err(Error::Forbidden("your role only lets you create leads you own".into()));
             }
         }
         let settings = lead_rules::settings(c, scope.org_id)?;
-        let existing = find_duplicate(c, scope.org_id, &fields, settings.duplicate_rule)?;
+        let (existing, hidden) = match find_duplicate(c, scope, &fields, settings.duplicate_rule)? {
+            Match::None => (None, None),
+            Match::Writable(lead) => (Some(lead), None),
+            Match::Hidden(lead) => (None, Some(lead)),
+        };
         // Required custom fields bind people and API keys creating a lead; other channels (forms,
         // email, call lists) capture what they get.
         let check_required = existing.is_none() && matches!(how.source, LeadSource::Manual | LeadSource::Api);
@@ -557,7 +620,11 @@ pub fn capture(conn: &mut DbConnection, scope: &Scope, new: &NewLead, how: &Capt
         if let Some(existing) = existing {
             return attach(c, scope, existing, &fields, new, &custom, how).map(Captured::Attached);
         }
-        create_new(c, scope, &fields, new, &custom, how, leads_scope).map(Captured::New)
+        let lead = create_new(c, scope, &fields, new, &custom, how, leads_scope)?;
+        if let Some(hidden) = hidden {
+            tell_owner_of_hidden_match(c, scope, &hidden, &lead)?;
+        }
+        Ok(Captured::New(lead))
     })
 }
 
@@ -612,7 +679,8 @@ fn create_new(
     let lead = find(c, scope.org_id, id, false)?;
     let owner = match new.owner_id {
         Some(o) => Some(o),
-        None if scope.actor_kind() == ActorKind::User && leads_scope != RecordScope::All => scope.user_id(),
+        // A person or key limited to own/team records owns what they capture (an API key: its creator).
+        None if leads_scope != RecordScope::All => scope.acting_user().map(|a| a.user_id),
         None => {
             let rules = lead_rules::assignment_rules(c, scope.org_id)?;
             // Counting everyone's open leads is only worth it when a rule may use the counts.
@@ -1265,6 +1333,15 @@ fn matching_search<'a>(
         }
     }
     Ok(like_each(query, &mut terms.iter().filter(|t| !indexed(t))))
+}
+
+/// Live leads the caller may change: the rows they see, when their role may write leads at all
+/// (a role has one record scope per module, for reading and writing alike).
+pub(crate) fn writable_leads<'a>(
+    scope: &Scope,
+) -> Result<leads::BoxedQuery<'a, <DbConnection as diesel::Connection>::Backend>> {
+    scope.require(Module::Leads, Action::Write)?;
+    visible(scope)
 }
 
 /// Live leads of the organization that the caller's record scope lets them see.

@@ -98,6 +98,22 @@ impl Scope {
         }
     }
 
+    /// The scope of a principal recorded earlier (a user id or an API key id) as it stands now:
+    /// background work a principal started acts with that principal's current rights, never more.
+    /// `None` when the principal no longer may act (disabled, revoked, expired, deleted).
+    pub(crate) fn of_recorded_actor(
+        conn: &mut crate::DbConnection,
+        org_id: OrgId,
+        actor_id: &str,
+    ) -> Result<Option<Scope>> {
+        if let Ok(user_id) = actor_id.parse::<UserId>() {
+            if let Some(scope) = crate::sessions::scope_of_user(conn, org_id, user_id)? {
+                return Ok(Some(scope));
+            }
+        }
+        crate::api_keys::scope_of(conn, org_id, actor_id)
+    }
+
     /// The scope of a background job acting for the system in one organization.
     pub(crate) fn system(org_id: OrgId) -> Scope {
         Scope {

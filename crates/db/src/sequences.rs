@@ -9,11 +9,11 @@ use kith_domain::leads::{LeadEventKind, LeadStatus, LeadView};
 use kith_domain::modules::Module;
 use kith_domain::permissions::Action;
 use kith_domain::sequences::*;
-use kith_domain::{EnrollmentId, LeadId, OrgId, SequenceId, WebFormId};
+use kith_domain::{EnrollmentId, FieldError, LeadId, OrgId, SequenceId, WebFormId};
 
 use crate::jobs::{self, NewJob};
 use crate::outbox::{self, NewEmail};
-use crate::schema::{lead_events, outbox_emails, sequence_enrollments, sequences, unsubscribes, users};
+use crate::schema::{lead_events, outbox_emails, sequence_enrollments, sequences, unsubscribes, users, web_forms};
 use crate::util::{new_id, now, parse_id, to_utc, transaction};
 use crate::{audit, recycle, DbConnection, Error, Result, Scope};
 
@@ -91,8 +91,23 @@ pub fn list(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<SequenceView>>
         .collect()
 }
 
-fn check(input: &SequenceInput) -> Result<()> {
-    let p = input.problems();
+/// The input's own rules, and every web form it names must be a form of the organization (one in
+/// the recycle bin too: deleting a form must not make its sequences uneditable).
+fn check(conn: &mut DbConnection, scope: &Scope, input: &SequenceInput) -> Result<()> {
+    let mut p = input.problems();
+    if !input.enroll_form_ids.is_empty() {
+        let wanted: Vec<String> = input.enroll_form_ids.iter().map(ToString::to_string).collect();
+        let known: Vec<String> = web_forms::table
+            .filter(web_forms::org_id.eq(scope.org_id.to_string()))
+            .filter(web_forms::id.eq_any(&wanted))
+            .select(web_forms::id)
+            .load(conn)?;
+        for (i, id) in wanted.iter().enumerate() {
+            if !known.contains(id) {
+                p.push(FieldError::new(format!("enroll_form_ids[{i}]"), "unknown", "No such web form."));
+            }
+        }
+    }
     if p.is_empty() {
         Ok(())
     } else {
@@ -102,8 +117,8 @@ fn check(input: &SequenceInput) -> Result<()> {
 
 pub fn create(conn: &mut DbConnection, scope: &Scope, input: &SequenceInput) -> Result<SequenceView> {
     scope.require(Module::Marketing, Action::Write)?;
-    check(input)?;
     transaction(conn, |c| {
+        check(c, scope, input)?;
         let id = SequenceId(new_id());
         let at = now();
         diesel::insert_into(sequences::table)
@@ -135,9 +150,9 @@ pub fn update(
     input: &SequenceInput,
 ) -> Result<SequenceView> {
     scope.require(Module::Marketing, Action::Write)?;
-    check(input)?;
     transaction(conn, |c| {
         let before = find(c, scope.org_id, id)?;
+        check(c, scope, input)?;
         let n = diesel::update(
             sequences::table
                 .filter(sequences::org_id.eq(scope.org_id.to_string()))

@@ -12,7 +12,7 @@ use kith_domain::identity::UserStatus;
 use kith_domain::permissions::{Actor, Permissions};
 use kith_domain::*;
 
-use crate::schema::{login_attempts, refresh_tokens, sessions, users};
+use crate::schema::{login_attempts, refresh_tokens, roles, sessions, users};
 use crate::tokens::{generate_secret, hash_secret};
 use crate::util::{new_id, now, parse_id, transaction};
 use crate::{audit, DbConnection, Error, Result, Scope};
@@ -274,6 +274,31 @@ pub fn authenticate(conn: &mut DbConnection, session_id: SessionId, user_id: Use
         request_id: None,
         session_id: Some(session_id),
     })
+}
+
+/// The scope of an active user of the organization, with their current role: for work a user
+/// started that runs later (an import), so it acts with the rights the user has at that moment.
+pub(crate) fn scope_of_user(conn: &mut DbConnection, org_id: OrgId, user_id: UserId) -> Result<Option<Scope>> {
+    let found: Option<(Option<String>, String)> = users::table
+        .inner_join(roles::table)
+        .filter(users::org_id.eq(org_id.to_string()))
+        .filter(users::id.eq(user_id.to_string()))
+        .filter(users::status.eq(UserStatus::Active.as_str()))
+        .select((users::team_id, roles::permissions))
+        .first(conn)
+        .optional()?;
+    let Some((team_id, permissions)) = found else { return Ok(None) };
+    let permissions: Permissions =
+        serde_json::from_str(&permissions).map_err(|e| Error::Internal(format!("bad permissions: {e}")))?;
+    Ok(Some(Scope {
+        org_id,
+        actor_kind: ActorKind::User,
+        actor_id: Some(user_id.to_string()),
+        acting_user: Some(Actor { user_id, team_id: team_id.as_deref().map(parse_id).transpose()? }),
+        permissions,
+        request_id: None,
+        session_id: None,
+    }))
 }
 
 /// Change the caller's password: every session ends, this one included; the client logs in again.

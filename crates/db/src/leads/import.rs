@@ -9,10 +9,15 @@ use diesel::prelude::*;
 use kith_domain::custom_fields::{validate_values, CustomFieldView};
 use kith_domain::imports::DuplicatePolicy;
 use kith_domain::leads::*;
+use kith_domain::modules::Module;
+use kith_domain::permissions::RecordScope;
 use kith_domain::rules::{self, AssignmentRule, Candidate, ScoringRule};
-use kith_domain::{FieldError, LeadId, OrgId};
+use kith_domain::{FieldError, LeadId, OrgId, UserId};
 
-use super::{event, fields_of_new, fields_of_view, find, find_duplicate, replace_tags, team_of, write_fields, ENTITY};
+use super::{
+    event, fields_of_new, fields_of_view, find, find_duplicate, replace_tags, team_of, write_fields, Match, ENTITY,
+};
+use crate::notifications::{notify, Notice};
 use crate::schema::leads;
 use crate::util::{new_id, now};
 use crate::{audit, custom_fields, lead_rules, DbConnection, Result, Scope};
@@ -24,6 +29,9 @@ pub struct BatchContext {
     scoring: Vec<ScoringRule>,
     assignment: Vec<AssignmentRule>,
     candidates: Vec<Candidate>,
+    /// Owners of leads outside the importer's scope that rows matched, with how many rows did:
+    /// told once per batch, not once per row.
+    hidden_matches: BTreeMap<UserId, u32>,
 }
 
 impl BatchContext {
@@ -36,12 +44,36 @@ impl BatchContext {
             scoring: lead_rules::scoring_rules(c, org_id)?,
             assignment,
             candidates,
+            hidden_matches: BTreeMap::new(),
         })
     }
 
     /// The organization's live custom fields of leads.
     pub fn custom_fields(&self) -> &[CustomFieldView] {
         &self.custom_fields
+    }
+
+    /// Tell each owner whose leads rows of this batch matched without the importer seeing them.
+    pub fn tell_hidden_matches(&mut self, c: &mut DbConnection, scope: &Scope) -> Result<()> {
+        for (owner, n) in std::mem::take(&mut self.hidden_matches) {
+            notify(
+                c,
+                scope,
+                owner,
+                &Notice {
+                    kind: "lead_possible_duplicate",
+                    title: format!("An import may duplicate {n} of your leads"),
+                    body: format!(
+                        "A colleague who cannot see your leads imported {n} {} with the same email or phone as \
+                         yours. They are listed under Leads → Duplicates for whoever may see both.",
+                        if n == 1 { "lead" } else { "leads" }
+                    ),
+                    entity: None,
+                    email: false,
+                },
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -81,7 +113,17 @@ pub fn import_one(
         return Ok(RowOutcome::Failed(errors));
     }
     let rule = if policy == DuplicatePolicy::Create { DuplicateRule::Off } else { ctx.settings.duplicate_rule };
-    if let Some(existing) = find_duplicate(c, scope.org_id(), &fields, rule)? {
+    let existing = match find_duplicate(c, scope, &fields, rule)? {
+        Match::None => None,
+        Match::Writable(lead) => Some(lead),
+        Match::Hidden(lead) => {
+            if let Some(owner) = lead.owner_id {
+                *ctx.hidden_matches.entry(owner).or_default() += 1;
+            }
+            None
+        }
+    };
+    if let Some(existing) = existing {
         if policy == DuplicatePolicy::Skip {
             return Ok(RowOutcome::Skipped(existing.id));
         }
@@ -157,6 +199,10 @@ pub fn import_one(
     };
     view.owner_id = match new.owner_id {
         Some(o) => Some(o),
+        // An importer limited to own/team leads owns what they import, as when creating one lead.
+        None if scope.permissions().get(Module::Leads).scope != RecordScope::All => {
+            scope.acting_user().map(|a| a.user_id)
+        }
         None => match rules::choose_owner(&ctx.assignment, &view, &ctx.candidates) {
             Some((rule, user)) => {
                 lead_rules::set_last_assigned(c, rule, user)?;
