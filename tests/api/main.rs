@@ -1,6 +1,7 @@
 //! Kith's integration tests: one binary, every test against a real server and a fresh database.
 //! `make test` runs it on SQLite and again on PostgreSQL.
 
+mod access;
 mod auth;
 mod browser;
 mod call_lists;

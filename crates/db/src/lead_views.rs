@@ -58,6 +58,17 @@ fn view(scope: &Scope, me: UserId, r: Row) -> Result<LeadViewRecord> {
 /// (known sort, custom field and values), so a saved view always opens.
 fn stored_filters(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> Result<String> {
     let kept = LeadListQuery { limit: None, cursor: None, ..q.clone() };
+    // Every id a view keeps is one of the organization's.
+    let mut errors = Vec::new();
+    if q.owner_id.is_some_and(|o| crate::users::find_row(conn, scope.org_id, o).is_err()) {
+        errors.push(FieldError::new("filters.owner_id", "unknown", "No such user in this organization."));
+    }
+    if q.team_id.is_some_and(|t| crate::teams::ensure_exists(conn, scope.org_id, t, "filters.team_id").is_err()) {
+        errors.push(FieldError::new("filters.team_id", "unknown", "No such team in this organization."));
+    }
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
     crate::leads::list(conn, scope, &LeadListQuery { limit: Some(1), ..kept.clone() }).map_err(|e| match e {
         Error::Validation(errors) => Error::Validation(
             errors.into_iter().map(|f| FieldError { field: format!("filters.{}", f.field), ..f }).collect(),
