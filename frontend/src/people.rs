@@ -1,8 +1,9 @@
-//! The organization's users, loaded once when a page first needs names or an owner picker.
+//! The organization's members (the directory every role may read), loaded once when a page first
+//! needs names or an owner picker.
 
 use kith_client::Client;
-use kith_domain::identity::{UserListQuery, UserStatus, UserView};
-use kith_domain::page::MAX_LIMIT;
+use kith_domain::identity::PersonView;
+use kith_domain::page::{PageQuery, MAX_LIMIT};
 use kith_domain::UserId;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -11,7 +12,7 @@ use crate::components::toast::Toaster;
 
 #[derive(Clone, Copy)]
 pub struct People {
-    pub users: RwSignal<Vec<UserView>>,
+    pub users: RwSignal<Vec<PersonView>>,
     /// True once the list arrived, to tell "still loading" from "no such user".
     pub loaded: RwSignal<bool>,
     requested: StoredValue<bool>,
@@ -44,8 +45,8 @@ impl People {
             let mut users = Vec::new();
             let mut cursor = None;
             loop {
-                let query = UserListQuery { limit: Some(MAX_LIMIT), cursor, ..Default::default() };
-                match client.list_users(&query).await {
+                let query = PageQuery { limit: Some(MAX_LIMIT), cursor };
+                match client.list_people(&query).await {
                     Ok(page) => {
                         users.extend(page.items);
                         cursor = page.next_cursor;
@@ -86,7 +87,8 @@ pub fn use_people() -> People {
     expect_context::<People>()
 }
 
-/// `<option>`s for every user (disabled ones marked), choosing the one `selected` returns.
+/// `<option>`s for every user who may own leads (disabled ones marked, people whose role cannot work
+/// with leads offered only when already chosen), choosing the one `selected` returns.
 pub fn user_options(
     people: People,
     selected: impl Fn() -> Option<UserId> + Copy + Send + Sync + 'static,
@@ -96,12 +98,10 @@ pub fn user_options(
             .users
             .get()
             .into_iter()
+            .filter(|user| user.can_own_leads || selected() == Some(user.id))
             .map(|user| {
                 let id = user.id;
-                let label = match user.status {
-                    UserStatus::Active => user.name,
-                    UserStatus::Disabled => format!("{} (disabled)", user.name),
-                };
+                let label = if user.active { user.name } else { format!("{} (disabled)", user.name) };
                 view! {
                     <option value=id.to_string() selected=move || selected() == Some(id)>
                         {label}

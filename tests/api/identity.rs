@@ -76,8 +76,19 @@ async fn a_sales_rep_sees_colleagues_but_cannot_administer() {
     let app = TestApp::spawn().await;
     let (admin, admin_me) = app.signup("Acme").await;
     let (rep, rep_me) = app.add_user(&admin, "sales", "Rita Rep").await;
-    let users = rep.list_users(&UserListQuery::default()).await.expect("reps see colleagues");
-    assert_eq!(users.items.len(), 2);
+    // A rep sees colleagues by name, to show and pick owners — not their emails or roles.
+    let people = rep.list_people(&PageQuery::default()).await.expect("reps see colleagues");
+    assert_eq!(people.items.len(), 2);
+    assert!(people.items.iter().all(|p| p.active && p.can_own_leads));
+    let raw =
+        rep.request(reqwest::Method::GET, "/api/v1/people").send().await.expect("send").text().await.expect("body");
+    assert!(!raw.contains(&admin_me.user.email), "no email addresses in the directory: {raw}");
+    assert_eq!(rep.list_users(&UserListQuery::default()).await.expect_err("people management").status(), Some(403));
+    assert_eq!(rep.get_user(admin_me.user.id).await.expect_err("people management").status(), Some(403));
+    let (_, support) = app.add_user(&admin, "support", "Sue Support").await;
+    let people = rep.list_people(&PageQuery::default()).await.expect("people");
+    let sue = people.items.iter().find(|p| p.id == support.user.id).expect("sue");
+    assert!(!sue.can_own_leads, "support cannot own leads, and owner pickers leave her out");
     let forbidden = [
         rep.create_team(&NewTeam { name: "x".into(), description: String::new() }).await.err(),
         rep.list_api_keys(&PageQuery::default()).await.err(),

@@ -269,3 +269,46 @@ async fn an_import_whose_importer_was_disabled_imports_nothing() {
     assert!(done.error.as_deref().is_some_and(|e| e.contains("can no longer import")), "{done:?}");
     assert_eq!(t.admin.list_leads(&LeadListQuery::default()).await.expect("list").items.len(), 1);
 }
+
+#[tokio::test]
+async fn search_export_and_history_show_a_rep_only_the_leads_they_may_see() {
+    let app = TestApp::spawn().await;
+    let t = team(&app).await;
+    let mine = t
+        .rita
+        .create_lead(&NewLead {
+            first_name: "Carla".into(),
+            email: Some("carla@rita.test".into()),
+            ..Default::default()
+        })
+        .await
+        .expect("her own Carla");
+    // Search by a word both leads share finds only hers.
+    let found = t.rita.list_leads(&LeadListQuery { q: Some("carla".into()), ..Default::default() }).await.expect("q");
+    assert_eq!(found.items.iter().map(|l| l.id).collect::<Vec<_>>(), vec![mine.id]);
+    let by_company =
+        t.rita.list_leads(&LeadListQuery { q: Some("Client GmbH".into()), ..Default::default() }).await.expect("q");
+    assert!(by_company.items.is_empty());
+    // The export carries only her lead.
+    let csv = t.rita.export_leads_csv(&LeadListQuery::default()).await.expect("export");
+    assert!(csv.contains("carla@rita.test") && !csv.contains("carla@client.test"), "{csv}");
+    assert!(!csv.contains(&t.sams.id.to_string()));
+    // A colleague's lead's history is not found; her own lead's is there.
+    let history = |id: LeadId| kith_domain::audit::AuditQuery {
+        entity: Some("lead".into()),
+        entity_id: Some(id.to_string()),
+        ..Default::default()
+    };
+    assert_eq!(t.rita.audit(&history(t.sams.id)).await.expect_err("hidden").status(), Some(404));
+    assert!(!t.rita.audit(&history(mine.id)).await.expect("her own").items.is_empty());
+    // And the owner's view is unaffected by any of it.
+    assert_eq!(
+        t.sam
+            .list_leads(&LeadListQuery { q: Some("carla".into()), ..Default::default() })
+            .await
+            .expect("q")
+            .items
+            .len(),
+        1
+    );
+}

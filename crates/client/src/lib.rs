@@ -245,6 +245,9 @@ impl Client {
 
     // ---- users ----
 
+    pub async fn list_people(&self, q: &PageQuery) -> Result<Page<PersonView>> {
+        self.get("/api/v1/people", q).await
+    }
     pub async fn list_users(&self, q: &UserListQuery) -> Result<Page<UserView>> {
         self.get("/api/v1/users", q).await
     }

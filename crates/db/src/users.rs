@@ -1,10 +1,11 @@
-//! Users of an organization: listing (every signed-in user, for owner pickers) and administration.
+//! Users of an organization: the directory every member sees (names, for owner pickers) and
+//! people management (emails, roles, status: roles that may read settings).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use kith_domain::identity::{UserListQuery, UserPatch, UserStatus, UserView};
+use kith_domain::identity::{PersonView, UserListQuery, UserPatch, UserStatus, UserView};
 use kith_domain::modules::Module;
-use kith_domain::page::{clamp_limit, page_from_rows, parse_sort, Cursor, Direction, Page};
+use kith_domain::page::{clamp_limit, page_from_rows, parse_sort, Cursor, Direction, Page, PageQuery};
 use kith_domain::permissions::{Action, BuiltinRole};
 use kith_domain::{FieldError, OrgId, UserId};
 
@@ -54,7 +55,39 @@ pub(crate) fn find_row(conn: &mut DbConnection, org_id: OrgId, id: UserId) -> Re
 }
 
 pub fn get(conn: &mut DbConnection, scope: &Scope, id: UserId) -> Result<UserView> {
+    scope.require(Module::Settings, Action::Read)?;
     find_row(conn, scope.org_id, id)?.into_view()
+}
+
+/// The organization's members by name, as everyone in it may see them.
+pub fn people(conn: &mut DbConnection, scope: &Scope, q: &PageQuery) -> Result<Page<PersonView>> {
+    let limit = clamp_limit(q.limit);
+    let cursor = q.cursor.as_deref().map(Cursor::decode).transpose().map_err(|_| crate::util::bad_cursor())?;
+    let mut query = users::table
+        .inner_join(roles::table)
+        .filter(users::org_id.eq(scope.org_id.to_string()))
+        .select((users::id, users::name, users::team_id, users::status, roles::permissions))
+        .order((users::name.asc(), users::id.asc()))
+        .limit(i64::from(limit) + 1)
+        .into_boxed();
+    if let Some(c) = cursor {
+        let key = c.key.clone().unwrap_or_default();
+        query = query.filter(users::name.gt(key.clone()).or(users::name.eq(key).and(users::id.gt(c.id))));
+    }
+    let rows: Vec<(String, String, Option<String>, String, String)> = query.load(conn)?;
+    let people = rows
+        .into_iter()
+        .map(|(id, name, team, status, permissions)| {
+            Ok(PersonView {
+                id: parse_id(&id)?,
+                name,
+                team_id: team.as_deref().map(parse_id).transpose()?,
+                active: status == UserStatus::Active.as_str(),
+                can_own_leads: crate::leads::may_own_leads(&permissions),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(page_from_rows(people, limit, |p| Cursor { key: Some(p.name.clone()), id: p.id.to_string() }))
 }
 
 #[derive(Clone, Copy)]
@@ -65,6 +98,7 @@ enum SortField {
 }
 
 pub fn list(conn: &mut DbConnection, scope: &Scope, q: &UserListQuery) -> Result<Page<UserView>> {
+    scope.require(Module::Settings, Action::Read)?;
     let limit = clamp_limit(q.limit);
     let (field, dir) = parse_sort(q.sort.as_deref().unwrap_or("name"));
     let field = match field {

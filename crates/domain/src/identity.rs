@@ -60,6 +60,20 @@ pub struct UserView {
     pub version: i64,
 }
 
+/// A colleague as every member of the organization sees them: enough to name an owner and to pick
+/// one. Email addresses, roles and sign-in details are for people management (`/users`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonView {
+    pub id: UserId,
+    pub name: String,
+    pub team_id: Option<TeamId>,
+    /// False for a disabled user.
+    pub active: bool,
+    /// Whether the user's role may work with leads, so owner pickers offer only those who can.
+    pub can_own_leads: bool,
+}
+
 /// Change a user. Absent fields stay as they are; `team_id: null` removes the user from their team.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -245,8 +245,9 @@ async fn every_operation_is_allowed_or_refused_per_role_and_record_as_the_table_
         if row.is_none() {
             mismatches.push(format!("{key}: no row in roles.txt"));
         }
-        // An operation on one lead: the path names it, or the body does (a merge, a bulk change).
-        let lead_op = op.path_kinds().iter().any(|k| k == "LeadId")
+        // An operation on one lead: the path names it, or the query (a lead's history) or the body does
+        // (a merge, a bulk change).
+        let lead_op = op.path_kinds().iter().chain(&op.query_kinds()).any(|k| k == "LeadId")
             || op
                 .body_schema_name()
                 .and_then(|n| super::samples::SAMPLES.iter().find(|(s, _)| *s == n))

@@ -158,6 +158,11 @@ impl Operation {
             .collect()
     }
 
+    /// The id kinds the query takes (`entity_id` of a record's history: `LeadId`).
+    pub fn query_kinds(&self) -> Vec<String> {
+        self.params.iter().filter(|p| p.location == "query").filter_map(|p| id_kind(&p.schema, &p.name)).collect()
+    }
+
     /// Every request this operation makes with these ids: one per id of the path's kind (so a live
     /// record and one in the recycle bin are both tried), ids of the same organization in the
     /// query and the body wherever the schema has an id.

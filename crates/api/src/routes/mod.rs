@@ -41,6 +41,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
             .service(auth::accept_invite)
             .service(me::me)
             .service(me::change_password)
+            .service(users::people)
             .service(users::list)
             .service(users::get)
             .service(users::update)

@@ -1,8 +1,8 @@
 //! Users of the organization.
 
 use actix_web::{get, patch, web, HttpResponse};
-use kith_domain::identity::{UserListQuery, UserPatch, UserView};
-use kith_domain::page::Page;
+use kith_domain::identity::{PersonView, UserListQuery, UserPatch, UserView};
+use kith_domain::page::{Page, PageQuery};
 use kith_domain::{Problem, UserId};
 
 use crate::auth::Auth;
@@ -11,12 +11,30 @@ use crate::http::etag::{ok, IfMatch};
 use crate::http::input::valid;
 use crate::state::AppState;
 
-/// List users (every signed-in member may, to pick owners); filter by status, team, role or text.
+/// The organization's members by name (every signed-in member and API key may read it): to show
+/// owners and to pick one. `can_own_leads` tells who may own leads.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(PageQuery),
+    responses((status = 200, body = Page<PersonView>), (status = 422, body = Problem))
+)]
+#[get("/people")]
+pub async fn people(state: web::Data<AppState>, auth: Auth, q: web::Query<PageQuery>) -> ApiResult<HttpResponse> {
+    let page = state.db(move |c| kith_db::users::people(c, auth.scope(), &q)).await?;
+    ok(&page)
+}
+
+/// List users with their emails, roles and status (people management: roles that may read
+/// settings); filter by status, team, role or text.
 #[utoipa::path(
     tag = "users",
     security(("bearer" = [])),
     params(UserListQuery),
-    responses((status = 200, body = Page<UserView>), (status = 400, body = Problem), (status = 422, body = Problem))
+    responses(
+        (status = 200, body = Page<UserView>), (status = 400, body = Problem), (status = 403, body = Problem),
+        (status = 422, body = Problem)
+    )
 )]
 #[get("/users")]
 pub async fn list(state: web::Data<AppState>, auth: Auth, q: web::Query<UserListQuery>) -> ApiResult<HttpResponse> {
@@ -28,7 +46,10 @@ pub async fn list(state: web::Data<AppState>, auth: Auth, q: web::Query<UserList
     tag = "users",
     security(("bearer" = [])),
     params(("id" = UserId, Path)),
-    responses((status = 200, body = UserView, headers(("ETag" = String))), (status = 404, body = Problem))
+    responses(
+        (status = 200, body = UserView, headers(("ETag" = String))), (status = 403, body = Problem),
+        (status = 404, body = Problem)
+    )
 )]
 #[get("/users/{id}")]
 pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<UserId>) -> ApiResult<HttpResponse> {
