@@ -55,3 +55,13 @@ pub fn forget(key: &str) {
         let _ = storage.remove_item(key);
     }
 }
+
+/// Wait `ms` milliseconds without blocking the page (for polling a background job).
+pub async fn pause(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}

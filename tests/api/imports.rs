@@ -19,7 +19,7 @@ pub(crate) fn run_until_done(app: &TestApp) {
         kith_api::worker::run_due_jobs(&app.state, "importer").expect("worker");
         let mut conn = app.pool.get().expect("conn");
         let pending: i64 = kith_db::schema::jobs::table
-            .filter(kith_db::schema::jobs::kind.eq("import"))
+            .filter(kith_db::schema::jobs::kind.eq_any(["import", "import_check"]))
             .filter(kith_db::schema::jobs::status.ne("done"))
             .count()
             .get_result(&mut *conn)
@@ -29,6 +29,16 @@ pub(crate) fn run_until_done(app: &TestApp) {
         }
     }
     panic!("import did not finish");
+}
+
+/// Run the dry run as the SPA does: ask for it, let the worker check the rows, read the findings.
+pub(crate) async fn checked(app: &TestApp, client: &kith_client::Client, id: kith_domain::ImportId) -> DryRunReport {
+    let asked = client.dry_run_import(id).await.expect("dry run");
+    assert_eq!(asked.check.map(|c| c.status), Some(CheckStatus::Queued));
+    run_until_done(app);
+    let report = client.import_check_report(id).await.expect("report");
+    assert_eq!(report.status, CheckStatus::Done);
+    report
 }
 
 #[tokio::test]
@@ -64,7 +74,7 @@ async fn a_csv_is_mapped_checked_and_imported_with_a_result_per_row() {
         owner_id: None,
     };
     admin.map_import(upload.id, &mapping).await.expect("map");
-    let report = admin.dry_run_import(upload.id).await.expect("dry run");
+    let report = checked(&app, &admin, upload.id).await;
     assert_eq!((report.rows, report.valid, report.invalid), (5, 4, 1));
     assert_eq!((report.duplicates_existing, report.duplicates_in_file), (1, 1));
     assert_eq!(report.errors[0].row, 2);
@@ -279,7 +289,7 @@ async fn custom_columns_are_suggested_checked_per_row_and_imported_with_their_va
     admin.map_import(upload.id, &mapping).await.expect("map");
 
     // The dry run names every bad custom value of the bad row, and nothing crashes.
-    let report = admin.dry_run_import(upload.id).await.expect("dry run");
+    let report = checked(&app, &admin, upload.id).await;
     assert_eq!((report.rows, report.valid, report.invalid, report.duplicates_existing), (3, 2, 1, 1));
     assert_eq!(report.errors[0].row, 2);
     let mut fields: Vec<(&str, &str)> =
@@ -381,7 +391,7 @@ async fn an_export_with_custom_fields_imports_back_unchanged() {
         owner_id: None,
     };
     other.map_import(upload.id, &mapping).await.expect("map");
-    let report = other.dry_run_import(upload.id).await.expect("dry run");
+    let report = checked(&app, &other, upload.id).await;
     assert_eq!((report.rows, report.valid, report.invalid), (2, 2, 0), "{:?}", report.errors);
     other.start_import(upload.id).await.expect("start");
     run_until_done(&app);
@@ -447,4 +457,57 @@ async fn imported_leads_are_found_by_search_whether_a_word_is_rare_or_everywhere
     // 780: the leads of "Bulkco 6" and those with a 6 in their number.
     assert_eq!(all("bulkco 6").await.len(), 780, "a short word narrows a common one");
     assert_eq!(all("aviaries").await, vec!["rare.bird@bulkco.test"]);
+}
+
+#[tokio::test]
+async fn a_big_file_is_checked_in_the_background_a_batch_at_a_time() {
+    let app = TestApp::spawn().await;
+    let (admin, _) = app.signup("Acme").await;
+    // 1,200 rows: three batches; row 1,150 repeats row 3's email across batches, row 10 is invalid.
+    let mut csv = String::from("name,email\n");
+    for i in 1..=1200 {
+        let email = match i {
+            10 => "not-an-email".to_owned(),
+            1150 => "person3@big.test".to_owned(),
+            _ => format!("person{i}@big.test"),
+        };
+        csv.push_str(&format!("Person {i},{email}\n"));
+    }
+    let upload = admin.upload_import("big.csv", csv).await.expect("upload");
+    let mapping = ImportMapping {
+        columns: upload.suggested.clone(),
+        duplicate_policy: DuplicatePolicy::Skip,
+        tags: vec![],
+        owner_id: None,
+    };
+    admin.map_import(upload.id, &mapping).await.expect("map");
+    let asked = admin.dry_run_import(upload.id).await.expect("dry run");
+    assert_eq!(asked.check, Some(ImportCheck { status: CheckStatus::Queued, checked_rows: 0 }));
+    // One batch: the findings so far, and the progress on the import.
+    {
+        let mut conn = app.pool.get().expect("conn");
+        assert!(kith_db::imports::check_batch(&mut conn, upload.id).expect("batch"), "rows remain");
+    }
+    let partial = admin.import_check_report(upload.id).await.expect("partial");
+    assert_eq!((partial.status, partial.rows, partial.invalid), (CheckStatus::Running, 500, 1));
+    assert_eq!(admin.get_import(upload.id).await.expect("get").check.map(|c| c.checked_rows), Some(500));
+    run_until_done(&app);
+    let report = admin.import_check_report(upload.id).await.expect("report");
+    assert_eq!(report.status, CheckStatus::Done);
+    assert_eq!((report.rows, report.valid, report.invalid), (1200, 1199, 1));
+    assert_eq!((report.duplicates_in_file, report.duplicates_existing), (1, 0));
+    assert_eq!(report.errors.iter().map(|e| e.row).collect::<Vec<_>>(), vec![10]);
+    assert_eq!(report.duplicates.iter().map(|d| (d.row, d.earlier_row)).collect::<Vec<_>>(), vec![(1150, Some(3))]);
+    assert_eq!(admin.list_leads(&LeadListQuery::default()).await.expect("leads").items.len(), 0, "nothing imported");
+
+    // A new mapping makes the findings stale: the check is gone until asked again.
+    admin
+        .map_import(upload.id, &ImportMapping { duplicate_policy: DuplicatePolicy::Create, ..mapping })
+        .await
+        .expect("map again");
+    assert_eq!(admin.get_import(upload.id).await.expect("get").check, None);
+    let err = admin.import_check_report(upload.id).await.expect_err("no check");
+    assert_eq!(err.status(), Some(422));
+    let again = checked(&app, &admin, upload.id).await;
+    assert_eq!((again.duplicates_in_file, again.rows), (0, 1200), "create: duplicates are not looked for");
 }

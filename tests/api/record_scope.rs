@@ -193,7 +193,7 @@ async fn an_import_runs_with_the_importers_rights_for_every_row() {
     let import = mapped(&t.rita, DuplicatePolicy::Update).await;
 
     // The dry run counts no duplicate the importer may not see, and names none.
-    let report = t.rita.dry_run_import(import.id).await.expect("dry run");
+    let report = crate::imports::checked(&app, &t.rita, import.id).await;
     assert_eq!((report.rows, report.valid, report.duplicates_existing), (2, 2, 0), "{report:?}");
     assert!(report.duplicates.iter().all(|d| d.lead_id != Some(t.sams.id)));
 
@@ -215,7 +215,7 @@ async fn an_import_runs_with_the_importers_rights_for_every_row() {
 
     // The same file by the manager updates Sam's lead, as the policy says.
     let import = mapped(&t.admin, DuplicatePolicy::Update).await;
-    let report = t.admin.dry_run_import(import.id).await.expect("dry run");
+    let report = crate::imports::checked(&app, &t.admin, import.id).await;
     assert!(report.duplicates_existing >= 1);
     t.admin.start_import(import.id).await.expect("start");
     run_until_done(&app);

@@ -173,7 +173,7 @@ fn import(config: Config, args: ImportArgs) -> Result<(), String> {
         println!("  {:<30} → {}", c.column, serde_json::to_string(&c.target).unwrap_or_default().trim_matches('"'));
     }
     kith_db::imports::set_mapping(&mut conn, &scope, upload.id, &mapping).map_err(describe)?;
-    let report = kith_db::imports::dry_run(&mut conn, &scope, upload.id).map_err(describe)?;
+    let report = kith_db::imports::check_now(&mut conn, &scope, upload.id).map_err(describe)?;
     println!(
         "{} rows: {} valid, {} invalid, {} already in Kith, {} repeated in the file",
         report.rows, report.valid, report.invalid, report.duplicates_existing, report.duplicates_in_file

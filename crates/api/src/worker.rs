@@ -63,6 +63,19 @@ fn run(state: &AppState, conn: &mut kith_db::DbConnection, job: &LeasedJob) -> R
                 }
             }
         }
+        kith_db::imports::CHECK_JOB => {
+            let id: kith_domain::ImportId = job.payload["import_id"]
+                .as_str()
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(|| "import check job without import id".to_owned())?;
+            let started = std::time::Instant::now();
+            while kith_db::imports::check_batch(conn, id).map_err(|e| e.to_string())? {
+                if started.elapsed() > std::time::Duration::from_secs(60) {
+                    return Ok(Done::Later(kith_db::now()));
+                }
+            }
+            Ok(Done::Finished)
+        }
         kith_db::sequences::STEP_JOB => {
             let ctx = kith_db::sequences::SendContext {
                 public_url: state.config.public_url.clone(),

@@ -529,8 +529,13 @@ impl Client {
     ) -> Result<kith_domain::imports::ImportView> {
         self.send(Method::PUT, &format!("/api/v1/imports/{id}/mapping"), |r| r.json(mapping)).await
     }
-    pub async fn dry_run_import(&self, id: ImportId) -> Result<kith_domain::imports::DryRunReport> {
+    /// Start the dry run in the background; follow `check` on the import.
+    pub async fn dry_run_import(&self, id: ImportId) -> Result<kith_domain::imports::ImportView> {
         self.post(&format!("/api/v1/imports/{id}/dry-run"), &()).await
+    }
+    /// What the dry run found so far.
+    pub async fn import_check_report(&self, id: ImportId) -> Result<kith_domain::imports::DryRunReport> {
+        self.get(&format!("/api/v1/imports/{id}/dry-run"), &()).await
     }
     pub async fn start_import(&self, id: ImportId) -> Result<kith_domain::imports::ImportView> {
         self.post(&format!("/api/v1/imports/{id}/start"), &()).await

@@ -18,11 +18,13 @@ use kith_domain::{FieldError, ImportId, LeadId, OrgId};
 
 use crate::jobs::{self, NewJob};
 use crate::leads::import::{import_one, BatchContext, RowOutcome};
-use crate::schema::{import_rows, imports, leads};
+use crate::schema::{import_check_keys, import_check_rows, import_rows, imports, leads};
 use crate::util::{new_id, now, parse_id, to_utc, transaction};
 use crate::{custom_fields, DbConnection, Error, Result, Scope};
 
 pub const JOB: &str = "import";
+/// The job that checks an import's rows (the dry run).
+pub const CHECK_JOB: &str = "import_check";
 const UPLOAD_BATCH: usize = 1000;
 pub const PROCESS_BATCH: i64 = 500;
 /// Cells longer than this are cut: no CSV cell is a lead field that long.
@@ -48,6 +50,12 @@ struct ImportRow {
     started_at: Option<NaiveDateTime>,
     finished_at: Option<NaiveDateTime>,
     version: i64,
+    check_status: Option<String>,
+    check_rows: i64,
+    check_valid: i64,
+    check_invalid: i64,
+    check_dup_existing: i64,
+    check_dup_in_file: i64,
 }
 
 impl ImportRow {
@@ -70,6 +78,11 @@ impl ImportRow {
                 skipped: self.skipped,
                 failed: self.failed,
             },
+            check: self
+                .check_status
+                .as_deref()
+                .and_then(CheckStatus::parse)
+                .map(|status| ImportCheck { status, checked_rows: self.check_rows }),
             error: self.error,
             created_at: to_utc(self.created_at),
             started_at: self.started_at.map(to_utc),
@@ -250,6 +263,8 @@ pub fn set_mapping(
                 imports::version.eq(imports::version + 1),
             ))
             .execute(c)?;
+        // A new mapping makes an earlier check's findings stale.
+        reset_check(c, id, None)?;
         view(c, scope.org_id, id)
     })
 }
@@ -306,100 +321,282 @@ fn mapping_of(row: &ImportRow) -> Result<(Vec<String>, ImportMapping)> {
     Ok((headers, mapping))
 }
 
-/// Check every row without importing anything: invalid rows, and duplicates of leads in Kith or of
-/// earlier rows. Streams through the rows a batch at a time.
-pub fn dry_run(conn: &mut DbConnection, scope: &Scope, id: ImportId) -> Result<DryRunReport> {
-    let row = own_row(conn, scope, id)?;
-    let (headers, mapping) = mapping_of(&row)?;
-    let rule = if mapping.duplicate_policy == DuplicatePolicy::Create {
-        DuplicateRule::Off
-    } else {
-        crate::lead_rules::settings(conn, scope.org_id)?.duplicate_rule
+/// Forget a check's findings; with a status, start a new check from the first row.
+fn reset_check(c: &mut DbConnection, id: ImportId, status: Option<CheckStatus>) -> Result<()> {
+    diesel::delete(import_check_rows::table.filter(import_check_rows::import_id.eq(id.to_string()))).execute(c)?;
+    diesel::delete(import_check_keys::table.filter(import_check_keys::import_id.eq(id.to_string()))).execute(c)?;
+    diesel::update(imports::table.filter(imports::id.eq(id.to_string())))
+        .set((
+            imports::check_status.eq(status.map(CheckStatus::as_str)),
+            imports::check_rows.eq(0i64),
+            imports::check_valid.eq(0i64),
+            imports::check_invalid.eq(0i64),
+            imports::check_dup_existing.eq(0i64),
+            imports::check_dup_in_file.eq(0i64),
+        ))
+        .execute(c)?;
+    Ok(())
+}
+
+/// Check every row without importing anything — invalid rows, duplicates of leads the importer may
+/// change, duplicates of earlier rows — in the background, a batch at a time (a file of 700,000
+/// rows takes minutes: no request waits for it). Follow it on the import (`check`) and read the
+/// findings with [`check_report`].
+pub fn dry_run(conn: &mut DbConnection, scope: &Scope, id: ImportId) -> Result<ImportView> {
+    transaction(conn, |c| {
+        let row = own_row(c, scope, id)?;
+        mapping_of(&row)?;
+        if !matches!(row.status.as_str(), "uploaded" | "mapped") {
+            return Err(Error::field("status", "started", "This import has started; there is nothing left to check."));
+        }
+        reset_check(c, id, Some(CheckStatus::Queued))?;
+        diesel::update(imports::table.filter(imports::id.eq(id.to_string())))
+            .set(imports::version.eq(imports::version + 1))
+            .execute(c)?;
+        jobs::enqueue(
+            c,
+            &NewJob {
+                org_id: Some(scope.org_id),
+                // One job per request: asking again starts over.
+                unique_key: Some(format!("{CHECK_JOB}:{id}:{}", row.version + 1)),
+                max_attempts: 20,
+                ..NewJob::now(CHECK_JOB, serde_json::json!({ "import_id": id.to_string(), "version": row.version + 1 }))
+            },
+        )?;
+        view(c, scope.org_id, id)
+    })
+}
+
+/// Check the next batch of rows of a queued or running check. Returns whether rows remain.
+pub fn check_batch(conn: &mut DbConnection, id: ImportId) -> Result<bool> {
+    let (org, created_by, status): (String, Option<String>, Option<String>) = imports::table
+        .find(id.to_string())
+        .select((imports::org_id, imports::created_by, imports::check_status))
+        .first(conn)?;
+    if !matches!(status.as_deref(), Some("queued" | "running")) {
+        return Ok(false);
+    }
+    let org_id: OrgId = parse_id(&org)?;
+    let Some(scope) = importer(conn, org_id, created_by.as_deref())? else {
+        diesel::update(imports::table.filter(imports::id.eq(id.to_string())))
+            .set(imports::check_status.eq(Some(CheckStatus::Failed.as_str())))
+            .execute(conn)?;
+        return Ok(false);
     };
-    let defs = custom_fields::defs(conn, scope.org_id)?;
-    let mut report = DryRunReport::default();
-    let mut seen: HashMap<String, i64> = HashMap::new();
-    let mut after = 0i64;
-    loop {
+    transaction(conn, |c| {
+        let row = find_row(c, org_id, id)?;
+        let (headers, mapping) = mapping_of(&row)?;
+        let rule = if mapping.duplicate_policy == DuplicatePolicy::Create {
+            DuplicateRule::Off
+        } else {
+            crate::lead_rules::settings(c, org_id)?.duplicate_rule
+        };
+        let defs = custom_fields::defs(c, org_id)?;
+        // Rows are numbered 1.. without gaps and checked in order: the next batch starts after
+        // `check_rows`.
         let batch: Vec<(i64, String)> = import_rows::table
             .filter(import_rows::import_id.eq(id.to_string()))
-            .filter(import_rows::row_number.gt(after))
+            .filter(import_rows::row_number.gt(row.check_rows))
             .order(import_rows::row_number.asc())
             .select((import_rows::row_number, import_rows::cells))
             .limit(PROCESS_BATCH)
-            .load(conn)?;
-        let Some(last) = batch.last().map(|b| b.0) else { break };
-        after = last;
-        for (n, cells) in batch {
-            report.rows += 1;
-            let cells: Vec<String> = serde_json::from_str(&cells).unwrap_or_default();
-            let lead = match lead_of(&headers, &mapping, &defs, &cells) {
-                Ok((lead, _)) => lead,
-                Err(errors) => {
-                    report.invalid += 1;
-                    if report.errors.len() < 100 {
-                        report.errors.push(RowProblem { row: n, errors });
-                    }
-                    continue;
+            .load(c)?;
+        let mut n = CheckCounts::default();
+        for (number, cells) in &batch {
+            let cells: Vec<String> = serde_json::from_str(cells).unwrap_or_default();
+            let finding = check_row(c, &scope, id, rule, (&headers, &mapping, &defs), *number, &cells)?;
+            n.rows += 1;
+            match &finding {
+                Finding::Invalid(_) => n.invalid += 1,
+                Finding::Valid => n.valid += 1,
+                Finding::InFile(_) => {
+                    n.valid += 1;
+                    n.in_file += 1;
                 }
+                Finding::Existing(_) => {
+                    n.valid += 1;
+                    n.existing += 1;
+                }
+            }
+            let (kind, errors, lead, earlier) = match finding {
+                Finding::Valid => continue,
+                Finding::Invalid(e) => ("invalid", Some(serde_json::to_string(&e).unwrap_or_default()), None, None),
+                Finding::InFile(earlier) => ("duplicate", None, None, Some(earlier)),
+                Finding::Existing(lead) => ("duplicate", None, Some(lead.to_string()), None),
             };
-            let mut errors = match validator::Validate::validate(&lead) {
-                Ok(()) => vec![],
-                Err(e) => kith_domain::validation::field_errors(&e),
-            };
-            errors.extend(lead.check_identifiable());
-            if !errors.is_empty() {
-                report.invalid += 1;
-                if report.errors.len() < 100 {
-                    report.errors.push(RowProblem { row: n, errors });
-                }
-                continue;
-            }
-            report.valid += 1;
-            if rule == DuplicateRule::Off {
-                continue;
-            }
-            let email = lead.email.as_deref().map(kith_domain::validation::normalize_email);
-            let phone = lead.phone.as_deref().and_then(|p| crate::leads::normalize_phone(p, lead.country.as_deref()));
-            let keys: Vec<String> = email
-                .iter()
-                .map(|e| format!("e:{e}"))
-                .chain(phone.iter().filter(|_| rule == DuplicateRule::EmailOrPhone).map(|p| format!("p:{p}")))
-                .collect();
-            if let Some(earlier) = keys.iter().find_map(|k| seen.get(k).copied()) {
-                report.duplicates_in_file += 1;
-                if report.duplicates.len() < 100 {
-                    report.duplicates.push(RowDuplicate { row: n, lead_id: None, earlier_row: Some(earlier) });
-                }
-                continue;
-            }
-            for k in keys {
-                seen.entry(k).or_insert(n);
-            }
-            // Only leads the importer may see and change count: a row matching someone else's lead
-            // becomes a lead of its own (see `leads::capture`), and nothing of the other is shown.
-            let mut q = crate::leads::writable_leads(scope)?.select(leads::id);
-            q = match (&email, &phone, rule) {
-                (Some(e), Some(p), DuplicateRule::EmailOrPhone) => {
-                    q.filter(leads::email_normalized.eq(e.clone()).or(leads::phone_e164.eq(p.clone())))
-                }
-                (Some(e), _, _) => q.filter(leads::email_normalized.eq(e.clone())),
-                (None, Some(p), DuplicateRule::EmailOrPhone) => q.filter(leads::phone_e164.eq(p.clone())),
-                _ => continue,
-            };
-            if let Some(existing) = q.first::<String>(conn).optional()? {
-                report.duplicates_existing += 1;
-                if report.duplicates.len() < 100 {
-                    report.duplicates.push(RowDuplicate {
-                        row: n,
-                        lead_id: Some(parse_id(&existing)?),
-                        earlier_row: None,
-                    });
-                }
-            }
+            diesel::insert_into(import_check_rows::table)
+                .values((
+                    import_check_rows::import_id.eq(id.to_string()),
+                    import_check_rows::row_number.eq(number),
+                    import_check_rows::kind.eq(kind),
+                    import_check_rows::errors.eq(errors),
+                    import_check_rows::lead_id.eq(lead),
+                    import_check_rows::earlier_row.eq(earlier),
+                ))
+                .execute(c)?;
         }
+        let done = (batch.len() as i64) < PROCESS_BATCH || row.check_rows + n.rows >= row.total_rows;
+        // Only from where this batch began: if another worker got here first, this batch rolls back.
+        let claimed = diesel::update(
+            imports::table.filter(imports::id.eq(id.to_string())).filter(imports::check_rows.eq(row.check_rows)),
+        )
+        .set((
+            imports::check_rows.eq(imports::check_rows + n.rows),
+            imports::check_valid.eq(imports::check_valid + n.valid),
+            imports::check_invalid.eq(imports::check_invalid + n.invalid),
+            imports::check_dup_existing.eq(imports::check_dup_existing + n.existing),
+            imports::check_dup_in_file.eq(imports::check_dup_in_file + n.in_file),
+            imports::check_status.eq(Some(if done { CheckStatus::Done } else { CheckStatus::Running }.as_str())),
+        ))
+        .execute(c)?;
+        if claimed != 1 {
+            return Err(Error::Conflict(format!("the check of import {id} was taken by another worker")));
+        }
+        Ok(!done)
+    })
+}
+
+#[derive(Default)]
+struct CheckCounts {
+    rows: i64,
+    valid: i64,
+    invalid: i64,
+    existing: i64,
+    in_file: i64,
+}
+
+enum Finding {
+    Valid,
+    Invalid(Vec<FieldError>),
+    /// The same email or phone as this earlier row.
+    InFile(i64),
+    /// The same as a lead the importer may change.
+    Existing(LeadId),
+}
+
+type Mapped<'a> = (&'a [String], &'a ImportMapping, &'a [CustomFieldView]);
+
+/// One row's finding. Keys (email, phone) of a row that is not a duplicate are kept, so later rows
+/// of the file — in this batch or a later one — find it.
+fn check_row(
+    c: &mut DbConnection,
+    scope: &Scope,
+    id: ImportId,
+    rule: DuplicateRule,
+    (headers, mapping, defs): Mapped<'_>,
+    number: i64,
+    cells: &[String],
+) -> Result<Finding> {
+    let lead = match lead_of(headers, mapping, defs, cells) {
+        Ok((lead, _)) => lead,
+        Err(errors) => return Ok(Finding::Invalid(errors)),
+    };
+    let mut errors = match validator::Validate::validate(&lead) {
+        Ok(()) => vec![],
+        Err(e) => kith_domain::validation::field_errors(&e),
+    };
+    errors.extend(lead.check_identifiable());
+    if !errors.is_empty() {
+        return Ok(Finding::Invalid(errors));
     }
-    Ok(report)
+    if rule == DuplicateRule::Off {
+        return Ok(Finding::Valid);
+    }
+    let email = lead.email.as_deref().map(kith_domain::validation::normalize_email);
+    let phone = lead.phone.as_deref().and_then(|p| crate::leads::normalize_phone(p, lead.country.as_deref()));
+    let keys: Vec<String> = email
+        .iter()
+        .map(|e| format!("e:{e}"))
+        .chain(phone.iter().filter(|_| rule == DuplicateRule::EmailOrPhone).map(|p| format!("p:{p}")))
+        .collect();
+    let earlier: Option<i64> = import_check_keys::table
+        .filter(import_check_keys::import_id.eq(id.to_string()))
+        .filter(import_check_keys::key.eq_any(&keys))
+        .select(diesel::dsl::min(import_check_keys::row_number))
+        .first(c)?;
+    if let Some(earlier) = earlier {
+        return Ok(Finding::InFile(earlier));
+    }
+    for key in &keys {
+        diesel::insert_into(import_check_keys::table)
+            .values((
+                import_check_keys::import_id.eq(id.to_string()),
+                import_check_keys::key.eq(key),
+                import_check_keys::row_number.eq(number),
+            ))
+            .execute(c)?;
+    }
+    // Only leads the importer may see and change count: a row matching someone else's lead
+    // becomes a lead of its own (see `leads::capture`), and nothing of the other is shown.
+    let mut q = crate::leads::writable_leads(scope)?.select(leads::id);
+    q = match (&email, &phone, rule) {
+        (Some(e), Some(p), DuplicateRule::EmailOrPhone) => {
+            q.filter(leads::email_normalized.eq(e.clone()).or(leads::phone_e164.eq(p.clone())))
+        }
+        (Some(e), _, _) => q.filter(leads::email_normalized.eq(e.clone())),
+        (None, Some(p), DuplicateRule::EmailOrPhone) => q.filter(leads::phone_e164.eq(p.clone())),
+        _ => return Ok(Finding::Valid),
+    };
+    Ok(match q.first::<String>(c).optional()? {
+        Some(existing) => Finding::Existing(parse_id(&existing)?),
+        None => Finding::Valid,
+    })
+}
+
+/// (row, errors as JSON, lead id, earlier row) of a row the check lists.
+type CheckRow = (i64, Option<String>, Option<String>, Option<i64>);
+
+/// What the dry run found so far: the counts, the first 100 invalid rows and the first 100
+/// duplicates.
+pub fn check_report(conn: &mut DbConnection, scope: &Scope, id: ImportId) -> Result<DryRunReport> {
+    let row = own_row(conn, scope, id)?;
+    let Some(status) = row.check_status.as_deref().and_then(CheckStatus::parse) else {
+        return Err(Error::field("check", "not_started", "Check the rows first (POST …/dry-run)."));
+    };
+    let listed = |conn: &mut DbConnection, kind: &str| -> Result<Vec<CheckRow>> {
+        Ok(import_check_rows::table
+            .filter(import_check_rows::import_id.eq(id.to_string()))
+            .filter(import_check_rows::kind.eq(kind.to_owned()))
+            .order(import_check_rows::row_number.asc())
+            .select((
+                import_check_rows::row_number,
+                import_check_rows::errors,
+                import_check_rows::lead_id,
+                import_check_rows::earlier_row,
+            ))
+            .limit(100)
+            .load(conn)?)
+    };
+    let errors = listed(conn, "invalid")?
+        .into_iter()
+        .map(|(row, errors, _, _)| RowProblem {
+            row,
+            errors: errors.as_deref().and_then(|e| serde_json::from_str(e).ok()).unwrap_or_default(),
+        })
+        .collect();
+    let duplicates = listed(conn, "duplicate")?
+        .into_iter()
+        .map(|(row, _, lead, earlier_row)| {
+            Ok(RowDuplicate { row, lead_id: lead.as_deref().map(parse_id).transpose()?, earlier_row })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(DryRunReport {
+        status,
+        rows: row.check_rows,
+        valid: row.check_valid,
+        invalid: row.check_invalid,
+        duplicates_existing: row.check_dup_existing,
+        duplicates_in_file: row.check_dup_in_file,
+        errors,
+        duplicates,
+    })
+}
+
+/// The whole check at once, for the `kith import` command (which waits for it anyway).
+pub fn check_now(conn: &mut DbConnection, scope: &Scope, id: ImportId) -> Result<DryRunReport> {
+    dry_run(conn, scope, id)?;
+    while check_batch(conn, id)? {}
+    check_report(conn, scope, id)
 }
 
 /// Queue the import to run in the background.
@@ -426,6 +623,17 @@ pub fn start(conn: &mut DbConnection, scope: &Scope, id: ImportId) -> Result<Imp
     })
 }
 
+/// The importer's rights as they are now, for the check and every imported row: a rep limited to
+/// their own leads cannot update a colleague's lead through a file, and an importer who was
+/// disabled or lost lead access imports (and checks) nothing.
+fn importer(conn: &mut DbConnection, org_id: OrgId, created_by: Option<&str>) -> Result<Option<Scope>> {
+    let scope = match created_by {
+        Some(actor) => Scope::of_recorded_actor(conn, org_id, actor)?,
+        None => None,
+    };
+    Ok(scope.filter(|s| s.require(Module::Leads, Action::Write).is_ok()))
+}
+
 /// Import the next batch of rows. Returns the progress and whether rows remain.
 pub fn process_batch(conn: &mut DbConnection, id: ImportId) -> Result<(ImportProgress, bool)> {
     let (org, created_by, status): (String, Option<String>, String) = imports::table
@@ -436,14 +644,7 @@ pub fn process_batch(conn: &mut DbConnection, id: ImportId) -> Result<(ImportPro
     if matches!(status.as_str(), "completed" | "failed") {
         return Ok((view(conn, org_id, id)?.progress, false));
     }
-    // Every row is imported with the importer's rights as they are now: a rep limited to their own
-    // leads cannot update a colleague's lead through a file, and a disabled importer imports nothing.
-    let scope = match created_by.as_deref() {
-        Some(actor) => Scope::of_recorded_actor(conn, org_id, actor)?,
-        None => None,
-    }
-    .filter(|s| s.require(Module::Leads, Action::Write).is_ok());
-    let Some(scope) = scope else {
+    let Some(scope) = importer(conn, org_id, created_by.as_deref())? else {
         return transaction(conn, |c| {
             diesel::update(imports::table.filter(imports::id.eq(id.to_string())))
                 .set((

@@ -498,6 +498,31 @@ diesel::table! {
         started_at -> Nullable<Timestamp>,
         finished_at -> Nullable<Timestamp>,
         version -> BigInt,
+        check_status -> Nullable<Text>,
+        check_rows -> BigInt,
+        check_valid -> BigInt,
+        check_invalid -> BigInt,
+        check_dup_existing -> BigInt,
+        check_dup_in_file -> BigInt,
+    }
+}
+
+diesel::table! {
+    import_check_rows (import_id, row_number) {
+        import_id -> Text,
+        row_number -> BigInt,
+        kind -> Text,
+        errors -> Nullable<Text>,
+        lead_id -> Nullable<Text>,
+        earlier_row -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    import_check_keys (import_id, key) {
+        import_id -> Text,
+        key -> Text,
+        row_number -> BigInt,
     }
 }
 

@@ -305,9 +305,47 @@ pub struct RowDuplicate {
     pub earlier_row: Option<i64>,
 }
 
+/// Where the dry run of an import stands: it runs in the background, a batch of rows at a time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CheckStatus {
+    #[default]
+    Queued,
+    Running,
+    Done,
+    Failed,
+}
+
+impl CheckStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckStatus::Queued => "queued",
+            CheckStatus::Running => "running",
+            CheckStatus::Done => "done",
+            CheckStatus::Failed => "failed",
+        }
+    }
+    pub fn parse(s: &str) -> Option<CheckStatus> {
+        use CheckStatus::*;
+        [Queued, Running, Done, Failed].into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// The dry run's progress, on the import.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportCheck {
+    pub status: CheckStatus,
+    /// Rows checked so far, of `total_rows`.
+    pub checked_rows: i64,
+}
+
+/// What a dry run found (so far, until `status` is `done`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DryRunReport {
+    pub status: CheckStatus,
     pub rows: i64,
     pub valid: i64,
     pub invalid: i64,
@@ -331,6 +369,8 @@ pub struct ImportView {
     /// A suggested mapping from the headers, until one is set.
     pub suggested: Vec<ColumnMapping>,
     pub progress: ImportProgress,
+    /// The dry run, once asked for (`POST /imports/{id}/dry-run`); a new mapping clears it.
+    pub check: Option<ImportCheck>,
     pub error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub started_at: Option<DateTime<Utc>>,

@@ -119,17 +119,38 @@ pub async fn mapping(
     ok(&view)
 }
 
-/// Check every row without importing: invalid rows and duplicates (in Kith and within the file).
+/// Check every row without importing — invalid rows, duplicates of leads you may change, duplicates
+/// within the file — in the background: follow `check` on the import, read the findings with GET
+/// on this path. Asking again starts over; a new mapping clears the check.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(("id" = ImportId, Path)),
+    responses((status = 202, body = ImportView), (status = 404, body = Problem), (status = 422, body = Problem))
+)]
+#[post("/imports/{id}/dry-run")]
+pub async fn dry_run(state: web::Data<AppState>, auth: Auth, id: web::Path<ImportId>) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let view = state.db(move |c| kith_db::imports::dry_run(c, auth.scope(), id)).await?;
+    json_response(StatusCode::ACCEPTED, &view)
+}
+
+/// What the dry run found so far (complete when `status` is `done`): counts, the first 100 invalid
+/// rows and the first 100 duplicates.
 #[utoipa::path(
     tag = "imports",
     security(("bearer" = [])),
     params(("id" = ImportId, Path)),
     responses((status = 200, body = DryRunReport), (status = 404, body = Problem), (status = 422, body = Problem))
 )]
-#[post("/imports/{id}/dry-run")]
-pub async fn dry_run(state: web::Data<AppState>, auth: Auth, id: web::Path<ImportId>) -> ApiResult<HttpResponse> {
+#[get("/imports/{id}/dry-run")]
+pub async fn dry_run_report(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<ImportId>,
+) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let report = state.db(move |c| kith_db::imports::dry_run(c, auth.scope(), id)).await?;
+    let report = state.db(move |c| kith_db::imports::check_report(c, auth.scope(), id)).await?;
     ok(&report)
 }
 

@@ -90,6 +90,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
             .service(imports::get)
             .service(imports::mapping)
             .service(imports::dry_run)
+            .service(imports::dry_run_report)
             .service(imports::start)
             .service(imports::results)
             .service(sequences::enroll)

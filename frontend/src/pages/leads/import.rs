@@ -6,7 +6,8 @@ use std::time::Duration;
 use kith_client::Client;
 use kith_domain::custom_fields::CustomFieldView;
 use kith_domain::imports::{
-    ColumnMapping, DryRunReport, DuplicatePolicy, ImportMapping, ImportStatus, ImportTarget, ImportView, CUSTOM_PREFIX,
+    CheckStatus, ColumnMapping, DryRunReport, DuplicatePolicy, ImportCheck, ImportMapping, ImportStatus, ImportTarget,
+    ImportView, CUSTOM_PREFIX,
 };
 use kith_domain::modules::Module;
 use kith_domain::{FieldError, ImportId, Problem, UserId};
@@ -307,6 +308,8 @@ fn MapColumns(import: RwSignal<Option<ImportView>>, choices: Choices, step: RwSi
         });
     }
 
+    // Rows checked so far while the dry run runs in the background.
+    let checked = RwSignal::new(None::<i64>);
     let check = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(id) = import.with_untracked(|i| i.as_ref().map(|i| i.id)) else {
@@ -324,11 +327,12 @@ fn MapColumns(import: RwSignal<Option<ImportView>>, choices: Choices, step: RwSi
             let result = match mapped {
                 Ok(view) => {
                     import.try_set(Some(view));
-                    client.dry_run_import(id).await
+                    check_in_background(&client, id, checked).await
                 }
                 Err(error) => Err(error),
             };
             busy.try_set(false);
+            checked.try_set(None);
             match result {
                 Ok(report) => {
                     step.try_set(Step::Check(Box::new(report)));
@@ -488,7 +492,14 @@ fn MapColumns(import: RwSignal<Option<ImportView>>, choices: Choices, step: RwSi
                     </div>
                     <div class="form-actions">
                         <button id="import-check" type="submit" class="btn btn-primary" disabled=move || busy.get()>
-                            {move || if busy.get() { "Checking…" } else { "Check the file" }}
+                            {move || match (busy.get(), checked.get()) {
+                                (true, Some(n)) => {
+                                    let total = import.with(|i| i.as_ref().map(|i| i.total_rows).unwrap_or(0));
+                                    format!("Checking… {n} of {total} rows")
+                                }
+                                (true, None) => "Checking…".to_owned(),
+                                _ => "Check the file".to_owned(),
+                            }}
                         </button>
                         <span class="muted small">"Nothing is imported yet: the check only reads the file."</span>
                     </div>
@@ -657,6 +668,30 @@ fn CheckReport(
             </div>
         </section>
     }
+}
+
+/// Ask for the dry run, follow its progress while the rows are checked in the background, and
+/// read what it found.
+async fn check_in_background(
+    client: &Client,
+    id: ImportId,
+    checked: RwSignal<Option<i64>>,
+) -> Result<DryRunReport, kith_client::ClientError> {
+    client.dry_run_import(id).await?;
+    loop {
+        let found = client.get_import(id).await?;
+        match found.check {
+            Some(ImportCheck { status: CheckStatus::Done | CheckStatus::Failed, .. }) | None => break,
+            Some(progress) => {
+                if checked.try_set(Some(progress.checked_rows)).is_some() {
+                    // The page was left.
+                    break;
+                }
+            }
+        }
+        crate::browser::pause(500).await;
+    }
+    client.import_check_report(id).await
 }
 
 fn finished(status: ImportStatus) -> bool {
