@@ -4,6 +4,7 @@
 mod auth;
 mod browser;
 mod call_lists;
+mod contract;
 mod conventions;
 mod custom_fields;
 mod database;

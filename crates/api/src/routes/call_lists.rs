@@ -59,11 +59,13 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<CallListI
 )]
 #[post("/call-lists/{id}/contacts")]
 pub async fn add_contacts(
+    req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<CallListId>,
     mut body: web::Payload,
 ) -> ApiResult<HttpResponse> {
+    crate::http::input::require_csv(&req)?;
     let mut data = Vec::new();
     while let Some(chunk) = body.next().await {
         let chunk = chunk.map_err(|_| ApiError::bad_request("The upload was interrupted."))?;

@@ -49,11 +49,13 @@ impl Read for ChannelReader {
 )]
 #[post("/imports")]
 pub async fn upload(
+    req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     q: web::Query<UploadQuery>,
     mut body: web::Payload,
 ) -> ApiResult<HttpResponse> {
+    crate::http::input::require_csv(&req)?;
     let (tx, rx) = tokio::sync::mpsc::channel(16);
     let name = q.into_inner().file_name.unwrap_or_else(|| "import.csv".into());
     let stored = state.db(move |c| {

@@ -37,6 +37,11 @@ pub async fn create(state: web::Data<AppState>, auth: Auth, body: web::Json<NewI
     let new = valid(body.into_inner())?;
     let created = state
         .db(move |c| {
+            if auth.scope().user_id().is_none() {
+                return Err(kith_db::Error::Forbidden(
+                    "Invitations are sent by signed-in administrators, not by API keys.".into(),
+                ));
+            }
             let org = kith_db::organizations::me(c, auth.scope())?.organization.name;
             kith_db::invites::create(c, auth.scope(), &new, &org)
         })
