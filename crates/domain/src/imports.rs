@@ -160,6 +160,7 @@ pub struct ColumnMapping {
 #[serde(deny_unknown_fields)]
 pub struct ImportMapping {
     #[validate(length(min = 1, max = 200))]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 200))]
     pub columns: Vec<ColumnMapping>,
     pub duplicate_policy: DuplicatePolicy,
     /// Tags every imported lead gets.

@@ -41,6 +41,7 @@ impl Read for ChannelReader {
 /// Upload a CSV file (the body, `text/csv`); its first line names the columns. Returns the import
 /// with a suggested column mapping. Up to 512 MiB, streamed.
 #[utoipa::path(
+    operation_id = "upload_import",
     tag = "imports",
     security(("bearer" = [])),
     params(UploadQuery),
@@ -88,6 +89,7 @@ pub async fn upload(
 }
 
 #[utoipa::path(
+    operation_id = "get_import",
     tag = "imports",
     security(("bearer" = [])),
     params(("id" = ImportId, Path)),
@@ -102,6 +104,7 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<ImportId>
 
 /// Map the file's columns to lead fields and choose the duplicate policy.
 #[utoipa::path(
+    operation_id = "map_import",
     tag = "imports",
     security(("bearer" = [])),
     params(("id" = ImportId, Path)),
@@ -123,6 +126,7 @@ pub async fn mapping(
 
 /// Check every row without importing: invalid rows and duplicates (in Kith and within the file).
 #[utoipa::path(
+    operation_id = "dry_run_import",
     tag = "imports",
     security(("bearer" = [])),
     params(("id" = ImportId, Path)),
@@ -137,6 +141,7 @@ pub async fn dry_run(state: web::Data<AppState>, auth: Auth, id: web::Path<Impor
 
 /// Start importing in the background; follow the progress with GET.
 #[utoipa::path(
+    operation_id = "start_import",
     tag = "imports",
     security(("bearer" = [])),
     params(("id" = ImportId, Path)),
@@ -151,6 +156,7 @@ pub async fn start(state: web::Data<AppState>, auth: Auth, id: web::Path<ImportI
 
 /// Each row's outcome: created, updated, skipped (duplicate) or failed with the reason.
 #[utoipa::path(
+    operation_id = "import_results_csv",
     tag = "imports",
     security(("bearer" = [])),
     params(("id" = ImportId, Path)),

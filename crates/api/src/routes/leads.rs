@@ -18,6 +18,7 @@ use crate::state::AppState;
 
 /// The caller's leads (their role decides own/team/all), filtered, searched and sorted.
 #[utoipa::path(
+    operation_id = "list_leads",
     tag = "leads",
     security(("bearer" = [])),
     params(LeadListQuery),
@@ -33,6 +34,7 @@ pub async fn list(state: web::Data<AppState>, auth: Auth, q: web::Query<LeadList
 /// duplicate rule (lead settings) finds an existing lead, the capture is attached to that lead and it
 /// is returned with 200 instead of 201.
 #[utoipa::path(
+    operation_id = "create_lead",
     tag = "leads",
     security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header)),
@@ -65,6 +67,7 @@ pub async fn create(
 
 /// A lead with its score explained rule by rule.
 #[utoipa::path(
+    operation_id = "get_lead",
     tag = "leads",
     security(("bearer" = [])),
     params(("id" = LeadId, Path)),
@@ -83,6 +86,7 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<LeadId>) 
 
 /// Change a lead: fields, status (through the status machine), owner, tags.
 #[utoipa::path(
+    operation_id = "update_lead",
     tag = "leads",
     security(("bearer" = [])),
     params(("id" = LeadId, Path), ("If-Match" = String, Header)),
@@ -108,6 +112,7 @@ pub async fn update(
 
 /// Move a lead to the recycle bin.
 #[utoipa::path(
+    operation_id = "delete_lead",
     tag = "leads",
     security(("bearer" = [])),
     params(("id" = LeadId, Path)),
@@ -121,6 +126,7 @@ pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<LeadId
 }
 
 #[utoipa::path(
+    operation_id = "restore_lead",
     tag = "leads",
     security(("bearer" = [])),
     params(("id" = LeadId, Path)),
@@ -135,6 +141,7 @@ pub async fn restore(state: web::Data<AppState>, auth: Auth, id: web::Path<LeadI
 
 /// The lead's timeline: creation, captures, status and owner changes, activities.
 #[utoipa::path(
+    operation_id = "list_lead_events",
     tag = "leads",
     security(("bearer" = [])),
     params(("id" = LeadId, Path)),
@@ -150,6 +157,7 @@ pub async fn events(state: web::Data<AppState>, auth: Auth, id: web::Path<LeadId
 /// The emails Kith sent or queued to the lead (sequence steps), newest first, with delivery state and
 /// opens and clicks.
 #[utoipa::path(
+    operation_id = "list_lead_emails",
     tag = "leads",
     security(("bearer" = [])),
     params(("id" = LeadId, Path), PageQuery),
@@ -191,6 +199,7 @@ pub async fn add_activity(
 
 /// Assign, change status or tag up to 500 leads at once; each lead changes wholly or not at all.
 #[utoipa::path(
+    operation_id = "bulk_update_leads",
     tag = "leads",
     security(("bearer" = [])),
     request_body = BulkLeadUpdate,
@@ -207,6 +216,7 @@ pub async fn bulk(state: web::Data<AppState>, auth: Auth, body: web::Json<BulkLe
 /// `custom.<key>` per custom field. Cells that a spreadsheet would run as a formula are prefixed with `'`
 /// (imports take it off).
 #[utoipa::path(
+    operation_id = "export_leads_csv",
     tag = "leads",
     security(("bearer" = [])),
     params(LeadListQuery),

@@ -13,6 +13,7 @@ use crate::state::AppState;
 
 /// List users (every signed-in member may, to pick owners); filter by status, team, role or text.
 #[utoipa::path(
+    operation_id = "list_users",
     tag = "users",
     security(("bearer" = [])),
     params(UserListQuery),
@@ -25,6 +26,7 @@ pub async fn list(state: web::Data<AppState>, auth: Auth, q: web::Query<UserList
 }
 
 #[utoipa::path(
+    operation_id = "get_user",
     tag = "users",
     security(("bearer" = [])),
     params(("id" = UserId, Path)),
@@ -39,6 +41,7 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<UserId>) 
 
 /// Change a user's name, role, team or status (administrators). Disabling ends their sessions.
 #[utoipa::path(
+    operation_id = "update_user",
     tag = "users",
     security(("bearer" = [])),
     params(("id" = UserId, Path), ("If-Match" = String, Header, description = "The ETag from the last read")),
