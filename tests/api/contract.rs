@@ -234,3 +234,88 @@ async fn nul_characters_are_refused_in_every_json_and_query_input() {
         .expect("plain text");
     assert_eq!(team.name, "back\\u0000slash");
 }
+
+#[tokio::test]
+async fn if_match_says_which_version_or_the_change_is_refused_for_what_it_lacks() {
+    let app = TestApp::spawn().await;
+    let (admin, _) = app.signup("Acme").await;
+    let team = admin
+        .create_team(&kith_domain::identity::NewTeam { name: "Sales".into(), description: String::new() })
+        .await
+        .expect("team");
+    let path = format!("/api/v1/teams/{}", team.id);
+    let patch = |if_match: Option<&'static str>| {
+        let mut r = admin.request(Method::PATCH, &path).json(&json!({"description": "x"}));
+        if let Some(v) = if_match {
+            r = r.header("if-match", v);
+        }
+        r.send()
+    };
+    for (if_match, status) in
+        [(None, 428), (Some(""), 428), (Some("*"), 428), (Some("\"abc\""), 400), (Some("\"7\""), 412)]
+    {
+        assert_problem(patch(if_match).await.expect("send"), status, &format!("If-Match {if_match:?}")).await;
+    }
+    let r = patch(Some("\"1\"")).await.expect("send");
+    assert_eq!(r.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn bodies_have_the_documented_shape_and_whole_numbers_are_integers_however_written() {
+    let app = TestApp::spawn().await;
+    let (admin, _) = app.signup("Acme").await;
+    // serde would read these lists as structs (an empty patch, an empty source detail).
+    let team = admin
+        .create_team(&kith_domain::identity::NewTeam { name: "Sales".into(), description: String::new() })
+        .await
+        .expect("team");
+    let r = admin
+        .request(Method::PATCH, &format!("/api/v1/teams/{}", team.id))
+        .header("if-match", "\"1\"")
+        .json(&json!([null, null]))
+        .send()
+        .await
+        .expect("send");
+    let problem = assert_problem(r, 400, "list for a patch").await;
+    assert_eq!(problem.errors.first().map(|e| e.field.as_str()), Some("body"));
+    let r = admin
+        .request(Method::POST, "/api/v1/leads")
+        .json(&json!({"email": "a@example.test", "source_detail": [null, null]}))
+        .send()
+        .await
+        .expect("send");
+    let problem = assert_problem(r, 400, "list for source_detail").await;
+    assert_eq!(problem.errors.first().map(|e| e.field.as_str()), Some("source_detail"));
+    // 3.0 is the integer 3 in JSON (and in the document's schemas).
+    let r = admin
+        .request(Method::POST, "/api/v1/sequences")
+        .json(&json!({"name": "Welcome", "steps": [{"day_offset": 3.0, "subject": "Hi", "body": "Hello"}]}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status().as_u16(), 201);
+    let created: serde_json::Value = r.json().await.expect("json");
+    assert_eq!(created["steps"][0]["day_offset"], 3);
+    let r = admin
+        .request(Method::POST, "/api/v1/sequences")
+        .json(&json!({"name": "Half", "steps": [{"day_offset": 1.5, "subject": "Hi", "body": "Hello"}]}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status().as_u16(), 400, "a fraction stays a fraction");
+}
+
+#[tokio::test]
+async fn a_fixed_path_is_not_an_id_of_the_pattern_beside_it() {
+    let app = TestApp::spawn().await;
+    let (admin, _) = app.signup("Acme").await;
+    for (method, path, allow) in [
+        (Method::PATCH, "/api/v1/leads/bulk", "POST"),
+        (Method::DELETE, "/api/v1/leads/duplicates", "GET, HEAD"),
+        (Method::POST, "/api/v1/inbound/email/settings", "GET, HEAD"),
+    ] {
+        let r = admin.request(method.clone(), path).send().await.expect("send");
+        assert_eq!(r.headers().get("allow").and_then(|v| v.to_str().ok()), Some(allow), "{method} {path}");
+        assert_problem(r, 405, &format!("{method} {path}")).await;
+    }
+}

@@ -87,4 +87,11 @@ async fn the_document_names_every_operation_once_and_types_errors_as_problems() 
     let teams = operations(&doc).into_iter().find(|(m, p, _)| m == "get" && p == "/api/v1/teams").expect("teams");
     let sort = teams.2["parameters"].as_array().expect("params").iter().find(|p| p["name"] == "sort").cloned();
     assert_eq!(sort.map(|s| s["schema"]["pattern"].clone()), Some(serde_json::json!("^-?(name|created_at)$")));
+    // limit takes any u32 (and clamps it), not only what fits in an int32.
+    let limit = teams.2["parameters"].as_array().expect("params").iter().find(|p| p["name"] == "limit").cloned();
+    assert_eq!(limit.map(|l| l["schema"]["maximum"].clone()), Some(serde_json::json!(4294967295u32)));
+    let patch = operations(&doc).into_iter().find(|(m, p, _)| m == "patch" && p == "/api/v1/teams/{id}").expect("p");
+    for status in ["400", "412", "428"] {
+        assert!(patch.2["responses"].get(status).is_some(), "PATCH /teams/{{id}}: {status}");
+    }
 }

@@ -77,6 +77,92 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .configure(crate::routes::operations)
         .split_for_parts();
     shared_responses(&mut api);
+    headers_as_checked(&mut api);
+    unsigned_ranges(api)
+}
+
+/// The headers every route reads the same way, with the values the server accepts.
+fn headers_as_checked(api: &mut utoipa::openapi::OpenApi) {
+    for item in api.paths.paths.values_mut() {
+        let operations =
+            [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.options, &mut item.patch];
+        for op in operations.into_iter().flatten() {
+            for param in op.parameters.iter_mut().flatten() {
+                let (pattern, max, description) = if param.name.eq_ignore_ascii_case("Idempotency-Key") {
+                    ("^[!-~]+$", 255, "1 to 255 visible ASCII characters; a retry with the same key and body replays the first response")
+                } else if param.name.eq_ignore_ascii_case("If-Match") {
+                    (
+                        "^(W/)?\"?[0-9]{1,18}\"?$",
+                        26,
+                        "The record's ETag (its version in quotes, e.g. \"3\"): 428 without it or with `*`, \
+                         400 when it is not a version, 412 when the record changed since",
+                    )
+                } else {
+                    continue;
+                };
+                param.schema = Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .min_length(Some(1))
+                        .max_length(Some(max))
+                        .pattern(Some(pattern))
+                        .into(),
+                );
+                param.description = Some(description.into());
+            }
+        }
+    }
+}
+
+/// utoipa writes unsigned 32-bit integers as `format: int32, minimum: 0`, which says 2^31 and above
+/// are refused; the server takes every u32. Write what it takes: `minimum: 0, maximum: 4294967295`.
+fn unsigned_ranges(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::schema::{AdditionalProperties, ArrayItems, KnownFormat, Schema, SchemaFormat};
+    use utoipa::Number;
+    fn walk(schema: &mut RefOr<Schema>) {
+        let RefOr::T(schema) = schema else { return };
+        match schema {
+            Schema::Object(object) => {
+                let int32 = matches!(object.format, Some(SchemaFormat::KnownFormat(KnownFormat::Int32)));
+                let from_zero = match object.minimum {
+                    Some(Number::Int(n)) => n == 0,
+                    Some(Number::UInt(n)) => n == 0,
+                    Some(Number::Float(f)) => f == 0.0,
+                    None => false,
+                };
+                if int32 && from_zero && object.maximum.is_none() {
+                    object.format = None;
+                    object.maximum = Some(Number::UInt(u32::MAX as usize));
+                }
+                object.properties.values_mut().for_each(walk);
+                if let Some(AdditionalProperties::RefOr(inner)) = object.additional_properties.as_deref_mut() {
+                    walk(inner);
+                }
+            }
+            Schema::Array(array) => {
+                if let ArrayItems::RefOrSchema(items) = &mut array.items {
+                    walk(items);
+                }
+            }
+            Schema::OneOf(one) => one.items.iter_mut().for_each(walk),
+            Schema::AllOf(all) => all.items.iter_mut().for_each(walk),
+            Schema::AnyOf(any) => any.items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    if let Some(components) = api.components.as_mut() {
+        components.schemas.values_mut().for_each(walk);
+    }
+    for item in api.paths.paths.values_mut() {
+        let operations =
+            [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.options, &mut item.patch];
+        for op in operations.into_iter().flatten() {
+            op.parameters.iter_mut().flatten().filter_map(|p| p.schema.as_mut()).for_each(walk);
+            if let Some(body) = op.request_body.as_mut() {
+                body.content.values_mut().filter_map(|c| c.schema.as_mut()).for_each(walk);
+            }
+        }
+    }
     api
 }
 
@@ -114,6 +200,7 @@ fn shared_responses(api: &mut utoipa::openapi::OpenApi) {
             let has = |place: ParameterIn| params.iter().any(|p| p.parameter_in == place);
             let (has_path, has_query) = (has(ParameterIn::Path), has(ParameterIn::Query));
             let idempotent = params.iter().any(|p| p.name.eq_ignore_ascii_case("Idempotency-Key"));
+            let versioned = params.iter().any(|p| p.name.eq_ignore_ascii_case("If-Match"));
             let body_types: Vec<String> =
                 op.request_body.as_ref().map(|b| b.content.keys().cloned().collect()).unwrap_or_default();
             let json_body = body_types.iter().any(|t| t == "application/json");
@@ -129,6 +216,11 @@ fn shared_responses(api: &mut utoipa::openapi::OpenApi) {
             }
             if has_path {
                 add(op, "404", "Not found (or not in your organization).");
+            }
+            if versioned {
+                add(op, "400", "The request is malformed: unreadable or mistyped input.");
+                add(op, "412", "The record changed since the version in If-Match.");
+                add(op, "428", "If-Match is missing (or `*`): send the record's ETag.");
             }
             if !body_types.is_empty() {
                 add(op, "413", "The body is larger than this operation accepts.");

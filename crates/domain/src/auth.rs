@@ -20,6 +20,7 @@ pub struct SignupRequest {
     #[cfg_attr(feature = "openapi", schema(max_length = 254, format = Email))]
     pub email: String,
     #[validate(custom(function = "crate::validation::password"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 128))]
     pub password: String,
 }
 
@@ -65,6 +66,7 @@ pub struct ChangePasswordRequest {
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1024))]
     pub current_password: String,
     #[validate(custom(function = "crate::validation::password"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 128))]
     pub new_password: String,
 }
 
@@ -80,6 +82,7 @@ pub struct AcceptInviteRequest {
     #[cfg_attr(feature = "openapi", schema(max_length = 200, pattern = r"\S"))]
     pub name: String,
     #[validate(custom(function = "crate::validation::password"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 128))]
     pub password: String,
 }
 

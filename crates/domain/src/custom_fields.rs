@@ -130,6 +130,7 @@ pub struct CustomFieldInput {
     /// snake_case, unique among the organization's lead fields; lead values and rules use it
     /// (`custom.<key>`).
     #[validate(custom(function = "valid_key"))]
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[a-z][a-z0-9_]{0,49}$"))]
     pub key: String,
     #[validate(length(max = 100), custom(function = "crate::validation::not_blank"))]
     #[cfg_attr(feature = "openapi", schema(max_length = 100, pattern = r"\S"))]

@@ -151,7 +151,14 @@ pub struct ColumnMapping {
     /// A lead field (`first_name`, `last_name`, `full_name`, `email`, `phone`, `company`, `website`,
     /// `title`, `country`, `industry`, `company_size`, `message`) or a custom field as
     /// `custom.<key>`; null ignores the column.
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "custom.budget"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            value_type = Option<String>,
+            example = "custom.budget",
+            pattern = r"^(first_name|last_name|full_name|email|phone|company|website|title|country|industry|company_size|message|custom\.[a-z][a-z0-9_]{0,49})$"
+        )
+    )]
     pub target: Option<ImportTarget>,
 }
 

@@ -416,7 +416,7 @@ pub struct LeadPatch {
 
 /// Filters and sort for the lead list.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams, utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct LeadListQuery {
@@ -425,6 +425,7 @@ pub struct LeadListQuery {
     pub cursor: Option<String>,
     /// `created_at`, `updated_at`, `name`, `company`, `score` (prefix `-` for descending; default `-created_at`).
     #[cfg_attr(feature = "openapi", param(pattern = r"^-?(created_at|updated_at|name|company|score)$"))]
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^-?(created_at|updated_at|name|company|score)$"))]
     pub sort: Option<String>,
     pub status: Option<LeadStatus>,
     pub source: Option<LeadSource>,
@@ -452,7 +453,6 @@ pub struct LeadViewInput {
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 60, pattern = r"\S"))]
     pub name: String,
     /// The list's filters and sort (`limit` and `cursor` are not kept).
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub filters: LeadListQuery,
     /// Everyone in the organization sees it (only its owner and administrators change it).
     #[serde(default)]
@@ -464,7 +464,6 @@ pub struct LeadViewInput {
 pub struct LeadViewRecord {
     pub id: crate::ids::LeadViewId,
     pub name: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub filters: LeadListQuery,
     pub shared: bool,
     pub owner_id: UserId,

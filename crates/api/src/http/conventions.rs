@@ -149,7 +149,7 @@ pub async fn conventions(
 }
 
 /// Refuse NUL characters in the query string and in JSON and form bodies before any handler sees
-/// them. Bodies are read up to the JSON limit and handed on unchanged; larger ones are left to the
+/// them, and write whole numbers in JSON bodies as integers (`3.0` is `3`). Bodies are read up to the JSON limit and handed on unchanged; larger ones are left to the
 /// extractor, which refuses them with 413.
 async fn screen_input(req: &mut ServiceRequest) -> Result<(), ApiError> {
     input::check_form_nul(req.query_string().as_bytes())?;
@@ -185,8 +185,21 @@ async fn screen_input(req: &mut ServiceRequest) -> Result<(), ApiError> {
             }
         }
     }
-    let body = body.freeze();
-    let checked = if is_json { input::check_json_nul(&body) } else { input::check_form_nul(&body) };
+    let mut body = body.freeze();
+    let mut checked = if is_json { input::check_json_nul(&body) } else { input::check_form_nul(&body) };
+    if is_json && checked.is_ok() && body.contains(&b'[') {
+        if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&body) {
+            if let Some(field) = methods::list_for_object(req.path(), req.method(), &value) {
+                checked = Err(input::not_an_object(field));
+            }
+        }
+    }
+    if is_json && checked.is_ok() {
+        if let Some(rewritten) = input::whole_numbers_as_integers(&body) {
+            req.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(rewritten.len()));
+            body = rewritten.into();
+        }
+    }
     req.set_payload(Payload::from(body));
     checked
 }

@@ -85,6 +85,12 @@ impl ApiError {
 /// means to hold one. The message every such refusal carries.
 pub const NUL_MESSAGE: &str = "Text may not contain the NUL character (U+0000).";
 
+/// A list where the operation takes an object: the body does not have the operation's shape (400).
+pub fn not_an_object(field: String) -> ApiError {
+    ApiError::Validation(vec![FieldError::new(field, "invalid", "invalid type: a list, expected an object")])
+        .into_bad_request()
+}
+
 fn nul_error(field: String) -> ApiError {
     ApiError::Validation(vec![FieldError::new(field, "nul", NUL_MESSAGE)])
 }
@@ -121,6 +127,35 @@ pub fn check_json_nul(body: &[u8]) -> Result<(), ApiError> {
     match serde_json::from_slice::<serde_json::Value>(body) {
         Ok(value) => nul_in_value(&value, "").map_or(Ok(()), |f| Err(nul_error(f))),
         Err(_) => Ok(()),
+    }
+}
+
+/// JSON does not tell `3` from `3.0` (nor does the OpenAPI document: both are integers), but serde
+/// refuses `3.0` for an integer field. Whole numbers written with a fraction or exponent are
+/// rewritten as integers before the body is decoded; `None` when there are none (the body is used
+/// as sent).
+pub fn whole_numbers_as_integers(body: &[u8]) -> Option<Vec<u8>> {
+    let looks_like = body.iter().any(|b| matches!(b, b'.' | b'e' | b'E'));
+    if !looks_like {
+        return None;
+    }
+    let mut value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    rewrite_whole_numbers(&mut value).then(|| serde_json::to_vec(&value).ok()).flatten()
+}
+
+fn rewrite_whole_numbers(value: &mut serde_json::Value) -> bool {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53: every whole f64 below it is exact
+    match value {
+        serde_json::Value::Number(n) if n.is_f64() => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < EXACT => {
+                *value = serde_json::Value::from(f as i64);
+                true
+            }
+            _ => false,
+        },
+        serde_json::Value::Array(items) => items.iter_mut().map(rewrite_whole_numbers).fold(false, |a, b| a | b),
+        serde_json::Value::Object(map) => map.values_mut().map(rewrite_whole_numbers).fold(false, |a, b| a | b),
+        _ => false,
     }
 }
 
@@ -215,5 +250,14 @@ mod tests {
         assert!(check_form_nul(b"q=%2500").is_ok());
         assert_eq!(field(check_form_nul(b"limit=5&q=a%00b")), "q");
         assert_eq!(field(check_form_nul(b"name=a\0")), "name");
+    }
+
+    #[test]
+    fn whole_numbers_with_a_fraction_become_integers() {
+        assert_eq!(whole_numbers_as_integers(br#"{"n":1}"#), None);
+        assert_eq!(whole_numbers_as_integers(br#"{"n":1.5,"s":"2.0"}"#), None);
+        let rewritten = whole_numbers_as_integers(br#"{"n":193.0,"m":[1e2,0.5],"s":"2.0"}"#).unwrap_or_default();
+        let value: serde_json::Value = serde_json::from_slice(&rewritten).unwrap_or_default();
+        assert_eq!(value, serde_json::json!({"n": 193, "m": [100, 0.5], "s": "2.0"}));
     }
 }
