@@ -54,6 +54,7 @@ pub async fn conventions(
     let is_docs = path.starts_with("/api/docs");
     let metrics = req.app_data::<web::Data<AppState>>().map(|s| s.metrics.clone());
 
+    warn_of_an_untrusted_proxy(&req);
     // HEAD is answered like GET; the server sends the head only (the codec knows it was HEAD).
     if req.method() == Method::HEAD {
         req.head_mut().method = Method::GET;
@@ -202,4 +203,23 @@ async fn screen_input(req: &mut ServiceRequest) -> Result<(), ApiError> {
     }
     req.set_payload(Payload::from(body));
     checked
+}
+
+/// Requests carrying `X-Forwarded-For` or `Forwarded` while `KITH_TRUST_PROXY` is off most likely
+/// come through a reverse proxy: every client then has the proxy's address, for the login and web-form
+/// limits alike. Said once per process, at the first such request.
+fn warn_of_an_untrusted_proxy(req: &ServiceRequest) {
+    static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    let forwarded = req.headers().contains_key("x-forwarded-for") || req.headers().contains_key(header::FORWARDED);
+    if !forwarded || WARNED.load(std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
+    let trusted = req.app_data::<web::Data<AppState>>().is_some_and(|s| s.config.trust_proxy);
+    if !trusted && !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        tracing::warn!(
+            "requests arrive with X-Forwarded-For/Forwarded but KITH_TRUST_PROXY is off: all clients behind \
+             the proxy share its address for login and web-form limits; set KITH_TRUST_PROXY=true when a \
+             reverse proxy you control sets these headers"
+        );
+    }
 }
