@@ -319,3 +319,24 @@ async fn a_fixed_path_is_not_an_id_of_the_pattern_beside_it() {
         assert_problem(r, 405, &format!("{method} {path}")).await;
     }
 }
+
+#[tokio::test]
+async fn an_oversized_inbound_email_is_a_readable_413_compressed_or_not() {
+    let app = TestApp::spawn().await;
+    let (admin, me) = app.signup("Acme").await;
+    let secret = admin.rotate_inbound_email_secret().await.expect("rotate").secret;
+    let huge = vec![b'x'; 11 * 1024 * 1024];
+    for encoding in ["gzip", "br", "identity"] {
+        let r = app
+            .http()
+            .post(app.url(&format!("/api/v1/inbound/email/{}", me.organization.id)))
+            .bearer_auth(&secret)
+            .header("content-type", "message/rfc822")
+            .header("accept-encoding", encoding)
+            .body(huge.clone())
+            .send()
+            .await
+            .expect("send");
+        assert_problem(r, 413, &format!("{encoding}: oversized message")).await;
+    }
+}
