@@ -340,3 +340,43 @@ async fn an_oversized_inbound_email_is_a_readable_413_compressed_or_not() {
         assert_problem(r, 413, &format!("{encoding}: oversized message")).await;
     }
 }
+
+/// Races the fuzzer found on PostgreSQL: two deletes of one record (the second was a 409 from the
+/// recycle bin's unique key), and a capture attaching to a lead deleted at that moment (a 404 from
+/// POST /leads). Each round either wins or loses the race; no round may give another status.
+#[tokio::test]
+async fn concurrent_deletes_and_captures_answer_as_documented() {
+    let app = TestApp::spawn().await;
+    let (admin, _) = app.signup("Acme").await;
+    for round in 0..15 {
+        let team = admin
+            .create_team(&kith_domain::identity::NewTeam { name: format!("T{round}"), description: String::new() })
+            .await
+            .expect("team");
+        let path = format!("/api/v1/teams/{}", team.id);
+        let deletes: Vec<_> = (0..3).map(|_| tokio::spawn(admin.request(Method::DELETE, &path).send())).collect();
+        let mut statuses = Vec::new();
+        for delete in deletes {
+            statuses.push(delete.await.expect("task").expect("send").status().as_u16());
+        }
+        statuses.sort_unstable();
+        assert_eq!(statuses, [204, 404, 404], "round {round}");
+
+        let email = format!("race{round}@example.test");
+        let lead: serde_json::Value = admin
+            .request(Method::POST, "/api/v1/leads")
+            .json(&json!({"email": email}))
+            .send()
+            .await
+            .expect("send")
+            .json()
+            .await
+            .expect("lead");
+        let id = lead["id"].as_str().expect("id").to_owned();
+        let capture = tokio::spawn(admin.request(Method::POST, "/api/v1/leads").json(&json!({"email": email})).send());
+        let delete = tokio::spawn(admin.request(Method::DELETE, &format!("/api/v1/leads/{id}")).send());
+        let captured = capture.await.expect("task").expect("send").status().as_u16();
+        assert!(captured == 200 || captured == 201, "round {round}: capture {captured}");
+        assert_eq!(delete.await.expect("task").expect("send").status().as_u16(), 204, "round {round}");
+    }
+}

@@ -7,6 +7,8 @@
 #                                that server (dropped afterwards); SQLite in a temp dir otherwise
 #   KITH=path/to/kith            the binary (default: target/debug/kith, built by make contract)
 #   CONTRACT_REPORT_DIR=dir      where the JUnit report goes (default target/contract)
+#   CONTRACT_SEED=N              Hypothesis seed (default 7, so runs repeat; change it to explore)
+#   CONTRACT_LOG=info            the server's log level (its log is kept in the report dir)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -14,6 +16,7 @@ SCHEMATHESIS_VERSION=4.32.5
 VENV=.venv-contract
 KITH=${KITH:-${CARGO_TARGET_DIR:-target}/debug/kith}
 EXAMPLES=${CONTRACT_EXAMPLES:-20}
+SEED=${CONTRACT_SEED:-7}
 REPORT_DIR=${CONTRACT_REPORT_DIR:-${CARGO_TARGET_DIR:-target}/contract}
 
 if ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -qF "$SCHEMATHESIS_VERSION"; then
@@ -52,7 +55,7 @@ export KITH_STATIC_DIR="$tmp/no-spa"
 export KITH_MAIL_TRANSPORT="file:$tmp/mail"
 export KITH_ACCESS_TOKEN_SECONDS=7200
 export KITH_LOG_FORMAT=text
-export RUST_LOG=warn
+export RUST_LOG=${CONTRACT_LOG:-warn}
 
 "$KITH" migrate >/dev/null
 "$KITH" seed-demo >/dev/null
@@ -86,14 +89,15 @@ status=0
   --header "Authorization: Bearer $token" \
   --exclude-operation-id logout \
   --max-examples "$EXAMPLES" \
-  --seed 7 \
+  --seed "$SEED" \
   --workers 2 \
   --phases examples,coverage,fuzzing \
   --generation-allow-x00 false \
   --no-shrink \
   --report junit --report-junit-path "$REPORT_DIR/junit.xml" \
   || status=$?
+cp "$tmp/server.log" "$REPORT_DIR/server.log"
 if [ "$status" != 0 ]; then
-  echo ">>> the server's log:"; tail -n 50 "$tmp/server.log"
+  echo ">>> the server's log (whole: $REPORT_DIR/server.log):"; tail -n 50 "$tmp/server.log"
 fi
 exit "$status"
