@@ -11,7 +11,7 @@ WASM_TARGET := wasm32-unknown-unknown
 WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3; exit }' Cargo.lock)
 KITH := target/debug/kith
 
-.PHONY: help run demo build frontend tools test test-sqlite test-postgres lint fmt wasm-check openapi audit bench clean
+.PHONY: help run demo build frontend tools test test-sqlite test-postgres contract lint fmt wasm-check openapi audit bench clean
 
 help:
 	@echo "make run        build the API and the web app, migrate, load demo data (DEMO=0 to skip), serve on http://127.0.0.1:8080"
@@ -21,6 +21,8 @@ help:
 	@echo "make lint       rustfmt check and clippy (native and wasm) with warnings as errors"
 	@echo "make wasm-check the domain crate builds for wasm32 and the SPA does not pull in diesel"
 	@echo "make openapi    rewrite openapi/openapi.json from the code"
+	@echo "make contract   schemathesis against a seeded server: it must do what openapi/openapi.json says"
+	@echo "                (CONTRACT_DATABASE_URL=postgres://… for PostgreSQL, CONTRACT_EXAMPLES=N cases per operation)"
 	@echo "make audit      cargo audit against the offline advisory database"
 	@echo "make bench      measured throughput and latency (BENCH_LEADS=1000000 for the 1M figures)"
 
@@ -104,6 +106,12 @@ wasm-check: tools
 openapi: build
 	$(KITH) openapi > openapi/openapi.json
 	@echo "openapi/openapi.json rewritten"
+
+# schemathesis (from PyPI, into .venv-contract/) against a seeded server on a free port: every check,
+# positive and negative data, a bounded number of cases. SQLite in a temp dir, or a fresh database on
+# CONTRACT_DATABASE_URL's PostgreSQL server. See tests/contract/run.sh.
+contract: build
+	KITH='$(KITH)' tests/contract/run.sh
 
 # Release build; SQLite by default, KITH_TEST_BACKEND=postgres for PostgreSQL.
 bench:

@@ -362,3 +362,89 @@ async fn behind_a_trusted_proxy_failures_count_per_client_not_per_proxy() {
     }
     assert_eq!(login_from(&direct, "guess9@example.test", "192.0.2.99").await, 429);
 }
+
+async fn login_status(app: &TestApp, email: &str, password: &str) -> (u16, Option<u64>) {
+    let r = app
+        .http()
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await
+        .expect("send");
+    let retry_after = r.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
+    (r.status().as_u16(), retry_after)
+}
+
+#[tokio::test]
+async fn wrong_passwords_slow_down_their_own_account_only_and_never_lock_it_out() {
+    // A long window, as in production: before, ten failures locked the whole address for 15 minutes.
+    let app = TestApp::spawn_with(|c| {
+        c.login_max_failures = 3;
+        c.login_window_seconds = 900;
+    })
+    .await;
+    let (admin, me) = app.signup("Acme").await;
+    let (_, colleague) = app.add_user(&admin, "sales", "Colleague").await;
+    for _ in 0..3 {
+        assert_eq!(login_status(&app, &me.user.email, "wrong password").await.0, 401);
+    }
+    // Same address (everyone behind one proxy looks like this): the colleague is not held back.
+    assert_eq!(login_status(&app, &colleague.user.email, PASSWORD).await.0, 200, "a colleague signs in");
+    // The account itself waits a moment, then the right password works: no 15-minute lock.
+    let (status, retry_after) = login_status(&app, &me.user.email, PASSWORD).await;
+    assert_eq!(status, 429);
+    let wait = retry_after.expect("Retry-After");
+    assert!((1..=60).contains(&wait), "Retry-After {wait}");
+    tokio::time::sleep(std::time::Duration::from_millis(wait * 1000 + 200)).await;
+    assert_eq!(login_status(&app, &me.user.email, PASSWORD).await.0, 200, "the right password after the delay");
+    // A success forgives the failures before it. Past the free ones, each failure doubles the
+    // delay (a guesser gets ever fewer tries), up to a minute.
+    for _ in 0..3 {
+        assert_eq!(login_status(&app, &me.user.email, "wrong password").await.0, 401);
+    }
+    let (status, wait) = login_status(&app, &me.user.email, "wrong password").await;
+    assert_eq!((status, wait), (429, Some(1)), "inside the delay nothing is tried");
+    tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
+    assert_eq!(login_status(&app, &me.user.email, "wrong password").await.0, 401);
+    let (status, wait) = login_status(&app, &me.user.email, "wrong password").await;
+    assert_eq!(status, 429);
+    assert!(wait.is_some_and(|w| (1..=2).contains(&w)), "the next delay is 2 s: {wait:?}");
+}
+
+#[tokio::test]
+async fn guessing_from_an_address_holds_back_only_newcomers_there_and_only_briefly() {
+    let app = TestApp::spawn_with(|c| {
+        c.login_max_failures = 3;
+        c.login_window_seconds = 900;
+    })
+    .await;
+    let (admin, me) = app.signup("Acme").await;
+    let (_, colleague) = app.add_user(&admin, "sales", "Colleague").await;
+    // The admin has signed in from this address before.
+    assert_eq!(login_status(&app, &me.user.email, PASSWORD).await.0, 200);
+    // Someone at the same address guesses accounts that do not exist.
+    for i in 0..3 {
+        assert_eq!(login_status(&app, &format!("guess{i}@example.test"), "password1").await.0, 401);
+    }
+    assert_eq!(login_status(&app, "guess9@example.test", "password1").await.0, 429, "the guessing is slowed");
+    assert_eq!(login_status(&app, &me.user.email, PASSWORD).await.0, 200, "who signed in here before is not");
+    // Someone new at that address waits a moment (never long), then signs in.
+    let (status, retry_after) = login_status(&app, &colleague.user.email, PASSWORD).await;
+    assert_eq!(status, 429);
+    let wait = retry_after.expect("Retry-After");
+    assert!((1..=60).contains(&wait), "Retry-After {wait}");
+    tokio::time::sleep(std::time::Duration::from_millis(wait * 1000 + 200)).await;
+    assert_eq!(login_status(&app, &colleague.user.email, PASSWORD).await.0, 200);
+
+    // Wrong passwords spread over many real accounts count for the address as well.
+    let app = TestApp::spawn_with(|c| c.login_max_failures = 3).await;
+    let (admin, _) = app.signup("Spread").await;
+    let mut emails = Vec::new();
+    for name in ["Ann", "Bob", "Cid", "Dee"] {
+        emails.push(app.add_user(&admin, "sales", name).await.1.user.email);
+    }
+    for email in &emails[..3] {
+        assert_eq!(login_status(&app, email, "password1").await.0, 401);
+    }
+    assert_eq!(login_status(&app, &emails[3], "password1").await.0, 429, "a fourth account is not tried at once");
+}

@@ -193,7 +193,10 @@ async fn every_error_is_a_problem_document_with_the_request_id() {
     assert_problem(http.get(app.url("/api/v1/nothing-here")).send().await.expect("send"), 404).await;
     assert_problem(http.get(app.url("/api/unknown")).send().await.expect("send"), 404).await;
     assert_problem(http.get(app.url("/api/v1/me")).send().await.expect("send"), 401).await;
-    assert_problem(http.delete(app.url("/api/v1/auth/login")).send().await.expect("send"), 404).await;
+    // A known path with another method is 405 (it was 404 before: docs/API.md promises 405).
+    let wrong_method = http.delete(app.url("/api/v1/auth/login")).send().await.expect("send");
+    assert_eq!(wrong_method.headers()["allow"], "POST");
+    assert_problem(wrong_method, 405).await;
     assert_problem(
         http.post(app.url("/api/v1/auth/login"))
             .header("content-type", "application/json")

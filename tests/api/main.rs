@@ -5,6 +5,7 @@ mod access;
 mod auth;
 mod browser;
 mod call_lists;
+mod contract;
 mod conventions;
 mod custom_fields;
 mod database;

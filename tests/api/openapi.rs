@@ -25,3 +25,73 @@ async fn the_api_docs_page_is_served_without_any_cdn() {
     assert_eq!(init.status().as_u16(), 200);
     assert!(init.text().await.expect("js").contains("/api/openapi.json"));
 }
+
+fn operations(doc: &serde_json::Value) -> Vec<(String, String, serde_json::Value)> {
+    let mut out = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("path item") {
+            if ["get", "put", "post", "delete", "options", "head", "patch"].contains(&method.as_str()) {
+                out.push((method.clone(), path.clone(), op.clone()));
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_document_names_every_operation_once_and_types_errors_as_problems() {
+    let doc: serde_json::Value = serde_json::from_str(&kith_api::openapi::document_json()).expect("json");
+    let mut ids = std::collections::HashSet::new();
+    for (method, path, op) in operations(&doc) {
+        let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path}: no operationId"));
+        assert!(ids.insert(id.to_owned()), "operationId {id} is used twice");
+        assert!(
+            id.contains('_')
+                || ["login", "logout", "refresh", "signup", "healthz", "readyz", "metrics", "unsubscribe"]
+                    .contains(&id),
+            "{method} {path}: operationId {id} does not say what it acts on"
+        );
+        for (status, response) in op["responses"].as_object().expect("responses") {
+            let content = response["content"].as_object();
+            if status.starts_with('4') || status.starts_with('5') {
+                for media in content.map(|c| c.keys().cloned().collect::<Vec<_>>()).unwrap_or_default() {
+                    assert!(
+                        media == "application/problem+json" || media == "text/html",
+                        "{method} {path} {status}: {media}"
+                    );
+                }
+            }
+        }
+        let authenticated = op["security"].to_string().contains("\"bearer\"");
+        if authenticated {
+            for status in ["401", "403", "429"] {
+                assert!(op["responses"].get(status).is_some(), "{method} {path}: {status} undocumented");
+            }
+        }
+        if op["requestBody"]["content"].get("application/json").is_some() {
+            for status in ["400", "413", "415", "422"] {
+                assert!(op["responses"].get(status).is_some(), "{method} {path}: {status} undocumented");
+            }
+        }
+    }
+    // Limits the server checks are in the schemas, so clients can check them first.
+    let team = &doc["components"]["schemas"]["NewTeam"]["properties"]["name"];
+    assert_eq!(team["maxLength"], 200);
+    let signup = &doc["components"]["schemas"]["SignupRequest"]["properties"]["email"];
+    assert_eq!((signup["format"].as_str(), signup["maxLength"].as_u64()), (Some("email"), Some(254)));
+    let steps = &doc["components"]["schemas"]["SequenceInput"]["properties"]["steps"];
+    assert_eq!((steps["minItems"].as_u64(), steps["maxItems"].as_u64()), (Some(1), Some(20)));
+    // An audit change holds any JSON value, not only objects.
+    let change = &doc["components"]["schemas"]["FieldChange"]["properties"]["old"];
+    assert!(change.get("type").is_none(), "{change}");
+    let teams = operations(&doc).into_iter().find(|(m, p, _)| m == "get" && p == "/api/v1/teams").expect("teams");
+    let sort = teams.2["parameters"].as_array().expect("params").iter().find(|p| p["name"] == "sort").cloned();
+    assert_eq!(sort.map(|s| s["schema"]["pattern"].clone()), Some(serde_json::json!("^-?(name|created_at)$")));
+    // limit takes any u32 (and clamps it), not only what fits in an int32.
+    let limit = teams.2["parameters"].as_array().expect("params").iter().find(|p| p["name"] == "limit").cloned();
+    assert_eq!(limit.map(|l| l["schema"]["maximum"].clone()), Some(serde_json::json!(4294967295u32)));
+    let patch = operations(&doc).into_iter().find(|(m, p, _)| m == "patch" && p == "/api/v1/teams/{id}").expect("p");
+    for status in ["400", "412", "428"] {
+        assert!(patch.2["responses"].get(status).is_some(), "PATCH /teams/{{id}}: {status}");
+    }
+}

@@ -29,7 +29,8 @@ pub struct Config {
     #[arg(long, env = "KITH_LOGIN_WINDOW_SECONDS", default_value_t = 900)]
     pub login_window_seconds: i64,
 
-    /// Failed logins allowed per account and per IP within the window.
+    /// Failed logins within the window before each next try is delayed (per account; per IP for
+    /// failures on unknown accounts or on many accounts).
     #[arg(long, env = "KITH_LOGIN_MAX_FAILURES", default_value_t = 10)]
     pub login_max_failures: i64,
 

@@ -67,10 +67,11 @@ pub fn build_server(state: AppState, listener: TcpListener) -> std::io::Result<S
     let data = web::Data::new(state.clone());
     let static_dir = state.config.static_dir.clone();
     let workers = state.config.workers;
+    // The document is built once, from the same route list, and post-processed (openapi::finish).
+    let api = openapi::document();
     let mut server = HttpServer::new(move || {
-        let (app, api) = App::new()
+        let (app, _) = App::new()
             .into_utoipa_app()
-            .openapi(openapi::document())
             .app_data(data.clone())
             .app_data(http::input::json_config())
             .app_data(http::input::query_config())
@@ -79,9 +80,12 @@ pub fn build_server(state: AppState, listener: TcpListener) -> std::io::Result<S
             .configure(routes::api_v1)
             .configure(routes::operations)
             .split_for_parts();
-        app.wrap(Compress::default())
-            .wrap(from_fn(http::conventions::conventions))
-            .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", api))
+        // Compress is the outermost layer: conventions rewrites error bodies (problem+json with the
+        // request id) on the uncompressed response, and only then is the final body encoded, so
+        // Content-Encoding always describes the body actually sent.
+        app.wrap(from_fn(http::conventions::conventions))
+            .wrap(Compress::default())
+            .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", api.clone()))
             .route(
                 "/api/docs",
                 web::get().to(|| async { HttpResponse::Found().insert_header(("Location", "/api/docs/")).finish() }),

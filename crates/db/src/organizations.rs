@@ -100,7 +100,7 @@ fn get_view(conn: &mut DbConnection, org_id: OrgId) -> Result<OrganizationView> 
 /// The signed-in user, their organization and role.
 pub fn me(conn: &mut DbConnection, scope: &Scope) -> Result<Me> {
     let Some(user_id) = scope.user_id() else {
-        return Err(Error::NotFound);
+        return Err(Error::Forbidden("An API key has no user profile: this is for signed-in people.".into()));
     };
     let user = crate::users::find_row(conn, scope.org_id, user_id)?.into_view()?;
     let role = roles::find_row(conn, scope.org_id, user.role_id)?.into_view()?;

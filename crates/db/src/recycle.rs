@@ -29,7 +29,13 @@ pub(crate) fn put(
             recycle_bin::deleted_at.eq(deleted_at),
             recycle_bin::deleted_by.eq(scope.actor_id.as_deref()),
         ))
-        .execute(conn)?;
+        .execute(conn)
+        .map_err(|e| match Error::from(e) {
+            // A concurrent delete of the same record put it in the bin first (two requests both saw
+            // it live): for this one it is already gone, a 404 like any later delete.
+            Error::Conflict(_) => Error::NotFound,
+            other => other,
+        })?;
     Ok(())
 }
 

@@ -5,7 +5,7 @@
 //! means it was stolen (or replayed) and ends the whole session, for the thief and the owner alike.
 
 use chrono::{Duration, NaiveDateTime};
-use diesel::dsl::{count_star, min};
+use diesel::dsl::{count, count_star, exists, max, not};
 use diesel::prelude::*;
 use kith_domain::audit::{ActorKind, AuditAction};
 use kith_domain::identity::UserStatus;
@@ -29,7 +29,8 @@ pub struct IssuedSession {
     pub refresh_token: String,
 }
 
-/// Login throttling: at most `max_failures` failed logins per account and per IP within `window`.
+/// Login throttling: `max_failures` failed logins within `window` are free; after them, attempts are
+/// delayed progressively (see `check_throttle`).
 #[derive(Clone, Copy, Debug)]
 pub struct Throttle {
     pub window: Duration,
@@ -65,33 +66,84 @@ fn issue_refresh_token(conn: &mut DbConnection, session_id: SessionId) -> Result
     Ok(raw)
 }
 
-fn failures_since(
-    conn: &mut DbConnection,
-    column: &str,
-    value: &str,
-    since: NaiveDateTime,
-) -> Result<(i64, Option<NaiveDateTime>)> {
-    let base = login_attempts::table
-        .filter(login_attempts::succeeded.eq(false))
-        .filter(login_attempts::attempted_at.gt(since))
-        .into_boxed();
-    let filtered = if column == "email" {
-        base.filter(login_attempts::email.eq(value.to_owned()))
-    } else {
-        base.filter(login_attempts::ip.eq(value.to_owned()))
-    };
-    Ok(filtered.select((count_star(), min(login_attempts::attempted_at))).first(conn)?)
+/// The longest a login is held back: throttling slows guessing down, it never locks anyone out.
+pub const MAX_LOGIN_DELAY_SECS: i64 = 60;
+
+/// How long an attempt must wait after the last of `failures` recent failures: the first
+/// `max_failures` are free, then 1 s, 2 s, 4 s … up to a minute (and never longer than the window).
+fn delay_after(failures: i64, throttle: Throttle) -> Option<Duration> {
+    if failures < throttle.max_failures {
+        return None;
+    }
+    let doubling = (failures - throttle.max_failures).min(20) as u32;
+    let cap = MAX_LOGIN_DELAY_SECS.min(throttle.window.num_seconds().max(1));
+    Some(Duration::seconds(2i64.pow(doubling).min(cap)))
 }
 
-/// Refuse with `RateLimited` while the account or the IP has too many recent failures.
+/// Seconds left (rounded up) before an attempt may be tried, or `None` when it may be now.
+fn wait_left(failures: i64, last: Option<NaiveDateTime>, throttle: Throttle, at: NaiveDateTime) -> Option<u64> {
+    let free_at = last? + delay_after(failures, throttle)?;
+    (free_at > at).then(|| ((free_at - at).num_milliseconds() + 999).div_euclid(1000).max(1) as u64)
+}
+
+fn recent_failures(
+    since: NaiveDateTime,
+) -> login_attempts::BoxedQuery<'static, <DbConnection as diesel::Connection>::Backend> {
+    login_attempts::table
+        .filter(login_attempts::succeeded.eq(false))
+        .filter(login_attempts::attempted_at.gt(since))
+        .into_boxed()
+}
+
+/// Refuse with `RateLimited` while this attempt must wait. Failed logins slow down what they aim at,
+/// and nothing else:
+/// - an account's own failures (since its last successful login) delay the next try on that account
+///   (progressively, a minute at most; the right password works as soon as the delay has passed);
+/// - an IP is held back only for guessing: failures on accounts that do not exist, or on many
+///   different accounts. A person's typos on their own account never slow their colleagues down
+///   (behind a proxy they all share one address), and an account that signed in from this address
+///   within the last day is not held back by the address at all.
 fn check_throttle(conn: &mut DbConnection, email: &str, ip: &str, throttle: Throttle) -> Result<()> {
     let at = now();
     let since = at - throttle.window;
-    for (column, value) in [("email", email), ("ip", ip)] {
-        let (failures, oldest) = failures_since(conn, column, value, since)?;
-        if failures >= throttle.max_failures {
-            let free_at = oldest.unwrap_or(at) + throttle.window;
-            let retry_after_secs = (free_at - at).num_seconds().max(1) as u64;
+    // Failures before the account's last successful login are forgiven.
+    let last_success: Option<NaiveDateTime> = login_attempts::table
+        .filter(login_attempts::succeeded.eq(true))
+        .filter(login_attempts::email.eq(email))
+        .filter(login_attempts::attempted_at.gt(since))
+        .select(max(login_attempts::attempted_at))
+        .first(conn)?;
+    let (account_failures, account_last): (i64, Option<NaiveDateTime>) = recent_failures(last_success.unwrap_or(since))
+        .filter(login_attempts::email.eq(email.to_owned()))
+        .select((count_star(), max(login_attempts::attempted_at)))
+        .first(conn)?;
+    if let Some(retry_after_secs) = wait_left(account_failures, account_last, throttle, at) {
+        return Err(Error::RateLimited { retry_after_secs });
+    }
+    let known = exists(users::table.filter(users::email.eq(login_attempts::email)));
+    let (unknown_failures, unknown_last): (i64, Option<NaiveDateTime>) = recent_failures(since)
+        .filter(login_attempts::ip.eq(ip.to_owned()))
+        .filter(not(known))
+        .select((count_star(), max(login_attempts::attempted_at)))
+        .first(conn)?;
+    let (accounts, accounts_last): (i64, Option<NaiveDateTime>) = recent_failures(since)
+        .filter(login_attempts::ip.eq(ip.to_owned()))
+        .filter(known)
+        .select((count(login_attempts::email).aggregate_distinct(), max(login_attempts::attempted_at)))
+        .first(conn)?;
+    let guessing = [(unknown_failures, unknown_last), (accounts, accounts_last)]
+        .into_iter()
+        .filter_map(|(failures, last)| wait_left(failures, last, throttle, at))
+        .max();
+    if let Some(retry_after_secs) = guessing {
+        let signed_in_here: i64 = login_attempts::table
+            .filter(login_attempts::succeeded.eq(true))
+            .filter(login_attempts::email.eq(email))
+            .filter(login_attempts::ip.eq(ip))
+            .filter(login_attempts::attempted_at.gt(at - Duration::days(1)))
+            .count()
+            .get_result(conn)?;
+        if signed_in_here == 0 {
             return Err(Error::RateLimited { retry_after_secs });
         }
     }
@@ -332,4 +384,23 @@ pub fn change_password(
 pub fn prune_login_attempts(conn: &mut DbConnection) -> Result<usize> {
     Ok(diesel::delete(login_attempts::table.filter(login_attempts::attempted_at.lt(now() - Duration::days(1))))
         .execute(conn)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_grow_after_the_free_failures_and_stop_at_a_minute() {
+        let throttle = Throttle { window: Duration::seconds(900), max_failures: 10 };
+        let secs = |f| delay_after(f, throttle).map(|d| d.num_seconds());
+        assert_eq!((secs(9), secs(10), secs(11), secs(12), secs(15)), (None, Some(1), Some(2), Some(4), Some(32)));
+        assert_eq!((secs(16), secs(1000)), (Some(60), Some(60)));
+        let short = Throttle { window: Duration::seconds(2), max_failures: 3 };
+        assert_eq!(delay_after(9, short).map(|d| d.num_seconds()), Some(2));
+        let at = now();
+        assert_eq!(wait_left(12, Some(at), throttle, at), Some(4));
+        assert_eq!(wait_left(12, Some(at - Duration::seconds(5)), throttle, at), None);
+        assert_eq!(wait_left(3, Some(at), throttle, at), None);
+    }
 }

@@ -79,9 +79,11 @@ impl AuditAction {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldChange {
     pub field: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    /// Any JSON value: text, number, boolean, list, object or `null`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Value))]
     pub old: serde_json::Value,
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    /// Any JSON value: text, number, boolean, list, object or `null`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Value))]
     pub new: serde_json::Value,
 }
 
@@ -148,6 +150,7 @@ mod tests {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
+    /// Page size: 1–200 (default 50); other values are clamped into that range, not refused.
     pub limit: Option<u32>,
     pub cursor: Option<String>,
     /// Entity type, e.g. `team`; with `entity_id`, the history of one record (newest first).

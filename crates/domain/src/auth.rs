@@ -11,12 +11,16 @@ use crate::identity::{OrganizationView, RoleView, UserView};
 #[serde(deny_unknown_fields)]
 pub struct SignupRequest {
     #[validate(length(max = 200), custom(function = "crate::validation::not_blank"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200, pattern = r"\S"))]
     pub organization_name: String,
     #[validate(length(max = 200), custom(function = "crate::validation::not_blank"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200, pattern = r"\S"))]
     pub name: String,
     #[validate(email, length(max = 254))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 254, format = Email))]
     pub email: String,
     #[validate(custom(function = "crate::validation::password"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 128))]
     pub password: String,
 }
 
@@ -25,8 +29,10 @@ pub struct SignupRequest {
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     #[validate(length(min = 1, max = 254))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 254))]
     pub email: String,
     #[validate(length(min = 1, max = 1024))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1024))]
     pub password: String,
 }
 
@@ -57,8 +63,10 @@ pub struct TokenResponse {
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
     #[validate(length(min = 1, max = 1024))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1024))]
     pub current_password: String,
     #[validate(custom(function = "crate::validation::password"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 128))]
     pub new_password: String,
 }
 
@@ -68,10 +76,13 @@ pub struct ChangePasswordRequest {
 #[serde(deny_unknown_fields)]
 pub struct AcceptInviteRequest {
     #[validate(length(min = 1, max = 200))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub token: String,
     #[validate(length(max = 200), custom(function = "crate::validation::not_blank"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200, pattern = r"\S"))]
     pub name: String,
     #[validate(custom(function = "crate::validation::password"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 128))]
     pub password: String,
 }
 

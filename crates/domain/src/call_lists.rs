@@ -12,6 +12,7 @@ use crate::ids::*;
 #[serde(deny_unknown_fields)]
 pub struct NewCallList {
     #[validate(length(max = 100), custom(function = "crate::validation::not_blank"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100, pattern = r"\S"))]
     pub name: String,
 }
 
@@ -124,6 +125,7 @@ pub struct NewCall {
     pub disposition: Disposition,
     #[serde(default)]
     #[validate(length(max = 5000))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 5000))]
     pub note: Option<String>,
     /// Required for `callback`: when to call again.
     #[serde(default)]

@@ -130,8 +130,10 @@ pub struct CustomFieldInput {
     /// snake_case, unique among the organization's lead fields; lead values and rules use it
     /// (`custom.<key>`).
     #[validate(custom(function = "valid_key"))]
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[a-z][a-z0-9_]{0,49}$"))]
     pub key: String,
     #[validate(length(max = 100), custom(function = "crate::validation::not_blank"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100, pattern = r"\S"))]
     pub label: String,
     pub kind: CustomFieldKind,
     /// The choices of a select field (required for `select`, not allowed otherwise).
@@ -144,6 +146,7 @@ pub struct CustomFieldInput {
     /// Where the field appears (lowest first). New fields go last when absent.
     #[serde(default)]
     #[validate(range(min = 0, max = 100_000))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100_000))]
     pub position: Option<i32>,
 }
 
@@ -168,11 +171,13 @@ impl CustomFieldInput {
 #[serde(deny_unknown_fields)]
 pub struct CustomFieldPatch {
     #[validate(length(max = 100), custom(function = "crate::validation::not_blank"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100, pattern = r"\S"))]
     pub label: Option<String>,
     /// Replaces the options of a select field. Leads keep values of removed options until changed.
     pub options: Option<Vec<String>>,
     pub required: Option<bool>,
     #[validate(range(min = 0, max = 100_000))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100_000))]
     pub position: Option<i32>,
 }
 

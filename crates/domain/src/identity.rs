@@ -80,6 +80,7 @@ pub struct PersonView {
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
     #[validate(length(max = 200), custom(function = "crate::validation::not_blank"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200, pattern = r"\S"))]
     pub name: Option<String>,
     pub role_id: Option<RoleId>,
     #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
@@ -104,9 +105,11 @@ pub struct TeamView {
 #[serde(deny_unknown_fields)]
 pub struct NewTeam {
     #[validate(length(max = 200), custom(function = "crate::validation::not_blank"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200, pattern = r"\S"))]
     pub name: String,
     #[serde(default)]
     #[validate(length(max = 2000))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub description: String,
 }
 
@@ -115,8 +118,10 @@ pub struct NewTeam {
 #[serde(deny_unknown_fields)]
 pub struct TeamPatch {
     #[validate(length(max = 200), custom(function = "crate::validation::not_blank"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200, pattern = r"\S"))]
     pub name: Option<String>,
     #[validate(length(max = 2000))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub description: Option<String>,
 }
 
@@ -138,6 +143,7 @@ pub struct RoleView {
 #[serde(deny_unknown_fields)]
 pub struct NewRole {
     #[validate(length(max = 100), custom(function = "crate::validation::not_blank"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100, pattern = r"\S"))]
     pub name: String,
     pub permissions: Permissions,
 }
@@ -147,6 +153,7 @@ pub struct NewRole {
 #[serde(deny_unknown_fields)]
 pub struct RolePatch {
     #[validate(length(max = 100), custom(function = "crate::validation::not_blank"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100, pattern = r"\S"))]
     pub name: Option<String>,
     pub permissions: Option<Permissions>,
 }
@@ -172,6 +179,7 @@ pub struct ApiKeyView {
 #[serde(deny_unknown_fields)]
 pub struct NewApiKey {
     #[validate(length(max = 100), custom(function = "crate::validation::not_blank"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100, pattern = r"\S"))]
     pub name: String,
     pub role_id: RoleId,
     #[serde(default)]
@@ -206,6 +214,7 @@ pub struct InviteView {
 #[serde(deny_unknown_fields)]
 pub struct NewInvite {
     #[validate(email, length(max = 254))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 254, format = Email))]
     pub email: String,
     pub role_id: RoleId,
     #[serde(default)]
@@ -229,9 +238,11 @@ pub struct CreatedInvite {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct UserListQuery {
+    /// Page size: 1–200 (default 50); other values are clamped into that range, not refused.
     pub limit: Option<u32>,
     pub cursor: Option<String>,
     /// `name`, `-name`, `email`, `-email`, `created_at` or `-created_at` (default `name`).
+    #[cfg_attr(feature = "openapi", param(pattern = r"^-?(name|email|created_at)$"))]
     pub sort: Option<String>,
     pub status: Option<UserStatus>,
     pub team_id: Option<TeamId>,
@@ -246,9 +257,11 @@ pub struct UserListQuery {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct TeamListQuery {
+    /// Page size: 1–200 (default 50); other values are clamped into that range, not refused.
     pub limit: Option<u32>,
     pub cursor: Option<String>,
     /// `name`, `-name`, `created_at` or `-created_at` (default `name`).
+    #[cfg_attr(feature = "openapi", param(pattern = r"^-?(name|created_at)$"))]
     pub sort: Option<String>,
     /// Matches the team name (case-insensitive substring).
     pub q: Option<String>,

@@ -151,7 +151,14 @@ pub struct ColumnMapping {
     /// A lead field (`first_name`, `last_name`, `full_name`, `email`, `phone`, `company`, `website`,
     /// `title`, `country`, `industry`, `company_size`, `message`) or a custom field as
     /// `custom.<key>`; null ignores the column.
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "custom.budget"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            value_type = Option<String>,
+            example = "custom.budget",
+            pattern = r"^(first_name|last_name|full_name|email|phone|company|website|title|country|industry|company_size|message|custom\.[a-z][a-z0-9_]{0,49})$"
+        )
+    )]
     pub target: Option<ImportTarget>,
 }
 
@@ -160,6 +167,7 @@ pub struct ColumnMapping {
 #[serde(deny_unknown_fields)]
 pub struct ImportMapping {
     #[validate(length(min = 1, max = 200))]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 200))]
     pub columns: Vec<ColumnMapping>,
     pub duplicate_policy: DuplicatePolicy,
     /// Tags every imported lead gets.

@@ -57,7 +57,7 @@ pub struct DuplicateReport {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct DuplicateQuery {
-    /// Pairs to return, 1–200 (default 50).
+    /// Page size: 1–200 (default 50); other values are clamped into that range, not refused.
     pub limit: Option<u32>,
 }
 

@@ -174,25 +174,32 @@ pub struct SourceDetail {
     pub form_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(length(max = 200))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub utm_source: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(length(max = 200))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub utm_medium: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(length(max = 200))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub utm_campaign: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(length(max = 200))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub utm_term: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(length(max = 200))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub utm_content: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(length(max = 2000))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub referrer: Option<String>,
     /// Free text, e.g. who referred the lead or which list it came from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(length(max = 500))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub note: Option<String>,
 }
 
@@ -273,31 +280,40 @@ fn valid_tags(tags: &[String]) -> Result<(), validator::ValidationError> {
 pub struct NewLead {
     #[serde(default)]
     #[validate(length(max = 100))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub first_name: String,
     #[serde(default)]
     #[validate(length(max = 100))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub last_name: String,
     #[serde(default)]
     #[validate(length(max = 200))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub title: String,
     #[serde(default)]
     #[validate(email, length(max = 254))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 254, format = Email))]
     pub email: Option<String>,
     #[serde(default)]
     #[validate(length(max = 50))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 50))]
     pub phone: Option<String>,
     #[serde(default)]
     #[validate(length(max = 200))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub company_name: String,
     /// Website or domain; normalized to the bare domain.
     #[serde(default)]
     #[validate(length(max = 253))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 253))]
     pub company_website: Option<String>,
     #[serde(default)]
     #[validate(range(min = 1, max = 10_000_000))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10_000_000))]
     pub company_size: Option<i32>,
     #[serde(default)]
     #[validate(length(max = 100))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub industry: Option<String>,
     #[serde(default)]
     #[validate(custom(function = "valid_country"))]
@@ -351,10 +367,13 @@ impl NewLead {
 #[serde(deny_unknown_fields)]
 pub struct LeadPatch {
     #[validate(length(max = 100))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub first_name: Option<String>,
     #[validate(length(max = 100))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub last_name: Option<String>,
     #[validate(length(max = 200))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
@@ -363,6 +382,7 @@ pub struct LeadPatch {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub phone: Option<Option<String>>,
     #[validate(length(max = 200))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub company_name: Option<String>,
     #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
@@ -381,6 +401,7 @@ pub struct LeadPatch {
     pub revisit_on: Option<NaiveDate>,
     /// Required when moving to `disqualified`.
     #[validate(length(max = 500))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub disqualify_reason: Option<String>,
     #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Uuid))]
@@ -395,13 +416,16 @@ pub struct LeadPatch {
 
 /// Filters and sort for the lead list.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams, utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct LeadListQuery {
+    /// Page size: 1–200 (default 50); other values are clamped into that range, not refused.
     pub limit: Option<u32>,
     pub cursor: Option<String>,
     /// `created_at`, `updated_at`, `name`, `company`, `score` (prefix `-` for descending; default `-created_at`).
+    #[cfg_attr(feature = "openapi", param(pattern = r"^-?(created_at|updated_at|name|company|score)$"))]
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^-?(created_at|updated_at|name|company|score)$"))]
     pub sort: Option<String>,
     pub status: Option<LeadStatus>,
     pub source: Option<LeadSource>,
@@ -426,9 +450,9 @@ pub struct LeadListQuery {
 #[serde(deny_unknown_fields)]
 pub struct LeadViewInput {
     #[validate(length(min = 1, max = 60), custom(function = "crate::validation::not_blank"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 60, pattern = r"\S"))]
     pub name: String,
     /// The list's filters and sort (`limit` and `cursor` are not kept).
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub filters: LeadListQuery,
     /// Everyone in the organization sees it (only its owner and administrators change it).
     #[serde(default)]
@@ -440,7 +464,6 @@ pub struct LeadViewInput {
 pub struct LeadViewRecord {
     pub id: crate::ids::LeadViewId,
     pub name: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub filters: LeadListQuery,
     pub shared: bool,
     pub owner_id: UserId,
@@ -456,6 +479,7 @@ pub struct LeadViewRecord {
 #[serde(deny_unknown_fields)]
 pub struct BulkLeadUpdate {
     #[validate(length(min = 1, max = 500))]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 500))]
     pub ids: Vec<LeadId>,
     #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Uuid))]
@@ -463,6 +487,7 @@ pub struct BulkLeadUpdate {
     pub status: Option<LeadStatus>,
     pub revisit_on: Option<NaiveDate>,
     #[validate(length(max = 500))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub disqualify_reason: Option<String>,
     #[serde(default)]
     #[validate(custom(function = "valid_tags"))]
@@ -745,6 +770,7 @@ pub struct NewLeadActivity {
     /// E.g. the page URL or email subject.
     #[serde(default)]
     #[validate(length(max = 2000))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub note: Option<String>,
 }
 
@@ -777,6 +803,7 @@ pub struct LeadSettings {
     pub duplicate_rule: DuplicateRule,
     /// A lead whose score reaches this becomes qualified (and its owner is told). None: never automatically.
     #[validate(range(min = 1, max = 100_000))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 100_000))]
     pub qualify_threshold: Option<i32>,
 }
 

@@ -26,6 +26,7 @@ pub struct NotificationView {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct NotificationQuery {
+    /// Page size: 1–200 (default 50); other values are clamped into that range, not refused.
     pub limit: Option<u32>,
     pub cursor: Option<String>,
     /// `true`: only unread ones.
@@ -40,15 +41,18 @@ pub struct NotificationQuery {
 pub struct MailSettings {
     /// Shown as the sender's name (default: the organization's name).
     #[validate(length(max = 100))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub from_name: String,
     /// Sender address; must be allowed by the installation's mail server (default: the
     /// installation's address).
     #[serde(default)]
     #[validate(email)]
+    #[cfg_attr(feature = "openapi", schema(format = Email))]
     pub from_address: Option<String>,
     /// Where replies go, e.g. the sales team's shared inbox.
     #[serde(default)]
     #[validate(email)]
+    #[cfg_attr(feature = "openapi", schema(format = Email))]
     pub reply_to: Option<String>,
     /// Measure opens and clicks of emails to leads (an HTML part with a tracking pixel and links through
     /// a redirect); they count as behaviour for lead scoring. Default on; turn off where consent requires.
@@ -94,17 +98,21 @@ impl SmtpSecurity {
 pub struct MailServerInput {
     /// Host name or IP address, e.g. `smtp.example.com`.
     #[validate(length(min = 1, max = 253), custom(function = "crate::notifications::check_host"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 253))]
     pub host: String,
     #[validate(range(min = 1, max = 65535))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 65535))]
     pub port: i32,
     #[serde(default)]
     pub security: SmtpSecurity,
     #[serde(default)]
     #[validate(length(max = 200))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub username: Option<String>,
     /// Omitted: keep the stored password. Empty: remove it. Never returned.
     #[serde(default)]
     #[validate(length(max = 500))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub password: Option<String>,
 }
 
@@ -141,6 +149,7 @@ pub struct MailServerView {
 #[serde(deny_unknown_fields)]
 pub struct TestEmailRequest {
     #[validate(email)]
+    #[cfg_attr(feature = "openapi", schema(format = Email))]
     pub to: String,
 }
 

@@ -121,7 +121,7 @@ mod tests {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
-    /// Page size, 1–200 (default 50); larger values are clamped.
+    /// Page size: 1–200 (default 50); other values are clamped into that range, not refused.
     pub limit: Option<u32>,
     /// `next_cursor` from the previous page.
     pub cursor: Option<String>,

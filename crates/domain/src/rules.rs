@@ -34,10 +34,12 @@ pub enum Operator {
 #[serde(deny_unknown_fields)]
 pub struct Condition {
     #[validate(length(min = 1, max = 64))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub field: String,
     pub op: Operator,
     #[serde(default)]
     #[validate(length(max = 100))]
+    #[cfg_attr(feature = "openapi", schema(max_items = 100))]
     pub values: Vec<String>,
     #[serde(default)]
     pub min: Option<i64>,
@@ -216,14 +218,17 @@ pub enum ScoreTrigger {
 #[serde(deny_unknown_fields)]
 pub struct ScoringRuleInput {
     #[validate(length(max = 100), custom(function = "crate::validation::not_blank"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100, pattern = r"\S"))]
     pub name: String,
     pub trigger: ScoreTrigger,
     /// Negative points penalize (e.g. a student email domain).
     #[validate(range(min = -1000, max = 1000))]
+    #[cfg_attr(feature = "openapi", schema(minimum = -1000, maximum = 1000))]
     pub points: i32,
     /// Behaviour points fade linearly to zero over this many days.
     #[serde(default)]
     #[validate(range(min = 1, max = 3650))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 3650))]
     pub decay_days: Option<u32>,
     #[serde(default = "yes")]
     pub active: bool,
@@ -361,6 +366,7 @@ pub enum AssignTarget {
 #[serde(deny_unknown_fields)]
 pub struct AssignmentRuleInput {
     #[validate(length(max = 100), custom(function = "crate::validation::not_blank"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100, pattern = r"\S"))]
     pub name: String,
     /// All must match; none means every lead.
     #[serde(default)]
@@ -369,6 +375,7 @@ pub struct AssignmentRuleInput {
     /// Skip users who already own this many open leads.
     #[serde(default)]
     #[validate(range(min = 1, max = 1_000_000))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1_000_000))]
     pub capacity: Option<u32>,
     #[serde(default = "yes")]
     pub active: bool,

@@ -15,12 +15,15 @@ use crate::problem::FieldError;
 pub struct SequenceStep {
     /// Days after enrollment (0 = right away).
     #[validate(range(max = 365))]
+    #[cfg_attr(feature = "openapi", schema(maximum = 365))]
     pub day_offset: u32,
     /// Merge fields: `{{first_name}}`, `{{last_name}}`, `{{company}}`, `{{owner_name}}`.
     #[validate(length(min = 1, max = 200))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub subject: String,
     /// Plain text with the same merge fields; an unsubscribe link is always added at the end.
     #[validate(length(min = 1, max = 20_000))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 20_000))]
     pub body: String,
 }
 
@@ -29,8 +32,10 @@ pub struct SequenceStep {
 #[serde(deny_unknown_fields)]
 pub struct SequenceInput {
     #[validate(length(max = 100), custom(function = "crate::validation::not_blank"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100, pattern = r"\S"))]
     pub name: String,
     #[validate(length(min = 1, max = 20), nested)]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 20))]
     pub steps: Vec<SequenceStep>,
     /// New leads from these channels are enrolled automatically.
     #[serde(default)]

@@ -44,11 +44,16 @@ fn default_message(code: &str, e: &validator::ValidationError) -> String {
         "length" => {
             let min = e.params.get("min").and_then(|v| v.as_u64());
             let max = e.params.get("max").and_then(|v| v.as_u64());
+            // validator puts the value in the error: a list is counted in items, text in characters.
+            let unit = match e.params.get("value") {
+                Some(serde_json::Value::Array(_)) | Some(serde_json::Value::Object(_)) => "items",
+                _ => "characters",
+            };
             match (min, max) {
-                (Some(1), Some(max)) => format!("Required, at most {max} characters."),
-                (Some(min), Some(max)) => format!("Use {min} to {max} characters."),
-                (Some(min), None) => format!("Use at least {min} characters."),
-                (None, Some(max)) => format!("Use at most {max} characters."),
+                (Some(1), Some(max)) => format!("Required, at most {max} {unit}."),
+                (Some(min), Some(max)) => format!("Use {min} to {max} {unit}."),
+                (Some(min), None) => format!("Use at least {min} {unit}."),
+                (None, Some(max)) => format!("Use at most {max} {unit}."),
                 _ => "Wrong length.".into(),
             }
         }

@@ -57,8 +57,10 @@ impl FormTarget {
 pub struct FormField {
     /// The input's `name` in the HTML: lower-case letters, digits and `_`.
     #[validate(length(min = 1, max = 40))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 40))]
     pub name: String,
     #[validate(length(min = 1, max = 200))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub label: String,
     pub target: FormTarget,
     #[serde(default)]
@@ -74,24 +76,30 @@ pub const UTM_NAMES: &[&str] = &["utm_source", "utm_medium", "utm_campaign", "ut
 #[serde(deny_unknown_fields)]
 pub struct WebFormInput {
     #[validate(length(max = 100), custom(function = "crate::validation::not_blank"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100, pattern = r"\S"))]
     pub name: String,
     #[validate(length(min = 1, max = 30), nested)]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 30))]
     pub fields: Vec<FormField>,
     /// When set, a required consent checkbox with this text.
     #[serde(default)]
     #[validate(length(max = 1000))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
     pub consent_text: Option<String>,
     #[serde(default = "default_thanks")]
     #[validate(length(max = 1000))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
     pub thank_you_message: String,
     /// Where the plain HTML form sends the visitor afterwards (http or https). Without it, a Kith
     /// page shows the thank-you message.
     #[serde(default)]
     #[validate(length(max = 2000))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub redirect_url: Option<String>,
     /// Sites allowed to embed the form, as origins (`https://www.example.com`).
     #[serde(default)]
     #[validate(length(max = 20))]
+    #[cfg_attr(feature = "openapi", schema(max_items = 20))]
     pub allowed_origins: Vec<String>,
     /// Tags every lead from this form gets.
     #[serde(default)]
@@ -102,10 +110,12 @@ pub struct WebFormInput {
     /// Recorded as the leads' campaign (`utm_campaign` when the page had none).
     #[serde(default)]
     #[validate(length(max = 200))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub campaign: Option<String>,
     /// Submissions faster than this after the page loaded are treated as bots (script embeds only).
     #[serde(default = "default_min_fill")]
     #[validate(range(max = 600))]
+    #[cfg_attr(feature = "openapi", schema(maximum = 600))]
     pub min_fill_seconds: u32,
     #[serde(default = "yes")]
     pub active: bool,

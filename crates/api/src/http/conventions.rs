@@ -5,13 +5,17 @@
 use std::time::Instant;
 
 use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::Payload;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::Method;
 use actix_web::middleware::Next;
-use actix_web::{web, HttpMessage};
+use actix_web::{web, HttpMessage, ResponseError};
+use futures_util::StreamExt;
 use kith_domain::{ErrorCode, Problem};
 
-use super::request_id;
+use super::{input, methods, request_id};
+use crate::error::ApiError;
 use crate::state::AppState;
 
 const CSP_APP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
@@ -39,7 +43,7 @@ fn code_for(status: u16) -> ErrorCode {
 }
 
 pub async fn conventions(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let started = Instant::now();
@@ -50,7 +54,30 @@ pub async fn conventions(
     let is_docs = path.starts_with("/api/docs");
     let metrics = req.app_data::<web::Data<AppState>>().map(|s| s.metrics.clone());
 
-    let res = next.call(req).await?;
+    warn_of_an_untrusted_proxy(&req);
+    // HEAD is answered like GET; the server sends the head only (the codec knows it was HEAD).
+    if req.method() == Method::HEAD {
+        req.head_mut().method = Method::GET;
+    }
+    let refused = match methods::allowed(&path) {
+        Some(allowed) if !allowed.contains(req.method()) => {
+            let allow = methods::allow_header(&allowed);
+            let mut response = ApiError::code(
+                ErrorCode::MethodNotAllowed,
+                format!("{method} is not an operation of this path; it answers {allow}."),
+            )
+            .error_response();
+            if let Ok(v) = HeaderValue::from_str(&allow) {
+                response.headers_mut().insert(header::ALLOW, v);
+            }
+            Some(response)
+        }
+        _ => screen_input(&mut req).await.err().map(|e| e.error_response()),
+    };
+    let res = match refused {
+        Some(response) => req.into_response(response),
+        None => next.call(req).await?.map_into_boxed_body(),
+    };
     let status = res.status().as_u16();
     let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".into());
 
@@ -120,4 +147,79 @@ pub async fn conventions(
         "request"
     );
     Ok(res)
+}
+
+/// Refuse NUL characters in the query string and in JSON and form bodies before any handler sees
+/// them, and write whole numbers in JSON bodies as integers (`3.0` is `3`). Bodies are read up to the JSON limit and handed on unchanged; larger ones are left to the
+/// extractor, which refuses them with 413.
+async fn screen_input(req: &mut ServiceRequest) -> Result<(), ApiError> {
+    input::check_form_nul(req.query_string().as_bytes())?;
+    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let is_json = essence == "application/json" || essence.ends_with("+json");
+    let is_form = essence == "application/x-www-form-urlencoded";
+    if !is_json && !is_form {
+        return Ok(());
+    }
+    let declared =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > input::JSON_LIMIT) {
+        return Ok(());
+    }
+    let mut payload = req.take_payload();
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        match chunk {
+            Ok(chunk) => {
+                body.extend_from_slice(&chunk);
+                if body.len() > input::JSON_LIMIT {
+                    // Too large to screen: hand the whole stream on for the extractor to refuse.
+                    let read = futures_util::stream::once(std::future::ready(Ok(body.freeze())));
+                    req.set_payload(Payload::Stream { payload: Box::pin(read.chain(payload)) });
+                    return Ok(());
+                }
+            }
+            Err(e) => {
+                let read = futures_util::stream::iter([Ok(body.freeze()), Err(e)]);
+                req.set_payload(Payload::Stream { payload: Box::pin(read) });
+                return Ok(());
+            }
+        }
+    }
+    let mut body = body.freeze();
+    let mut checked = if is_json { input::check_json_nul(&body) } else { input::check_form_nul(&body) };
+    if is_json && checked.is_ok() && body.contains(&b'[') {
+        if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&body) {
+            if let Some(field) = methods::list_for_object(req.path(), req.method(), &value) {
+                checked = Err(input::not_an_object(field));
+            }
+        }
+    }
+    if is_json && checked.is_ok() {
+        if let Some(rewritten) = input::whole_numbers_as_integers(&body) {
+            req.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(rewritten.len()));
+            body = rewritten.into();
+        }
+    }
+    req.set_payload(Payload::from(body));
+    checked
+}
+
+/// Requests carrying `X-Forwarded-For` or `Forwarded` while `KITH_TRUST_PROXY` is off most likely
+/// come through a reverse proxy: every client then has the proxy's address, for the login and web-form
+/// limits alike. Said once per process, at the first such request.
+fn warn_of_an_untrusted_proxy(req: &ServiceRequest) {
+    static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    let forwarded = req.headers().contains_key("x-forwarded-for") || req.headers().contains_key(header::FORWARDED);
+    if !forwarded || WARNED.load(std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
+    let trusted = req.app_data::<web::Data<AppState>>().is_some_and(|s| s.config.trust_proxy);
+    if !trusted && !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        tracing::warn!(
+            "requests arrive with X-Forwarded-For/Forwarded but KITH_TRUST_PROXY is off: all clients behind \
+             the proxy share its address for login and web-form limits; set KITH_TRUST_PROXY=true when a \
+             reverse proxy you control sets these headers"
+        );
+    }
 }

@@ -1,5 +1,6 @@
 //! Optimistic concurrency: every mutable resource has a `version`, sent as a strong ETag; updates
-//! must send it back in `If-Match` (428 without, 412 when stale).
+//! must send it back in `If-Match` (428 without it, or with `*`; 400 when it is not a version; 412
+//! when stale).
 
 use std::future::{ready, Ready};
 
@@ -20,19 +21,20 @@ impl FromRequest for IfMatch {
     type Future = Ready<Result<IfMatch, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let Some(raw) = req.headers().get(header::IF_MATCH) else {
+        let raw = req.headers().get(header::IF_MATCH).map(|v| v.to_str().map(str::trim));
+        // No header, an empty one, or `*` (any version) do not say which version the change is for.
+        if matches!(raw, None | Some(Ok("" | "*"))) {
             return ready(Err(ApiError::code(
                 ErrorCode::PreconditionRequired,
                 "Send the record's ETag in If-Match so a concurrent change is not overwritten.",
             )));
-        };
+        }
         let parsed = raw
-            .to_str()
-            .ok()
-            .map(|s| s.trim().trim_start_matches("W/").trim_matches('"'))
+            .and_then(Result::ok)
+            .map(|s| s.trim_start_matches("W/").trim_matches('"'))
             .and_then(|s| s.parse::<i64>().ok());
         ready(parsed.map(IfMatch).ok_or_else(|| {
-            ApiError::code(ErrorCode::PreconditionFailed, "If-Match does not name a version of this record.")
+            ApiError::bad_request("If-Match must be the record's ETag, a version number in quotes such as \"3\".")
         }))
     }
 }

@@ -5,6 +5,7 @@ pub mod conventions;
 pub mod etag;
 pub mod idempotency;
 pub mod input;
+pub mod methods;
 pub mod metrics;
 pub mod outbound;
 pub mod request_id;

@@ -14,6 +14,7 @@ use crate::http::input::valid;
 use crate::state::AppState;
 
 #[utoipa::path(
+    operation_id = "list_api_keys",
     tag = "api_keys",
     security(("bearer" = [])),
     params(PageQuery),
@@ -28,6 +29,7 @@ pub async fn list(state: web::Data<AppState>, auth: Auth, q: web::Query<PageQuer
 /// Create a key (administrators). The secret is in this response only. `Idempotency-Key` is not
 /// honoured here: replaying the response would mean storing the secret.
 #[utoipa::path(
+    operation_id = "create_api_key",
     tag = "api_keys",
     security(("bearer" = [])),
     request_body = NewApiKey,
@@ -42,6 +44,7 @@ pub async fn create(state: web::Data<AppState>, auth: Auth, body: web::Json<NewA
 
 /// Revoke a key: the very next request made with it fails.
 #[utoipa::path(
+    operation_id = "revoke_api_key",
     tag = "api_keys",
     security(("bearer" = [])),
     params(("id" = ApiKeyId, Path)),

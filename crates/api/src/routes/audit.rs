@@ -13,6 +13,7 @@ use crate::state::AppState;
 
 /// Audit entries, newest first: one record's history (`entity` + `entity_id`), or the whole trail.
 #[utoipa::path(
+    operation_id = "list_audit_entries",
     tag = "audit",
     security(("bearer" = [])),
     params(AuditQuery),
@@ -26,6 +27,7 @@ pub async fn list(state: web::Data<AppState>, auth: Auth, q: web::Query<AuditQue
 
 /// Deleted records that can still be restored, newest first.
 #[utoipa::path(
+    operation_id = "list_recycle_bin",
     tag = "audit",
     security(("bearer" = [])),
     params(PageQuery),

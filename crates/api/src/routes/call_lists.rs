@@ -16,7 +16,7 @@ use crate::state::AppState;
 /// Uploads of contacts (RELIABILITY: uploads up to 25 MiB).
 pub const UPLOAD_LIMIT: usize = 25 * 1024 * 1024;
 
-#[utoipa::path(tag = "call_lists", security(("bearer" = [])), responses((status = 200, body = Vec<CallListView>), (status = 403, body = Problem)))]
+#[utoipa::path(operation_id = "list_call_lists", tag = "call_lists", security(("bearer" = [])), responses((status = 200, body = Vec<CallListView>), (status = 403, body = Problem)))]
 #[get("/call-lists")]
 pub async fn list(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
     let all = state.db(move |c| kith_db::call_lists::list(c, auth.scope())).await?;
@@ -24,6 +24,7 @@ pub async fn list(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpRespo
 }
 
 #[utoipa::path(
+    operation_id = "create_call_list",
     tag = "call_lists",
     security(("bearer" = [])),
     request_body = NewCallList,
@@ -37,6 +38,7 @@ pub async fn create(state: web::Data<AppState>, auth: Auth, body: web::Json<NewC
 }
 
 #[utoipa::path(
+    operation_id = "get_call_list",
     tag = "call_lists",
     security(("bearer" = [])),
     params(("id" = CallListId, Path)),
@@ -51,6 +53,7 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<CallListI
 
 /// Add contacts from a CSV body (columns recognised by name; a phone column is required).
 #[utoipa::path(
+    operation_id = "add_call_contacts",
     tag = "call_lists",
     security(("bearer" = [])),
     params(("id" = CallListId, Path)),
@@ -59,11 +62,13 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<CallListI
 )]
 #[post("/call-lists/{id}/contacts")]
 pub async fn add_contacts(
+    req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<CallListId>,
     mut body: web::Payload,
 ) -> ApiResult<HttpResponse> {
+    crate::http::input::require_csv(&req)?;
     let mut data = Vec::new();
     while let Some(chunk) = body.next().await {
         let chunk = chunk.map_err(|_| ApiError::bad_request("The upload was interrupted."))?;
@@ -82,6 +87,7 @@ pub async fn add_contacts(
 /// Take the next contact to call (due callbacks first); it is held for you for 15 minutes.
 /// 204 when nothing is due.
 #[utoipa::path(
+    operation_id = "next_call_contact",
     tag = "call_lists",
     security(("bearer" = [])),
     params(("id" = CallListId, Path)),

@@ -11,7 +11,7 @@ use crate::http::input::valid;
 use crate::state::AppState;
 
 /// Every lead custom field in display order (a short configuration list, returned whole).
-#[utoipa::path(tag = "custom_fields", security(("bearer" = [])), responses((status = 200, body = Vec<CustomFieldView>), (status = 403, body = Problem)))]
+#[utoipa::path(operation_id = "list_custom_fields", tag = "custom_fields", security(("bearer" = [])), responses((status = 200, body = Vec<CustomFieldView>), (status = 403, body = Problem)))]
 #[get("/custom-fields")]
 pub async fn list(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
     let fields = state.db(move |c| kith_db::custom_fields::list(c, auth.scope())).await?;
@@ -20,6 +20,7 @@ pub async fn list(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpRespo
 
 /// Define a lead field (administrators). Its key and kind are fixed once created.
 #[utoipa::path(
+    operation_id = "create_custom_field",
     tag = "custom_fields",
     security(("bearer" = [])),
     request_body = CustomFieldInput,
@@ -38,6 +39,7 @@ pub async fn create(
 
 /// Change a field's label, options, required flag or position (If-Match).
 #[utoipa::path(
+    operation_id = "update_custom_field",
     tag = "custom_fields",
     security(("bearer" = [])),
     params(("id" = CustomFieldId, Path), ("If-Match" = String, Header)),
@@ -60,6 +62,7 @@ pub async fn update(
 
 /// Delete a field: leads stop showing its values and its key stays reserved.
 #[utoipa::path(
+    operation_id = "delete_custom_field",
     tag = "custom_fields",
     security(("bearer" = [])),
     params(("id" = CustomFieldId, Path)),

@@ -48,6 +48,7 @@ async fn record(state: &AppState, message_id: String, what: Engagement, detail: 
 
 /// The open pixel of a message (a 1×1 transparent GIF).
 #[utoipa::path(
+    operation_id = "track_email_open",
     tag = "public_forms",
     params(("id" = String, Path, description = "Message id"), OpenQuery),
     responses((status = 200, description = "1×1 GIF", content_type = "image/gif"), (status = 404, body = Problem))
@@ -71,6 +72,7 @@ pub async fn open(
 
 /// A tracked link of a message: recorded, then redirected (302) to its target.
 #[utoipa::path(
+    operation_id = "track_email_click",
     tag = "public_forms",
     params(("id" = String, Path, description = "Message id"), ClickQuery),
     responses((status = 302, description = "Redirect to the link's target"), (status = 404, body = Problem))

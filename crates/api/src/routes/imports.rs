@@ -41,6 +41,7 @@ impl Read for ChannelReader {
 /// Upload a CSV file (the body, `text/csv`); its first line names the columns. Returns the import
 /// with a suggested column mapping. Up to 512 MiB, streamed.
 #[utoipa::path(
+    operation_id = "upload_import",
     tag = "imports",
     security(("bearer" = [])),
     params(UploadQuery),
@@ -49,11 +50,13 @@ impl Read for ChannelReader {
 )]
 #[post("/imports")]
 pub async fn upload(
+    req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     q: web::Query<UploadQuery>,
     mut body: web::Payload,
 ) -> ApiResult<HttpResponse> {
+    crate::http::input::require_csv(&req)?;
     let (tx, rx) = tokio::sync::mpsc::channel(16);
     let name = q.into_inner().file_name.unwrap_or_else(|| "import.csv".into());
     let stored = state.db(move |c| {
@@ -86,6 +89,7 @@ pub async fn upload(
 }
 
 #[utoipa::path(
+    operation_id = "get_import",
     tag = "imports",
     security(("bearer" = [])),
     params(("id" = ImportId, Path)),
@@ -100,6 +104,7 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<ImportId>
 
 /// Map the file's columns to lead fields and choose the duplicate policy.
 #[utoipa::path(
+    operation_id = "map_import",
     tag = "imports",
     security(("bearer" = [])),
     params(("id" = ImportId, Path)),
@@ -123,6 +128,7 @@ pub async fn mapping(
 /// within the file — in the background: follow `check` on the import, read the findings with GET
 /// on this path. Asking again starts over; a new mapping clears the check.
 #[utoipa::path(
+    operation_id = "dry_run_import",
     tag = "imports",
     security(("bearer" = [])),
     params(("id" = ImportId, Path)),
@@ -138,6 +144,7 @@ pub async fn dry_run(state: web::Data<AppState>, auth: Auth, id: web::Path<Impor
 /// What the dry run found so far (complete when `status` is `done`): counts, the first 100 invalid
 /// rows and the first 100 duplicates.
 #[utoipa::path(
+    operation_id = "import_check_report",
     tag = "imports",
     security(("bearer" = [])),
     params(("id" = ImportId, Path)),
@@ -156,6 +163,7 @@ pub async fn dry_run_report(
 
 /// Start importing in the background; follow the progress with GET.
 #[utoipa::path(
+    operation_id = "start_import",
     tag = "imports",
     security(("bearer" = [])),
     params(("id" = ImportId, Path)),
@@ -170,6 +178,7 @@ pub async fn start(state: web::Data<AppState>, auth: Auth, id: web::Path<ImportI
 
 /// Each row's outcome: created, updated, skipped (duplicate) or failed with the reason.
 #[utoipa::path(
+    operation_id = "import_results_csv",
     tag = "imports",
     security(("bearer" = [])),
     params(("id" = ImportId, Path)),

@@ -42,6 +42,7 @@ fn is_raw_message(req: &HttpRequest) -> bool {
 /// X-Autorespond, List-Id, List-Unsubscribe) are answered 202 and nothing is stored. A Message-ID
 /// already received answers 200 `duplicate` and changes nothing, so redeliveries are safe.
 #[utoipa::path(
+    operation_id = "receive_inbound_email",
     tag = "inbound",
     security(("inbound_secret" = [])),
     params(("org_id" = OrgId, Path, description = "The organization, as shown in the inbound settings")),
@@ -95,6 +96,7 @@ pub async fn receive(
 
 /// Where the mail provider posts, and whether a secret is set (the secret is never shown again).
 #[utoipa::path(
+    operation_id = "get_inbound_settings",
     tag = "inbound",
     security(("bearer" = [])),
     responses((status = 200, body = InboundEmailSettings), (status = 403, body = Problem))
@@ -107,6 +109,7 @@ pub async fn settings(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpR
 
 /// Make a new inbound secret, shown this once; the previous one stops working at once.
 #[utoipa::path(
+    operation_id = "rotate_inbound_secret",
     tag = "inbound",
     security(("bearer" = [])),
     responses((status = 201, body = InboundEmailSecret), (status = 403, body = Problem))

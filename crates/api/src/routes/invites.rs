@@ -13,6 +13,7 @@ use crate::http::input::valid;
 use crate::state::AppState;
 
 #[utoipa::path(
+    operation_id = "list_invites",
     tag = "invites",
     security(("bearer" = [])),
     params(PageQuery),
@@ -27,6 +28,7 @@ pub async fn list(state: web::Data<AppState>, auth: Auth, q: web::Query<PageQuer
 /// Invite someone by email (administrators). An email with the link is queued; the link is also in
 /// the response. `Idempotency-Key` is not honoured: replaying would mean storing the token.
 #[utoipa::path(
+    operation_id = "create_invite",
     tag = "invites",
     security(("bearer" = [])),
     request_body = NewInvite,
@@ -37,6 +39,11 @@ pub async fn create(state: web::Data<AppState>, auth: Auth, body: web::Json<NewI
     let new = valid(body.into_inner())?;
     let created = state
         .db(move |c| {
+            if auth.scope().user_id().is_none() {
+                return Err(kith_db::Error::Forbidden(
+                    "Invitations are sent by signed-in administrators, not by API keys.".into(),
+                ));
+            }
             let org = kith_db::organizations::me(c, auth.scope())?.organization.name;
             kith_db::invites::create(c, auth.scope(), &new, &org)
         })
@@ -45,6 +52,7 @@ pub async fn create(state: web::Data<AppState>, auth: Auth, body: web::Json<NewI
 }
 
 #[utoipa::path(
+    operation_id = "revoke_invite",
     tag = "invites",
     security(("bearer" = [])),
     params(("id" = InviteId, Path)),

@@ -12,7 +12,7 @@ use crate::http::input::valid;
 use crate::state::AppState;
 
 /// Every scoring rule (a short configuration list, returned whole).
-#[utoipa::path(tag = "lead_config", security(("bearer" = [])), responses((status = 200, body = Vec<ScoringRule>), (status = 403, body = Problem)))]
+#[utoipa::path(operation_id = "list_scoring_rules", tag = "lead_config", security(("bearer" = [])), responses((status = 200, body = Vec<ScoringRule>), (status = 403, body = Problem)))]
 #[get("/scoring-rules")]
 pub async fn list_scoring(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
     let rules = state.db(move |c| kith_db::lead_rules::list_scoring_rules(c, auth.scope())).await?;
@@ -20,6 +20,7 @@ pub async fn list_scoring(state: web::Data<AppState>, auth: Auth) -> ApiResult<H
 }
 
 #[utoipa::path(
+    operation_id = "create_scoring_rule",
     tag = "lead_config",
     security(("bearer" = [])),
     request_body = ScoringRuleInput,
@@ -38,6 +39,7 @@ pub async fn create_scoring(
 
 /// Replace a scoring rule (If-Match). Leads are rescored as they change or act.
 #[utoipa::path(
+    operation_id = "update_scoring_rule",
     tag = "lead_config",
     security(("bearer" = [])),
     params(("id" = ScoringRuleId, Path), ("If-Match" = String, Header)),
@@ -60,6 +62,7 @@ pub async fn update_scoring(
 }
 
 #[utoipa::path(
+    operation_id = "delete_scoring_rule",
     tag = "lead_config",
     security(("bearer" = [])),
     params(("id" = ScoringRuleId, Path)),
@@ -77,7 +80,7 @@ pub async fn delete_scoring(
 }
 
 /// Every assignment rule in the order they are tried.
-#[utoipa::path(tag = "lead_config", security(("bearer" = [])), responses((status = 200, body = Vec<AssignmentRule>), (status = 403, body = Problem)))]
+#[utoipa::path(operation_id = "list_assignment_rules", tag = "lead_config", security(("bearer" = [])), responses((status = 200, body = Vec<AssignmentRule>), (status = 403, body = Problem)))]
 #[get("/assignment-rules")]
 pub async fn list_assignment(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
     let rules = state.db(move |c| kith_db::lead_rules::list_assignment_rules(c, auth.scope())).await?;
@@ -85,6 +88,7 @@ pub async fn list_assignment(state: web::Data<AppState>, auth: Auth) -> ApiResul
 }
 
 #[utoipa::path(
+    operation_id = "create_assignment_rule",
     tag = "lead_config",
     security(("bearer" = [])),
     request_body = AssignmentRuleInput,
@@ -102,6 +106,7 @@ pub async fn create_assignment(
 }
 
 #[utoipa::path(
+    operation_id = "update_assignment_rule",
     tag = "lead_config",
     security(("bearer" = [])),
     params(("id" = AssignmentRuleId, Path), ("If-Match" = String, Header)),
@@ -124,6 +129,7 @@ pub async fn update_assignment(
 }
 
 #[utoipa::path(
+    operation_id = "delete_assignment_rule",
     tag = "lead_config",
     security(("bearer" = [])),
     params(("id" = AssignmentRuleId, Path)),
@@ -140,7 +146,7 @@ pub async fn delete_assignment(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[utoipa::path(tag = "lead_config", security(("bearer" = [])), responses((status = 200, body = LeadSettings), (status = 403, body = Problem)))]
+#[utoipa::path(operation_id = "get_lead_settings", tag = "lead_config", security(("bearer" = [])), responses((status = 200, body = LeadSettings), (status = 403, body = Problem)))]
 #[get("/lead-settings")]
 pub async fn get_settings(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
     let settings = state.db(move |c| kith_db::lead_rules::get_settings(c, auth.scope())).await?;
@@ -149,6 +155,7 @@ pub async fn get_settings(state: web::Data<AppState>, auth: Auth) -> ApiResult<H
 
 /// Set the duplicate rule and the automatic qualification threshold (administrators).
 #[utoipa::path(
+    operation_id = "put_lead_settings",
     tag = "lead_config",
     security(("bearer" = [])),
     request_body = LeadSettings,

@@ -18,6 +18,7 @@ use crate::state::AppState;
 /// To bound the work, only the 20,000 most recently updated leads changed within the last two years
 /// are compared (`leads_scanned` says how many were); `truncated` says more pairs exist.
 #[utoipa::path(
+    operation_id = "list_duplicate_leads",
     tag = "leads",
     security(("bearer" = [])),
     params(DuplicateQuery),
@@ -38,6 +39,7 @@ pub async fn duplicates(
 /// the merged lead goes to the recycle bin. Both leads must be yours to change and not converted.
 /// Undo within 30 days with the returned merge id.
 #[utoipa::path(
+    operation_id = "merge_leads",
     tag = "leads",
     security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header)),
@@ -65,6 +67,7 @@ pub async fn merge(
 /// Undo a merge (within 30 days): the merged lead comes back from the recycle bin with its
 /// timeline, and the kept lead gets back the fields, owner and tags it had before the merge.
 #[utoipa::path(
+    operation_id = "undo_lead_merge",
     tag = "leads",
     security(("bearer" = [])),
     params(("merge_id" = LeadMergeId, Path)),

@@ -13,6 +13,7 @@ use crate::state::AppState;
 
 /// The caller's saved views and the organization's shared ones, by name (people only; API keys have none).
 #[utoipa::path(
+    operation_id = "list_lead_views",
     tag = "leads",
     security(("bearer" = [])),
     responses((status = 200, body = Vec<LeadViewRecord>), (status = 403, body = Problem))
@@ -25,6 +26,7 @@ pub async fn list(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpRespo
 
 /// Save the current filters under a name, for oneself or shared with everyone.
 #[utoipa::path(
+    operation_id = "create_lead_view",
     tag = "leads",
     security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first response")),
@@ -48,6 +50,7 @@ pub async fn create(
 
 /// Rename a view, change its filters or sharing (its owner, or an administrator for a shared view).
 #[utoipa::path(
+    operation_id = "update_lead_view",
     tag = "leads",
     security(("bearer" = [])),
     params(("id" = LeadViewId, Path), ("If-Match" = String, Header)),
@@ -72,6 +75,7 @@ pub async fn update(
 }
 
 #[utoipa::path(
+    operation_id = "delete_lead_view",
     tag = "leads",
     security(("bearer" = [])),
     params(("id" = LeadViewId, Path)),

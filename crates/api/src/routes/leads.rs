@@ -18,6 +18,7 @@ use crate::state::AppState;
 
 /// The caller's leads (their role decides own/team/all), filtered, searched and sorted.
 #[utoipa::path(
+    operation_id = "list_leads",
     tag = "leads",
     security(("bearer" = [])),
     params(LeadListQuery),
@@ -33,6 +34,7 @@ pub async fn list(state: web::Data<AppState>, auth: Auth, q: web::Query<LeadList
 /// duplicate rule (lead settings) finds an existing lead, the capture is attached to that lead and it
 /// is returned with 200 instead of 201.
 #[utoipa::path(
+    operation_id = "create_lead",
     tag = "leads",
     security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header)),
@@ -55,7 +57,17 @@ pub async fn create(
     let source = if auth.scope().actor_kind() == ActorKind::ApiKey { LeadSource::Api } else { LeadSource::Manual };
     run_once(&state, auth.0, key, "POST /leads", &request, move |c, scope| {
         let how = Capture { source, event: LeadEventKind::Created, note: None };
-        Ok(match kith_db::leads::capture(c, scope, &new, &how)? {
+        // The duplicate the rule found can be deleted or merged away by a concurrent request before
+        // the capture attaches to it (leads::capture then fails with NotFound): capture again, which
+        // creates the lead or finds another match.
+        let mut captured = kith_db::leads::capture(c, scope, &new, &how);
+        for _ in 0..3 {
+            if !matches!(captured, Err(kith_db::Error::NotFound)) {
+                break;
+            }
+            captured = kith_db::leads::capture(c, scope, &new, &how);
+        }
+        Ok(match captured? {
             Captured::New(lead) => (StatusCode::CREATED, lead),
             Captured::Attached(lead) => (StatusCode::OK, lead),
         })
@@ -65,6 +77,7 @@ pub async fn create(
 
 /// A lead with its score explained rule by rule.
 #[utoipa::path(
+    operation_id = "get_lead",
     tag = "leads",
     security(("bearer" = [])),
     params(("id" = LeadId, Path)),
@@ -83,6 +96,7 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<LeadId>) 
 
 /// Change a lead: fields, status (through the status machine), owner, tags.
 #[utoipa::path(
+    operation_id = "update_lead",
     tag = "leads",
     security(("bearer" = [])),
     params(("id" = LeadId, Path), ("If-Match" = String, Header)),
@@ -108,6 +122,7 @@ pub async fn update(
 
 /// Move a lead to the recycle bin.
 #[utoipa::path(
+    operation_id = "delete_lead",
     tag = "leads",
     security(("bearer" = [])),
     params(("id" = LeadId, Path)),
@@ -121,6 +136,7 @@ pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<LeadId
 }
 
 #[utoipa::path(
+    operation_id = "restore_lead",
     tag = "leads",
     security(("bearer" = [])),
     params(("id" = LeadId, Path)),
@@ -135,6 +151,7 @@ pub async fn restore(state: web::Data<AppState>, auth: Auth, id: web::Path<LeadI
 
 /// The lead's timeline: creation, captures, status and owner changes, activities.
 #[utoipa::path(
+    operation_id = "list_lead_events",
     tag = "leads",
     security(("bearer" = [])),
     params(("id" = LeadId, Path)),
@@ -150,6 +167,7 @@ pub async fn events(state: web::Data<AppState>, auth: Auth, id: web::Path<LeadId
 /// The emails Kith sent or queued to the lead (sequence steps), newest first, with delivery state and
 /// opens and clicks.
 #[utoipa::path(
+    operation_id = "list_lead_emails",
     tag = "leads",
     security(("bearer" = [])),
     params(("id" = LeadId, Path), PageQuery),
@@ -191,6 +209,7 @@ pub async fn add_activity(
 
 /// Assign, change status or tag up to 500 leads at once; each lead changes wholly or not at all.
 #[utoipa::path(
+    operation_id = "bulk_update_leads",
     tag = "leads",
     security(("bearer" = [])),
     request_body = BulkLeadUpdate,
@@ -207,6 +226,7 @@ pub async fn bulk(state: web::Data<AppState>, auth: Auth, body: web::Json<BulkLe
 /// `custom.<key>` per custom field. Cells that a spreadsheet would run as a formula are prefixed with `'`
 /// (imports take it off).
 #[utoipa::path(
+    operation_id = "export_leads_csv",
     tag = "leads",
     security(("bearer" = [])),
     params(LeadListQuery),

@@ -14,7 +14,7 @@ use crate::http::input::valid;
 use crate::mailer::Mailer;
 use crate::state::AppState;
 
-#[utoipa::path(tag = "me", security(("bearer" = [])), responses((status = 200, body = MailSettings), (status = 403, body = Problem)))]
+#[utoipa::path(operation_id = "get_mail_settings", tag = "me", security(("bearer" = [])), responses((status = 200, body = MailSettings), (status = 403, body = Problem)))]
 #[get("/mail-settings")]
 pub async fn get(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
     let settings = state.db(move |c| kith_db::mail_settings::get(c, auth.scope())).await?;
@@ -23,6 +23,7 @@ pub async fn get(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpRespon
 
 /// Set the sender name and address of the organization's email, and where replies go (administrators).
 #[utoipa::path(
+    operation_id = "put_mail_settings",
     tag = "me",
     security(("bearer" = [])),
     request_body = MailSettings,
@@ -37,6 +38,7 @@ pub async fn put(state: web::Data<AppState>, auth: Auth, body: web::Json<MailSet
 
 /// The organization's own SMTP server (404 when it sends through the installation's).
 #[utoipa::path(
+    operation_id = "get_mail_server",
     tag = "me",
     security(("bearer" = [])),
     responses((status = 200, body = MailServerView), (status = 403, body = Problem), (status = 404, body = Problem))
@@ -50,6 +52,7 @@ pub async fn get_server(state: web::Data<AppState>, auth: Auth) -> ApiResult<Htt
 /// Send the organization's email through its own SMTP server (administrators). The password is stored
 /// sealed and never returned; omit it to keep the stored one, send "" to remove it.
 #[utoipa::path(
+    operation_id = "put_mail_server",
     tag = "me",
     security(("bearer" = [])),
     request_body = MailServerInput,
@@ -74,6 +77,7 @@ pub async fn put_server(
 
 /// Go back to sending through the installation's server.
 #[utoipa::path(
+    operation_id = "delete_mail_server",
     tag = "me",
     security(("bearer" = [])),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem))
@@ -87,6 +91,7 @@ pub async fn delete_server(state: web::Data<AppState>, auth: Auth) -> ApiResult<
 /// Send a test message now, the way the organization's email goes out (its own server or the
 /// installation's), and report what the server said (administrators).
 #[utoipa::path(
+    operation_id = "send_test_email",
     tag = "me",
     security(("bearer" = [])),
     request_body = TestEmailRequest,

@@ -11,7 +11,7 @@ use crate::http::input::valid;
 use crate::state::AppState;
 
 /// Who is signed in: user, organization and role with its grants.
-#[utoipa::path(tag = "me", security(("bearer" = [])), responses((status = 200, body = Me), (status = 401, body = Problem)))]
+#[utoipa::path(operation_id = "get_me", tag = "me", security(("bearer" = [])), responses((status = 200, body = Me), (status = 401, body = Problem)))]
 #[get("/me")]
 pub async fn me(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
     let me = state.db(move |c| kith_db::organizations::me(c, auth.scope())).await?;

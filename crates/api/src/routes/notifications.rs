@@ -12,6 +12,7 @@ use crate::state::AppState;
 
 /// Newest first.
 #[utoipa::path(
+    operation_id = "list_notifications",
     tag = "me",
     security(("bearer" = [])),
     params(NotificationQuery),
@@ -24,6 +25,7 @@ pub async fn list(state: web::Data<AppState>, auth: Auth, q: web::Query<Notifica
 }
 
 #[utoipa::path(
+    operation_id = "mark_notification_read",
     tag = "me",
     security(("bearer" = [])),
     params(("id" = NotificationId, Path)),

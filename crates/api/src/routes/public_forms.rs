@@ -42,6 +42,7 @@ async fn load(state: &AppState, id: WebFormId) -> ApiResult<PublicFormConfig> {
 
 /// The form's fields, for the script embed to render.
 #[utoipa::path(
+    operation_id = "describe_public_form",
     tag = "public_forms",
     params(("id" = WebFormId, Path)),
     responses((status = 200, body = PublicForm), (status = 404, body = Problem))
@@ -64,6 +65,7 @@ pub async fn describe(
 
 /// CORS preflight for the script embed.
 #[utoipa::path(
+    operation_id = "public_form_preflight",
     tag = "public_forms",
     params(("id" = WebFormId, Path)),
     responses((status = 204, description = "Allowed origin"), (status = 403, body = Problem))
@@ -204,6 +206,7 @@ fn refused(mode: &Mode, origin: Option<&str>, problem: Problem) -> HttpResponse 
 /// Submit a web form. `application/x-www-form-urlencoded` (plain HTML form) answers 303 to the
 /// form's redirect or thank-you page; `application/json` (script embed) answers JSON over CORS.
 #[utoipa::path(
+    operation_id = "submit_public_form",
     tag = "public_forms",
     params(("id" = WebFormId, Path), ("Idempotency-Key" = Option<String>, Header, description = "Or the field kith_submission_id")),
     request_body(content = Object, description = "The form's fields by name", content_type = "application/json"),
@@ -304,6 +307,7 @@ pub async fn submit(
 
 /// The thank-you page of a plain HTML form without its own redirect.
 #[utoipa::path(
+    operation_id = "public_form_thanks",
     tag = "public_forms",
     params(("id" = WebFormId, Path)),
     responses((status = 200, description = "HTML page", content_type = "text/html"), (status = 404, body = Problem))
@@ -318,6 +322,7 @@ const EMBED_JS: &str = include_str!("embed.js");
 
 /// The script embed: renders the form into `#kith-form-<id>` and posts it as JSON.
 #[utoipa::path(
+    operation_id = "public_form_embed_js",
     tag = "public_forms",
     params(("id" = WebFormId, Path)),
     responses((status = 200, description = "JavaScript", content_type = "text/javascript"), (status = 404, body = Problem))

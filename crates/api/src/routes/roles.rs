@@ -12,7 +12,7 @@ use crate::http::idempotency::{create_once, IdempotencyKey};
 use crate::http::input::valid;
 use crate::state::AppState;
 
-#[utoipa::path(tag = "roles", security(("bearer" = [])), params(PageQuery), responses((status = 200, body = Page<RoleView>)))]
+#[utoipa::path(operation_id = "list_roles", tag = "roles", security(("bearer" = [])), params(PageQuery), responses((status = 200, body = Page<RoleView>)))]
 #[get("/roles")]
 pub async fn list(state: web::Data<AppState>, auth: Auth, q: web::Query<PageQuery>) -> ApiResult<HttpResponse> {
     let page = state.db(move |c| kith_db::roles::list(c, auth.scope(), &q)).await?;
@@ -20,6 +20,7 @@ pub async fn list(state: web::Data<AppState>, auth: Auth, q: web::Query<PageQuer
 }
 
 #[utoipa::path(
+    operation_id = "get_role",
     tag = "roles",
     security(("bearer" = [])),
     params(("id" = RoleId, Path)),
@@ -34,6 +35,7 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<RoleId>) 
 
 /// Add a custom role (administrators).
 #[utoipa::path(
+    operation_id = "create_role",
     tag = "roles",
     security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header)),
@@ -55,6 +57,7 @@ pub async fn create(
 
 /// Rename a role or change its grants (administrators; the administrator role's grants are fixed).
 #[utoipa::path(
+    operation_id = "update_role",
     tag = "roles",
     security(("bearer" = [])),
     params(("id" = RoleId, Path), ("If-Match" = String, Header)),

@@ -13,7 +13,7 @@ use crate::http::etag::{json_response, ok, IfMatch};
 use crate::http::input::valid;
 use crate::state::AppState;
 
-#[utoipa::path(tag = "sequences", security(("bearer" = [])), responses((status = 200, body = Vec<SequenceView>), (status = 403, body = Problem)))]
+#[utoipa::path(operation_id = "list_sequences", tag = "sequences", security(("bearer" = [])), responses((status = 200, body = Vec<SequenceView>), (status = 403, body = Problem)))]
 #[get("/sequences")]
 pub async fn list(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
     let all = state.db(move |c| kith_db::sequences::list(c, auth.scope())).await?;
@@ -21,6 +21,7 @@ pub async fn list(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpRespo
 }
 
 #[utoipa::path(
+    operation_id = "create_sequence",
     tag = "sequences",
     security(("bearer" = [])),
     request_body = SequenceInput,
@@ -34,6 +35,7 @@ pub async fn create(state: web::Data<AppState>, auth: Auth, body: web::Json<Sequ
 }
 
 #[utoipa::path(
+    operation_id = "get_sequence",
     tag = "sequences",
     security(("bearer" = [])),
     params(("id" = SequenceId, Path)),
@@ -47,6 +49,7 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<SequenceI
 }
 
 #[utoipa::path(
+    operation_id = "update_sequence",
     tag = "sequences",
     security(("bearer" = [])),
     params(("id" = SequenceId, Path), ("If-Match" = String, Header)),
@@ -68,6 +71,7 @@ pub async fn update(
 }
 
 #[utoipa::path(
+    operation_id = "delete_sequence",
     tag = "sequences",
     security(("bearer" = [])),
     params(("id" = SequenceId, Path)),
@@ -82,6 +86,7 @@ pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<Sequen
 
 /// Enroll a lead in a sequence by hand (once per sequence).
 #[utoipa::path(
+    operation_id = "enroll_lead",
     tag = "sequences",
     security(("bearer" = [])),
     params(("id" = LeadId, Path)),
@@ -102,6 +107,7 @@ pub async fn enroll(
 }
 
 #[utoipa::path(
+    operation_id = "list_lead_enrollments",
     tag = "sequences",
     security(("bearer" = [])),
     params(("id" = LeadId, Path)),
@@ -115,6 +121,7 @@ pub async fn enrollments(state: web::Data<AppState>, auth: Auth, id: web::Path<L
 }
 
 #[utoipa::path(
+    operation_id = "stop_enrollment",
     tag = "sequences",
     security(("bearer" = [])),
     params(("id" = EnrollmentId, Path)),

@@ -13,6 +13,7 @@ use crate::http::input::valid;
 use crate::state::AppState;
 
 #[utoipa::path(
+    operation_id = "list_teams",
     tag = "teams",
     security(("bearer" = [])),
     params(TeamListQuery),
@@ -25,6 +26,7 @@ pub async fn list(state: web::Data<AppState>, auth: Auth, q: web::Query<TeamList
 }
 
 #[utoipa::path(
+    operation_id = "create_team",
     tag = "teams",
     security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first response")),
@@ -45,6 +47,7 @@ pub async fn create(
 }
 
 #[utoipa::path(
+    operation_id = "get_team",
     tag = "teams",
     security(("bearer" = [])),
     params(("id" = TeamId, Path)),
@@ -58,6 +61,7 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<TeamId>) 
 }
 
 #[utoipa::path(
+    operation_id = "update_team",
     tag = "teams",
     security(("bearer" = [])),
     params(("id" = TeamId, Path), ("If-Match" = String, Header)),
@@ -83,6 +87,7 @@ pub async fn update(
 
 /// Move a team to the recycle bin (restorable for 30 days).
 #[utoipa::path(
+    operation_id = "delete_team",
     tag = "teams",
     security(("bearer" = [])),
     params(("id" = TeamId, Path)),
@@ -97,6 +102,7 @@ pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<TeamId
 
 /// Take a team back out of the recycle bin.
 #[utoipa::path(
+    operation_id = "restore_team",
     tag = "teams",
     security(("bearer" = [])),
     params(("id" = TeamId, Path)),

@@ -14,6 +14,7 @@ use crate::state::AppState;
 /// The organization's members by name (every signed-in member and API key may read it): to show
 /// owners and to pick one. `can_own_leads` tells who may own leads.
 #[utoipa::path(
+    operation_id = "list_people",
     tag = "users",
     security(("bearer" = [])),
     params(PageQuery),
@@ -28,6 +29,7 @@ pub async fn people(state: web::Data<AppState>, auth: Auth, q: web::Query<PageQu
 /// List users with their emails, roles and status (people management: roles that may read
 /// settings); filter by status, team, role or text.
 #[utoipa::path(
+    operation_id = "list_users",
     tag = "users",
     security(("bearer" = [])),
     params(UserListQuery),
@@ -43,6 +45,7 @@ pub async fn list(state: web::Data<AppState>, auth: Auth, q: web::Query<UserList
 }
 
 #[utoipa::path(
+    operation_id = "get_user",
     tag = "users",
     security(("bearer" = [])),
     params(("id" = UserId, Path)),
@@ -60,6 +63,7 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<UserId>) 
 
 /// Change a user's name, role, team or status (administrators). Disabling ends their sessions.
 #[utoipa::path(
+    operation_id = "update_user",
     tag = "users",
     security(("bearer" = [])),
     params(("id" = UserId, Path), ("If-Match" = String, Header, description = "The ETag from the last read")),

@@ -12,7 +12,7 @@ use crate::http::input::valid;
 use crate::state::AppState;
 
 /// Every live form with its submission count (a short list, returned whole).
-#[utoipa::path(tag = "web_forms", security(("bearer" = [])), responses((status = 200, body = Vec<WebFormView>), (status = 403, body = Problem)))]
+#[utoipa::path(operation_id = "list_web_forms", tag = "web_forms", security(("bearer" = [])), responses((status = 200, body = Vec<WebFormView>), (status = 403, body = Problem)))]
 #[get("/web-forms")]
 pub async fn list(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
     let forms = state.db(move |c| kith_db::webforms::list(c, auth.scope())).await?;
@@ -20,6 +20,7 @@ pub async fn list(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpRespo
 }
 
 #[utoipa::path(
+    operation_id = "create_web_form",
     tag = "web_forms",
     security(("bearer" = [])),
     request_body = WebFormInput,
@@ -33,6 +34,7 @@ pub async fn create(state: web::Data<AppState>, auth: Auth, body: web::Json<WebF
 }
 
 #[utoipa::path(
+    operation_id = "get_web_form",
     tag = "web_forms",
     security(("bearer" = [])),
     params(("id" = WebFormId, Path)),
@@ -46,6 +48,7 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<WebFormId
 }
 
 #[utoipa::path(
+    operation_id = "update_web_form",
     tag = "web_forms",
     security(("bearer" = [])),
     params(("id" = WebFormId, Path), ("If-Match" = String, Header)),
@@ -67,6 +70,7 @@ pub async fn update(
 }
 
 #[utoipa::path(
+    operation_id = "delete_web_form",
     tag = "web_forms",
     security(("bearer" = [])),
     params(("id" = WebFormId, Path)),
@@ -80,6 +84,7 @@ pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<WebFor
 }
 
 #[utoipa::path(
+    operation_id = "restore_web_form",
     tag = "web_forms",
     security(("bearer" = [])),
     params(("id" = WebFormId, Path)),
@@ -94,6 +99,7 @@ pub async fn restore(state: web::Data<AppState>, auth: Auth, id: web::Path<WebFo
 
 /// The code to paste into a website: a plain HTML form and a script version.
 #[utoipa::path(
+    operation_id = "get_web_form_embed",
     tag = "web_forms",
     security(("bearer" = [])),
     params(("id" = WebFormId, Path)),
