@@ -380,3 +380,32 @@ async fn concurrent_deletes_and_captures_answer_as_documented() {
         assert_eq!(delete.await.expect("task").expect("send").status().as_u16(), 204, "round {round}");
     }
 }
+
+/// Another race from the fuzzer: a request saw its Idempotency-Key taken, and the first request with
+/// that key failed and released it before this one read it back (a 404 from any create).
+#[tokio::test]
+async fn a_key_released_by_a_failed_first_request_is_never_a_404() {
+    let app = TestApp::spawn().await;
+    let (admin, _) = app.signup("Acme").await;
+    let body = json!({"name": "Mine", "filters": {}});
+    let first = admin.request(Method::POST, "/api/v1/lead-views").json(&body).send().await.expect("send");
+    assert_eq!(first.status().as_u16(), 201);
+    for round in 0..20 {
+        // Each fails (the name is taken) and releases the key while the others look it up.
+        let tries: Vec<_> = (0..4)
+            .map(|_| {
+                tokio::spawn(
+                    admin
+                        .request(Method::POST, "/api/v1/lead-views")
+                        .header("idempotency-key", format!("key-{round}"))
+                        .json(&body)
+                        .send(),
+                )
+            })
+            .collect();
+        for t in tries {
+            let status = t.await.expect("task").expect("send").status().as_u16();
+            assert!(status == 422 || status == 409, "round {round}: {status}");
+        }
+    }
+}

@@ -98,6 +98,11 @@ status=0
   || status=$?
 cp "$tmp/server.log" "$REPORT_DIR/server.log"
 if [ "$status" != 0 ]; then
+  if ! kill -0 "$pid" 2>/dev/null; then
+    wait "$pid" 2>/dev/null && code=0 || code=$?
+    echo ">>> the server is gone (exit status $code): stopped from outside, or crashed (see its log)"
+    pid=""
+  fi
   echo ">>> the server's log (whole: $REPORT_DIR/server.log):"; tail -n 50 "$tmp/server.log"
 fi
 exit "$status"

@@ -25,33 +25,41 @@ pub enum Claim {
 pub fn claim(conn: &mut DbConnection, scope: &Scope, key: &str, request_hash: &str) -> Result<Claim> {
     let org = scope.org_id.to_string();
     let principal = scope.principal_key();
-    let inserted = conn.transaction(|c| {
-        diesel::insert_into(idempotency_keys::table)
-            .values((
-                idempotency_keys::org_id.eq(&org),
-                idempotency_keys::principal_id.eq(&principal),
-                idempotency_keys::key.eq(key),
-                idempotency_keys::request_hash.eq(request_hash),
-                idempotency_keys::created_at.eq(now()),
-            ))
-            .execute(c)
-    });
-    match inserted.map_err(Error::from) {
-        Ok(_) => return Ok(Claim::Started),
-        Err(Error::Conflict(_)) => {}
-        Err(e) => return Err(e),
+    // A key can be released (its first request failed) between our insert seeing it and our read:
+    // then it is free again, and this request claims it.
+    for _ in 0..3 {
+        let inserted = conn.transaction(|c| {
+            diesel::insert_into(idempotency_keys::table)
+                .values((
+                    idempotency_keys::org_id.eq(&org),
+                    idempotency_keys::principal_id.eq(&principal),
+                    idempotency_keys::key.eq(key),
+                    idempotency_keys::request_hash.eq(request_hash),
+                    idempotency_keys::created_at.eq(now()),
+                ))
+                .execute(c)
+        });
+        match inserted.map_err(Error::from) {
+            Ok(_) => return Ok(Claim::Started),
+            Err(Error::Conflict(_)) => {}
+            Err(e) => return Err(e),
+        }
+        let stored: Option<(String, Option<i32>, Option<String>)> = idempotency_keys::table
+            .find((&org, &principal, key))
+            .select((idempotency_keys::request_hash, idempotency_keys::status_code, idempotency_keys::response_body))
+            .first(conn)
+            .optional()?;
+        let Some((stored_hash, status, body)) = stored else { continue };
+        if stored_hash != request_hash {
+            return Ok(Claim::Mismatch);
+        }
+        return match (status, body) {
+            (Some(status), Some(body)) => Ok(Claim::Replay { status: status as u16, body }),
+            _ => Ok(Claim::InProgress),
+        };
     }
-    let (stored_hash, status, body): (String, Option<i32>, Option<String>) = idempotency_keys::table
-        .find((&org, &principal, key))
-        .select((idempotency_keys::request_hash, idempotency_keys::status_code, idempotency_keys::response_body))
-        .first(conn)?;
-    if stored_hash != request_hash {
-        return Ok(Claim::Mismatch);
-    }
-    match (status, body) {
-        (Some(status), Some(body)) => Ok(Claim::Replay { status: status as u16, body }),
-        _ => Ok(Claim::InProgress),
-    }
+    // Claimed and released over and over by others: as good as in progress.
+    Ok(Claim::InProgress)
 }
 
 pub fn complete(conn: &mut DbConnection, scope: &Scope, key: &str, status: u16, body: &str) -> Result<()> {

@@ -149,9 +149,10 @@ pub async fn conventions(
     Ok(res)
 }
 
-/// Refuse NUL characters in the query string and in JSON and form bodies before any handler sees
-/// them, and write whole numbers in JSON bodies as integers (`3.0` is `3`). Bodies are read up to the JSON limit and handed on unchanged; larger ones are left to the
-/// extractor, which refuses them with 413.
+/// Screen input before any handler sees it: NUL characters in the query string and in JSON and form
+/// bodies are refused (422), a list where the operation's schema says object is refused (400), and
+/// whole numbers in JSON bodies are written as integers (`3.0` is `3`). Bodies are read up to the
+/// JSON limit and handed on; larger ones are left to the extractor, which refuses them with 413.
 async fn screen_input(req: &mut ServiceRequest) -> Result<(), ApiError> {
     input::check_form_nul(req.query_string().as_bytes())?;
     let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
