@@ -618,7 +618,13 @@ pub fn capture(conn: &mut DbConnection, scope: &Scope, new: &NewLead, how: &Capt
                 .map_err(Error::Validation)?
         };
         if let Some(existing) = existing {
-            return attach(c, scope, existing, &fields, new, &custom, how).map(Captured::Attached);
+            // A concurrent delete or merge can take the match away between finding it and attaching
+            // (PostgreSQL reads committed rows): then the capture is a lead of its own, and what the
+            // attach wrote rolls back to its savepoint.
+            match c.transaction(|c| attach(c, scope, existing, &fields, new, &custom, how)) {
+                Err(Error::NotFound) => {}
+                other => return other.map(Captured::Attached),
+            }
         }
         let lead = create_new(c, scope, &fields, new, &custom, how, leads_scope)?;
         if let Some(hidden) = hidden {

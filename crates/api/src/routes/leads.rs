@@ -57,17 +57,7 @@ pub async fn create(
     let source = if auth.scope().actor_kind() == ActorKind::ApiKey { LeadSource::Api } else { LeadSource::Manual };
     run_once(&state, auth.0, key, "POST /leads", &request, move |c, scope| {
         let how = Capture { source, event: LeadEventKind::Created, note: None };
-        // The duplicate the rule found can be deleted or merged away by a concurrent request before
-        // the capture attaches to it (leads::capture then fails with NotFound): capture again, which
-        // creates the lead or finds another match.
-        let mut captured = kith_db::leads::capture(c, scope, &new, &how);
-        for _ in 0..3 {
-            if !matches!(captured, Err(kith_db::Error::NotFound)) {
-                break;
-            }
-            captured = kith_db::leads::capture(c, scope, &new, &how);
-        }
-        Ok(match captured? {
+        Ok(match kith_db::leads::capture(c, scope, &new, &how)? {
             Captured::New(lead) => (StatusCode::CREATED, lead),
             Captured::Attached(lead) => (StatusCode::OK, lead),
         })
