@@ -221,6 +221,12 @@ async fn opens_and_clicks_of_a_sequence_email_score_the_lead_once_each() {
     assert!(eml.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), "{eml}");
     let _ = std::fs::remove_dir_all(folder);
 
+    // A HEAD (a link checker, a proxy) answers like GET but is no open.
+    let unopened = admin.get_lead(lead.id).await.expect("lead").score.total;
+    let r = app.http().head(app.url(&pixel)).send().await.expect("head");
+    assert_eq!((r.status().as_u16(), r.headers()["content-type"].to_str().ok()), (200, Some("image/gif")));
+    assert_eq!(admin.get_lead(lead.id).await.expect("lead").score.total, unopened, "HEAD records no open");
+
     // Opened again and again: a reload within a minute changes nothing; a later open is counted; the
     // lead is scored once.
     for _ in 0..3 {

@@ -42,6 +42,11 @@ fn code_for(status: u16) -> ErrorCode {
     }
 }
 
+/// Marks a request that came as HEAD (answered like GET): a handler whose GET records something
+/// (an email open) leaves that to real GETs.
+#[derive(Clone, Copy, Debug)]
+pub struct Head;
+
 pub async fn conventions(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -58,6 +63,7 @@ pub async fn conventions(
     // HEAD is answered like GET; the server sends the head only (the codec knows it was HEAD).
     if req.method() == Method::HEAD {
         req.head_mut().method = Method::GET;
+        req.extensions_mut().insert(Head);
     }
     let refused = match methods::allowed(&path) {
         Some(allowed) if !allowed.contains(req.method()) => {

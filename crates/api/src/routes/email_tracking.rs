@@ -55,6 +55,7 @@ async fn record(state: &AppState, message_id: String, what: Engagement, detail: 
 )]
 #[get("/public/email/{id}/open.gif")]
 pub async fn open(
+    req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
     q: web::Query<OpenQuery>,
@@ -63,7 +64,10 @@ pub async fn open(
     if !email_engagement::verify_open(&state.link_secret, &id, &q.s) {
         return Err(ApiError::not_found());
     }
-    record(&state, id, Engagement::Opened, None).await;
+    // A HEAD (link checkers, proxies) is answered alike but is no open.
+    if actix_web::HttpMessage::extensions(&req).get::<crate::http::conventions::Head>().is_none() {
+        record(&state, id, Engagement::Opened, None).await;
+    }
     Ok(HttpResponse::Ok()
         .content_type("image/gif")
         .insert_header((header::CACHE_CONTROL, "no-store, max-age=0"))
