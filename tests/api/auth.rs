@@ -124,7 +124,8 @@ async fn changing_the_password_ends_every_session() {
     assert!(wrong.problem().and_then(|p| p.field_message("current_password")).is_some());
     client.change_password(PASSWORD, "a brand new passphrase").await.expect("change");
     assert_eq!(status_with_token(&app, &other_token).await, 401);
-    assert!(app.client().login(&me.user.email, PASSWORD).await.is_err());
+    let old = app.client().login(&me.user.email, PASSWORD).await.expect_err("the old password");
+    assert_eq!((old.status(), old.problem().map(|p| p.code)), (Some(401), Some(ErrorCode::Unauthorized)));
     app.client().login(&me.user.email, "a brand new passphrase").await.expect("new password works");
 }
 
@@ -144,8 +145,10 @@ async fn a_disabled_user_is_locked_out_immediately() {
         .await
         .expect("disable");
     assert_eq!(status_with_token(&app, &token).await, 401);
-    assert!(rep.refresh().await.is_err());
-    assert!(app.client().login(&rep_me.user.email, PASSWORD).await.is_err());
+    let refresh = rep.refresh().await.expect_err("refresh of a disabled user");
+    assert_eq!(refresh.status(), Some(401));
+    let login = app.client().login(&rep_me.user.email, PASSWORD).await.expect_err("login of a disabled user");
+    assert_eq!((login.status(), login.problem().map(|p| p.code)), (Some(401), Some(ErrorCode::Unauthorized)));
 }
 
 /// B1: every malformed, forged or stale token is refused.

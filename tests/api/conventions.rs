@@ -53,14 +53,18 @@ async fn paging_through_a_list_sees_every_row_once_while_rows_are_added() {
 async fn list_limits_are_clamped_and_bad_cursors_and_sorts_are_refused() {
     let app = TestApp::spawn().await;
     let (admin, _) = app.signup("Acme").await;
-    for i in 0..3 {
-        admin.create_team(&team(&format!("T{i}"))).await.expect("create");
+    // More rows than the largest page, so a missing clamp would show.
+    for i in 0..205 {
+        admin.create_team(&team(&format!("T{i:03}"))).await.expect("create");
     }
     let page = admin.list_teams(&TeamListQuery { limit: Some(0), ..Default::default() }).await.expect("limit 0");
     assert_eq!(page.items.len(), 1);
+    let page = admin.list_teams(&TeamListQuery::default()).await.expect("default limit");
+    assert_eq!(page.items.len(), 50);
     let page =
         admin.list_teams(&TeamListQuery { limit: Some(100_000), ..Default::default() }).await.expect("huge limit");
-    assert_eq!(page.items.len(), 3);
+    assert_eq!(page.items.len(), 200, "clamped to 200");
+    assert!(page.next_cursor.is_some(), "and the rest is on the next page");
     let err = admin
         .list_teams(&TeamListQuery { cursor: Some("garbage".into()), ..Default::default() })
         .await

@@ -107,7 +107,9 @@ async fn a_csv_is_mapped_checked_and_imported_with_a_result_per_row() {
     assert!(lines[1].starts_with("\"1\",\"created\""));
     assert!(lines[2].starts_with("\"2\",\"failed\"") && lines[2].contains("Enter a valid email address."));
     assert!(lines[3].starts_with("\"3\",\"skipped\""));
-    assert!(admin.start_import(upload.id).await.is_err(), "an import runs once");
+    let again = admin.start_import(upload.id).await.expect_err("an import runs once");
+    assert_eq!(again.status(), Some(422));
+    assert!(again.problem().and_then(|p| p.field_message("status")).is_some(), "{again:?}");
 }
 
 #[tokio::test]
