@@ -51,6 +51,19 @@ struct Column {
     nullable: bool,
 }
 
+/// A primary key, index or foreign key of a table, as both databases can describe it.
+#[derive(QueryableByName, Debug, PartialEq, Eq, PartialOrd, Ord, Clone)]
+struct Key {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    table_name: String,
+    /// `primary`, `unique`, `index` (with ` partial` for a partial index) or `foreign`.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    kind: String,
+    /// The columns in order (`<expr>` for an expression), or `column -> table.column`.
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    detail: Option<String>,
+}
+
 fn normalize(t: &str) -> String {
     match t.to_lowercase().as_str() {
         "text" | "character varying" => "text",
@@ -113,6 +126,61 @@ async fn both_migration_trees_produce_the_same_schema() {
     lite.sort();
     post.sort();
     assert_eq!(lite, post);
+
+    // What enforces the exactly-once promises must match too: primary keys, unique and plain
+    // indexes (columns in order, partial or not) and foreign keys. The one intended difference is
+    // the lead search index: FTS5 tables on SQLite (left out above), a pg_trgm GIN index on
+    // PostgreSQL (left out here).
+    let mut lite_keys: Vec<Key> = diesel::sql_query(
+        "SELECT m.name AS table_name, 'primary' AS kind, \
+           (SELECT group_concat(name, ',') FROM (SELECT name FROM pragma_table_info(m.name) WHERE pk > 0 ORDER BY pk)) AS detail \
+         FROM sqlite_master m WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '__diesel%' \
+           AND m.name NOT LIKE 'fts\\_%' ESCAPE '\\' \
+         UNION ALL \
+         SELECT m.name, CASE WHEN il.\"unique\" = 1 THEN 'unique' ELSE 'index' END || CASE WHEN il.partial = 1 THEN ' partial' ELSE '' END, \
+           (SELECT group_concat(COALESCE(name, '<expr>'), ',') FROM (SELECT name FROM pragma_index_info(il.name) ORDER BY seqno)) \
+         FROM sqlite_master m JOIN pragma_index_list(m.name) il \
+         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '__diesel%' \
+           AND m.name NOT LIKE 'fts\\_%' ESCAPE '\\' AND il.origin != 'pk' \
+         UNION ALL \
+         SELECT m.name, 'foreign', f.\"from\" || ' -> ' || f.\"table\" || '.' || COALESCE(f.\"to\", 'id') \
+         FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f \
+         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '__diesel%'",
+    )
+    .load(&mut conn)
+    .expect("sqlite keys");
+    let mut post_keys: Vec<Key> = diesel::sql_query(
+        "SELECT t.relname::text AS table_name, \
+           (CASE WHEN ix.indisprimary THEN 'primary' WHEN ix.indisunique THEN 'unique' ELSE 'index' END \
+            || CASE WHEN ix.indpred IS NOT NULL THEN ' partial' ELSE '' END)::text AS kind, \
+           (SELECT string_agg(COALESCE(a.attname::text, '<expr>'), ',' ORDER BY k.ord) \
+              FROM unnest(ix.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) \
+              LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum)::text AS detail \
+         FROM pg_index ix JOIN pg_class t ON t.oid = ix.indrelid JOIN pg_class i ON i.oid = ix.indexrelid \
+           JOIN pg_namespace n ON n.oid = t.relnamespace JOIN pg_am am ON am.oid = i.relam \
+         WHERE n.nspname = 'public' AND t.relname NOT LIKE '__diesel%' AND am.amname <> 'gin' \
+         UNION ALL \
+         SELECT kcu.table_name::text, 'foreign', \
+           (kcu.column_name || ' -> ' || ccu.table_name || '.' || ccu.column_name)::text \
+         FROM information_schema.table_constraints tc \
+           JOIN information_schema.key_column_usage kcu \
+             ON tc.constraint_name = kcu.constraint_name AND tc.table_schema = kcu.table_schema \
+           JOIN information_schema.constraint_column_usage ccu \
+             ON ccu.constraint_name = tc.constraint_name AND ccu.table_schema = tc.table_schema \
+         WHERE tc.constraint_type = 'FOREIGN KEY' AND tc.table_schema = 'public'",
+    )
+    .load(&mut pconn)
+    .expect("pg keys");
+    lite_keys.sort();
+    post_keys.sort();
+    let only_lite: Vec<&Key> = lite_keys.iter().filter(|k| !post_keys.contains(k)).collect();
+    let only_pg: Vec<&Key> = post_keys.iter().filter(|k| !lite_keys.contains(k)).collect();
+    assert!(
+        only_lite.is_empty() && only_pg.is_empty(),
+        "keys and indexes differ\nonly on SQLite: {only_lite:#?}\nonly on PostgreSQL: {only_pg:#?}"
+    );
+    assert!(lite_keys.iter().any(|k| k.kind == "unique"), "the comparison sees unique indexes");
+    assert!(lite_keys.iter().any(|k| k.kind == "foreign"), "the comparison sees foreign keys");
     drop(pconn);
     let _ = std::fs::remove_dir_all(dir);
 }
