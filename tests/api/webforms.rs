@@ -162,6 +162,9 @@ async fn bots_are_answered_politely_and_nothing_is_stored() {
         .await
         .expect("post");
     assert_eq!(honeypot.status().as_u16(), 303, "looks accepted");
+    // Exactly the answer a person gets: the same thank-you page, the same JSON, the same CORS header.
+    let thanks = path.replace("/submissions", "/thanks");
+    assert_eq!(honeypot.headers()["location"].to_str().ok(), Some(thanks.as_str()));
     let too_fast = app
         .http()
         .post(app.url(&path))
@@ -171,7 +174,20 @@ async fn bots_are_answered_politely_and_nothing_is_stored() {
         .await
         .expect("post");
     assert_eq!(too_fast.status().as_u16(), 200, "looks accepted");
+    assert_eq!(too_fast.headers().get("access-control-allow-origin").and_then(|v| v.to_str().ok()), Some(SHOP));
+    let bot_body: serde_json::Value = too_fast.json().await.expect("json");
     assert!(admin.list_leads(&LeadListQuery::default()).await.expect("leads").items.is_empty());
+    let person = app
+        .http()
+        .post(app.url(&path))
+        .header("Origin", SHOP)
+        .json(&json!({"name": "Pat Person", "email": "pat@example.test"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(person.status().as_u16(), 200);
+    assert_eq!(bot_body, person.json::<serde_json::Value>().await.expect("json"), "a bot cannot tell it was caught");
+    assert_eq!(admin.list_leads(&LeadListQuery::default()).await.expect("leads").items.len(), 1, "the person's lead");
 }
 
 #[tokio::test]
