@@ -158,7 +158,6 @@ async fn an_api_key_limited_to_own_leads_cannot_hand_a_lead_to_someone_else() {
         .await
         .expect("create");
     assert_ne!(dup.id, t.sams.id);
-    let _ = t.rita; // the reps are not involved here
 }
 
 #[tokio::test]

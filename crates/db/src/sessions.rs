@@ -314,17 +314,27 @@ pub fn authenticate(conn: &mut DbConnection, session_id: SessionId, user_id: Use
     if user.id != user_id.to_string() || user_org != org_id.to_string() {
         return Err(Error::Unauthorized);
     }
+    user_scope(org_id, user_id, user.team_id.as_deref(), &permissions, Some(session_id))
+}
+
+/// A signed-in user's scope from their stored team and role grants.
+fn user_scope(
+    org_id: OrgId,
+    user_id: UserId,
+    team_id: Option<&str>,
+    permissions: &str,
+    session_id: Option<SessionId>,
+) -> Result<Scope> {
     let permissions: Permissions =
-        serde_json::from_str(&permissions).map_err(|e| Error::Internal(format!("bad permissions: {e}")))?;
-    let team_id = user.team_id.as_deref().map(parse_id).transpose()?;
+        serde_json::from_str(permissions).map_err(|e| Error::Internal(format!("bad permissions: {e}")))?;
     Ok(Scope {
         org_id,
         actor_kind: ActorKind::User,
         actor_id: Some(user_id.to_string()),
-        acting_user: Some(Actor { user_id, team_id }),
+        acting_user: Some(Actor { user_id, team_id: team_id.map(parse_id).transpose()? }),
         permissions,
         request_id: None,
-        session_id: Some(session_id),
+        session_id,
     })
 }
 
@@ -339,18 +349,7 @@ pub(crate) fn scope_of_user(conn: &mut DbConnection, org_id: OrgId, user_id: Use
         .select((users::team_id, roles::permissions))
         .first(conn)
         .optional()?;
-    let Some((team_id, permissions)) = found else { return Ok(None) };
-    let permissions: Permissions =
-        serde_json::from_str(&permissions).map_err(|e| Error::Internal(format!("bad permissions: {e}")))?;
-    Ok(Some(Scope {
-        org_id,
-        actor_kind: ActorKind::User,
-        actor_id: Some(user_id.to_string()),
-        acting_user: Some(Actor { user_id, team_id: team_id.as_deref().map(parse_id).transpose()? }),
-        permissions,
-        request_id: None,
-        session_id: None,
-    }))
+    found.map(|(team_id, permissions)| user_scope(org_id, user_id, team_id.as_deref(), &permissions, None)).transpose()
 }
 
 /// Change the caller's password: every session ends, this one included; the client logs in again.

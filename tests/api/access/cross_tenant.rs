@@ -192,7 +192,7 @@ pub async fn organization(app: &TestApp, mark: &str) -> Victim {
 }
 
 /// Everything the victim's admin and rep can read, as JSON.
-pub async fn snapshot(app: &TestApp, v: &Victim) -> BTreeMap<String, Value> {
+pub async fn snapshot(v: &Victim) -> BTreeMap<String, Value> {
     let mut paths: Vec<String> = [
         "/api/v1/leads?limit=200",
         "/api/v1/teams?limit=200",
@@ -231,7 +231,6 @@ pub async fn snapshot(app: &TestApp, v: &Victim) -> BTreeMap<String, Value> {
     }
     let notes = v.rep.request(reqwest::Method::GET, "/api/v1/notifications?limit=200").send().await.expect("send");
     out.insert("rep: notifications".into(), notes.json::<Value>().await.expect("json"));
-    let _ = app;
     out
 }
 
@@ -239,7 +238,7 @@ pub async fn snapshot(app: &TestApp, v: &Victim) -> BTreeMap<String, Value> {
 async fn every_operation_refuses_another_organizations_records_for_every_principal() {
     let app = TestApp::spawn().await;
     let v = organization(&app, "Victimsecret").await;
-    let before = snapshot(&app, &v).await;
+    let before = snapshot(&v).await;
 
     // The attacker's organization has the same kinds of records, to tell "refused because the role
     // may not do this at all" (the same answer with its own ids) from a refusal that gives away that
@@ -320,7 +319,7 @@ async fn every_operation_refuses_another_organizations_records_for_every_princip
     }
     println!("cross-tenant: {operations_tried} operations, {tried} requests; statuses {statuses:?}");
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
-    let after = snapshot(&app, &v).await;
+    let after = snapshot(&v).await;
     for (path, value) in &before {
         assert_eq!(Some(value), after.get(path), "the victim's {path} changed");
     }
