@@ -243,8 +243,11 @@ async fn repeated_failed_logins_are_throttled_and_the_right_password_works_after
         .expect("send");
     assert_eq!(limited.status().as_u16(), 429);
     let retry_after: u64 = limited.headers()["retry-after"].to_str().expect("ascii").parse().expect("seconds");
-    assert!((1..=2).contains(&retry_after), "Retry-After {retry_after}");
-    tokio::time::sleep(std::time::Duration::from_millis(2_200)).await;
+    assert_eq!(retry_after, 1, "past the free failures the first delay is a second");
+    // Shortly before the second has passed it still waits; after it, the right password works.
+    app.advance(chrono::Duration::milliseconds(700));
+    assert_eq!(login_status(&app, &me.user.email, PASSWORD).await.0, 429);
+    app.advance(chrono::Duration::milliseconds(400));
     app.client().login(&me.user.email, PASSWORD).await.expect("works again after the window");
 }
 
@@ -296,7 +299,7 @@ async fn an_expired_api_key_is_refused() {
         .create_api_key(&NewApiKey {
             name: "Old".into(),
             role_id: me.role.id,
-            expires_at: Some(chrono::Utc::now() - chrono::Duration::hours(1)),
+            expires_at: Some(app.clock().now() - chrono::Duration::hours(1)),
         })
         .await
         .expect_err("expiry in the past");
@@ -305,14 +308,16 @@ async fn an_expired_api_key_is_refused() {
         .create_api_key(&NewApiKey {
             name: "Soon".into(),
             role_id: me.role.id,
-            expires_at: Some(chrono::Utc::now() + chrono::Duration::seconds(2)),
+            expires_at: Some(app.clock().now() + chrono::Duration::hours(1)),
         })
         .await
         .expect("create");
     let integrator = Client::with_api_key(&app.address, &soon.secret);
     integrator.me().await.expect_err("an API key is not a user");
     integrator.list_users(&Default::default()).await.expect("valid for now");
-    tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    app.advance(chrono::Duration::minutes(59));
+    integrator.list_users(&Default::default()).await.expect("a minute before its expiry");
+    app.advance(chrono::Duration::minutes(2));
     assert_eq!(integrator.list_users(&Default::default()).await.expect_err("expired").status(), Some(401));
 }
 
@@ -398,7 +403,7 @@ async fn wrong_passwords_slow_down_their_own_account_only_and_never_lock_it_out(
     assert_eq!(status, 429);
     let wait = retry_after.expect("Retry-After");
     assert!((1..=60).contains(&wait), "Retry-After {wait}");
-    tokio::time::sleep(std::time::Duration::from_millis(wait * 1000 + 200)).await;
+    app.advance(chrono::Duration::milliseconds(wait as i64 * 1000 + 200));
     assert_eq!(login_status(&app, &me.user.email, PASSWORD).await.0, 200, "the right password after the delay");
     // A success forgives the failures before it. Past the free ones, each failure doubles the
     // delay (a guesser gets ever fewer tries), up to a minute.
@@ -407,7 +412,7 @@ async fn wrong_passwords_slow_down_their_own_account_only_and_never_lock_it_out(
     }
     let (status, wait) = login_status(&app, &me.user.email, "wrong password").await;
     assert_eq!((status, wait), (429, Some(1)), "inside the delay nothing is tried");
-    tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
+    app.advance(chrono::Duration::milliseconds(1_200));
     assert_eq!(login_status(&app, &me.user.email, "wrong password").await.0, 401);
     let (status, wait) = login_status(&app, &me.user.email, "wrong password").await;
     assert_eq!(status, 429);
@@ -436,7 +441,7 @@ async fn guessing_from_an_address_holds_back_only_newcomers_there_and_only_brief
     assert_eq!(status, 429);
     let wait = retry_after.expect("Retry-After");
     assert!((1..=60).contains(&wait), "Retry-After {wait}");
-    tokio::time::sleep(std::time::Duration::from_millis(wait * 1000 + 200)).await;
+    app.advance(chrono::Duration::milliseconds(wait as i64 * 1000 + 200));
     assert_eq!(login_status(&app, &colleague.user.email, PASSWORD).await.0, 200);
 
     // Wrong passwords spread over many real accounts count for the address as well.
@@ -450,4 +455,24 @@ async fn guessing_from_an_address_holds_back_only_newcomers_there_and_only_brief
         assert_eq!(login_status(&app, email, "password1").await.0, 401);
     }
     assert_eq!(login_status(&app, &emails[3], "password1").await.0, 429, "a fourth account is not tried at once");
+}
+
+#[tokio::test]
+async fn an_access_token_lasts_fifteen_minutes_and_a_session_thirty_days() {
+    let app = TestApp::spawn().await;
+    let (client, _) = app.signup("Acme").await;
+    let access = client.access_token().expect("access token");
+    app.advance(chrono::Duration::minutes(15));
+    assert_eq!(status_with_token(&app, &access).await, 200, "within its lifetime and the 30 s leeway");
+    app.advance(chrono::Duration::seconds(31));
+    assert_eq!(status_with_token(&app, &access).await, 401, "expired on the server's clock");
+    // The refresh token trades for a new pair (the client does it on the 401).
+    client.me().await.expect("refreshed");
+    assert_ne!(client.access_token().expect("new token"), access);
+    // A session ends 30 days after sign-in, however often it was refreshed.
+    app.advance(chrono::Duration::days(kith_db::sessions::SESSION_DAYS) - chrono::Duration::hours(1));
+    client.refresh().await.expect("on its last day");
+    app.advance(chrono::Duration::hours(2));
+    let ended = client.refresh().await.expect_err("the session is over");
+    assert_eq!((ended.status(), ended.problem().map(|p| p.code)), (Some(401), Some(ErrorCode::Unauthorized)));
 }

@@ -1,7 +1,6 @@
 //! A call centre works a bulk contact list: agents take contacts from the queue, callbacks come
 //! back on time, interested people become leads with their call history.
 
-use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
 use kith_domain::call_lists::*;
 use kith_domain::leads::{LeadEventKind, LeadSource};
 use kith_tests::TestApp;
@@ -11,14 +10,6 @@ Ann Lee,+49 30 1234567,Acme,DE\n\
 Bo Berg,+46 8 123 456 78,Bergco,SE\n\
 No Phone,,Nowhere,US\n\
 Cy Chan,+44 20 7946 0958,Chanco,GB\n";
-
-fn due_now(app: &TestApp) {
-    let mut conn = app.pool.get().expect("conn");
-    diesel::update(kith_db::schema::call_contacts::table.filter(kith_db::schema::call_contacts::status.ne("done")))
-        .set(kith_db::schema::call_contacts::next_call_at.eq(kith_db::now() - chrono::Duration::seconds(1)))
-        .execute(&mut *conn)
-        .expect("time passes");
-}
 
 #[tokio::test]
 async fn agents_work_the_queue_without_calling_the_same_person_twice() {
@@ -44,7 +35,7 @@ async fn agents_work_the_queue_without_calling_the_same_person_twice() {
         .expect_err("not held");
     assert_eq!(err.status(), Some(409));
 
-    let callback_at = chrono::Utc::now() + chrono::Duration::hours(2);
+    let callback_at = app.clock().now() + chrono::Duration::hours(2);
     let missing = agent_a
         .log_call(first.id, &NewCall { disposition: Disposition::Callback, note: None, callback_at: None })
         .await
@@ -75,10 +66,38 @@ async fn agents_work_the_queue_without_calling_the_same_person_twice() {
         .expect("wrong");
     assert!(agent_a.next_call(list.id).await.expect("next").is_none(), "the callback and the retry are not due yet");
 
-    due_now(&app);
+    // The callback is due at its hour and the no-answer retry two hours after the call: a minute
+    // before, nothing; a minute after, the callback first, then the retry.
+    app.advance(chrono::Duration::hours(2) - chrono::Duration::minutes(1));
+    assert!(agent_a.next_call(list.id).await.expect("next").is_none(), "a minute early");
+    app.advance(chrono::Duration::minutes(2));
     let back = agent_b.next_call(list.id).await.expect("next").expect("due again");
     assert_eq!(back.id, first.id, "due callbacks come first");
     assert_eq!(back.calls.len(), 1);
+    let retry = agent_a.next_call(list.id).await.expect("next").expect("the retry");
+    assert_eq!(retry.id, second.id);
+    assert!(agent_a.next_call(list.id).await.expect("next").is_none(), "Cy is done");
+}
+
+#[tokio::test]
+async fn a_contact_an_agent_leaves_untouched_is_released_after_its_hold() {
+    let app = TestApp::spawn().await;
+    let (admin, _) = app.signup("Acme").await;
+    let (agent_a, _) = app.add_user(&admin, "sales", "Agent A").await;
+    let (agent_b, b_me) = app.add_user(&admin, "sales", "Agent B").await;
+    let list = admin.create_call_list("One").await.expect("list");
+    admin.add_call_contacts(list.id, "name,phone\nAnn Archer,+1 212 555 0101\n".into()).await.expect("contact");
+    let held = agent_a.next_call(list.id).await.expect("next").expect("Ann");
+    app.advance(chrono::Duration::minutes(14));
+    assert!(agent_b.next_call(list.id).await.expect("next").is_none(), "held for A for 15 minutes");
+    app.advance(chrono::Duration::minutes(2));
+    let taken = agent_b.next_call(list.id).await.expect("next").expect("released to B");
+    assert_eq!((taken.id, taken.assigned_to), (held.id, Some(b_me.user.id)));
+    let late = agent_a
+        .log_call(held.id, &NewCall { disposition: Disposition::Busy, note: None, callback_at: None })
+        .await
+        .expect_err("A's hold has ended");
+    assert_eq!(late.status(), Some(409));
 }
 
 #[tokio::test]
@@ -96,7 +115,7 @@ async fn an_interested_contact_becomes_a_lead_with_the_call_history() {
         .log_call(c.id, &NewCall { disposition: Disposition::NoAnswer, note: None, callback_at: None })
         .await
         .expect("no answer");
-    due_now(&app);
+    app.advance(chrono::Duration::minutes(kith_domain::call_lists::RETRY_MINUTES));
     let c = agent.next_call(list.id).await.expect("next").expect("again");
     let out = agent
         .log_call(

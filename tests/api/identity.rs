@@ -301,3 +301,29 @@ async fn the_demo_organization_loads_once_with_people_and_leads() {
     let views: Vec<String> = admin.lead_views().await.expect("views").into_iter().map(|v| v.name).collect();
     assert_eq!(views, vec!["Hot leads", "Not assigned yet"]);
 }
+
+#[tokio::test]
+async fn an_invitation_can_be_accepted_for_seven_days_and_then_not() {
+    let app = TestApp::spawn().await;
+    let (admin, me) = app.signup("Acme").await;
+    let invite = |email: &str| NewInvite { email: email.into(), role_id: me.role.id, team_id: None };
+    let early = admin.create_invite(&invite("early@example.test")).await.expect("invite");
+    let late = admin.create_invite(&invite("late@example.test")).await.expect("invite");
+    let accept = |token: String| kith_domain::auth::AcceptInviteRequest {
+        token,
+        name: "New colleague".into(),
+        password: kith_tests::PASSWORD.into(),
+    };
+    app.advance(chrono::Duration::days(kith_db::invites::INVITE_DAYS) - chrono::Duration::minutes(1));
+    app.client().accept_invite(&accept(early.token)).await.expect("on its last day");
+    app.advance(chrono::Duration::minutes(2));
+    let expired = app.client().accept_invite(&accept(late.token)).await.expect_err("a week and a minute later");
+    assert_eq!(expired.status(), Some(422));
+    assert_eq!(
+        expired.problem().and_then(|p| p.field_message("token")),
+        Some("This invitation is not valid any more.")
+    );
+    let users = admin.list_users(&PageQuery::default()).await.expect("users").items;
+    assert!(users.iter().any(|u| u.email == "early@example.test"));
+    assert!(!users.iter().any(|u| u.email == "late@example.test"), "nobody joined with the expired invitation");
+}

@@ -90,10 +90,9 @@ async fn a_failing_job_backs_off_and_gives_up_after_its_last_attempt() {
     jobs::fail(&mut conn, &first, "w", "boom").expect("fail");
     assert!(jobs::lease(&mut conn, "w", 1, chrono::Duration::minutes(1)).expect("lease").is_empty(), "backing off");
     assert_eq!(jobs::status(&mut conn, "flaky").expect("status"), Some(("queued".into(), 1, Some("boom".into()))));
-    diesel::update(kith_db::schema::jobs::table.filter(kith_db::schema::jobs::unique_key.eq("flaky")))
-        .set(kith_db::schema::jobs::run_at.eq(kith_db::now() - chrono::Duration::seconds(1)))
-        .execute(&mut *conn)
-        .expect("skip the wait");
+    app.advance(jobs::backoff(1) - chrono::Duration::seconds(1));
+    assert!(jobs::lease(&mut conn, "w", 1, chrono::Duration::minutes(1)).expect("lease").is_empty(), "a second early");
+    app.advance(chrono::Duration::seconds(2));
     let second = jobs::lease(&mut conn, "w", 1, chrono::Duration::minutes(1)).expect("lease").remove(0);
     jobs::fail(&mut conn, &second, "w", "boom again").expect("fail");
     assert_eq!(jobs::status(&mut conn, "flaky").expect("status").map(|s| (s.0, s.1)), Some(("failed".into(), 2)));
@@ -104,9 +103,17 @@ async fn a_failing_job_backs_off_and_gives_up_after_its_last_attempt() {
 #[tokio::test]
 async fn maintenance_runs_once_an_hour_however_many_workers_ask() {
     let app = TestApp::spawn().await;
+    // Half past an hour, so the test never straddles an hour boundary.
+    let now = app.clock().now();
+    app.clock().set(now.date_naive().and_hms_opt(10, 30, 0).expect("10:30").and_utc() + chrono::Duration::days(1));
     let first = kith_api::worker::run_due_jobs(&app.state, "a").expect("run");
     let second = kith_api::worker::run_due_jobs(&app.state, "b").expect("run");
     assert_eq!((first, second), (1, 0));
+    app.advance(chrono::Duration::minutes(20));
+    assert_eq!(app.run_worker(), 0, "10:50: still the same hour");
+    app.advance(chrono::Duration::minutes(20));
+    assert_eq!(app.run_worker(), 1, "11:10: the next hour's maintenance");
+    assert_eq!(app.run_worker(), 0);
 }
 
 #[tokio::test]

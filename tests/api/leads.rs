@@ -229,6 +229,113 @@ async fn a_score_is_explained_and_reaching_the_threshold_qualifies_the_lead() {
     assert_eq!(detail.lead.owner_id, Some(rita_me.user.id));
 }
 
+/// Name and stored score of the leads a list query returns, in its order.
+async fn scores(client: &Client, q: LeadListQuery) -> Vec<(String, i32)> {
+    let page = client.list_leads(&LeadListQuery { sort: Some("-score".into()), ..q }).await.expect("list");
+    page.items.into_iter().map(|l| (l.first_name, l.score)).collect()
+}
+
+#[tokio::test]
+async fn the_stored_score_follows_decay_so_lists_filters_and_the_threshold_agree_with_the_breakdown() {
+    let app = TestApp::spawn().await;
+    // Half past ten, so no step of this test crosses an hour (the worker's maintenance would count).
+    let today = app.clock().now().date_naive();
+    app.clock().set(today.and_hms_opt(10, 30, 0).expect("10:30").and_utc() + Duration::days(1));
+    let (admin, _) = app.signup("Acme").await;
+    let rule = |name: &str, trigger: ScoreTrigger, points: i32, decay_days: Option<u32>| ScoringRuleInput {
+        name: name.into(),
+        trigger,
+        points,
+        decay_days,
+        active: true,
+    };
+    let behaviour = |b: Behaviour| ScoreTrigger::Behaviour { behaviour: b, max_times: None };
+    // 10 points fading over 2 days: one point every 4.8 hours.
+    admin
+        .create_scoring_rule(&rule("Opened the offer", behaviour(Behaviour::EmailOpened), 10, Some(2)))
+        .await
+        .expect("rule");
+    let ceo = admin
+        .create_scoring_rule(&rule(
+            "Decision maker",
+            ScoreTrigger::Attribute { conditions: vec![cond("title", Operator::Contains, &["ceo"])] },
+            7,
+            None,
+        ))
+        .await
+        .expect("rule");
+    admin.create_scoring_rule(&rule("Replied", behaviour(Behaviour::EmailReplied), 4, None)).await.expect("rule");
+    // A penalty that fades over a day: the score rises as it does.
+    admin.create_scoring_rule(&rule("Bounced off", behaviour(Behaviour::PageVisit), -2, Some(1))).await.expect("rule");
+    admin
+        .put_lead_settings(&LeadSettings { duplicate_rule: DuplicateRule::EmailOrPhone, qualify_threshold: Some(11) })
+        .await
+        .expect("settings");
+    let act = |b: Behaviour| NewLeadActivity { behaviour: b, occurred_at: None, note: None };
+    let ann = admin.create_lead(&lead("Ann", "ann@example.test")).await.expect("Ann");
+    admin.add_lead_activity(ann.id, &act(Behaviour::EmailOpened)).await.expect("open");
+    admin.create_lead(&NewLead { title: "CEO".into(), ..lead("Bo", "bo@example.test") }).await.expect("Bo");
+    let cy = admin.create_lead(&NewLead { title: "CEO".into(), ..lead("Cy", "cy@example.test") }).await.expect("Cy");
+    admin.add_lead_activity(cy.id, &act(Behaviour::EmailReplied)).await.expect("reply");
+    admin.add_lead_activity(cy.id, &act(Behaviour::PageVisit)).await.expect("visit");
+    app.run_worker();
+    let all = LeadListQuery::default;
+    assert_eq!(scores(&admin, all()).await, [("Ann".into(), 10), ("Cy".into(), 9), ("Bo".into(), 7)]);
+
+    // A minute before Ann's fifth step (24 h: 5 × 4.8 h) she has 6; a minute after, 5.
+    app.advance(Duration::days(1) - Duration::minutes(1));
+    app.run_worker();
+    // Cy's penalty is down to its last point (one step every 12 hours).
+    assert_eq!(
+        scores(&admin, LeadListQuery { min_score: Some(6), ..all() }).await,
+        [("Cy".into(), 10), ("Bo".into(), 7), ("Ann".into(), 6)]
+    );
+    app.advance(Duration::minutes(2));
+    app.run_worker();
+    // Cy's penalty has faded: 7 + 4 = 11 reaches the threshold, and the worker qualified him.
+    assert_eq!(
+        scores(&admin, LeadListQuery { min_score: Some(6), ..all() }).await,
+        [("Cy".into(), 11), ("Bo".into(), 7)]
+    );
+    let ann_now = admin.get_lead(ann.id).await.expect("Ann");
+    assert_eq!((ann_now.lead.score, ann_now.score.total), (5, 5));
+    assert_eq!(ann_now.score.lines.iter().map(|l| l.points).sum::<i32>(), 5);
+    let cy_now = admin.get_lead(cy.id).await.expect("Cy");
+    assert_eq!((cy_now.lead.score, cy_now.lead.status), (11, LeadStatus::Qualified));
+    let qualified = admin
+        .lead_events(cy.id)
+        .await
+        .expect("events")
+        .into_iter()
+        .filter(|e| e.kind == LeadEventKind::StatusChanged && e.to.as_deref() == Some("qualified"))
+        .count();
+    assert_eq!(qualified, 1, "the threshold acted once");
+
+    // Two days on, the offer has faded out: nothing more will change by itself.
+    app.advance(Duration::days(2));
+    app.run_worker();
+    assert_eq!(scores(&admin, all()).await, [("Cy".into(), 11), ("Bo".into(), 7), ("Ann".into(), 0)]);
+    assert!(admin.get_lead(ann.id).await.expect("Ann").score.lines.is_empty());
+    assert_eq!(app.run_worker(), 0, "no lead is due again");
+
+    // A changed rule rescores every lead.
+    admin
+        .update_scoring_rule(
+            ceo.id,
+            ceo.version,
+            &rule(
+                "Decision maker",
+                ScoreTrigger::Attribute { conditions: vec![cond("title", Operator::Contains, &["ceo"])] },
+                9,
+                None,
+            ),
+        )
+        .await
+        .expect("rule");
+    assert_eq!(app.run_worker(), 3, "all three leads rescored");
+    assert_eq!(scores(&admin, all()).await, [("Cy".into(), 13), ("Bo".into(), 9), ("Ann".into(), 0)]);
+}
+
 #[tokio::test]
 async fn new_leads_are_assigned_round_robin_and_owners_are_told() {
     let app = TestApp::spawn().await;

@@ -1,9 +1,10 @@
 //! Autoresponder sequences: a new web lead gets its emails on schedule, each step once, and the
 //! sequence stops on reply, unsubscribe or disqualification.
 
+use chrono::Duration;
 use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl, TextExpressionMethods};
 use kith_client::Client;
-use kith_db::schema::{jobs, outbox_emails};
+use kith_db::schema::outbox_emails;
 use kith_domain::leads::*;
 use kith_domain::rules::Behaviour;
 use kith_domain::sequences::*;
@@ -31,29 +32,29 @@ pub(crate) fn welcome() -> SequenceInput {
     }
 }
 
-/// Emails queued to an address: (subject, body), oldest first.
-fn mails_to(app: &TestApp, to: &str) -> Vec<(String, String)> {
+/// Emails queued to an address: (subject, body, queued at), oldest first.
+fn mails_to(app: &TestApp, to: &str) -> Vec<(String, String, chrono::NaiveDateTime)> {
     let mut conn = app.pool.get().expect("conn");
     outbox_emails::table
         .filter(outbox_emails::to_address.eq(to))
         .filter(outbox_emails::unique_key.like("seq:%"))
         .order(outbox_emails::created_at.asc())
-        .select((outbox_emails::subject, outbox_emails::body_text))
+        .select((outbox_emails::subject, outbox_emails::body_text, outbox_emails::created_at))
         .load(&mut *conn)
         .expect("outbox")
 }
 
-/// Let the days pass: every scheduled step becomes due.
+fn subjects(app: &TestApp, to: &str) -> Vec<String> {
+    mails_to(app, to).into_iter().map(|m| m.0).collect()
+}
+
+/// Let the days pass: every step of a 0/2/5-day sequence is due.
 fn days_pass(app: &TestApp) {
-    let mut conn = app.pool.get().expect("conn");
-    diesel::update(jobs::table.filter(jobs::kind.eq("sequence_step")))
-        .set(jobs::run_at.eq(kith_db::now() - chrono::Duration::seconds(1)))
-        .execute(&mut *conn)
-        .expect("time travel");
+    app.advance(Duration::days(6));
 }
 
 fn run_worker(app: &TestApp) -> usize {
-    kith_api::worker::run_due_jobs(&app.state, "test-worker").expect("worker")
+    app.run_worker()
 }
 
 async fn integrator(app: &TestApp) -> (Client, Client) {
@@ -92,8 +93,19 @@ async fn a_new_lead_gets_each_step_on_schedule_exactly_once() {
     run_worker(&app);
     assert_eq!(mails_to(&app, "ann@example.test").len(), 1, "nothing twice");
 
-    days_pass(&app);
-    // Two workers at once still send each step once.
+    // Day 2, a minute early: nothing; a minute late: the second step.
+    app.advance(Duration::days(2) - Duration::minutes(1));
+    run_worker(&app);
+    assert_eq!(subjects(&app, "ann@example.test"), ["Hi Ann"]);
+    app.advance(Duration::minutes(2));
+    run_worker(&app);
+    assert_eq!(subjects(&app, "ann@example.test"), ["Hi Ann", "Any questions, Ann?"]);
+
+    // Day 5: two workers at once still send the last step once.
+    app.advance(Duration::days(3) - Duration::minutes(2));
+    run_worker(&app);
+    assert_eq!(mails_to(&app, "ann@example.test").len(), 2, "day 5 has not come");
+    app.advance(Duration::minutes(2));
     let a = {
         let state = app.state.clone();
         std::thread::spawn(move || kith_api::worker::run_due_jobs(&state, "a").expect("a"))
@@ -104,10 +116,11 @@ async fn a_new_lead_gets_each_step_on_schedule_exactly_once() {
     };
     a.join().expect("a");
     b.join().expect("b");
-    // Both remaining steps were due at once and two workers sent them: each once, in either order.
-    let mut subjects: Vec<String> = mails_to(&app, "ann@example.test").into_iter().map(|m| m.0).collect();
-    subjects.sort();
-    assert_eq!(subjects, vec!["Any questions, Ann?", "Hi Ann", "Last note"]);
+    let mails = mails_to(&app, "ann@example.test");
+    assert_eq!(mails.iter().map(|m| m.0.as_str()).collect::<Vec<_>>(), ["Hi Ann", "Any questions, Ann?", "Last note"]);
+    // Each was queued on its day (the clock the server read, not the test's wall time).
+    let day = |i: usize| (mails[i].2 - mails[0].2).num_hours() / 24;
+    assert_eq!((day(1), day(2)), (2, 5));
     let enrollments = admin.lead_enrollments(lead.id).await.expect("enrollments");
     assert_eq!((enrollments[0].status, enrollments[0].steps_sent), (EnrollmentStatus::Completed, 3));
     let sent = admin
@@ -230,4 +243,17 @@ async fn no_address_gets_more_than_three_sequence_emails_a_day() {
     run_worker(&app);
     run_worker(&app);
     assert_eq!(mails_to(&app, "ed@example.test").len(), 3, "the fourth waits for tomorrow");
+    // It is tried again every 6 hours and stays held while the day's three are under 24 hours old.
+    for _ in 0..3 {
+        app.advance(Duration::hours(6) + Duration::minutes(1));
+        run_worker(&app);
+        assert_eq!(mails_to(&app, "ed@example.test").len(), 3, "still the same day");
+    }
+    // A day after the first three, the held one goes out.
+    app.advance(Duration::hours(6));
+    run_worker(&app);
+    let mails = mails_to(&app, "ed@example.test");
+    assert_eq!(mails.len(), 4, "released after 24 hours");
+    assert!(mails[3].2 - mails[0].2 >= Duration::hours(24));
+    assert_eq!(mails[3].0, "Hi Ed");
 }

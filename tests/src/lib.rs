@@ -176,6 +176,8 @@ impl TestApp {
         let port = listener.local_addr().map(|a| a.port()).unwrap_or_else(|e| panic!("addr: {e}"));
         // Links and embeds point at this server.
         config.public_url = format!("http://127.0.0.1:{port}");
+        // Every test server reads a clock the test can move (`advance`).
+        config.clock = kith_db::Clock::adjustable();
         adjust(&mut config);
         let state = kith_api::prepare(&config).unwrap_or_else(|e| panic!("prepare: {e}"));
         let pool = state.pool.clone();
@@ -191,6 +193,22 @@ impl TestApp {
             _db: guard,
             server: handle,
         }
+    }
+
+    /// The clock the server, its database work and its worker read.
+    pub fn clock(&self) -> &kith_db::Clock {
+        self.pool.clock()
+    }
+
+    /// Let time pass at once on the server's clock (tokens, schedules, decay, expiries all follow).
+    pub fn advance(&self, by: chrono::Duration) {
+        self.clock().advance(by)
+    }
+
+    /// Run the background worker once, as `kith serve` does on each poll: due jobs and due rescores.
+    /// Returns how much work it did.
+    pub fn run_worker(&self) -> usize {
+        kith_api::worker::run_due_jobs(&self.state, "test-worker").unwrap_or_else(|e| panic!("worker: {e}"))
     }
 
     /// A client with no session.

@@ -21,6 +21,10 @@ pub struct Config {
     #[arg(long, env = "KITH_JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: Option<String>,
 
+    /// The clock the server reads (the system clock; tests put an adjustable one here).
+    #[arg(skip)]
+    pub clock: kith_db::Clock,
+
     /// Lifetime of access tokens in seconds (at most 900).
     #[arg(long, env = "KITH_ACCESS_TOKEN_SECONDS", default_value_t = 900)]
     pub access_token_seconds: i64,
@@ -105,6 +109,7 @@ impl Config {
             bind: "127.0.0.1:0".into(),
             static_dir: PathBuf::from("frontend/dist"),
             jwt_secret: None,
+            clock: kith_db::Clock::system(),
             access_token_seconds: 900,
             login_window_seconds: 900,
             login_max_failures: 10,

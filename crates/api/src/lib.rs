@@ -33,8 +33,10 @@ use crate::state::AppState;
 
 /// Open the pool, migrate, and load the signing key: everything a node needs before serving.
 pub fn prepare(config: &Config) -> Result<AppState, String> {
-    let pool =
-        Pool::new(&config.database_url, PoolOptions { max_size: config.db_pool_size, ..PoolOptions::default() })?;
+    let pool = Pool::new(
+        &config.database_url,
+        PoolOptions { max_size: config.db_pool_size, clock: config.clock.clone(), ..PoolOptions::default() },
+    )?;
     let applied = pool
         .migrate()
         .map_err(|e| format!("cannot migrate {}: {e}", kith_db::connection::redact(&config.database_url)))?;

@@ -50,6 +50,11 @@ impl Limits {
 }
 
 impl AppState {
+    /// The current instant on the server's clock (the one the database work reads too).
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.pool.clock().now()
+    }
+
     /// Run blocking database work on the blocking thread pool with a pooled connection.
     pub async fn db<T, F>(&self, work: F) -> ApiResult<T>
     where

@@ -93,8 +93,7 @@ fn run(state: &AppState, conn: &mut kith_db::DbConnection, job: &LeasedJob) -> R
             let purged = kith_db::recycle::purge_expired(conn).map_err(|e| e.to_string())?;
             let attempts = kith_db::sessions::prune_login_attempts(conn).map_err(|e| e.to_string())?;
             let keys = kith_db::idempotency::prune(conn).map_err(|e| e.to_string())?;
-            let revisits =
-                kith_db::leads::due_revisits(conn, chrono::Utc::now().date_naive()).map_err(|e| e.to_string())?;
+            let revisits = kith_db::leads::due_revisits(conn, kith_db::now().date()).map_err(|e| e.to_string())?;
             let old_jobs = jobs::prune(conn).map_err(|e| e.to_string())?;
             tracing::info!(purged, attempts, keys, revisits, old_jobs, "maintenance done");
             Ok(Done::Finished)
@@ -103,12 +102,15 @@ fn run(state: &AppState, conn: &mut kith_db::DbConnection, job: &LeasedJob) -> R
     }
 }
 
-/// Lease and run one batch of due jobs; returns how many ran. Blocking.
+/// Lease and run one batch of due jobs and rescore due leads; returns how much work was done (a
+/// full batch of either means more may be waiting). Blocking.
 pub fn run_due_jobs(state: &AppState, worker: &str) -> kith_db::Result<usize> {
     let mut conn = state.pool.get()?;
     schedule_maintenance(&mut conn)?;
     let batch = jobs::lease(&mut conn, worker, BATCH, chrono::Duration::minutes(5))?;
-    let count = batch.len();
+    // Scores whose decay step passed (or whose rules changed) are brought up to date on every poll.
+    let rescored = kith_db::leads::rescore_due(&mut conn)?;
+    let count = batch.len() + rescored;
     for job in batch {
         match run(state, &mut conn, &job) {
             Ok(Done::Finished) => {
@@ -135,7 +137,7 @@ pub fn spawn(state: AppState, mailer: Arc<Mailer>) {
         loop {
             let (s, w) = (jobs_state.clone(), worker.clone());
             match actix_web::web::block(move || run_due_jobs(&s, &w)).await {
-                Ok(Ok(n)) if n as i64 >= BATCH => continue,
+                Ok(Ok(n)) if n as i64 >= BATCH.min(kith_db::leads::RESCORE_BATCH) => continue,
                 Ok(Ok(_)) => {}
                 Ok(Err(e)) => tracing::warn!(error = %e, "job queue unavailable; retrying"),
                 Err(e) => tracing::error!(error = %e, "job runner panicked"),

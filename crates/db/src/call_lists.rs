@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::io::Read;
 
-use chrono::{Duration, NaiveDateTime, Utc};
+use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use kith_domain::audit::AuditAction;
 use kith_domain::call_lists::*;
@@ -304,7 +304,7 @@ pub fn log_call(conn: &mut DbConnection, scope: &Scope, contact: CallContactId, 
     if call.disposition == Disposition::Callback {
         match call.callback_at {
             None => return Err(Error::field("callback_at", "required", "Say when to call back.")),
-            Some(t) if t <= Utc::now() => {
+            Some(t) if t <= crate::util::now_utc() => {
                 return Err(Error::field("callback_at", "past", "Choose a time in the future."))
             }
             _ => {}

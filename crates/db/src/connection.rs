@@ -101,11 +101,13 @@ impl ManageConnection for Manager {
 pub struct PoolOptions {
     pub max_size: u32,
     pub connect_timeout: Duration,
+    /// The clock the pool's connections read (the system clock but in tests).
+    pub clock: crate::clock::Clock,
 }
 
 impl Default for PoolOptions {
     fn default() -> Self {
-        PoolOptions { max_size: 10, connect_timeout: Duration::from_secs(5) }
+        PoolOptions { max_size: 10, connect_timeout: Duration::from_secs(5), clock: crate::clock::Clock::system() }
     }
 }
 
@@ -114,9 +116,28 @@ impl Default for PoolOptions {
 pub struct Pool {
     inner: r2d2::Pool<Manager>,
     backend: Backend,
+    clock: crate::clock::Clock,
 }
 
-pub type PooledConnection = r2d2::PooledConnection<Manager>;
+/// A connection checked out of the pool; while it is held, `crate::now()` on this thread reads the
+/// pool's clock. It stays on the thread that checked it out.
+pub struct PooledConnection {
+    conn: r2d2::PooledConnection<Manager>,
+    _clock: crate::clock::Binding,
+}
+
+impl std::ops::Deref for PooledConnection {
+    type Target = DbConnection;
+    fn deref(&self) -> &DbConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for PooledConnection {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.conn
+    }
+}
 
 impl Pool {
     /// Build the pool. Does not wait for the database: a node starts even while PostgreSQL is down
@@ -136,7 +157,7 @@ impl Pool {
             .connection_timeout(options.connect_timeout)
             .test_on_check_out(backend == Backend::Postgres)
             .build_unchecked(Manager { url: url.to_owned(), backend });
-        Ok(Pool { inner, backend })
+        Ok(Pool { inner, backend, clock: options.clock })
     }
 
     pub fn backend(&self) -> Backend {
@@ -144,7 +165,13 @@ impl Pool {
     }
 
     pub fn get(&self) -> crate::Result<PooledConnection> {
-        self.inner.get().map_err(|e| crate::Error::Unavailable(e.to_string()))
+        let conn = self.inner.get().map_err(|e| crate::Error::Unavailable(e.to_string()))?;
+        Ok(PooledConnection { conn, _clock: self.clock.bind() })
+    }
+
+    /// The clock this pool's work reads.
+    pub fn clock(&self) -> &crate::clock::Clock {
+        &self.clock
     }
 
     /// Apply pending migrations of this backend's tree; returns the versions applied.

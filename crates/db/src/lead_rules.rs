@@ -163,6 +163,7 @@ pub fn create_scoring_rule(conn: &mut DbConnection, scope: &Scope, input: &Scori
             .execute(c)?;
         let rule = find_scoring(c, scope, id)?;
         audit::record_created(c, scope, "scoring_rule", &id.to_string(), &rule)?;
+        crate::leads::rescore_all_later(c, scope.org_id)?;
         Ok(rule)
     })
 }
@@ -199,6 +200,7 @@ pub fn update_scoring_rule(
         }
         let after = find_scoring(c, scope, id)?;
         audit::record_updated(c, scope, "scoring_rule", &id.to_string(), &before, &after)?;
+        crate::leads::rescore_all_later(c, scope.org_id)?;
         Ok(after)
     })
 }
@@ -214,6 +216,7 @@ pub fn delete_scoring_rule(conn: &mut DbConnection, scope: &Scope, id: ScoringRu
         )
         .set(scoring_rules::deleted_at.eq(Some(now())))
         .execute(c)?;
+        crate::leads::rescore_all_later(c, scope.org_id)?;
         audit::record(c, scope, "scoring_rule", &id.to_string(), AuditAction::Delete, &[])
     })
 }

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{NaiveDate, NaiveDateTime, Utc};
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use kith_domain::audit::AuditAction;
 use kith_domain::leads::*;
@@ -17,7 +17,7 @@ use kith_domain::{FieldError, LeadId, OrgId, TeamId, UserId};
 
 use crate::notifications::{notify, Notice};
 use crate::schema::{fts_lead_rows, lead_custom_values, lead_events, lead_tags, leads, roles, users};
-use crate::util::{like_pattern, new_id, now, parse_id, to_utc, transaction};
+use crate::util::{from_utc, like_pattern, new_id, now, parse_id, to_utc, transaction};
 use crate::{audit, custom_fields, lead_rules, recycle, DbConnection, Error, Result, Scope};
 
 pub mod duplicates;
@@ -150,8 +150,11 @@ fn writable(conn: &mut DbConnection, scope: &Scope, id: LeadId) -> Result<LeadVi
 }
 
 pub fn get(conn: &mut DbConnection, scope: &Scope, id: LeadId) -> Result<LeadDetail> {
-    let lead = readable(conn, scope, id)?;
-    let score = breakdown(conn, scope.org_id, &lead)?;
+    let mut lead = readable(conn, scope, id)?;
+    let (score, _) = breakdown(conn, scope.org_id, &lead)?;
+    // The page shows the score of this instant; the stored one (lists, filters) catches up when the
+    // worker next runs `rescore_due`, within a poll interval of a decay step.
+    lead.score = score.total;
     Ok(LeadDetail { lead, score })
 }
 
@@ -277,22 +280,26 @@ fn behaviours(conn: &mut DbConnection, lead_id: &str) -> Result<Vec<BehaviourRec
         .collect())
 }
 
-fn breakdown(conn: &mut DbConnection, org_id: OrgId, lead: &LeadView) -> Result<ScoreBreakdown> {
+/// A lead's score now, and the instant it next changes by decay alone.
+fn breakdown(
+    conn: &mut DbConnection,
+    org_id: OrgId,
+    lead: &LeadView,
+) -> Result<(ScoreBreakdown, Option<NaiveDateTime>)> {
     let rules = lead_rules::scoring_rules(conn, org_id)?;
     let done = behaviours(conn, &lead.id.to_string())?;
-    Ok(rules::score(lead, &done, &rules, Utc::now()))
+    let at = crate::util::now_utc();
+    Ok((rules::score(lead, &done, &rules, at), rules::next_change(&done, &rules, at).map(from_utc)))
 }
 
-/// Recompute a lead's score; at the qualify threshold an open lead becomes qualified and its owner
-/// is told. Returns the new breakdown.
+/// Recompute a lead's score and when it next decays; at the qualify threshold an open lead becomes
+/// qualified and its owner is told. Returns the new breakdown.
 pub(crate) fn rescore(conn: &mut DbConnection, scope: &Scope, id: LeadId) -> Result<ScoreBreakdown> {
     let lead = find(conn, scope.org_id, id, false)?;
-    let score = breakdown(conn, scope.org_id, &lead)?;
-    if score.total != lead.score {
-        diesel::update(leads::table.filter(leads::id.eq(id.to_string())))
-            .set(leads::score.eq(score.total))
-            .execute(conn)?;
-    }
+    let (score, due) = breakdown(conn, scope.org_id, &lead)?;
+    diesel::update(leads::table.filter(leads::id.eq(id.to_string())))
+        .set((leads::score.eq(score.total), leads::score_due_at.eq(due)))
+        .execute(conn)?;
     let settings = lead_rules::settings(conn, scope.org_id)?;
     let qualifies = settings.qualify_threshold.is_some_and(|t| score.total >= t)
         && matches!(
@@ -332,6 +339,48 @@ pub(crate) fn rescore(conn: &mut DbConnection, scope: &Scope, id: LeadId) -> Res
         }
     }
     Ok(score)
+}
+
+/// Leads at most this many are rescored by one `rescore_due` call.
+pub const RESCORE_BATCH: i64 = 500;
+
+/// Rescore the leads whose score is due — a decay step passed, or a scoring rule changed — up to
+/// `RESCORE_BATCH`, as the system; returns how many were rescored. Any number of workers may run it
+/// at once: each lead is claimed by a conditional update in its own transaction, so its rescore and
+/// what the threshold does happen once.
+pub fn rescore_due(conn: &mut DbConnection) -> Result<usize> {
+    let at = now();
+    let due: Vec<(String, String)> = leads::table
+        .filter(leads::score_due_at.le(at))
+        .filter(leads::deleted_at.is_null())
+        .order(leads::score_due_at.asc())
+        .select((leads::id, leads::org_id))
+        .limit(RESCORE_BATCH)
+        .load(conn)?;
+    let mut rescored = 0;
+    for (id, org) in due {
+        let scope = Scope::system(parse_id(&org)?);
+        let lead_id: LeadId = parse_id(&id)?;
+        let claimed = transaction(conn, |c| {
+            let claimed = diesel::update(leads::table.filter(leads::id.eq(&id)).filter(leads::score_due_at.le(at)))
+                .set(leads::score_due_at.eq(None::<NaiveDateTime>))
+                .execute(c)?;
+            if claimed == 1 {
+                rescore(c, &scope, lead_id)?;
+            }
+            Ok(claimed == 1)
+        })?;
+        rescored += usize::from(claimed);
+    }
+    Ok(rescored)
+}
+
+/// After a scoring rule changed: every lead of the organization is rescored by the worker.
+pub(crate) fn rescore_all_later(c: &mut DbConnection, org_id: OrgId) -> Result<()> {
+    diesel::update(leads::table.filter(leads::org_id.eq(org_id.to_string())).filter(leads::deleted_at.is_null()))
+        .set(leads::score_due_at.eq(Some(now())))
+        .execute(c)?;
+    Ok(())
 }
 
 /// Active users of the organization with their open-lead counts (two queries, for any number of users).
@@ -809,7 +858,7 @@ struct Move {
 }
 
 fn apply_move(c: &mut DbConnection, scope: &Scope, lead: &LeadView, m: &Move) -> Result<()> {
-    let today = Utc::now().date_naive();
+    let today = crate::util::now_utc().date_naive();
     let id = lead.id.to_string();
     if let Some(to) = m.status {
         if to != lead.status {

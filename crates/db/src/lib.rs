@@ -8,6 +8,7 @@
 pub mod api_keys;
 pub mod audit;
 pub mod call_lists;
+pub mod clock;
 pub mod connection;
 pub mod custom_fields;
 pub mod email_engagement;
@@ -39,7 +40,8 @@ pub mod webforms;
 
 mod util;
 
+pub use clock::Clock;
 pub use connection::{Backend, DbConnection, Pool, PoolOptions};
 pub use error::{Error, Result};
 pub use scope::Scope;
-pub use util::now;
+pub use util::{now, now_utc};

@@ -272,6 +272,7 @@ diesel::table! {
         updated_at -> Timestamp,
         version -> BigInt,
         deleted_at -> Nullable<Timestamp>,
+        score_due_at -> Nullable<Timestamp>,
     }
 }
 

@@ -5,10 +5,16 @@ use diesel::{Connection, RunQueryDsl};
 
 use crate::{DbConnection, Error, Result};
 
-/// The current time truncated to microseconds: PostgreSQL keeps microseconds and SQLite keeps the
-/// text it is given, so truncating makes both backends return the same value.
+/// The current time of the clock bound to this thread's connection (see `crate::clock`), truncated
+/// to microseconds: PostgreSQL keeps microseconds and SQLite keeps the text it is given, so
+/// truncating makes both backends return the same value.
 pub fn now() -> NaiveDateTime {
-    Utc::now().naive_utc().trunc_subsecs(6)
+    now_utc().naive_utc()
+}
+
+/// `now()` as a UTC instant, for domain rules that take the time as an argument.
+pub fn now_utc() -> DateTime<Utc> {
+    crate::clock::current().now()
 }
 
 pub fn to_utc(t: NaiveDateTime) -> DateTime<Utc> {

@@ -291,14 +291,19 @@ pub struct ScoreBreakdown {
     pub lines: Vec<ScoreLine>,
 }
 
-/// Points of one occurrence `age_days` old under linear decay: full when new, zero at `decay_days`.
-/// Rounded toward zero so a faded behaviour never counts more than its rule says.
-pub fn decayed(points: i32, age_days: f64, decay_days: Option<u32>) -> i32 {
+/// Points of one occurrence `age_seconds` old under linear decay, in equal whole-point steps: full
+/// when new, one point less after each `decay_days / |points|` days, zero from `decay_days` on. (A
+/// 10-point rule fading over 30 days counts 10 for its first 3 days, 9 for the next 3, … 1 in its
+/// last 3.) Exact integer arithmetic: the magnitude is |points| × (span − age) / span rounded up, so
+/// a new behaviour counts in full and a faded one never more than its rule.
+pub fn decayed(points: i32, age_seconds: i64, decay_days: Option<u32>) -> i32 {
     match decay_days {
         None => points,
         Some(d) => {
-            let left = (1.0 - age_days.max(0.0) / f64::from(d)).max(0.0);
-            (f64::from(points) * left).trunc() as i32
+            let span = 86_400 * i64::from(d.max(1));
+            let left = (span - age_seconds.max(0)).max(0);
+            let magnitude = (i64::from(points.unsigned_abs()) * left + span - 1) / span; // ⌈…⌉, both ≥ 0
+            magnitude as i32 * points.signum()
         }
     }
 }
@@ -321,18 +326,9 @@ pub fn score(
                 }
             }
             ScoreTrigger::Behaviour { behaviour, max_times } => {
-                let mut hits: Vec<&BehaviourRecord> = behaviours.iter().filter(|b| b.behaviour == *behaviour).collect();
-                // The most recent occurrences count first: they have decayed least.
-                hits.sort_by_key(|b| std::cmp::Reverse(b.occurred_at));
-                if let Some(max) = max_times {
-                    hits.truncate(*max as usize);
-                }
-                let points = hits
-                    .iter()
-                    .map(|b| {
-                        decayed(rule.points, (now - b.occurred_at).num_seconds() as f64 / 86_400.0, rule.decay_days)
-                    })
-                    .sum();
+                let hits = counted(behaviours, *behaviour, *max_times);
+                let points =
+                    hits.iter().map(|b| decayed(rule.points, age_seconds(now, b.occurred_at), rule.decay_days)).sum();
                 (points, hits.len() as u32)
             }
         };
@@ -341,6 +337,52 @@ pub fn score(
         }
     }
     ScoreBreakdown { total: lines.iter().map(|l| l.points).sum(), lines }
+}
+
+/// The behaviour occurrences a rule counts: the most recent first (they have decayed least), at
+/// most `max_times` of them.
+fn counted<'a>(
+    behaviours: &'a [BehaviourRecord],
+    behaviour: Behaviour,
+    max_times: Option<u32>,
+) -> Vec<&'a BehaviourRecord> {
+    let mut hits: Vec<&BehaviourRecord> = behaviours.iter().filter(|b| b.behaviour == behaviour).collect();
+    hits.sort_by_key(|b| std::cmp::Reverse(b.occurred_at));
+    if let Some(max) = max_times {
+        hits.truncate(max as usize);
+    }
+    hits
+}
+
+fn age_seconds(now: DateTime<Utc>, at: DateTime<Utc>) -> i64 {
+    (now - at).num_seconds()
+}
+
+/// The first instant after `now` at which [`score`] gives a different breakdown with nothing else
+/// changing — the next decay step of a counted behaviour — or `None` when only a new event or a rule
+/// change can change it. A lead's stored score is recomputed at this instant.
+pub fn next_change(behaviours: &[BehaviourRecord], rules: &[ScoringRule], now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let mut first: Option<DateTime<Utc>> = None;
+    for rule in rules.iter().filter(|r| r.active && r.points != 0) {
+        let (ScoreTrigger::Behaviour { behaviour, max_times }, Some(days)) = (&rule.trigger, rule.decay_days) else {
+            continue;
+        };
+        for hit in counted(behaviours, *behaviour, *max_times) {
+            let value = decayed(rule.points, age_seconds(now, hit.occurred_at), Some(days));
+            if value == 0 {
+                continue; // faded out for good
+            }
+            // ⌈|points| × (span − age) / span⌉ drops below |value| at the first whole second with
+            // |points| × (span − age) ≤ (|value| − 1) × span, i.e. age ≥ span × (|points| − |value| + 1) / |points|.
+            let (p, k, span) =
+                (i64::from(rule.points.unsigned_abs()), i64::from(value.unsigned_abs()), 86_400 * i64::from(days));
+            let age = (span * (p - k + 1) + p - 1) / p; // ⌈…⌉, both > 0
+                                                        // After `now`: `value` is what the occurrence counts at `now`, so its age then is below `age`.
+            let at = hit.occurred_at + chrono::Duration::seconds(age);
+            first = Some(first.map_or(at, |f| f.min(at)));
+        }
+    }
+    first
 }
 
 /// Who receives a lead that an assignment rule matches.
@@ -636,24 +678,125 @@ mod tests {
         assert_eq!(choose_owner(&[fallback, germany], &lead(), &candidates).map(|x| x.1), Some(u(1)));
     }
 
+    /// Decay stated independently: one point is lost every `span / |points|` seconds, and nothing is
+    /// left at the end of the span. Checked over every hour of small rules, edges included.
+    #[test]
+    fn decay_loses_one_point_per_equal_step_and_ends_at_zero() {
+        for points in -12i32..=12 {
+            for days in 1u32..=6 {
+                let span = 86_400 * i64::from(days);
+                for hour in -2i64..=i64::from(days) * 24 + 2 {
+                    let age = hour * 3_600;
+                    let steps_done = i64::from(points.unsigned_abs()) * age.max(0) / span;
+                    let expected = (i64::from(points.abs()) - steps_done).max(0) as i32 * points.signum();
+                    assert_eq!(
+                        decayed(points, age, Some(days)),
+                        expected,
+                        "{points} points over {days} days at {hour} h"
+                    );
+                }
+            }
+        }
+        // The worked example of the doc comment, at the second each step happens.
+        let three_days = 3 * 86_400;
+        assert_eq!(decayed(10, three_days - 1, Some(30)), 10);
+        assert_eq!(decayed(10, three_days, Some(30)), 9);
+        assert_eq!(decayed(10, 27 * 86_400, Some(30)), 1);
+        assert_eq!(decayed(10, 30 * 86_400 - 1, Some(30)), 1);
+        assert_eq!(decayed(10, 30 * 86_400, Some(30)), 0);
+        assert_eq!(decayed(-7, 0, Some(1)), -7);
+        assert_eq!(decayed(5, 10_000 * 86_400, None), 5);
+    }
+
+    fn behaviour_rules() -> impl Strategy<Value = Vec<ScoringRule>> {
+        let one = (0usize..3, -40i32..40, proptest::option::of(1u32..20), proptest::option::of(0u32..4), any::<bool>());
+        proptest::collection::vec(one, 1..4).prop_map(|specs| {
+            specs
+                .into_iter()
+                .enumerate()
+                .map(|(i, (b, points, decay, max_times, active))| {
+                    let behaviour = [Behaviour::PageVisit, Behaviour::EmailOpened, Behaviour::FormSubmitted][b];
+                    ScoringRule {
+                        active,
+                        ..rule(i as u128 + 1, ScoreTrigger::Behaviour { behaviour, max_times }, points, decay)
+                    }
+                })
+                .collect()
+        })
+    }
+
+    fn events(now: DateTime<Utc>) -> impl Strategy<Value = Vec<BehaviourRecord>> {
+        proptest::collection::vec((0usize..3, -86_400i64..40 * 86_400), 0..8).prop_map(move |v| {
+            v.into_iter()
+                .map(|(b, ago)| BehaviourRecord {
+                    behaviour: [Behaviour::PageVisit, Behaviour::EmailOpened, Behaviour::FormSubmitted][b],
+                    occurred_at: now - chrono::Duration::seconds(ago),
+                })
+                .collect()
+        })
+    }
+
     proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// `next_change` is exactly when the breakdown next changes: the same breakdown at every
+        /// instant before it (sampled, plus the last second), a different one at it, and with
+        /// `None` the same breakdown forever (sampled up to 60 days on).
         #[test]
-        fn decay_never_exceeds_the_rule_and_reaches_zero(points in -1000i32..1000, age in 0.0f64..5000.0, days in 1u32..3650) {
-            let p = decayed(points, age, Some(days));
-            prop_assert!(p.abs() <= points.abs());
-            prop_assert_eq!(p.signum() * points.signum() >= 0, true);
-            if age >= f64::from(days) { prop_assert_eq!(p, 0); }
+        fn the_breakdown_changes_exactly_at_next_change(
+            rules in behaviour_rules(),
+            (now, events) in Just(Utc::now()).prop_flat_map(|now| (Just(now), events(now))),
+            samples in proptest::collection::vec(0.0f64..1.0, 4),
+        ) {
+            let at_now = score(&lead(), &events, &rules, now);
+            match next_change(&events, &rules, now) {
+                Some(change) => {
+                    prop_assert!(change > now);
+                    let gap = (change - now).num_milliseconds();
+                    for f in samples {
+                        let t = now + chrono::Duration::milliseconds((gap as f64 * f) as i64);
+                        prop_assert_eq!(&score(&lead(), &events, &rules, t), &at_now);
+                    }
+                    prop_assert_eq!(&score(&lead(), &events, &rules, change - chrono::Duration::milliseconds(1)), &at_now);
+                    prop_assert_ne!(&score(&lead(), &events, &rules, change).lines, &at_now.lines);
+                }
+                None => {
+                    for f in samples {
+                        let t = now + chrono::Duration::seconds((60.0 * 86_400.0 * f) as i64);
+                        prop_assert_eq!(&score(&lead(), &events, &rules, t), &at_now);
+                    }
+                }
+            }
         }
 
+        /// A behaviour rule's line against a reference computation: the `max_times` most recent
+        /// occurrences, each decayed by the stepping rule stated in the test above.
         #[test]
-        fn the_total_is_the_sum_of_the_lines(visits in 0usize..20, points in -50i32..50, cap in proptest::option::of(0u32..10)) {
+        fn a_behaviour_line_counts_the_most_recent_occurrences_decayed(
+            ages in proptest::collection::vec(0i64..30 * 86_400, 0..12),
+            points in -50i32..50,
+            decay in proptest::option::of(1u32..30),
+            cap in proptest::option::of(0u32..6),
+        ) {
             let now = Utc::now();
-            let rules = vec![rule(1, ScoreTrigger::Behaviour { behaviour: Behaviour::PageVisit, max_times: cap }, points, None)];
-            let events: Vec<_> = (0..visits).map(|i| BehaviourRecord { behaviour: Behaviour::PageVisit, occurred_at: now - chrono::Duration::hours(i as i64) }).collect();
+            let rules = vec![rule(1, ScoreTrigger::Behaviour { behaviour: Behaviour::PageVisit, max_times: cap }, points, decay)];
+            let mut events: Vec<_> = ages.iter().map(|a| BehaviourRecord { behaviour: Behaviour::PageVisit, occurred_at: now - chrono::Duration::seconds(*a) }).collect();
+            events.push(BehaviourRecord { behaviour: Behaviour::EmailOpened, occurred_at: now }); // another behaviour: never counted
+            let mut youngest = ages.clone();
+            youngest.sort_unstable();
+            youngest.truncate(cap.map_or(usize::MAX, |c| c as usize));
+            let expected: i32 = youngest.iter().map(|age| match decay {
+                None => points,
+                Some(days) => {
+                    let lost = i64::from(points.unsigned_abs()) * age / (86_400 * i64::from(days));
+                    (i64::from(points.abs()) - lost).max(0) as i32 * points.signum()
+                }
+            }).sum();
             let s = score(&lead(), &events, &rules, now);
-            prop_assert_eq!(s.total, s.lines.iter().map(|l| l.points).sum::<i32>());
-            let counted = cap.map_or(visits, |c| visits.min(c as usize)) as i32;
-            prop_assert_eq!(s.total, points * counted);
+            prop_assert_eq!(s.total, expected);
+            let line = s.lines.first().map(|l| (l.points, l.times));
+            let want = (expected != 0).then_some((expected, youngest.len() as u32));
+            prop_assert_eq!(line, want);
         }
 
         #[test]

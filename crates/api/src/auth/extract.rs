@@ -47,7 +47,7 @@ impl FromRequest for Auth {
                 }
                 scope
             } else {
-                let subject = state.jwt.verify(&token).ok_or_else(ApiError::unauthorized)?;
+                let subject = state.jwt.verify(&token, state.now()).ok_or_else(ApiError::unauthorized)?;
                 state
                     .db(move |c| {
                         kith_db::sessions::authenticate(c, subject.session_id, subject.user_id, subject.org_id)

@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 pub const ISSUER: &str = "kith";
 pub const AUDIENCE: &str = "kith-api";
 const TOKEN_TYPE: &str = "access";
+/// Clock skew tolerated between nodes when checking `exp` and `nbf`.
+const LEEWAY_SECONDS: i64 = 30;
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Claims {
@@ -44,9 +46,10 @@ impl JwtKeys {
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iat", "nbf", "iss", "aud", "sub"]);
-        validation.validate_exp = true;
-        validation.validate_nbf = true;
-        validation.leeway = 30;
+        // Expiry and not-before are checked against the server's clock in `verify` (the library
+        // would read the system time, which tests cannot move).
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
         JwtKeys {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
@@ -55,8 +58,8 @@ impl JwtKeys {
         }
     }
 
-    pub fn issue(&self, session: &IssuedSession) -> Result<String, String> {
-        let now = chrono::Utc::now().timestamp();
+    pub fn issue(&self, session: &IssuedSession, now: chrono::DateTime<chrono::Utc>) -> Result<String, String> {
+        let now = now.timestamp();
         let claims = Claims {
             sub: session.user_id.to_string(),
             org: session.org_id.to_string(),
@@ -73,10 +76,11 @@ impl JwtKeys {
     }
 
     /// Verify signature and claims; any failure is simply "not authenticated".
-    pub fn verify(&self, token: &str) -> Option<TokenSubject> {
+    pub fn verify(&self, token: &str, now: chrono::DateTime<chrono::Utc>) -> Option<TokenSubject> {
         let data = decode::<Claims>(token, &self.decoding, &self.validation).ok()?;
         let c = data.claims;
-        if c.typ != TOKEN_TYPE {
+        let now = now.timestamp();
+        if c.typ != TOKEN_TYPE || now >= c.exp + LEEWAY_SECONDS || now + LEEWAY_SECONDS < c.nbf {
             return None;
         }
         Some(TokenSubject {
@@ -84,5 +88,29 @@ impl JwtKeys {
             org_id: c.org.parse().ok()?,
             session_id: c.sid.parse().ok()?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, Utc};
+
+    #[test]
+    fn a_token_lives_its_ttl_on_the_given_clock_and_not_before_it_was_issued() {
+        let keys = JwtKeys::new(&[7u8; 32], 60);
+        let session = IssuedSession {
+            session_id: kith_domain::SessionId(uuid::Uuid::now_v7()),
+            user_id: kith_domain::UserId(uuid::Uuid::now_v7()),
+            org_id: kith_domain::OrgId(uuid::Uuid::now_v7()),
+            refresh_token: String::new(),
+        };
+        let at = Utc::now() + Duration::days(3);
+        let token = keys.issue(&session, at).expect("issue");
+        assert!(keys.verify(&token, at).is_some());
+        assert!(keys.verify(&token, at + Duration::seconds(60 + LEEWAY_SECONDS - 1)).is_some());
+        assert!(keys.verify(&token, at + Duration::seconds(60 + LEEWAY_SECONDS)).is_none(), "expired");
+        assert!(keys.verify(&token, at - Duration::seconds(LEEWAY_SECONDS + 1)).is_none(), "not yet valid");
+        assert!(keys.verify(&token, Utc::now()).is_none(), "three days early");
     }
 }

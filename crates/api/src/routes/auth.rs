@@ -29,7 +29,7 @@ fn refresh_cookie(state: &AppState, value: &str, max_age: CookieDuration) -> Coo
 
 /// Answer with a token pair; the refresh token also goes into an http-only cookie for the SPA.
 fn token_response(state: &AppState, status: StatusCode, issued: IssuedSession) -> ApiResult<HttpResponse> {
-    let access_token = state.jwt.issue(&issued).map_err(ApiError::Internal)?;
+    let access_token = state.jwt.issue(&issued, state.now()).map_err(ApiError::Internal)?;
     let body = TokenResponse {
         access_token,
         token_type: "Bearer".into(),

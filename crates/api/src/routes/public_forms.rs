@@ -145,7 +145,11 @@ fn url_query(url: &str) -> Option<String> {
 }
 
 /// Is this the work of a bot: the honeypot filled, or submitted faster than a person could?
-fn looks_like_a_bot(values: &HashMap<String, String>, min_fill_seconds: u32) -> bool {
+fn looks_like_a_bot(
+    values: &HashMap<String, String>,
+    min_fill_seconds: u32,
+    now: chrono::DateTime<chrono::Utc>,
+) -> bool {
     if values.get("kith_hp").is_some_and(|v| !v.trim().is_empty()) {
         return true;
     }
@@ -153,7 +157,7 @@ fn looks_like_a_bot(values: &HashMap<String, String>, min_fill_seconds: u32) -> 
         None => false, // the plain HTML form has no JavaScript to set it
         Some(ts) => match ts.trim().parse::<i64>() {
             Ok(started_ms) => {
-                let elapsed_ms = chrono::Utc::now().timestamp_millis() - started_ms;
+                let elapsed_ms = now.timestamp_millis() - started_ms;
                 elapsed_ms < i64::from(min_fill_seconds) * 1000
             }
             Err(_) => true,
@@ -264,7 +268,7 @@ pub async fn submit(
         Ok(v) => v,
         Err(e) => return Ok(refused(&mode, origin.as_deref(), e.problem())),
     };
-    if looks_like_a_bot(&values, form.min_fill_seconds) {
+    if looks_like_a_bot(&values, form.min_fill_seconds, state.now()) {
         tracing::info!(form = %form.id, "web form submission dropped as a bot");
         return Ok(success(&mode, &form, origin.as_deref()));
     }

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::Utc;
 use diesel::prelude::*;
 use kith_domain::custom_fields::{validate_values, CustomFieldView};
 use kith_domain::imports::DuplicatePolicy;
@@ -223,7 +222,7 @@ pub fn import_one(
         }
         None => None,
     };
-    view.score = rules::score(&view, &[], &ctx.scoring, Utc::now()).total;
+    view.score = rules::score(&view, &[], &ctx.scoring, crate::util::now_utc()).total;
     diesel::insert_into(leads::table)
         .values((
             leads::id.eq(id.to_string()),

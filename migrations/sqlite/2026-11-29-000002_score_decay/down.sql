@@ -1,0 +1,2 @@
+DROP INDEX leads_score_due;
+ALTER TABLE leads DROP COLUMN score_due_at;
