@@ -506,7 +506,7 @@ async fn leads_are_searched_filtered_and_paged_by_score() {
 #[tokio::test]
 async fn a_search_finds_every_word_anywhere_and_follows_edits_deletes_and_purges() {
     let app = TestApp::spawn().await;
-    let (admin, _) = app.signup("Acme").await;
+    let (admin, me) = app.signup("Acme").await;
     let search = |q: &str| {
         let (admin, q) = (admin.clone(), q.to_owned());
         async move {
@@ -572,13 +572,11 @@ async fn a_search_finds_every_word_anywhere_and_follows_edits_deletes_and_purges
     assert_eq!(search("umbrella").await, vec!["Jane"]);
     admin.delete_lead(jane.id).await.expect("delete again");
     {
-        use diesel::{ExpressionMethods, RunQueryDsl};
-        use kith_db::schema::recycle_bin;
+        use diesel::RunQueryDsl;
         let mut conn = app.pool.get().expect("conn");
-        diesel::update(recycle_bin::table)
-            .set(recycle_bin::deleted_at.eq(kith_db::now() - Duration::days(31)))
-            .execute(&mut conn)
-            .expect("age");
+        app.advance(Duration::days(kith_domain::recycle::RETENTION_DAYS) - Duration::minutes(1));
+        assert_eq!(kith_db::recycle::purge_expired(&mut conn).expect("purge"), 0, "a minute early");
+        app.advance(Duration::minutes(2));
         assert_eq!(kith_db::recycle::purge_expired(&mut conn).expect("purge"), 1);
         if matches!(*conn, kith_db::DbConnection::Sqlite(_)) {
             #[derive(diesel::QueryableByName)]
@@ -596,6 +594,8 @@ async fn a_search_finds_every_word_anywhere_and_follows_edits_deletes_and_purges
             assert_eq!(left.n, 0, "the purged lead is gone from the search index");
         }
     }
+    // A month has passed: the admin signs in again.
+    admin.login(&me.user.email, kith_tests::PASSWORD).await.expect("login");
     assert_eq!(search("jan").await, vec!["Janet"]);
 }
 

@@ -132,14 +132,16 @@ impl Client {
         req
     }
 
-    async fn send<T: DeserializeOwned>(
+    /// Send a request with the access token; on a `401` refresh once and send it again. Every call
+    /// of this crate goes through here, so no screen fails when its access token expires.
+    async fn send_raw(
         &self,
         method: Method,
         path: &str,
         build: impl Fn(RequestBuilder) -> RequestBuilder,
-    ) -> Result<T> {
+    ) -> Result<reqwest::Response> {
         let first = build(self.request(method.clone(), path)).send().await;
-        let response = match first {
+        match first {
             Ok(r) if r.status() == StatusCode::UNAUTHORIZED && self.can_refresh() => {
                 if self.refresh().await.is_ok() {
                     build(self.request(method, path)).send().await
@@ -149,8 +151,25 @@ impl Client {
             }
             other => other,
         }
-        .map_err(|e| ClientError::Network(e.to_string()))?;
-        decode(response).await
+        .map_err(|e| ClientError::Network(e.to_string()))
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        build: impl Fn(RequestBuilder) -> RequestBuilder,
+    ) -> Result<T> {
+        decode(self.send_raw(method, path, build).await?).await
+    }
+
+    /// A text body (CSV), or the problem the server answered.
+    async fn text(&self, path: &str, build: impl Fn(RequestBuilder) -> RequestBuilder) -> Result<String> {
+        let response = self.send_raw(Method::GET, path, build).await?;
+        if !response.status().is_success() {
+            return decode::<String>(response).await;
+        }
+        response.text().await.map_err(|e| ClientError::Network(e.to_string()))
     }
 
     fn can_refresh(&self) -> bool {
@@ -364,16 +383,7 @@ impl Client {
     }
     /// The CSV export of the leads a list query selects.
     pub async fn export_leads_csv(&self, q: &LeadListQuery) -> Result<String> {
-        let response = self
-            .request(Method::GET, "/api/v1/leads/export.csv")
-            .query(q)
-            .send()
-            .await
-            .map_err(|e| ClientError::Network(e.to_string()))?;
-        if !response.status().is_success() {
-            return decode::<String>(response).await;
-        }
-        response.text().await.map_err(|e| ClientError::Network(e.to_string()))
+        self.text("/api/v1/leads/export.csv", |r| r.query(q)).await
     }
 
     pub async fn lead_settings(&self) -> Result<LeadSettings> {
@@ -541,15 +551,7 @@ impl Client {
         self.post(&format!("/api/v1/imports/{id}/start"), &()).await
     }
     pub async fn import_results_csv(&self, id: ImportId) -> Result<String> {
-        let response = self
-            .request(Method::GET, &format!("/api/v1/imports/{id}/results.csv"))
-            .send()
-            .await
-            .map_err(|e| ClientError::Network(e.to_string()))?;
-        if !response.status().is_success() {
-            return decode::<String>(response).await;
-        }
-        response.text().await.map_err(|e| ClientError::Network(e.to_string()))
+        self.text(&format!("/api/v1/imports/{id}/results.csv"), |r| r).await
     }
 
     // ---- call lists ----
@@ -575,11 +577,7 @@ impl Client {
     }
     /// The next contact to call, or None when nothing is due.
     pub async fn next_call(&self, id: CallListId) -> Result<Option<kith_domain::call_lists::CallContactView>> {
-        let response = self
-            .request(Method::POST, &format!("/api/v1/call-lists/{id}/next"))
-            .send()
-            .await
-            .map_err(|e| ClientError::Network(e.to_string()))?;
+        let response = self.send_raw(Method::POST, &format!("/api/v1/call-lists/{id}/next"), |r| r).await?;
         if response.status() == StatusCode::NO_CONTENT {
             return Ok(None);
         }
