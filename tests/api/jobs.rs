@@ -105,7 +105,7 @@ async fn maintenance_runs_once_an_hour_however_many_workers_ask() {
     let app = TestApp::spawn().await;
     // Half past an hour, so the test never straddles an hour boundary.
     let now = app.clock().now();
-    app.clock().set(now.date_naive().and_hms_opt(10, 30, 0).expect("10:30").and_utc() + chrono::Duration::days(1));
+    app.set_clock(now.date_naive().and_hms_opt(10, 30, 0).expect("10:30").and_utc() + chrono::Duration::days(1));
     let first = kith_api::worker::run_due_jobs(&app.state, "a").expect("run");
     let second = kith_api::worker::run_due_jobs(&app.state, "b").expect("run");
     assert_eq!((first, second), (1, 0));

@@ -240,7 +240,7 @@ async fn the_stored_score_follows_decay_so_lists_filters_and_the_threshold_agree
     let app = TestApp::spawn().await;
     // Half past ten, so no step of this test crosses an hour (the worker's maintenance would count).
     let today = app.clock().now().date_naive();
-    app.clock().set(today.and_hms_opt(10, 30, 0).expect("10:30").and_utc() + Duration::days(1));
+    app.set_clock(today.and_hms_opt(10, 30, 0).expect("10:30").and_utc() + Duration::days(1));
     let (admin, _) = app.signup("Acme").await;
     let rule = |name: &str, trigger: ScoreTrigger, points: i32, decay_days: Option<u32>| ScoringRuleInput {
         name: name.into(),

@@ -202,7 +202,12 @@ impl TestApp {
 
     /// Let time pass at once on the server's clock (tokens, schedules, decay, expiries all follow).
     pub fn advance(&self, by: chrono::Duration) {
-        self.clock().advance(by)
+        self.clock().advance(by).unwrap_or_else(|e| panic!("advance: {e}"))
+    }
+
+    /// Put the server's clock at `at` (it runs on from there).
+    pub fn set_clock(&self, at: chrono::DateTime<chrono::Utc>) {
+        self.clock().set(at).unwrap_or_else(|e| panic!("set the clock: {e}"))
     }
 
     /// Run the background worker once, as `kith serve` does on each poll: due jobs and due rescores.

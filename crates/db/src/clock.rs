@@ -49,18 +49,18 @@ impl Clock {
         }
     }
 
-    /// Let `by` pass at once. Panics on the system clock: only a test moves time.
-    pub fn advance(&self, by: Duration) {
-        let offset = self.offset_us.as_ref().expect("only an adjustable clock can be advanced");
-        let micros = by.num_microseconds().expect("an advance of less than 292,000 years");
-        offset.fetch_add(micros, Ordering::SeqCst);
+    /// Let `by` pass at once. Only an adjustable clock moves: the system clock refuses.
+    pub fn advance(&self, by: Duration) -> Result<(), &'static str> {
+        let offset = self.offset_us.as_ref().ok_or("the system clock cannot be moved")?;
+        offset.fetch_add(by.num_microseconds().ok_or("too far")?, Ordering::SeqCst);
+        Ok(())
     }
 
-    /// Put the clock at `at` (from where it runs on). Panics on the system clock.
-    pub fn set(&self, at: DateTime<Utc>) {
-        let offset = self.offset_us.as_ref().expect("only an adjustable clock can be set");
-        let micros = (at - Utc::now()).num_microseconds().expect("an instant within 292,000 years");
-        offset.store(micros, Ordering::SeqCst);
+    /// Put the clock at `at`, from where it runs on. Only an adjustable clock moves.
+    pub fn set(&self, at: DateTime<Utc>) -> Result<(), &'static str> {
+        let offset = self.offset_us.as_ref().ok_or("the system clock cannot be moved")?;
+        offset.store((at - Utc::now()).num_microseconds().ok_or("too far")?, Ordering::SeqCst);
+        Ok(())
     }
 
     /// Bind this clock to the current thread until the binding is dropped.
@@ -100,10 +100,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_adjustable_clock_moves_and_the_binding_follows_the_checkout() {
+    fn an_adjustable_clock_moves_and_the_binding_follows_the_checkout() -> Result<(), Box<dyn std::error::Error>> {
         let clock = Clock::adjustable();
         let before = clock.now();
-        clock.advance(Duration::days(2));
+        clock.advance(Duration::days(2))?;
         let after = clock.now();
         assert!(after - before >= Duration::days(2) && after - before < Duration::days(2) + Duration::seconds(5));
         assert!(current().now() < after - Duration::days(1), "unbound: the system clock");
@@ -111,21 +111,22 @@ mod tests {
             let _outer = clock.bind();
             assert!(current().now() >= after);
             let other = Clock::adjustable();
-            other.advance(Duration::days(30));
+            other.advance(Duration::days(30))?;
             let inner = other.bind();
             assert!(current().now() >= after + Duration::days(27));
             drop(inner);
             assert!(current().now() < after + Duration::days(1));
         }
         assert!(current().now() < after - Duration::days(1));
-        let at = DateTime::parse_from_rfc3339("2030-01-01T12:30:00Z").unwrap().with_timezone(&Utc);
-        clock.set(at);
+        let at = DateTime::parse_from_rfc3339("2030-01-01T12:30:00Z")?.with_timezone(&Utc);
+        clock.set(at)?;
         assert!((clock.now() - at).num_seconds().abs() < 5);
+        Ok(())
     }
 
     #[test]
-    #[should_panic(expected = "only an adjustable clock")]
     fn the_system_clock_cannot_be_moved() {
-        Clock::system().advance(Duration::hours(1));
+        assert!(Clock::system().advance(Duration::hours(1)).is_err());
+        assert!(Clock::system().set(Utc::now() + Duration::hours(1)).is_err());
     }
 }

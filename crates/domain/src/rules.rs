@@ -341,11 +341,7 @@ pub fn score(
 
 /// The behaviour occurrences a rule counts: the most recent first (they have decayed least), at
 /// most `max_times` of them.
-fn counted<'a>(
-    behaviours: &'a [BehaviourRecord],
-    behaviour: Behaviour,
-    max_times: Option<u32>,
-) -> Vec<&'a BehaviourRecord> {
+fn counted(behaviours: &[BehaviourRecord], behaviour: Behaviour, max_times: Option<u32>) -> Vec<&BehaviourRecord> {
     let mut hits: Vec<&BehaviourRecord> = behaviours.iter().filter(|b| b.behaviour == behaviour).collect();
     hits.sort_by_key(|b| std::cmp::Reverse(b.occurred_at));
     if let Some(max) = max_times {
