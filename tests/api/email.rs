@@ -282,13 +282,9 @@ async fn opens_and_clicks_of_a_sequence_email_score_the_lead_once_each() {
     // Erasing the lead erases its emails and what was recorded of them.
     admin.delete_lead(lead.id).await.expect("delete");
     {
-        use kith_db::schema::recycle_bin;
         let mut conn = app.pool.get().expect("conn");
-        diesel::update(recycle_bin::table)
-            .set(recycle_bin::deleted_at.eq(kith_db::now() - chrono::Duration::days(31)))
-            .execute(&mut *conn)
-            .expect("a month later");
-        kith_db::recycle::purge_expired(&mut conn).expect("purge");
+        app.advance(chrono::Duration::days(31));
+        assert_eq!(kith_db::recycle::purge_expired(&mut conn).expect("purge"), 1);
         let left: i64 = outbox_emails::table
             .filter(outbox_emails::to_address.eq("ann@example.test"))
             .count()
@@ -301,9 +297,5 @@ async fn opens_and_clicks_of_a_sequence_email_score_the_lead_once_each() {
 
 /// Minutes pass since the last open or click.
 fn age_engagements(app: &TestApp) {
-    let mut conn = app.pool.get().expect("conn");
-    diesel::update(email_engagements::table)
-        .set(email_engagements::last_at.eq(kith_db::now() - chrono::Duration::minutes(5)))
-        .execute(&mut *conn)
-        .expect("time passes");
+    app.advance(chrono::Duration::minutes(5));
 }

@@ -1,6 +1,5 @@
 //! Users, teams, roles, invitations, the audit trail and the recycle bin, as admins and reps use them.
 
-use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
 use kith_domain::audit::{AuditAction, AuditQuery};
 use kith_domain::identity::*;
 use kith_domain::page::PageQuery;
@@ -232,7 +231,7 @@ async fn a_deleted_team_waits_in_the_recycle_bin_and_can_be_restored() {
 #[tokio::test]
 async fn the_bin_is_purged_after_thirty_days_and_members_lose_the_team() {
     let app = TestApp::spawn().await;
-    let (admin, _) = app.signup("Acme").await;
+    let (admin, me) = app.signup("Acme").await;
     let old = admin.create_team(&NewTeam { name: "Old".into(), description: String::new() }).await.expect("team");
     let recent = admin.create_team(&NewTeam { name: "Recent".into(), description: String::new() }).await.expect("team");
     let (_, member) = app.add_user(&admin, "sales", "Member").await;
@@ -245,16 +244,15 @@ async fn the_bin_is_purged_after_thirty_days_and_members_lose_the_team() {
         .await
         .expect("join");
     admin.delete_team(old.id).await.expect("delete");
+    app.advance(chrono::Duration::days(20));
     admin.delete_team(recent.id).await.expect("delete");
+    app.advance(chrono::Duration::days(10) - chrono::Duration::minutes(1));
     let mut conn = app.pool.get().expect("conn");
-    {
-        use kith_db::schema::recycle_bin;
-        diesel::update(recycle_bin::table.filter(recycle_bin::entity_id.eq(old.id.to_string())))
-            .set(recycle_bin::deleted_at.eq(kith_db::now() - chrono::Duration::days(31)))
-            .execute(&mut *conn)
-            .expect("age the deletion");
-    }
+    assert_eq!(kith_db::recycle::purge_expired(&mut conn).expect("purge"), 0, "a minute before 30 days");
+    app.advance(chrono::Duration::minutes(2));
     assert_eq!(kith_db::recycle::purge_expired(&mut conn).expect("purge"), 1);
+    // A month on, the admin signs in again.
+    admin.login(&me.user.email, kith_tests::PASSWORD).await.expect("login");
     let bin = admin.recycle_bin(&PageQuery::default()).await.expect("bin");
     assert_eq!(bin.items.iter().map(|i| i.label.as_str()).collect::<Vec<_>>(), vec!["Recent"]);
     assert_eq!(admin.get_user(member.user.id).await.expect("member").team_id, None);

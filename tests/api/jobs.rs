@@ -69,10 +69,9 @@ async fn a_crashed_workers_job_is_taken_over_when_its_lease_runs_out() {
         "still leased"
     );
     // The dead worker's lease runs out.
-    diesel::update(kith_db::schema::jobs::table.filter(kith_db::schema::jobs::id.eq(held.id.to_string())))
-        .set(kith_db::schema::jobs::locked_until.eq(Some(kith_db::now() - chrono::Duration::seconds(1))))
-        .execute(&mut *conn)
-        .expect("expire");
+    app.advance(chrono::Duration::minutes(5) - chrono::Duration::seconds(2));
+    assert!(jobs::lease(&mut conn, "alive", 1, chrono::Duration::minutes(5)).expect("lease").is_empty(), "not yet");
+    app.advance(chrono::Duration::seconds(3));
     let taken = jobs::lease(&mut conn, "alive", 1, chrono::Duration::minutes(5)).expect("lease");
     assert_eq!(taken.len(), 1);
     assert_eq!(taken[0].attempts, 2);

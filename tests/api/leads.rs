@@ -1,7 +1,7 @@
 //! Leads as a sales team uses them: capture, duplicates, scoring, assignment, status machine,
 //! timeline, bulk changes, export, visibility by role, revisits.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use kith_client::Client;
 use kith_domain::leads::*;
 use kith_domain::notifications::NotificationQuery;
@@ -130,7 +130,7 @@ async fn status_changes_follow_the_machine_and_are_kept_as_history() {
     let nurture = LeadPatch { status: Some(LeadStatus::Nurture), ..Default::default() };
     let err = admin.update_lead(l.id, l.version, &nurture).await.expect_err("needs a date");
     assert!(err.problem().and_then(|p| p.field_message("revisit_on")).is_some());
-    let revisit = Utc::now().date_naive() + Duration::days(30);
+    let revisit = app.clock().now().date_naive() + Duration::days(30);
     let l = admin
         .update_lead(l.id, l.version, &LeadPatch { revisit_on: Some(revisit), ..nurture.clone() })
         .await
@@ -656,10 +656,13 @@ async fn another_organization_cannot_touch_our_leads() {
 #[tokio::test]
 async fn a_nurtured_lead_comes_back_to_its_owner_on_the_revisit_date() {
     let app = TestApp::spawn().await;
+    // Half past ten: the days below never start a minute early or late.
+    let today = app.clock().now().date_naive() + Duration::days(1);
+    app.set_clock(today.and_hms_opt(10, 30, 0).expect("10:30").and_utc());
     let (admin, _) = app.signup("Acme").await;
     let (rita, _) = app.add_user(&admin, "sales", "Rita").await;
     let l = rita.create_lead(&lead("Ann", "ann@example.test")).await.expect("create");
-    let revisit = Utc::now().date_naive() + Duration::days(10);
+    let revisit = today + Duration::days(10);
     rita.update_lead(
         l.id,
         l.version,
@@ -667,10 +670,14 @@ async fn a_nurtured_lead_comes_back_to_its_owner_on_the_revisit_date() {
     )
     .await
     .expect("nurture");
-    let mut conn = app.pool.get().expect("conn");
-    assert_eq!(kith_db::leads::due_revisits(&mut conn, revisit - Duration::days(1)).expect("early"), 0);
-    assert_eq!(kith_db::leads::due_revisits(&mut conn, revisit).expect("due"), 1);
-    assert_eq!(kith_db::leads::due_revisits(&mut conn, revisit).expect("again"), 0, "once only");
+    // The hourly maintenance brings it back on the revisit date, not the day before, and once.
+    app.advance(Duration::days(9) + Duration::hours(13));
+    app.run_worker();
+    assert_eq!(rita.get_lead(l.id).await.expect("get").lead.status, LeadStatus::Nurture, "the evening before");
+    app.advance(Duration::hours(2));
+    app.run_worker();
+    app.advance(Duration::hours(1));
+    app.run_worker();
     let back = rita.get_lead(l.id).await.expect("get").lead;
     assert_eq!((back.status, back.revisit_on), (LeadStatus::Working, None));
     let inbox = rita.notifications(&NotificationQuery::default()).await.expect("inbox");
