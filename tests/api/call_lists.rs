@@ -161,3 +161,28 @@ async fn another_organization_cannot_work_our_call_list() {
     assert_eq!(err.status(), Some(404));
     assert!(other.call_lists().await.expect("lists").is_empty());
 }
+
+#[tokio::test]
+async fn a_double_clicked_call_is_logged_once() {
+    let app = TestApp::spawn().await;
+    let (admin, _) = app.signup("Acme").await;
+    let (agent, _) = app.add_user(&admin, "sales", "Agent").await;
+    let list = admin.create_call_list("One").await.expect("list");
+    admin.add_call_contacts(list.id, "name,phone\nAnn Archer,+1 212 555 0101\n".into()).await.expect("contact");
+    let held = agent.next_call(list.id).await.expect("next").expect("Ann");
+    let call = NewCall { disposition: Disposition::NoAnswer, note: Some("rang out".into()), callback_at: None };
+    let send = || {
+        agent
+            .request(reqwest::Method::POST, &format!("/api/v1/call-contacts/{}/calls", held.id))
+            .header("idempotency-key", "click-1")
+            .json(&call)
+            .send()
+    };
+    let first = send().await.expect("first");
+    assert_eq!((first.status().as_u16(), first.headers().contains_key("idempotent-replayed")), (200, false));
+    let second = send().await.expect("second");
+    assert_eq!((second.status().as_u16(), second.headers().contains_key("idempotent-replayed")), (200, true));
+    app.advance(chrono::Duration::minutes(RETRY_MINUTES + 1));
+    let again = agent.next_call(list.id).await.expect("next").expect("the retry");
+    assert_eq!((again.id, again.calls.len()), (held.id, 1), "one call logged");
+}

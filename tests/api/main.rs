@@ -19,6 +19,7 @@ mod merge;
 mod openapi;
 mod record_scope;
 mod sequences;
+mod spec_conventions;
 mod tenancy;
 mod webforms;
 mod workers;

@@ -104,7 +104,22 @@ async fn merging_keeps_the_chosen_fields_moves_the_history_and_bins_the_other_le
     let other_history = event_ids(&admin, other.id).await;
 
     let fields = MergeFieldChoices { title: MergeSide::Merge, phone: MergeSide::Merge, ..Default::default() };
-    let merged = admin.merge_leads(&LeadMerge { keep_id: keep.id, merge_id: other.id, fields }).await.expect("merge");
+    let request = LeadMerge { keep_id: keep.id, merge_id: other.id, fields };
+    let send = || {
+        admin
+            .request(reqwest::Method::POST, "/api/v1/leads/merge")
+            .header("idempotency-key", "merge-1")
+            .json(&request)
+            .send()
+    };
+    let first = send().await.expect("merge");
+    assert_eq!(first.status().as_u16(), 200);
+    let merged: LeadMergeResult = first.json().await.expect("json");
+    // A retried merge (a timeout, a double click) gets the first answer; the merged lead is gone,
+    // so without the key it would be a 404.
+    let retried = send().await.expect("retry");
+    assert_eq!((retried.status().as_u16(), retried.headers().contains_key("idempotent-replayed")), (200, true));
+    assert_eq!(retried.json::<LeadMergeResult>().await.expect("json").merge.id, merged.merge.id);
     let lead = &merged.lead;
     assert_eq!(lead.id, keep.id);
     assert_eq!((lead.first_name.as_str(), lead.email.as_deref()), ("Ann", Some("ann@buyer.test")), "kept values");

@@ -35,8 +35,13 @@ pub fn parse_id<T: std::str::FromStr>(s: &str) -> Result<T> {
 }
 
 /// Run `work` in one transaction, retrying it when the database asks for a retry (a SQLite writer
-/// that lost the race for the write lock, a PostgreSQL serialization failure).
+/// that lost the race for the write lock, a PostgreSQL serialization failure). Inside a transaction
+/// already (an idempotent request wraps its work in one) it runs in a savepoint, and the outermost
+/// transaction is the one that retries.
 pub fn transaction<T>(conn: &mut DbConnection, work: impl Fn(&mut DbConnection) -> Result<T>) -> Result<T> {
+    if in_transaction(conn) {
+        return conn.transaction(|c| work(c));
+    }
     let mut attempt = 0;
     loop {
         let result: Result<T> = conn.transaction(|c| {
@@ -52,6 +57,14 @@ pub fn transaction<T>(conn: &mut DbConnection, work: impl Fn(&mut DbConnection) 
             }
             other => return other,
         }
+    }
+}
+
+fn in_transaction(conn: &mut DbConnection) -> bool {
+    use diesel::connection::{TransactionManager, TransactionManagerStatus};
+    match <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn) {
+        TransactionManagerStatus::Valid(status) => status.transaction_depth().is_some(),
+        TransactionManagerStatus::InError => true,
     }
 }
 

@@ -2,6 +2,7 @@
 //! scope inside one.
 
 mod cross_tenant;
+mod replays;
 mod role_matrix;
 pub mod samples;
 pub mod spec;

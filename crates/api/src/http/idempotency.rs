@@ -6,7 +6,7 @@ use std::future::{ready, Ready};
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, HttpResponse};
-use kith_db::idempotency::{self, Claim};
+use kith_db::idempotency::{self, Once};
 use kith_db::{DbConnection, Scope};
 use kith_domain::ErrorCode;
 use serde::Serialize;
@@ -18,21 +18,27 @@ use crate::state::AppState;
 
 pub const HEADER: &str = "idempotency-key";
 
-/// The optional `Idempotency-Key` header (1–255 visible ASCII characters).
-pub struct IdempotencyKey(pub Option<String>);
+/// The optional `Idempotency-Key` header (1–255 visible ASCII characters), with the operation it was
+/// sent to (method, matched route pattern and the path itself): a key is bound to one operation on
+/// one resource.
+pub struct IdempotencyKey {
+    key: Option<String>,
+    route: String,
+}
 
 impl FromRequest for IdempotencyKey {
     type Error = ApiError;
     type Future = Ready<Result<IdempotencyKey, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let route = format!("{} {} {}", req.method(), req.match_pattern().unwrap_or_default(), req.path());
         let Some(raw) = req.headers().get(HEADER) else {
-            return ready(Ok(IdempotencyKey(None)));
+            return ready(Ok(IdempotencyKey { key: None, route }));
         };
         let key =
             raw.to_str().ok().filter(|k| !k.is_empty() && k.len() <= 255 && k.chars().all(|c| c.is_ascii_graphic()));
         ready(match key {
-            Some(k) => Ok(IdempotencyKey(Some(k.to_owned()))),
+            Some(k) => Ok(IdempotencyKey { key: Some(k.to_owned()), route }),
             None => Err(ApiError::bad_request("Idempotency-Key must be 1 to 255 visible ASCII characters.")),
         })
     }
@@ -47,65 +53,53 @@ fn request_hash(route: &str, body: &impl Serialize) -> String {
 }
 
 /// Run a create once per key: 201 with the created resource, or the stored first response.
-pub async fn create_once<T, F>(
+pub async fn create_once<R, T, F>(
     state: &AppState,
     scope: Scope,
     key: IdempotencyKey,
-    route: &str,
-    request: &impl Serialize,
+    request: R,
     work: F,
 ) -> ApiResult<HttpResponse>
 where
-    F: FnOnce(&mut DbConnection, &Scope) -> kith_db::Result<T> + Send + 'static,
+    R: Serialize + Send + 'static,
+    F: Fn(&mut DbConnection, &Scope, &R) -> kith_db::Result<T> + Send + 'static,
     T: Serialize + Send + 'static,
 {
-    run_once(state, scope, key, route, request, move |c, s| work(c, s).map(|t| (StatusCode::CREATED, t))).await
+    run_once(state, scope, key, request, move |c, s, r| work(c, s, r).map(|t| (StatusCode::CREATED, t))).await
 }
 
 /// Run a POST once per key; `work` chooses the status (e.g. 200 when a capture attached to an
-/// existing record instead of creating one).
-pub async fn run_once<T, F>(
+/// existing record instead of creating one). The key commits with the work's effect (see
+/// `kith_db::idempotency::once`); without a key the work simply runs.
+pub async fn run_once<R, T, F>(
     state: &AppState,
     scope: Scope,
     key: IdempotencyKey,
-    route: &str,
-    request: &impl Serialize,
+    request: R,
     work: F,
 ) -> ApiResult<HttpResponse>
 where
-    F: FnOnce(&mut DbConnection, &Scope) -> kith_db::Result<(StatusCode, T)> + Send + 'static,
+    R: Serialize + Send + 'static,
+    F: Fn(&mut DbConnection, &Scope, &R) -> kith_db::Result<(StatusCode, T)> + Send + 'static,
     T: Serialize + Send + 'static,
 {
-    let hash = request_hash(route, request);
+    let hash = request_hash(&key.route, &request);
     let outcome = state
         .db(move |c| {
-            let Some(key) = key.0 else {
-                return work(c, &scope).map(|(status, t)| Outcome::Created(status.as_u16(), to_value(&t)));
+            let Some(key) = key.key else {
+                return work(c, &scope, &request)
+                    .map(|(status, t)| Once::Ran { status: status.as_u16(), body: to_value(&t) });
             };
-            match idempotency::claim(c, &scope, &key, &hash)? {
-                Claim::Started => match work(c, &scope) {
-                    Ok((status, t)) => {
-                        let value = to_value(&t);
-                        idempotency::complete(c, &scope, &key, status.as_u16(), &value.to_string())?;
-                        Ok(Outcome::Created(status.as_u16(), value))
-                    }
-                    Err(e) => {
-                        // Nothing was created: forget the key so the corrected request can reuse it.
-                        idempotency::release(c, &scope, &key)?;
-                        Err(e)
-                    }
-                },
-                Claim::Replay { status, body } => Ok(Outcome::Replay(status, body)),
-                Claim::Mismatch => Ok(Outcome::Mismatch),
-                Claim::InProgress => Ok(Outcome::InProgress),
-            }
+            idempotency::once(c, &scope, &key, &hash, |c| {
+                work(c, &scope, &request).map(|(status, t)| (status.as_u16(), to_value(&t)))
+            })
         })
         .await?;
     match outcome {
-        Outcome::Created(status, value) => {
-            Ok(json_value_response(StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED), &value))
+        Once::Ran { status, body } => {
+            Ok(json_value_response(StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED), &body))
         }
-        Outcome::Replay(status, body) => {
+        Once::Replay { status, body } => {
             let value: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED);
             let mut response = json_value_response(status, &value);
@@ -115,19 +109,11 @@ where
             );
             Ok(response)
         }
-        Outcome::Mismatch => Err(ApiError::code(
+        Once::Mismatch => Err(ApiError::code(
             ErrorCode::IdempotencyKeyReused,
             "This Idempotency-Key was first used with a different request body.",
         )),
-        Outcome::InProgress => Err(ApiError::code(ErrorCode::IdempotencyRequestInProgress, "")),
     }
-}
-
-enum Outcome {
-    Created(u16, serde_json::Value),
-    Replay(u16, String),
-    Mismatch,
-    InProgress,
 }
 
 fn to_value(t: &impl Serialize) -> serde_json::Value {

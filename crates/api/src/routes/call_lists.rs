@@ -9,7 +9,8 @@ use kith_domain::{CallContactId, CallListId, ErrorCode, Problem};
 
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
-use crate::http::etag::{json_response, ok};
+use crate::http::etag::ok;
+use crate::http::idempotency::{create_once, run_once, IdempotencyKey};
 use crate::http::input::valid;
 use crate::state::AppState;
 
@@ -27,14 +28,18 @@ pub async fn list(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpRespo
     operation_id = "create_call_list",
     tag = "call_lists",
     security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first response")),
     request_body = NewCallList,
     responses((status = 201, body = CallListView), (status = 403, body = Problem), (status = 422, body = Problem))
 )]
 #[post("/call-lists")]
-pub async fn create(state: web::Data<AppState>, auth: Auth, body: web::Json<NewCallList>) -> ApiResult<HttpResponse> {
-    let new = valid(body.into_inner())?;
-    let created = state.db(move |c| kith_db::call_lists::create(c, auth.scope(), &new)).await?;
-    json_response(StatusCode::CREATED, &created)
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: Auth,
+    key: IdempotencyKey,
+    body: web::Json<NewCallList>,
+) -> ApiResult<HttpResponse> {
+    create_once(&state, auth.0, key, valid(body.into_inner())?, kith_db::call_lists::create).await
 }
 
 #[utoipa::path(
@@ -107,7 +112,7 @@ pub async fn next(state: web::Data<AppState>, auth: Auth, id: web::Path<CallList
 #[utoipa::path(
     tag = "call_lists",
     security(("bearer" = [])),
-    params(("id" = CallContactId, Path)),
+    params(("id" = CallContactId, Path), ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first response")),
     request_body = NewCall,
     responses((status = 200, body = CallOutcome), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem))
 )]
@@ -116,10 +121,12 @@ pub async fn log_call(
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<CallContactId>,
+    key: IdempotencyKey,
     body: web::Json<NewCall>,
 ) -> ApiResult<HttpResponse> {
-    let call = valid(body.into_inner())?;
     let id = id.into_inner();
-    let outcome = state.db(move |c| kith_db::call_lists::log_call(c, auth.scope(), id, &call)).await?;
-    ok(&outcome)
+    run_once(&state, auth.0, key, valid(body.into_inner())?, move |c, scope, call| {
+        kith_db::call_lists::log_call(c, scope, id, call).map(|o| (StatusCode::OK, o))
+    })
+    .await
 }

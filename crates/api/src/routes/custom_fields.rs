@@ -6,7 +6,8 @@ use kith_domain::{CustomFieldId, Problem};
 
 use crate::auth::Auth;
 use crate::error::ApiResult;
-use crate::http::etag::{json_response, ok, IfMatch};
+use crate::http::etag::{ok, IfMatch};
+use crate::http::idempotency::{create_once, IdempotencyKey};
 use crate::http::input::valid;
 use crate::state::AppState;
 
@@ -23,6 +24,7 @@ pub async fn list(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpRespo
     operation_id = "create_custom_field",
     tag = "custom_fields",
     security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first response")),
     request_body = CustomFieldInput,
     responses((status = 201, body = CustomFieldView), (status = 403, body = Problem), (status = 422, body = Problem))
 )]
@@ -30,11 +32,10 @@ pub async fn list(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpRespo
 pub async fn create(
     state: web::Data<AppState>,
     auth: Auth,
+    key: IdempotencyKey,
     body: web::Json<CustomFieldInput>,
 ) -> ApiResult<HttpResponse> {
-    let input = valid(body.into_inner().tidy())?;
-    let field = state.db(move |c| kith_db::custom_fields::create(c, auth.scope(), &input)).await?;
-    json_response(actix_web::http::StatusCode::CREATED, &field)
+    create_once(&state, auth.0, key, valid(body.into_inner().tidy())?, kith_db::custom_fields::create).await
 }
 
 /// Change a field's label, options, required flag or position (If-Match).

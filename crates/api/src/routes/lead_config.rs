@@ -7,7 +7,8 @@ use kith_domain::{AssignmentRuleId, Problem, ScoringRuleId};
 
 use crate::auth::Auth;
 use crate::error::ApiResult;
-use crate::http::etag::{json_response, ok, IfMatch};
+use crate::http::etag::{ok, IfMatch};
+use crate::http::idempotency::{create_once, IdempotencyKey};
 use crate::http::input::valid;
 use crate::state::AppState;
 
@@ -23,6 +24,7 @@ pub async fn list_scoring(state: web::Data<AppState>, auth: Auth) -> ApiResult<H
     operation_id = "create_scoring_rule",
     tag = "lead_config",
     security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first response")),
     request_body = ScoringRuleInput,
     responses((status = 201, body = ScoringRule), (status = 403, body = Problem), (status = 422, body = Problem))
 )]
@@ -30,11 +32,10 @@ pub async fn list_scoring(state: web::Data<AppState>, auth: Auth) -> ApiResult<H
 pub async fn create_scoring(
     state: web::Data<AppState>,
     auth: Auth,
+    key: IdempotencyKey,
     body: web::Json<ScoringRuleInput>,
 ) -> ApiResult<HttpResponse> {
-    let input = valid(body.into_inner())?;
-    let rule = state.db(move |c| kith_db::lead_rules::create_scoring_rule(c, auth.scope(), &input)).await?;
-    json_response(actix_web::http::StatusCode::CREATED, &rule)
+    create_once(&state, auth.0, key, valid(body.into_inner())?, kith_db::lead_rules::create_scoring_rule).await
 }
 
 /// Replace a scoring rule (If-Match). Leads are rescored as they change or act.
@@ -91,6 +92,7 @@ pub async fn list_assignment(state: web::Data<AppState>, auth: Auth) -> ApiResul
     operation_id = "create_assignment_rule",
     tag = "lead_config",
     security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first response")),
     request_body = AssignmentRuleInput,
     responses((status = 201, body = AssignmentRule), (status = 403, body = Problem), (status = 422, body = Problem))
 )]
@@ -98,11 +100,10 @@ pub async fn list_assignment(state: web::Data<AppState>, auth: Auth) -> ApiResul
 pub async fn create_assignment(
     state: web::Data<AppState>,
     auth: Auth,
+    key: IdempotencyKey,
     body: web::Json<AssignmentRuleInput>,
 ) -> ApiResult<HttpResponse> {
-    let input = valid(body.into_inner())?;
-    let rule = state.db(move |c| kith_db::lead_rules::create_assignment_rule(c, auth.scope(), &input)).await?;
-    json_response(actix_web::http::StatusCode::CREATED, &rule)
+    create_once(&state, auth.0, key, valid(body.into_inner())?, kith_db::lead_rules::create_assignment_rule).await
 }
 
 #[utoipa::path(

@@ -56,10 +56,8 @@ pub async fn merge(
     key: IdempotencyKey,
     body: web::Json<LeadMerge>,
 ) -> ApiResult<HttpResponse> {
-    let merge = valid(body.into_inner())?;
-    let request = merge.clone();
-    run_once(&state, auth.0, key, "POST /leads/merge", &request, move |c, scope| {
-        kith_db::leads::merge::merge(c, scope, &merge).map(|r| (StatusCode::OK, r))
+    run_once(&state, auth.0, key, valid(body.into_inner())?, |c, scope, merge| {
+        kith_db::leads::merge::merge(c, scope, merge).map(|r| (StatusCode::OK, r))
     })
     .await
 }

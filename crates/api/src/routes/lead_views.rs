@@ -40,12 +40,7 @@ pub async fn create(
     key: IdempotencyKey,
     body: web::Json<LeadViewInput>,
 ) -> ApiResult<HttpResponse> {
-    let input = valid(body.into_inner())?;
-    let request = input.clone();
-    create_once(&state, auth.0, key, "POST /lead-views", &request, move |c, scope| {
-        kith_db::lead_views::create(c, scope, &input)
-    })
-    .await
+    create_once(&state, auth.0, key, valid(body.into_inner())?, kith_db::lead_views::create).await
 }
 
 /// Rename a view, change its filters or sharing (its owner, or an administrator for a shared view).

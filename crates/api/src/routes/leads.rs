@@ -53,11 +53,10 @@ pub async fn create(
     body: web::Json<NewLead>,
 ) -> ApiResult<HttpResponse> {
     let new = valid(body.into_inner().tidy())?;
-    let request = new.clone();
     let source = if auth.scope().actor_kind() == ActorKind::ApiKey { LeadSource::Api } else { LeadSource::Manual };
-    run_once(&state, auth.0, key, "POST /leads", &request, move |c, scope| {
+    run_once(&state, auth.0, key, new, move |c, scope, new| {
         let how = Capture { source, event: LeadEventKind::Created, note: None };
-        Ok(match kith_db::leads::capture(c, scope, &new, &how)? {
+        Ok(match kith_db::leads::capture(c, scope, new, &how)? {
             Captured::New(lead) => (StatusCode::CREATED, lead),
             Captured::Attached(lead) => (StatusCode::OK, lead),
         })
@@ -180,7 +179,7 @@ pub async fn emails(
 #[utoipa::path(
     tag = "leads",
     security(("bearer" = [])),
-    params(("id" = LeadId, Path)),
+    params(("id" = LeadId, Path), ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first response")),
     request_body = NewLeadActivity,
     responses((status = 200, body = LeadDetail), (status = 404, body = Problem), (status = 422, body = Problem))
 )]
@@ -189,12 +188,14 @@ pub async fn add_activity(
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<LeadId>,
+    key: IdempotencyKey,
     body: web::Json<NewLeadActivity>,
 ) -> ApiResult<HttpResponse> {
-    let activity = valid(body.into_inner())?;
     let id = id.into_inner();
-    let detail = state.db(move |c| kith_db::leads::add_activity(c, auth.scope(), id, &activity)).await?;
-    ok(&detail)
+    run_once(&state, auth.0, key, valid(body.into_inner())?, move |c, scope, activity| {
+        kith_db::leads::add_activity(c, scope, id, activity).map(|d| (StatusCode::OK, d))
+    })
+    .await
 }
 
 /// Assign, change status or tag up to 500 leads at once; each lead changes wholly or not at all.

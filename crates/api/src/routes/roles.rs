@@ -49,10 +49,7 @@ pub async fn create(
     key: IdempotencyKey,
     body: web::Json<NewRole>,
 ) -> ApiResult<HttpResponse> {
-    let new = valid(body.into_inner())?;
-    let request = new.clone();
-    create_once(&state, auth.0, key, "POST /roles", &request, move |c, scope| kith_db::roles::create(c, scope, &new))
-        .await
+    create_once(&state, auth.0, key, valid(body.into_inner())?, kith_db::roles::create).await
 }
 
 /// Rename a role or change its grants (administrators; the administrator role's grants are fixed).

@@ -1,6 +1,5 @@
 //! Sequences (autoresponders), enrollments, and the public unsubscribe page.
 
-use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use kith_domain::sequences::*;
 use kith_domain::webforms::html_escape;
@@ -9,7 +8,8 @@ use serde::Deserialize;
 
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
-use crate::http::etag::{json_response, ok, IfMatch};
+use crate::http::etag::{ok, IfMatch};
+use crate::http::idempotency::{create_once, IdempotencyKey};
 use crate::http::input::valid;
 use crate::state::AppState;
 
@@ -24,14 +24,18 @@ pub async fn list(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpRespo
     operation_id = "create_sequence",
     tag = "sequences",
     security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first response")),
     request_body = SequenceInput,
     responses((status = 201, body = SequenceView), (status = 403, body = Problem), (status = 422, body = Problem))
 )]
 #[post("/sequences")]
-pub async fn create(state: web::Data<AppState>, auth: Auth, body: web::Json<SequenceInput>) -> ApiResult<HttpResponse> {
-    let input = valid(body.into_inner())?;
-    let seq = state.db(move |c| kith_db::sequences::create(c, auth.scope(), &input)).await?;
-    json_response(StatusCode::CREATED, &seq)
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: Auth,
+    key: IdempotencyKey,
+    body: web::Json<SequenceInput>,
+) -> ApiResult<HttpResponse> {
+    create_once(&state, auth.0, key, valid(body.into_inner())?, kith_db::sequences::create).await
 }
 
 #[utoipa::path(

@@ -40,10 +40,7 @@ pub async fn create(
     key: IdempotencyKey,
     body: web::Json<NewTeam>,
 ) -> ApiResult<HttpResponse> {
-    let new = valid(body.into_inner())?;
-    let request = new.clone();
-    create_once(&state, auth.0, key, "POST /teams", &request, move |c, scope| kith_db::teams::create(c, scope, &new))
-        .await
+    create_once(&state, auth.0, key, valid(body.into_inner())?, kith_db::teams::create).await
 }
 
 #[utoipa::path(

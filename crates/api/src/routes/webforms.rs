@@ -1,13 +1,13 @@
 //! Web forms as admins manage them.
 
-use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use kith_domain::webforms::*;
 use kith_domain::{Problem, WebFormId};
 
 use crate::auth::Auth;
 use crate::error::ApiResult;
-use crate::http::etag::{json_response, ok, IfMatch};
+use crate::http::etag::{ok, IfMatch};
+use crate::http::idempotency::{create_once, IdempotencyKey};
 use crate::http::input::valid;
 use crate::state::AppState;
 
@@ -23,14 +23,18 @@ pub async fn list(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpRespo
     operation_id = "create_web_form",
     tag = "web_forms",
     security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first response")),
     request_body = WebFormInput,
     responses((status = 201, body = WebFormView), (status = 403, body = Problem), (status = 422, body = Problem))
 )]
 #[post("/web-forms")]
-pub async fn create(state: web::Data<AppState>, auth: Auth, body: web::Json<WebFormInput>) -> ApiResult<HttpResponse> {
-    let input = valid(body.into_inner())?;
-    let form = state.db(move |c| kith_db::webforms::create(c, auth.scope(), &input)).await?;
-    json_response(StatusCode::CREATED, &form)
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: Auth,
+    key: IdempotencyKey,
+    body: web::Json<WebFormInput>,
+) -> ApiResult<HttpResponse> {
+    create_once(&state, auth.0, key, valid(body.into_inner())?, kith_db::webforms::create).await
 }
 
 #[utoipa::path(
