@@ -96,7 +96,7 @@ async fn both_migration_trees_produce_the_same_schema() {
          WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '__diesel%' \
          AND m.name NOT LIKE 'fts\\_%' ESCAPE '\\'",
     )
-    .load(&mut conn)
+    .load(&mut *conn)
     .expect("sqlite schema");
 
     let (pg_url, _guard) = {
@@ -117,7 +117,7 @@ async fn both_migration_trees_produce_the_same_schema() {
          (is_nullable = 'YES') AS nullable FROM information_schema.columns \
          WHERE table_schema = 'public' AND table_name NOT LIKE '__diesel%'",
     )
-    .load(&mut pconn)
+    .load(&mut *pconn)
     .expect("pg schema");
     for c in lite.iter_mut().chain(post.iter_mut()) {
         c.data_type = normalize(&c.data_type);
@@ -147,7 +147,7 @@ async fn both_migration_trees_produce_the_same_schema() {
          FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f \
          WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '__diesel%'",
     )
-    .load(&mut conn)
+    .load(&mut *conn)
     .expect("sqlite keys");
     let mut post_keys: Vec<Key> = diesel::sql_query(
         "SELECT t.relname::text AS table_name, \
@@ -169,7 +169,7 @@ async fn both_migration_trees_produce_the_same_schema() {
              ON ccu.constraint_name = tc.constraint_name AND ccu.table_schema = tc.table_schema \
          WHERE tc.constraint_type = 'FOREIGN KEY' AND tc.table_schema = 'public'",
     )
-    .load(&mut pconn)
+    .load(&mut *pconn)
     .expect("pg keys");
     lite_keys.sort();
     post_keys.sort();

@@ -323,7 +323,7 @@ async fn an_invitation_can_be_accepted_for_seven_days_and_then_not() {
         expired.problem().and_then(|p| p.field_message("token")),
         Some("This invitation is not valid any more.")
     );
-    let users = admin.list_users(&PageQuery::default()).await.expect("users").items;
+    let users = admin.list_users(&Default::default()).await.expect("users").items;
     assert!(users.iter().any(|u| u.email == "early@example.test"));
     assert!(!users.iter().any(|u| u.email == "late@example.test"), "nobody joined with the expired invitation");
 }

@@ -577,7 +577,7 @@ async fn a_search_finds_every_word_anywhere_and_follows_edits_deletes_and_purges
         let mut conn = app.pool.get().expect("conn");
         diesel::update(recycle_bin::table)
             .set(recycle_bin::deleted_at.eq(kith_db::now() - Duration::days(31)))
-            .execute(&mut conn)
+            .execute(&mut *conn)
             .expect("age");
         assert_eq!(kith_db::recycle::purge_expired(&mut conn).expect("purge"), 1);
         if matches!(*conn, kith_db::DbConnection::Sqlite(_)) {

@@ -157,7 +157,7 @@ async fn bad_merges_are_refused_field_by_field_and_change_nothing() {
         let mut conn = app.pool.get().expect("conn");
         diesel::update(leads::table.filter(leads::id.eq(b.id.to_string())))
             .set(leads::status.eq("converted"))
-            .execute(&mut conn)
+            .execute(&mut *conn)
             .expect("convert");
     }
     let err = admin.merge_leads(&LeadMerge { keep_id: a.id, merge_id: b.id, fields: Default::default() }).await;
@@ -287,12 +287,12 @@ async fn after_thirty_days_a_merge_is_final_and_the_merged_lead_is_purged() {
     // A month later the merge can no longer be undone…
     let month_ago = chrono::Utc::now().naive_utc() - chrono::Duration::days(31);
     let mut conn = app.pool.get().expect("conn");
-    diesel::update(lead_merges::table).set(lead_merges::merged_at.eq(month_ago)).execute(&mut conn).expect("age");
+    diesel::update(lead_merges::table).set(lead_merges::merged_at.eq(month_ago)).execute(&mut *conn).expect("age");
     let err = admin.undo_lead_merge(merged.merge.id).await.expect_err("too late");
     assert_eq!(err.problem().and_then(|p| p.errors.first()).map(|e| e.code.as_str()), Some("expired"));
 
     // …and the purge removes the merged lead for good, with the merge record that pointed at it.
-    diesel::update(recycle_bin::table).set(recycle_bin::deleted_at.eq(month_ago)).execute(&mut conn).expect("age");
+    diesel::update(recycle_bin::table).set(recycle_bin::deleted_at.eq(month_ago)).execute(&mut *conn).expect("age");
     assert_eq!(kith_db::recycle::purge_expired(&mut conn).expect("purge"), 1);
     assert_eq!(admin.undo_lead_merge(merged.merge.id).await.expect_err("gone").status(), Some(404));
     assert!(admin.recycle_bin(&Default::default()).await.expect("bin").items.is_empty());
