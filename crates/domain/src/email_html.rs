@@ -265,7 +265,7 @@ mod tests {
             let link = |url: &str| {
                 if url.contains("unsubscribe") {
                     LinkAs::Direct
-                } else if url.len() % 2 == 0 {
+                } else if url.len().is_multiple_of(2) {
                     LinkAs::Tracked(format!("https://kith.test/c?u={url}"))
                 } else {
                     LinkAs::Text
