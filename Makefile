@@ -10,6 +10,7 @@ DEMO ?= 1
 WASM_TARGET := wasm32-unknown-unknown
 WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3; exit }' Cargo.lock)
 KITH := target/debug/kith
+PROPTEST_CASES ?= 256
 
 .PHONY: help run demo build frontend tools test test-sqlite test-postgres contract lint fmt wasm-check openapi audit bench clean
 
@@ -55,8 +56,9 @@ run: frontend build
 
 # Unit tests, then the integration binary on SQLite, then on PostgreSQL when reachable
 # (REQUIRE_POSTGRES=1 turns a missing PostgreSQL into a failure; REQUIRE_BROWSER=1 likewise for Chromium).
+# PROPTEST_CASES: cases per property test (proptest's default 256 here; CI runs 1024, see .ci/run).
 test: frontend
-	$(CARGO) test -p kith-domain -p kith-db -p kith-api -p kith-client
+	PROPTEST_CASES=$(PROPTEST_CASES) $(CARGO) test -p kith-domain -p kith-db -p kith-api -p kith-client
 	$(MAKE) --no-print-directory test-sqlite
 	@if $(MAKE) --no-print-directory -s postgres-reachable; then \
 		$(MAKE) --no-print-directory test-postgres; \

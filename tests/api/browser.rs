@@ -48,6 +48,28 @@ async fn wait_for(driver: &WebDriver, css: &str) -> WebElement {
         .unwrap_or_else(|e| panic!("waiting for {css}: {e}"))
 }
 
+/// The page's visible text (what a person reads).
+async fn visible_text(driver: &WebDriver) -> String {
+    driver
+        .execute("return document.body ? document.body.innerText : '';", vec![])
+        .await
+        .map(|r| r.json().as_str().unwrap_or("").to_owned())
+        .unwrap_or_default()
+}
+
+/// Wait until the page shows every one of `needles` as text; fail if it never does.
+async fn wait_for_text(driver: &WebDriver, needles: &[&str], what: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let text = visible_text(driver).await;
+        if needles.iter().all(|n| text.contains(n)) {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "{what}: never showed {needles:?}; it shows:\n{text}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 async fn fill(driver: &WebDriver, css: &str, text: &str) {
     let field = wait_for(driver, css).await;
     field.clear().await.unwrap_or_else(|e| panic!("clear {css}: {e}"));
@@ -259,7 +281,9 @@ async fn a_form_embedded_on_another_site_brings_in_a_scored_and_assigned_lead() 
         fill(&driver, &format!("{prefix}email"), "carla@customer.test").await;
         fill(&driver, &format!("{prefix}title"), "CEO").await;
         click(&driver, "input[name=kith_consent]").await;
-        tokio::time::sleep(Duration::from_millis(1100)).await; // a person takes longer than the minimum fill time
+        // A person takes longer than the minimum fill time: the server's clock moves on (its form timer
+        // reads that clock), no sleeping.
+        app.advance(chrono::Duration::seconds(5));
         click(&driver, &format!("#kith-form-{} button[type=submit]", form.id)).await;
         let root = wait_for(&driver, &format!("#kith-form-{}", form.id)).await;
         let mut thanked = false;
@@ -382,12 +406,22 @@ async fn hostile_text_in_leads_is_shown_as_text_and_never_runs() {
         fill(&driver, "#login-password", kith_tests::PASSWORD).await;
         click(&driver, "#login-submit").await;
         wait_for(&driver, "#user-menu").await;
-        let mut pages = vec![app.url("/m/leads")];
-        pages.extend(ids.iter().map(|id| app.url(&format!("/m/leads/{id}"))));
-        for page in pages {
+        // Each page, and the hostile texts it must show: the checks run once they are on screen (a check
+        // before the SPA rendered them would pass without testing anything).
+        let mut pages = vec![(app.url("/m/leads"), HOSTILE.to_vec(), String::new())];
+        pages.extend(
+            ids.iter()
+                .enumerate()
+                .map(|(i, id)| (app.url(&format!("/m/leads/{id}")), vec![HOSTILE[i]], format!("<b>{i}</b>"))),
+        );
+        for (page, shown, tag) in pages {
             driver.goto(&page).await.expect("open page");
             wait_for(&driver, "#user-menu").await;
-            tokio::time::sleep(Duration::from_millis(700)).await;
+            let mut needles = shown.clone();
+            if !tag.is_empty() {
+                needles.push(&tag);
+            }
+            wait_for_text(&driver, &needles, &page).await;
             assert_ne!(driver.title().await.expect("title"), "pwned", "script ran on {page}");
             for injected in ["img[src=x]", "svg[onload]", "main script", "main b"] {
                 let count = driver

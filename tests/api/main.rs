@@ -2,14 +2,20 @@
 //! `make test` runs it on SQLite and again on PostgreSQL.
 
 mod access;
+mod audit_trail;
 mod auth;
 mod browser;
 mod call_lists;
+mod cli;
 mod contract;
 mod conventions;
+mod coverage_access;
 mod custom_fields;
 mod database;
+mod delivery;
 mod email;
+mod http_headers;
+mod idempotency;
 mod identity;
 mod imports;
 mod inbound;
@@ -18,6 +24,7 @@ mod leads;
 mod merge;
 mod openapi;
 mod record_scope;
+mod rules_api;
 mod sequences;
 mod spec_conventions;
 mod tenancy;

@@ -629,7 +629,9 @@ pub fn start(conn: &mut DbConnection, scope: &Scope, id: ImportId) -> Result<Imp
 fn importer(conn: &mut DbConnection, org_id: OrgId, created_by: Option<&str>) -> Result<Option<Scope>> {
     let scope = match created_by {
         Some(actor) => Scope::of_recorded_actor(conn, org_id, actor)?,
-        None => None,
+        // Only the operator's `kith import` (a system scope, no actor) uploads without a principal;
+        // every API upload records its user or API key.
+        None => Some(Scope::system(org_id)),
     };
     Ok(scope.filter(|s| s.require(Module::Leads, Action::Write).is_ok()))
 }

@@ -134,22 +134,162 @@ mod tests {
         assert!(plain.contains("<a href=\"https://acme.test/x\">") && !plain.contains("<img"));
     }
 
+    /// One piece of a message: prose with markup characters, web links (with quotes, brackets and
+    /// ampersands in them), and hostile addresses that must never become links.
+    fn piece() -> impl Strategy<Value = String> {
+        prop_oneof![
+            3 => "[ a-zA-Z0-9<>&\"'.,;:!?()\\[\\]\n\r\t=/-]{0,12}",
+            4 => ("https?://", "[a-zA-Z0-9./?=&%#<>\"'():;,!_~+\\[\\]-]{1,24}").prop_map(|(s, r)| format!("{s}{r}")),
+            1 => Just("https://acme.test/offer?a=1&b=\"2\"".to_owned()),
+            1 => Just("https://kith.test/unsubscribe?t=1".to_owned()),
+            1 => Just("javascript:alert(1)".to_owned()),
+            1 => Just("data:text/html,<script>alert(1)</script>".to_owned()),
+            1 => Just("\"><script>alert(1)</script>".to_owned()),
+            1 => Just("' onmouseover='alert(1)".to_owned()),
+            1 => Just("JAVASCRIPT://%0aalert(1)".to_owned()),
+            2 => Just(" ".to_owned()),
+            1 => Just("\n".to_owned()),
+        ]
+    }
+
+    fn message() -> impl Strategy<Value = String> {
+        proptest::collection::vec(piece(), 0..12).prop_map(|v| v.concat())
+    }
+
+    /// Undo `escape` (an independent reading of the five entities).
+    fn unescape(s: &str) -> String {
+        let mut out = String::new();
+        let mut rest = s;
+        while let Some(i) = rest.find('&') {
+            out.push_str(&rest[..i]);
+            rest = &rest[i..];
+            let (ch, len) = [("&amp;", '&'), ("&lt;", '<'), ("&gt;", '>'), ("&quot;", '"'), ("&#39;", '\'')]
+                .iter()
+                .find(|(e, _)| rest.starts_with(e))
+                .map(|(e, c)| (*c, e.len()))
+                .unwrap_or_else(|| panic!("a bare & in the output: {rest:?}"));
+            out.push(ch);
+            rest = &rest[len..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// The message body read back: (the text a reader sees, the links as (href, shown text)), or why
+    /// it is not well formed. Only `<br>` and `<a href="…">…</a>` may appear as markup.
+    fn read_body(html: &str) -> Result<(String, Vec<(String, String)>), String> {
+        let body = html
+            .split("line-height:1.5\">")
+            .nth(1)
+            .and_then(|s| s.rsplit_once("</div>"))
+            .map(|(b, _)| b)
+            .ok_or("no body")?;
+        let (mut text, mut links, mut rest) = (String::new(), Vec::new(), body);
+        while let Some(i) = rest.find('<') {
+            text.push_str(&unescape(&rest[..i]));
+            rest = &rest[i..];
+            if let Some(r) = rest.strip_prefix("<br>\n") {
+                text.push('\n');
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix("<a href=\"") {
+                let (href, r) = r.split_once("\">").ok_or("unterminated href")?;
+                let (shown, r) = r.split_once("</a>").ok_or("unterminated link")?;
+                if href.contains(['"', '<', '>']) || shown.contains(['<', '>']) {
+                    return Err(format!("markup inside a link: {href:?} {shown:?}"));
+                }
+                text.push_str(&unescape(shown));
+                links.push((unescape(href), unescape(shown)));
+                rest = r;
+            } else {
+                return Err(format!("markup from text: {rest:?}"));
+            }
+        }
+        if rest.contains('>') {
+            return Err(format!("a bare > in {rest:?}"));
+        }
+        text.push_str(&unescape(rest));
+        Ok((text, links))
+    }
+
+    #[test]
+    fn the_generator_makes_links_and_hostile_addresses_routinely() {
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let samples: Vec<String> = (0..500)
+            .map(|_| {
+                message().new_tree(&mut runner).map(|t| proptest::strategy::ValueTree::current(&t)).unwrap_or_default()
+            })
+            .collect();
+        let with_links = samples.iter().filter(|t| !find_links(t).is_empty()).count();
+        let hostile = samples.iter().filter(|t| t.contains("javascript:") || t.contains("data:")).count();
+        // A link ends at a quote or a bracket; `&` and `'` stay inside and must be escaped in the attribute.
+        let quoted = samples.iter().filter(|t| find_links(t).iter().any(|&(_, e)| t[e..].starts_with('"'))).count();
+        let escaped =
+            samples.iter().filter(|t| find_links(t).iter().any(|&(s, e)| t[s..e].contains(['&', '\'']))).count();
+        assert!(with_links > 350, "{with_links} of 500 have links");
+        assert!(hostile > 100, "{hostile} of 500 have javascript: or data:");
+        assert!(quoted > 25, "{quoted} of 500 have a quote right after a link");
+        assert!(escaped > 100, "{escaped} of 500 have & or ' inside a link");
+    }
+
     proptest! {
-        /// Whatever a template or a lead's name contains, it cannot open a tag or an attribute.
+        /// Any text at all (any Unicode) cannot open a tag or an attribute, and reads back as written.
         #[test]
         fn no_text_becomes_markup(text in ".{0,200}") {
             let html = html_from_text(&text, None);
-            let inner = html
-                .split("line-height:1.5\">").nth(1).and_then(|s| s.rsplit_once("</div>")).map(|(b, _)| b).unwrap_or("");
-            let without_links: String = {
-                let mut s = inner.to_owned();
-                while let (Some(a), Some(b)) = (s.find("<a href=\""), s.find("</a>")) {
-                    if b < a { break; }
-                    s.replace_range(a..b + 4, "");
+            let (seen, _) = read_body(&html).map_err(|e| TestCaseError::fail(format!("{e}\n{html}")))?;
+            prop_assert_eq!(seen, text.replace("\r\n", "\n"));
+        }
+
+        /// Untracked: the reader sees exactly the text, every link is an http(s) address from the text
+        /// shown as itself, and nothing else is markup.
+        #[test]
+        fn the_text_is_shown_as_written_and_only_web_addresses_become_links(text in message()) {
+            let html = html_from_text(&text, None);
+            let (seen, links) = read_body(&html).map_err(|e| TestCaseError::fail(format!("{e}\n{html}")))?;
+            prop_assert_eq!(seen, text.replace("\r\n", "\n"));
+            prop_assert!(!html.contains("<img"));
+            let found: Vec<&str> = find_links(&text).into_iter().map(|(s, e)| &text[s..e]).collect();
+            prop_assert_eq!(links.len(), found.len());
+            for ((href, shown), url) in links.iter().zip(found) {
+                prop_assert_eq!(href, shown);
+                prop_assert_eq!(href.as_str(), url);
+                prop_assert!(href.starts_with("http://") || href.starts_with("https://"), "{}", href);
+                prop_assert!(!href.chars().any(char::is_whitespace), "{:?}", href);
+            }
+        }
+
+        /// Tracked: links the tracker chooses go through its redirect, direct ones stay, the rest stay
+        /// text; the pixel comes once, at the end; and the reader still sees exactly the text.
+        #[test]
+        fn tracked_links_go_through_the_redirect_and_text_stays_text(text in message()) {
+            let link = |url: &str| {
+                if url.contains("unsubscribe") {
+                    LinkAs::Direct
+                } else if url.len().is_multiple_of(2) {
+                    LinkAs::Tracked(format!("https://kith.test/c?u={url}"))
+                } else {
+                    LinkAs::Text
                 }
-                s.replace("<br>", "")
             };
-            prop_assert!(!without_links.contains('<') && !without_links.contains('>'), "{}", html);
+            let tracking = Tracking { open_pixel_url: "https://kith.test/o.gif?m=\"1\"", link: &link };
+            let html = html_from_text(&text, Some(&tracking));
+            prop_assert_eq!(html.matches("<img ").count(), 1);
+            prop_assert!(html.ends_with(
+                "<img src=\"https://kith.test/o.gif?m=&quot;1&quot;\" width=\"1\" height=\"1\" alt=\"\" \
+                 style=\"display:block;border:0\"></body></html>\n"
+            ));
+            let (seen, links) = read_body(&html).map_err(|e| TestCaseError::fail(format!("{e}\n{html}")))?;
+            prop_assert_eq!(seen, text.replace("\r\n", "\n"));
+            let expected: Vec<(String, String)> = find_links(&text)
+                .into_iter()
+                .map(|(s, e)| &text[s..e])
+                .filter_map(|url| match link(url) {
+                    LinkAs::Tracked(to) => Some((to, url.to_owned())),
+                    LinkAs::Direct => Some((url.to_owned(), url.to_owned())),
+                    LinkAs::Text => None,
+                })
+                .collect();
+            prop_assert_eq!(links, expected);
         }
     }
 }
