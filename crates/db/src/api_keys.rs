@@ -3,7 +3,7 @@
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
-use kith_domain::audit::{ActorKind, AuditAction};
+use kith_domain::audit::AuditAction;
 use kith_domain::identity::{ApiKeyView, CreatedApiKey, NewApiKey, UserStatus};
 use kith_domain::modules::Module;
 use kith_domain::page::{clamp_limit, page_from_rows, Cursor, Page, PageQuery};
@@ -51,7 +51,7 @@ impl ApiKeyRow {
 
 fn find(conn: &mut DbConnection, scope: &Scope, id: ApiKeyId) -> Result<ApiKeyView> {
     api_keys::table
-        .filter(api_keys::org_id.eq(scope.org_id.to_string()))
+        .filter(api_keys::org_id.eq(scope.org_id().to_string()))
         .filter(api_keys::id.eq(id.to_string()))
         .select(ApiKeyRow::as_select())
         .first(conn)
@@ -71,14 +71,14 @@ pub fn create(conn: &mut DbConnection, scope: &Scope, new: &NewApiKey) -> Result
         }
     }
     transaction(conn, |c| {
-        crate::roles::ensure_exists(c, scope.org_id, new.role_id, "role_id")?;
+        crate::roles::ensure_exists(c, scope.org_id(), new.role_id, "role_id")?;
         let id = ApiKeyId(new_id());
         let secret = format!("{KEY_PREFIX}{}", generate_secret());
         let prefix: String = secret.chars().take(VISIBLE_CHARS).collect();
         diesel::insert_into(api_keys::table)
             .values((
                 api_keys::id.eq(id.to_string()),
-                api_keys::org_id.eq(scope.org_id.to_string()),
+                api_keys::org_id.eq(scope.org_id().to_string()),
                 api_keys::name.eq(new.name.trim()),
                 api_keys::prefix.eq(&prefix),
                 api_keys::key_hash.eq(hash_secret(&secret)),
@@ -98,7 +98,7 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &PageQuery) -> Result<Pag
     scope.require(Module::Settings, Action::Write)?;
     let limit = clamp_limit(q.limit);
     let mut query = api_keys::table
-        .filter(api_keys::org_id.eq(scope.org_id.to_string()))
+        .filter(api_keys::org_id.eq(scope.org_id().to_string()))
         .select(ApiKeyRow::as_select())
         .order(api_keys::id.desc())
         .limit(i64::from(limit) + 1)
@@ -120,7 +120,7 @@ pub fn revoke(conn: &mut DbConnection, scope: &Scope, id: ApiKeyId) -> Result<()
         }
         diesel::update(
             api_keys::table
-                .filter(api_keys::org_id.eq(scope.org_id.to_string()))
+                .filter(api_keys::org_id.eq(scope.org_id().to_string()))
                 .filter(api_keys::id.eq(id.to_string())),
         )
         .set(api_keys::revoked_at.eq(Some(now())))
@@ -208,16 +208,6 @@ fn key_scope(found: KeyAuthRow) -> Result<Scope> {
         serde_json::from_str(s).map_err(|e| Error::Internal(format!("bad permissions: {e}")))
     };
     let permissions = parse(&key_perms)?.intersect(&parse(&creator_perms)?);
-    Ok(Scope {
-        org_id: parse_id(&org_id)?,
-        actor_kind: ActorKind::ApiKey,
-        actor_id: Some(id),
-        acting_user: Some(Actor {
-            user_id: parse_id(&created_by)?,
-            team_id: team_id.as_deref().map(parse_id).transpose()?,
-        }),
-        permissions,
-        request_id: None,
-        session_id: None,
-    })
+    let creator = Actor { user_id: parse_id(&created_by)?, team_id: team_id.as_deref().map(parse_id).transpose()? };
+    Ok(Scope::api_key(parse_id(&org_id)?, &id, Some(creator), permissions))
 }

@@ -24,15 +24,15 @@ pub fn record(
     diesel::insert_into(audit_log::table)
         .values((
             audit_log::id.eq(new_id().to_string()),
-            audit_log::org_id.eq(scope.org_id.to_string()),
+            audit_log::org_id.eq(scope.org_id().to_string()),
             audit_log::occurred_at.eq(now()),
-            audit_log::actor_kind.eq(scope.actor_kind.as_str()),
-            audit_log::actor_id.eq(scope.actor_id.as_deref()),
+            audit_log::actor_kind.eq(scope.actor_kind().as_str()),
+            audit_log::actor_id.eq(scope.actor_id()),
             audit_log::entity.eq(entity),
             audit_log::entity_id.eq(entity_id),
             audit_log::action.eq(action.as_str()),
             audit_log::changes.eq(changes),
-            audit_log::request_id.eq(scope.request_id.as_deref()),
+            audit_log::request_id.eq(scope.request_id()),
         ))
         .execute(conn)?;
     Ok(())
@@ -136,7 +136,7 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &AuditQuery) -> Result<Pa
     }
     let limit = clamp_limit(q.limit);
     let mut query = audit_log::table
-        .filter(audit_log::org_id.eq(scope.org_id.to_string()))
+        .filter(audit_log::org_id.eq(scope.org_id().to_string()))
         .select(AuditRow::as_select())
         .order(audit_log::id.desc())
         .limit(i64::from(limit) + 1)

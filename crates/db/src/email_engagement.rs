@@ -150,7 +150,7 @@ pub fn record(conn: &mut DbConnection, message_id: &str, what: Engagement, detai
                     Some(d) => format!("{subject} — {d}"),
                     None => subject,
                 };
-                let scope = Scope::system(parse_id(&org_id)?);
+                let scope = Scope::system(parse_id(&org_id)?, crate::scope::SystemTask::Leads);
                 match crate::leads::record_behaviour(c, &scope, lead, kind, &note, at) {
                     Ok(()) | Err(Error::NotFound) => {}
                     Err(e) => return Err(e),

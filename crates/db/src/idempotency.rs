@@ -34,7 +34,7 @@ pub fn once(
     request_hash: &str,
     work: impl Fn(&mut DbConnection) -> Result<(u16, serde_json::Value)>,
 ) -> Result<Once> {
-    let org = scope.org_id.to_string();
+    let org = scope.org_id().to_string();
     let principal = scope.principal_key();
     transaction(conn, |c| {
         let at = now();

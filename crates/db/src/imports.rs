@@ -107,7 +107,7 @@ fn find_row(conn: &mut DbConnection, org_id: OrgId, id: ImportId) -> Result<Impo
 fn own_row(conn: &mut DbConnection, scope: &Scope, id: ImportId) -> Result<ImportRow> {
     scope.require(Module::Leads, Action::Write)?;
     let mut q = imports::table
-        .filter(imports::org_id.eq(scope.org_id.to_string()))
+        .filter(imports::org_id.eq(scope.org_id().to_string()))
         .filter(imports::id.eq(id.to_string()))
         .select(ImportRow::as_select())
         .into_boxed();
@@ -123,7 +123,7 @@ fn view(conn: &mut DbConnection, org_id: OrgId, id: ImportId) -> Result<ImportVi
 }
 
 pub fn get(conn: &mut DbConnection, scope: &Scope, id: ImportId) -> Result<ImportView> {
-    own_row(conn, scope, id)?.into_view(&custom_fields::defs(conn, scope.org_id)?)
+    own_row(conn, scope, id)?.into_view(&custom_fields::defs(conn, scope.org_id())?)
 }
 
 /// Store a CSV file's rows as an import, reading it as a stream. The first row names the columns.
@@ -148,7 +148,7 @@ pub fn upload(conn: &mut DbConnection, scope: &Scope, file_name: &str, reader: i
         diesel::insert_into(imports::table)
             .values((
                 imports::id.eq(id.to_string()),
-                imports::org_id.eq(scope.org_id.to_string()),
+                imports::org_id.eq(scope.org_id().to_string()),
                 imports::created_by.eq(scope.actor_id()),
                 imports::file_name.eq(file_name.chars().take(255).collect::<String>()),
                 imports::status.eq(ImportStatus::Uploaded.as_str()),
@@ -175,7 +175,7 @@ pub fn upload(conn: &mut DbConnection, scope: &Scope, file_name: &str, reader: i
         });
         return Err(e);
     }
-    view(conn, scope.org_id, id)
+    view(conn, scope.org_id(), id)
 }
 
 fn store_rows(conn: &mut DbConnection, id: ImportId, csv: &mut csv::Reader<impl Read>) -> Result<()> {
@@ -234,7 +234,7 @@ pub fn set_mapping(
             return Err(Error::field("status", "started", "This import has started; its mapping is fixed."));
         }
         let headers: Vec<String> = serde_json::from_str(&row.headers).unwrap_or_default();
-        let mut problems = mapping.problems(&headers, &custom_fields::defs(c, scope.org_id)?);
+        let mut problems = mapping.problems(&headers, &custom_fields::defs(c, scope.org_id())?);
         if let Some(owner) = mapping.owner_id {
             match crate::leads::check_owner(c, scope, owner, "owner_id") {
                 Ok(()) => {}
@@ -265,7 +265,7 @@ pub fn set_mapping(
             .execute(c)?;
         // A new mapping makes an earlier check's findings stale.
         reset_check(c, id, None)?;
-        view(c, scope.org_id, id)
+        view(c, scope.org_id(), id)
     })
 }
 
@@ -356,14 +356,14 @@ pub fn dry_run(conn: &mut DbConnection, scope: &Scope, id: ImportId) -> Result<I
         jobs::enqueue(
             c,
             &NewJob {
-                org_id: Some(scope.org_id),
+                org_id: Some(scope.org_id()),
                 // One job per request: asking again starts over.
                 unique_key: Some(format!("{CHECK_JOB}:{id}:{}", row.version + 1)),
                 max_attempts: 20,
                 ..NewJob::now(CHECK_JOB, serde_json::json!({ "import_id": id.to_string(), "version": row.version + 1 }))
             },
         )?;
-        view(c, scope.org_id, id)
+        view(c, scope.org_id(), id)
     })
 }
 
@@ -613,13 +613,13 @@ pub fn start(conn: &mut DbConnection, scope: &Scope, id: ImportId) -> Result<Imp
         jobs::enqueue(
             c,
             &NewJob {
-                org_id: Some(scope.org_id),
+                org_id: Some(scope.org_id()),
                 unique_key: Some(format!("import:{id}")),
                 max_attempts: 20,
                 ..NewJob::now(JOB, serde_json::json!({ "import_id": id.to_string() }))
             },
         )?;
-        view(c, scope.org_id, id)
+        view(c, scope.org_id(), id)
     })
 }
 
@@ -631,7 +631,7 @@ fn importer(conn: &mut DbConnection, org_id: OrgId, created_by: Option<&str>) ->
         Some(actor) => Scope::of_recorded_actor(conn, org_id, actor)?,
         // Only the operator's `kith import` (a system scope, no actor) uploads without a principal;
         // every API upload records its user or API key.
-        None => Some(Scope::system(org_id)),
+        None => Some(Scope::system(org_id, crate::scope::SystemTask::Operator)),
     };
     Ok(scope.filter(|s| s.require(Module::Leads, Action::Write).is_ok()))
 }

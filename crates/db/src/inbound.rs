@@ -5,11 +5,11 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use kith_domain::audit::{ActorKind, AuditAction, FieldChange};
+use kith_domain::audit::{AuditAction, FieldChange};
 use kith_domain::inbound::{ingest_path, InboundEmailSecret, InboundEmailSettings, InboundOutcome};
 use kith_domain::leads::{LeadEventKind, LeadSource, NewLead};
 use kith_domain::modules::Module;
-use kith_domain::permissions::{Action, ModuleAccess, Permissions, RecordScope};
+use kith_domain::permissions::Action;
 use kith_domain::OrgId;
 use subtle::ConstantTimeEq;
 
@@ -43,21 +43,10 @@ pub struct InboundEmail {
     pub text: String,
 }
 
-/// The scope an inbound delivery acts with: the system, allowed to write leads and nothing else.
+/// The scope an inbound delivery acts with: a channel that may capture leads and nothing else.
 /// Leads it captures are assigned by the organization's assignment rules.
 fn inbound_scope(org_id: OrgId) -> Scope {
-    Scope {
-        org_id,
-        actor_kind: ActorKind::System,
-        actor_id: None,
-        acting_user: None,
-        permissions: Permissions {
-            leads: ModuleAccess::write(RecordScope::All),
-            ..Permissions::uniform(ModuleAccess::NONE)
-        },
-        request_id: None,
-        session_id: None,
-    }
+    Scope::channel(org_id, crate::scope::Channel::InboundEmail, None)
 }
 
 /// Authenticate a delivery to `org_id` with the secret the provider sent. The digests are compared
@@ -91,9 +80,9 @@ fn rotated_at(conn: &mut DbConnection, org_id: OrgId) -> Result<Option<NaiveDate
 /// Where to post and whether a secret is set (never the secret). Administrators only.
 pub fn settings(conn: &mut DbConnection, scope: &Scope) -> Result<InboundEmailSettings> {
     scope.require(Module::Settings, Action::Write)?;
-    let at = rotated_at(conn, scope.org_id)?;
+    let at = rotated_at(conn, scope.org_id())?;
     Ok(InboundEmailSettings {
-        ingest_path: ingest_path(scope.org_id),
+        ingest_path: ingest_path(scope.org_id()),
         secret_set: at.is_some(),
         secret_rotated_at: at.map(to_utc),
     })
@@ -105,9 +94,9 @@ pub fn rotate_secret(conn: &mut DbConnection, scope: &Scope) -> Result<InboundEm
     let secret = format!("{SECRET_PREFIX}{}", generate_secret());
     let hash = hash_secret(&secret);
     transaction(conn, |c| {
-        let before = rotated_at(c, scope.org_id)?;
+        let before = rotated_at(c, scope.org_id())?;
         let at = now();
-        let org = scope.org_id.to_string();
+        let org = scope.org_id().to_string();
         let updated = diesel::update(inbound_email_settings::table.find(&org))
             .set((
                 inbound_email_settings::secret_hash.eq(&hash),
@@ -134,7 +123,7 @@ pub fn rotate_secret(conn: &mut DbConnection, scope: &Scope) -> Result<InboundEm
         let action = if before.is_some() { AuditAction::Update } else { AuditAction::Create };
         audit::record(c, scope, ENTITY, &org, action, &[change])?;
         Ok(InboundEmailSecret {
-            ingest_path: ingest_path(scope.org_id),
+            ingest_path: ingest_path(scope.org_id()),
             secret: secret.clone(),
             secret_rotated_at: to_utc(at),
         })
@@ -201,7 +190,7 @@ pub fn receive(conn: &mut DbConnection, scope: &Scope, email: &InboundEmail) -> 
     let note = note_of(email);
     let key = hash_secret(&email.message_key);
     let result = transaction(conn, |c| {
-        if seen(c, scope.org_id, &key)? {
+        if seen(c, scope.org_id(), &key)? {
             return Ok(InboundOutcome::Duplicate);
         }
         // Claim the message first: a concurrent delivery of the same message fails on the unique
@@ -210,7 +199,7 @@ pub fn receive(conn: &mut DbConnection, scope: &Scope, email: &InboundEmail) -> 
         diesel::insert_into(inbound_messages::table)
             .values((
                 inbound_messages::id.eq(&id),
-                inbound_messages::org_id.eq(scope.org_id.to_string()),
+                inbound_messages::org_id.eq(scope.org_id().to_string()),
                 inbound_messages::message_key.eq(&key),
                 inbound_messages::outcome.eq("received"),
                 inbound_messages::received_at.eq(now()),
@@ -232,7 +221,7 @@ pub fn receive(conn: &mut DbConnection, scope: &Scope, email: &InboundEmail) -> 
         Ok(outcome)
     });
     match result {
-        Err(Error::Conflict(_)) if seen(conn, scope.org_id, &key)? => Ok(InboundOutcome::Duplicate),
+        Err(Error::Conflict(_)) if seen(conn, scope.org_id(), &key)? => Ok(InboundOutcome::Duplicate),
         other => other,
     }
 }
@@ -242,7 +231,7 @@ pub fn receive(conn: &mut DbConnection, scope: &Scope, email: &InboundEmail) -> 
 pub(crate) fn forget_lead(conn: &mut DbConnection, scope: &Scope, lead_id: &str) -> Result<()> {
     diesel::update(
         inbound_messages::table
-            .filter(inbound_messages::org_id.eq(scope.org_id.to_string()))
+            .filter(inbound_messages::org_id.eq(scope.org_id().to_string()))
             .filter(inbound_messages::lead_id.eq(lead_id)),
     )
     .set(inbound_messages::lead_id.eq(None::<String>))

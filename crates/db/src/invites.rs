@@ -3,12 +3,12 @@
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
-use kith_domain::audit::{ActorKind, AuditAction};
+use kith_domain::audit::AuditAction;
 use kith_domain::auth::AcceptInviteRequest;
 use kith_domain::identity::{CreatedInvite, InviteView, NewInvite};
 use kith_domain::modules::Module;
 use kith_domain::page::{clamp_limit, page_from_rows, Cursor, Page, PageQuery};
-use kith_domain::permissions::{Action, Actor, Permissions};
+use kith_domain::permissions::Action;
 use kith_domain::validation::normalize_email;
 use kith_domain::*;
 
@@ -54,7 +54,7 @@ impl InviteRow {
 
 fn find(conn: &mut DbConnection, scope: &Scope, id: InviteId) -> Result<InviteView> {
     invites::table
-        .filter(invites::org_id.eq(scope.org_id.to_string()))
+        .filter(invites::org_id.eq(scope.org_id().to_string()))
         .filter(invites::id.eq(id.to_string()))
         .select(InviteRow::as_select())
         .first(conn)
@@ -71,11 +71,11 @@ pub fn create(conn: &mut DbConnection, scope: &Scope, new: &NewInvite, org_name:
     let email = normalize_email(&new.email);
     transaction(conn, |c| {
         let mut errors = Vec::new();
-        if let Err(Error::Validation(mut e)) = crate::roles::ensure_exists(c, scope.org_id, new.role_id, "role_id") {
+        if let Err(Error::Validation(mut e)) = crate::roles::ensure_exists(c, scope.org_id(), new.role_id, "role_id") {
             errors.append(&mut e);
         }
         if let Some(team) = new.team_id {
-            if let Err(Error::Validation(mut e)) = crate::teams::ensure_exists(c, scope.org_id, team, "team_id") {
+            if let Err(Error::Validation(mut e)) = crate::teams::ensure_exists(c, scope.org_id(), team, "team_id") {
                 errors.append(&mut e);
             }
         }
@@ -92,7 +92,7 @@ pub fn create(conn: &mut DbConnection, scope: &Scope, new: &NewInvite, org_name:
         diesel::insert_into(invites::table)
             .values((
                 invites::id.eq(id.to_string()),
-                invites::org_id.eq(scope.org_id.to_string()),
+                invites::org_id.eq(scope.org_id().to_string()),
                 invites::email.eq(&email),
                 invites::role_id.eq(new.role_id.to_string()),
                 invites::team_id.eq(new.team_id.map(|t| t.to_string())),
@@ -118,7 +118,7 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &PageQuery) -> Result<Pag
     scope.require(Module::Settings, Action::Write)?;
     let limit = clamp_limit(q.limit);
     let mut query = invites::table
-        .filter(invites::org_id.eq(scope.org_id.to_string()))
+        .filter(invites::org_id.eq(scope.org_id().to_string()))
         .select(InviteRow::as_select())
         .order(invites::id.desc())
         .limit(i64::from(limit) + 1)
@@ -139,7 +139,9 @@ pub fn revoke(conn: &mut DbConnection, scope: &Scope, id: InviteId) -> Result<()
             return Ok(());
         }
         diesel::update(
-            invites::table.filter(invites::org_id.eq(scope.org_id.to_string())).filter(invites::id.eq(id.to_string())),
+            invites::table
+                .filter(invites::org_id.eq(scope.org_id().to_string()))
+                .filter(invites::id.eq(id.to_string())),
         )
         .set(invites::revoked_at.eq(Some(now())))
         .execute(c)?;
@@ -184,15 +186,7 @@ pub fn accept(
         diesel::update(invites::table.filter(invites::id.eq(&invite.id)))
             .set(invites::accepted_at.eq(Some(at)))
             .execute(c)?;
-        let scope = Scope {
-            org_id,
-            actor_kind: ActorKind::User,
-            actor_id: Some(user_id.to_string()),
-            acting_user: Some(Actor { user_id, team_id }),
-            permissions: Permissions::uniform(kith_domain::permissions::ModuleAccess::NONE),
-            request_id: request_id.clone(),
-            session_id: None,
-        };
+        let scope = Scope::without_grants(org_id, user_id, team_id, request_id.clone());
         let user = crate::users::find_row(c, org_id, user_id)?.into_view()?;
         audit::record_created(c, &scope, "user", &user_id.to_string(), &user)?;
         create_session(c, org_id, user_id)

@@ -38,7 +38,7 @@ pub fn settings(conn: &mut DbConnection, org_id: OrgId) -> Result<LeadSettings> 
 
 pub fn get_settings(conn: &mut DbConnection, scope: &Scope) -> Result<LeadSettings> {
     scope.require(Module::Leads, Action::Read)?;
-    settings(conn, scope.org_id)
+    settings(conn, scope.org_id())
 }
 
 pub fn put_settings(conn: &mut DbConnection, scope: &Scope, new: &LeadSettings) -> Result<LeadSettings> {
@@ -49,8 +49,8 @@ pub fn put_settings(conn: &mut DbConnection, scope: &Scope, new: &LeadSettings) 
         DuplicateRule::Off => "off",
     };
     transaction(conn, |c| {
-        let before = settings(c, scope.org_id)?;
-        let updated = diesel::update(lead_settings::table.find(scope.org_id.to_string()))
+        let before = settings(c, scope.org_id())?;
+        let updated = diesel::update(lead_settings::table.find(scope.org_id().to_string()))
             .set((
                 lead_settings::duplicate_rule.eq(rule),
                 lead_settings::qualify_threshold.eq(new.qualify_threshold),
@@ -61,7 +61,7 @@ pub fn put_settings(conn: &mut DbConnection, scope: &Scope, new: &LeadSettings) 
         if updated == 0 {
             diesel::insert_into(lead_settings::table)
                 .values((
-                    lead_settings::org_id.eq(scope.org_id.to_string()),
+                    lead_settings::org_id.eq(scope.org_id().to_string()),
                     lead_settings::duplicate_rule.eq(rule),
                     lead_settings::qualify_threshold.eq(new.qualify_threshold),
                     lead_settings::updated_at.eq(now()),
@@ -69,8 +69,8 @@ pub fn put_settings(conn: &mut DbConnection, scope: &Scope, new: &LeadSettings) 
                 ))
                 .execute(c)?;
         }
-        audit::record_updated(c, scope, "lead_settings", &scope.org_id.to_string(), &before, new)?;
-        settings(c, scope.org_id)
+        audit::record_updated(c, scope, "lead_settings", &scope.org_id().to_string(), &before, new)?;
+        settings(c, scope.org_id())
     })
 }
 
@@ -117,12 +117,12 @@ pub fn scoring_rules(conn: &mut DbConnection, org_id: OrgId) -> Result<Vec<Scori
 
 pub fn list_scoring_rules(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<ScoringRule>> {
     scope.require(Module::Leads, Action::Read)?;
-    scoring_rules(conn, scope.org_id)
+    scoring_rules(conn, scope.org_id())
 }
 
 fn find_scoring(conn: &mut DbConnection, scope: &Scope, id: ScoringRuleId) -> Result<ScoringRule> {
     scoring_rules::table
-        .filter(scoring_rules::org_id.eq(scope.org_id.to_string()))
+        .filter(scoring_rules::org_id.eq(scope.org_id().to_string()))
         .filter(scoring_rules::id.eq(id.to_string()))
         .filter(scoring_rules::deleted_at.is_null())
         .select(ScoringRow::as_select())
@@ -150,7 +150,7 @@ pub fn create_scoring_rule(conn: &mut DbConnection, scope: &Scope, input: &Scori
         diesel::insert_into(scoring_rules::table)
             .values((
                 scoring_rules::id.eq(id.to_string()),
-                scoring_rules::org_id.eq(scope.org_id.to_string()),
+                scoring_rules::org_id.eq(scope.org_id().to_string()),
                 scoring_rules::name.eq(input.name.trim()),
                 scoring_rules::trigger.eq(json(&input.trigger)?),
                 scoring_rules::points.eq(input.points),
@@ -163,7 +163,7 @@ pub fn create_scoring_rule(conn: &mut DbConnection, scope: &Scope, input: &Scori
             .execute(c)?;
         let rule = find_scoring(c, scope, id)?;
         audit::record_created(c, scope, "scoring_rule", &id.to_string(), &rule)?;
-        crate::leads::rescore_all_later(c, scope.org_id)?;
+        crate::leads::rescore_all_later(c, scope.org_id())?;
         Ok(rule)
     })
 }
@@ -181,7 +181,7 @@ pub fn update_scoring_rule(
         let before = find_scoring(c, scope, id)?;
         let n = diesel::update(
             scoring_rules::table
-                .filter(scoring_rules::org_id.eq(scope.org_id.to_string()))
+                .filter(scoring_rules::org_id.eq(scope.org_id().to_string()))
                 .filter(scoring_rules::id.eq(id.to_string()))
                 .filter(scoring_rules::version.eq(version)),
         )
@@ -200,7 +200,7 @@ pub fn update_scoring_rule(
         }
         let after = find_scoring(c, scope, id)?;
         audit::record_updated(c, scope, "scoring_rule", &id.to_string(), &before, &after)?;
-        crate::leads::rescore_all_later(c, scope.org_id)?;
+        crate::leads::rescore_all_later(c, scope.org_id())?;
         Ok(after)
     })
 }
@@ -211,12 +211,12 @@ pub fn delete_scoring_rule(conn: &mut DbConnection, scope: &Scope, id: ScoringRu
         find_scoring(c, scope, id)?;
         diesel::update(
             scoring_rules::table
-                .filter(scoring_rules::org_id.eq(scope.org_id.to_string()))
+                .filter(scoring_rules::org_id.eq(scope.org_id().to_string()))
                 .filter(scoring_rules::id.eq(id.to_string())),
         )
         .set(scoring_rules::deleted_at.eq(Some(now())))
         .execute(c)?;
-        crate::leads::rescore_all_later(c, scope.org_id)?;
+        crate::leads::rescore_all_later(c, scope.org_id())?;
         audit::record(c, scope, "scoring_rule", &id.to_string(), AuditAction::Delete, &[])
     })
 }
@@ -268,12 +268,12 @@ pub fn assignment_rules(conn: &mut DbConnection, org_id: OrgId) -> Result<Vec<As
 
 pub fn list_assignment_rules(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<AssignmentRule>> {
     scope.require(Module::Leads, Action::Read)?;
-    assignment_rules(conn, scope.org_id)
+    assignment_rules(conn, scope.org_id())
 }
 
 fn find_assignment(conn: &mut DbConnection, scope: &Scope, id: AssignmentRuleId) -> Result<AssignmentRule> {
     assignment_rules::table
-        .filter(assignment_rules::org_id.eq(scope.org_id.to_string()))
+        .filter(assignment_rules::org_id.eq(scope.org_id().to_string()))
         .filter(assignment_rules::id.eq(id.to_string()))
         .filter(assignment_rules::deleted_at.is_null())
         .select(AssignRow::as_select())
@@ -288,7 +288,7 @@ fn check_assignment(conn: &mut DbConnection, scope: &Scope, input: &AssignmentRu
     let mut problems = input.problems();
     match &input.target {
         AssignTarget::User { user_id } => {
-            if crate::users::find_row(conn, scope.org_id, *user_id).is_err() {
+            if crate::users::find_row(conn, scope.org_id(), *user_id).is_err() {
                 problems.push(kith_domain::FieldError::new(
                     "target.user_id",
                     "unknown",
@@ -297,7 +297,7 @@ fn check_assignment(conn: &mut DbConnection, scope: &Scope, input: &AssignmentRu
             }
         }
         AssignTarget::RoundRobin { team_id } | AssignTarget::LeastLoaded { team_id } => {
-            if crate::teams::ensure_exists(conn, scope.org_id, *team_id, "target.team_id").is_err() {
+            if crate::teams::ensure_exists(conn, scope.org_id(), *team_id, "target.team_id").is_err() {
                 problems.push(kith_domain::FieldError::new(
                     "target.team_id",
                     "unknown",
@@ -322,7 +322,7 @@ pub fn create_assignment_rule(
     transaction(conn, |c| {
         check_assignment(c, scope, input)?;
         let position: Option<i32> = assignment_rules::table
-            .filter(assignment_rules::org_id.eq(scope.org_id.to_string()))
+            .filter(assignment_rules::org_id.eq(scope.org_id().to_string()))
             .filter(assignment_rules::deleted_at.is_null())
             .select(diesel::dsl::max(assignment_rules::position))
             .first(c)?;
@@ -331,7 +331,7 @@ pub fn create_assignment_rule(
         diesel::insert_into(assignment_rules::table)
             .values((
                 assignment_rules::id.eq(id.to_string()),
-                assignment_rules::org_id.eq(scope.org_id.to_string()),
+                assignment_rules::org_id.eq(scope.org_id().to_string()),
                 assignment_rules::position.eq(input.position.unwrap_or(position.map_or(0, |p| p + 1))),
                 assignment_rules::name.eq(input.name.trim()),
                 assignment_rules::conditions.eq(json(&input.conditions)?),
@@ -362,7 +362,7 @@ pub fn update_assignment_rule(
         let before = find_assignment(c, scope, id)?;
         let n = diesel::update(
             assignment_rules::table
-                .filter(assignment_rules::org_id.eq(scope.org_id.to_string()))
+                .filter(assignment_rules::org_id.eq(scope.org_id().to_string()))
                 .filter(assignment_rules::id.eq(id.to_string()))
                 .filter(assignment_rules::version.eq(version)),
         )
@@ -392,7 +392,7 @@ pub fn delete_assignment_rule(conn: &mut DbConnection, scope: &Scope, id: Assign
         find_assignment(c, scope, id)?;
         diesel::update(
             assignment_rules::table
-                .filter(assignment_rules::org_id.eq(scope.org_id.to_string()))
+                .filter(assignment_rules::org_id.eq(scope.org_id().to_string()))
                 .filter(assignment_rules::id.eq(id.to_string())),
         )
         .set(assignment_rules::deleted_at.eq(Some(now())))

@@ -60,10 +60,10 @@ fn stored_filters(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> 
     let kept = LeadListQuery { limit: None, cursor: None, ..q.clone() };
     // Every id a view keeps is one of the organization's.
     let mut errors = Vec::new();
-    if q.owner_id.is_some_and(|o| crate::users::find_row(conn, scope.org_id, o).is_err()) {
+    if q.owner_id.is_some_and(|o| crate::users::find_row(conn, scope.org_id(), o).is_err()) {
         errors.push(FieldError::new("filters.owner_id", "unknown", "No such user in this organization."));
     }
-    if q.team_id.is_some_and(|t| crate::teams::ensure_exists(conn, scope.org_id, t, "filters.team_id").is_err()) {
+    if q.team_id.is_some_and(|t| crate::teams::ensure_exists(conn, scope.org_id(), t, "filters.team_id").is_err()) {
         errors.push(FieldError::new("filters.team_id", "unknown", "No such team in this organization."));
     }
     if !errors.is_empty() {
@@ -83,7 +83,7 @@ fn stored_filters(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> 
 pub fn list(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<LeadViewRecord>> {
     let me = me(scope)?;
     let rows: Vec<Row> = lead_views::table
-        .filter(lead_views::org_id.eq(scope.org_id.to_string()))
+        .filter(lead_views::org_id.eq(scope.org_id().to_string()))
         .filter(lead_views::owner_id.eq(me.to_string()).or(lead_views::shared.eq(true)))
         .order((lead_views::name.asc(), lead_views::id.asc()))
         .limit(MAX_PER_USER * 5)
@@ -100,7 +100,7 @@ pub fn list(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<LeadViewRecord
 
 fn find(conn: &mut DbConnection, scope: &Scope, me: UserId, id: LeadViewId) -> Result<LeadViewRecord> {
     let row: Row = lead_views::table
-        .filter(lead_views::org_id.eq(scope.org_id.to_string()))
+        .filter(lead_views::org_id.eq(scope.org_id().to_string()))
         .filter(lead_views::id.eq(id.to_string()))
         .filter(lead_views::owner_id.eq(me.to_string()).or(lead_views::shared.eq(true)))
         .select(Row::as_select())
@@ -118,7 +118,7 @@ fn name_taken(
     except: Option<LeadViewId>,
 ) -> Result<()> {
     let mut q = lead_views::table
-        .filter(lead_views::org_id.eq(scope.org_id.to_string()))
+        .filter(lead_views::org_id.eq(scope.org_id().to_string()))
         .filter(lead_views::owner_id.eq(me.to_string()))
         .filter(lead_views::name.eq(name))
         .into_boxed();
@@ -139,7 +139,7 @@ pub fn create(conn: &mut DbConnection, scope: &Scope, input: &LeadViewInput) -> 
     transaction(conn, |c| {
         name_taken(c, scope, me, &name, None)?;
         let mine: i64 = lead_views::table
-            .filter(lead_views::org_id.eq(scope.org_id.to_string()))
+            .filter(lead_views::org_id.eq(scope.org_id().to_string()))
             .filter(lead_views::owner_id.eq(me.to_string()))
             .count()
             .get_result(c)?;
@@ -151,7 +151,7 @@ pub fn create(conn: &mut DbConnection, scope: &Scope, input: &LeadViewInput) -> 
         diesel::insert_into(lead_views::table)
             .values((
                 lead_views::id.eq(id.to_string()),
-                lead_views::org_id.eq(scope.org_id.to_string()),
+                lead_views::org_id.eq(scope.org_id().to_string()),
                 lead_views::owner_id.eq(me.to_string()),
                 lead_views::name.eq(&name),
                 lead_views::filters.eq(&filters),

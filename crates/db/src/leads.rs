@@ -138,7 +138,7 @@ fn ownership(lead: &LeadView) -> RecordOwnership {
 /// A lead the caller may read, or NotFound (never "forbidden": that would confirm it exists).
 pub(crate) fn readable(conn: &mut DbConnection, scope: &Scope, id: LeadId) -> Result<LeadView> {
     scope.require(Module::Leads, Action::Read)?;
-    let lead = find(conn, scope.org_id, id, false)?;
+    let lead = find(conn, scope.org_id(), id, false)?;
     scope.require_record(Module::Leads, Action::Read, ownership(&lead)).map_err(|_| Error::NotFound)?;
     Ok(lead)
 }
@@ -151,7 +151,7 @@ fn writable(conn: &mut DbConnection, scope: &Scope, id: LeadId) -> Result<LeadVi
 
 pub fn get(conn: &mut DbConnection, scope: &Scope, id: LeadId) -> Result<LeadDetail> {
     let mut lead = readable(conn, scope, id)?;
-    let (score, _) = breakdown(conn, scope.org_id, &lead)?;
+    let (score, _) = breakdown(conn, scope.org_id(), &lead)?;
     // The page shows the score of this instant; the stored one (lists, filters) catches up when the
     // worker next runs `rescore_due`, within a poll interval of a decay step.
     lead.score = score.total;
@@ -295,12 +295,12 @@ fn breakdown(
 /// Recompute a lead's score and when it next decays; at the qualify threshold an open lead becomes
 /// qualified and its owner is told. Returns the new breakdown.
 pub(crate) fn rescore(conn: &mut DbConnection, scope: &Scope, id: LeadId) -> Result<ScoreBreakdown> {
-    let lead = find(conn, scope.org_id, id, false)?;
-    let (score, due) = breakdown(conn, scope.org_id, &lead)?;
+    let lead = find(conn, scope.org_id(), id, false)?;
+    let (score, due) = breakdown(conn, scope.org_id(), &lead)?;
     diesel::update(leads::table.filter(leads::id.eq(id.to_string())))
         .set((leads::score.eq(score.total), leads::score_due_at.eq(due)))
         .execute(conn)?;
-    let settings = lead_rules::settings(conn, scope.org_id)?;
+    let settings = lead_rules::settings(conn, scope.org_id())?;
     let qualifies = settings.qualify_threshold.is_some_and(|t| score.total >= t)
         && matches!(
             lead.status,
@@ -359,7 +359,7 @@ pub fn rescore_due(conn: &mut DbConnection) -> Result<usize> {
         .load(conn)?;
     let mut rescored = 0;
     for (id, org) in due {
-        let scope = Scope::system(parse_id(&org)?);
+        let scope = Scope::system(parse_id(&org)?, crate::scope::SystemTask::Leads);
         let lead_id: LeadId = parse_id(&id)?;
         let claimed = transaction(conn, |c| {
             let claimed = diesel::update(leads::table.filter(leads::id.eq(&id)).filter(leads::score_due_at.le(at)))
@@ -429,7 +429,7 @@ fn team_of(conn: &mut DbConnection, org_id: OrgId, user: UserId) -> Result<Optio
 pub(crate) fn check_owner(conn: &mut DbConnection, scope: &Scope, owner: UserId, field: &str) -> Result<()> {
     let found: Option<(String, String)> = users::table
         .inner_join(roles::table)
-        .filter(users::org_id.eq(scope.org_id.to_string()))
+        .filter(users::org_id.eq(scope.org_id().to_string()))
         .filter(users::id.eq(owner.to_string()))
         .select((users::status, roles::permissions))
         .first(conn)
@@ -476,7 +476,7 @@ fn event_at(
     diesel::insert_into(lead_events::table)
         .values((
             lead_events::id.eq(new_id().to_string()),
-            lead_events::org_id.eq(scope.org_id.to_string()),
+            lead_events::org_id.eq(scope.org_id().to_string()),
             lead_events::lead_id.eq(lead_id.to_string()),
             lead_events::occurred_at.eq(at),
             lead_events::kind.eq(kind.as_str()),
@@ -568,7 +568,7 @@ fn find_duplicate(conn: &mut DbConnection, scope: &Scope, fields: &Fields, rule:
     let email = fields.email_normalized();
     let phone = fields.phone_e164();
     let mut q = leads::table
-        .filter(leads::org_id.eq(scope.org_id.to_string()))
+        .filter(leads::org_id.eq(scope.org_id().to_string()))
         .filter(leads::deleted_at.is_null())
         .select(LeadRow::as_select())
         // No ORDER BY: it would tempt the planner to walk the (org, id) index instead of the email
@@ -650,7 +650,7 @@ pub fn capture(conn: &mut DbConnection, scope: &Scope, new: &NewLead, how: &Capt
                 return Err(Error::Forbidden("your role only lets you create leads you own".into()));
             }
         }
-        let settings = lead_rules::settings(c, scope.org_id)?;
+        let settings = lead_rules::settings(c, scope.org_id())?;
         let (existing, hidden) = match find_duplicate(c, scope, &fields, settings.duplicate_rule)? {
             Match::None => (None, None),
             Match::Writable(lead) => (Some(lead), None),
@@ -662,7 +662,7 @@ pub fn capture(conn: &mut DbConnection, scope: &Scope, new: &NewLead, how: &Capt
         let custom = if new.custom.is_empty() && !check_required {
             BTreeMap::new()
         } else {
-            let defs = custom_fields::defs(c, scope.org_id)?;
+            let defs = custom_fields::defs(c, scope.org_id())?;
             kith_domain::custom_fields::validate_values(&defs, &new.custom, check_required)
                 .map_err(Error::Validation)?
         };
@@ -699,7 +699,7 @@ fn create_new(
     diesel::insert_into(leads::table)
         .values((
             leads::id.eq(id.to_string()),
-            leads::org_id.eq(scope.org_id.to_string()),
+            leads::org_id.eq(scope.org_id().to_string()),
             leads::first_name.eq(&fields.first_name),
             leads::last_name.eq(&fields.last_name),
             leads::title.eq(&fields.title),
@@ -723,23 +723,23 @@ fn create_new(
             leads::version.eq(1i64),
         ))
         .execute(c)?;
-    replace_tags(c, scope.org_id, id, &new.tags)?;
-    custom_fields::write_values(c, scope.org_id, id, custom)?;
+    replace_tags(c, scope.org_id(), id, &new.tags)?;
+    custom_fields::write_values(c, scope.org_id(), id, custom)?;
     event(c, scope, id, LeadEventKind::Created, None, Some(source.as_str()), how.note)?;
     if how.event != LeadEventKind::Created {
         event(c, scope, id, how.event, None, None, how.note)?;
     }
 
     // Owner: as asked; else the creating rep (whose role only sees own/team leads); else the rules.
-    let lead = find(c, scope.org_id, id, false)?;
+    let lead = find(c, scope.org_id(), id, false)?;
     let owner = match new.owner_id {
         Some(o) => Some(o),
         // A person or key limited to own/team records owns what they capture (an API key: its creator).
         None if leads_scope != RecordScope::All => scope.acting_user().map(|a| a.user_id),
         None => {
-            let rules = lead_rules::assignment_rules(c, scope.org_id)?;
+            let rules = lead_rules::assignment_rules(c, scope.org_id())?;
             // Counting everyone's open leads is only worth it when a rule may use the counts.
-            let people = if rules.iter().any(|r| r.active) { candidates(c, scope.org_id)? } else { Vec::new() };
+            let people = if rules.iter().any(|r| r.active) { candidates(c, scope.org_id())? } else { Vec::new() };
             match rules::choose_owner(&rules, &lead, &people) {
                 Some((rule, user)) => {
                     lead_rules::set_last_assigned(c, rule, user)?;
@@ -750,7 +750,7 @@ fn create_new(
         }
     };
     if let Some(owner) = owner {
-        let team = team_of(c, scope.org_id, owner)?;
+        let team = team_of(c, scope.org_id(), owner)?;
         diesel::update(leads::table.filter(leads::id.eq(id.to_string())))
             .set((leads::owner_id.eq(owner.to_string()), leads::team_id.eq(team.map(|t| t.to_string()))))
             .execute(c)?;
@@ -758,8 +758,8 @@ fn create_new(
         tell_new_owner(c, scope, &lead, owner)?;
     }
     rescore(c, scope, id)?;
-    let lead = find(c, scope.org_id, id, false)?;
-    crate::sequences::auto_enroll(c, scope.org_id, &lead)?;
+    let lead = find(c, scope.org_id(), id, false)?;
+    crate::sequences::auto_enroll(c, scope.org_id(), &lead)?;
     audit::record_created(c, scope, ENTITY, &id.to_string(), &lead)?;
     Ok(lead)
 }
@@ -794,7 +794,7 @@ fn attach(
     if !new.tags.is_empty() {
         let mut tags = existing.tags.clone();
         tags.extend(new.tags.iter().cloned());
-        replace_tags(c, scope.org_id, existing.id, &tags)?;
+        replace_tags(c, scope.org_id(), existing.id, &tags)?;
     }
     // Like the fields above: custom values fill what the lead lacks.
     let missing: BTreeMap<String, serde_json::Value> = custom
@@ -802,12 +802,12 @@ fn attach(
         .filter(|(k, v)| !v.is_null() && !existing.custom.contains_key(*k))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    custom_fields::write_values(c, scope.org_id, existing.id, &missing)?;
+    custom_fields::write_values(c, scope.org_id(), existing.id, &missing)?;
     let note =
         format!("captured again via {}{}", how.source.as_str(), how.note.map(|n| format!(": {n}")).unwrap_or_default());
     event(c, scope, existing.id, how.event, None, None, Some(&note))?;
     rescore(c, scope, existing.id)?;
-    let after = find(c, scope.org_id, existing.id, false)?;
+    let after = find(c, scope.org_id(), existing.id, false)?;
     audit::record_updated(c, scope, ENTITY, &existing.id.to_string(), &existing, &after)?;
     Ok(after)
 }
@@ -815,7 +815,7 @@ fn attach(
 /// Write the editable fields; with `version`, only if it is still current.
 fn write_fields(c: &mut DbConnection, scope: &Scope, id: LeadId, f: &Fields, version: Option<i64>) -> Result<()> {
     let mut q = diesel::update(leads::table)
-        .filter(leads::org_id.eq(scope.org_id.to_string()))
+        .filter(leads::org_id.eq(scope.org_id().to_string()))
         .filter(leads::id.eq(id.to_string()))
         .into_boxed();
     if let Some(v) = version {
@@ -899,7 +899,7 @@ fn apply_move(c: &mut DbConnection, scope: &Scope, lead: &LeadView, m: &Move) ->
                 check_owner(c, scope, o, "owner_id")?;
             }
             let team = match owner {
-                Some(o) => team_of(c, scope.org_id, o)?,
+                Some(o) => team_of(c, scope.org_id(), o)?,
                 None => None,
             };
             diesel::update(leads::table.filter(leads::id.eq(&id)))
@@ -982,7 +982,7 @@ pub fn update(conn: &mut DbConnection, scope: &Scope, id: LeadId, version: i64, 
         }
         let mut custom = BTreeMap::new();
         if !patch.custom.is_empty() {
-            let defs = custom_fields::defs(c, scope.org_id)?;
+            let defs = custom_fields::defs(c, scope.org_id())?;
             match kith_domain::custom_fields::validate_values(&defs, &patch.custom, false) {
                 Ok(values) => custom = values,
                 Err(e) => errors.extend(e),
@@ -992,7 +992,7 @@ pub fn update(conn: &mut DbConnection, scope: &Scope, id: LeadId, version: i64, 
             return Err(Error::Validation(errors));
         }
         write_fields(c, scope, id, &f, Some(version))?;
-        custom_fields::write_values(c, scope.org_id, id, &custom)?;
+        custom_fields::write_values(c, scope.org_id(), id, &custom)?;
         apply_move(
             c,
             scope,
@@ -1005,10 +1005,10 @@ pub fn update(conn: &mut DbConnection, scope: &Scope, id: LeadId, version: i64, 
             },
         )?;
         if let Some(tags) = &patch.tags {
-            replace_tags(c, scope.org_id, id, tags)?;
+            replace_tags(c, scope.org_id(), id, tags)?;
         }
         rescore(c, scope, id)?;
-        let after = find(c, scope.org_id, id, false)?;
+        let after = find(c, scope.org_id(), id, false)?;
         audit::record_updated(c, scope, ENTITY, &id.to_string(), &before, &after)?;
         Ok(after)
     })
@@ -1031,7 +1031,7 @@ pub fn bulk_update(conn: &mut DbConnection, scope: &Scope, bulk: &BulkLeadUpdate
         let mut updated = Vec::new();
         let mut failed = Vec::new();
         let (mut rules, mut people) = if bulk.apply_assignment_rules {
-            (lead_rules::assignment_rules(c, scope.org_id)?, candidates(c, scope.org_id)?)
+            (lead_rules::assignment_rules(c, scope.org_id())?, candidates(c, scope.org_id())?)
         } else {
             (Vec::new(), Vec::new())
         };
@@ -1076,13 +1076,13 @@ pub fn bulk_update(conn: &mut DbConnection, scope: &Scope, bulk: &BulkLeadUpdate
                     let remove = normalize_tags(&bulk.remove_tags);
                     let mut tags: Vec<String> = before.tags.iter().filter(|t| !remove.contains(t)).cloned().collect();
                     tags.extend(bulk.add_tags.iter().cloned());
-                    replace_tags(c, scope.org_id, id, &tags)?;
+                    replace_tags(c, scope.org_id(), id, &tags)?;
                 }
                 diesel::update(leads::table.filter(leads::id.eq(id.to_string())))
                     .set((leads::version.eq(leads::version + 1), leads::updated_at.eq(now())))
                     .execute(c)?;
                 rescore(c, scope, id)?;
-                let after = find(c, scope.org_id, id, false)?;
+                let after = find(c, scope.org_id(), id, false)?;
                 audit::record_updated(c, scope, ENTITY, &id.to_string(), &before, &after)
             });
             match one {
@@ -1118,7 +1118,7 @@ pub fn add_activity(
             .ok_or_else(|| Error::Internal("behaviour without event kind".into()))?;
         event_at(c, scope, lead.id, kind, None, None, activity.note.as_deref(), at)?;
         let score = rescore(c, scope, id)?;
-        Ok(LeadDetail { lead: find(c, scope.org_id, id, false)?, score })
+        Ok(LeadDetail { lead: find(c, scope.org_id(), id, false)?, score })
     })
 }
 
@@ -1209,20 +1209,20 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> Result
     }
     if let Some(tag) = q.tag.as_deref().filter(|t| !t.trim().is_empty()) {
         let tagged = lead_tags::table
-            .filter(lead_tags::org_id.eq(scope.org_id.to_string()))
+            .filter(lead_tags::org_id.eq(scope.org_id().to_string()))
             .filter(lead_tags::tag.eq(tag.trim().to_lowercase()))
             .select(lead_tags::lead_id);
         query = query.filter(leads::id.eq_any(tagged));
     }
     if let Some(key) = q.custom_field.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
-        let def = custom_fields::def_by_key(conn, scope.org_id, key)?
+        let def = custom_fields::def_by_key(conn, scope.org_id(), key)?
             .ok_or_else(|| Error::field("custom_field", "unknown", "No such custom field."))?;
         let wanted = match q.custom_value.as_deref().filter(|v| !v.trim().is_empty()) {
             Some(raw) => kith_domain::custom_fields::filter_value(&def, raw).map_err(|e| Error::Validation(vec![e]))?,
             None => (None, None),
         };
         let values = lead_custom_values::table
-            .filter(lead_custom_values::org_id.eq(scope.org_id.to_string()))
+            .filter(lead_custom_values::org_id.eq(scope.org_id().to_string()))
             .filter(lead_custom_values::field_key.eq(def.key.clone()));
         query = match wanted {
             (_, Some(n)) => query.filter(
@@ -1402,7 +1402,7 @@ pub(crate) fn writable_leads<'a>(
 /// Live leads of the organization that the caller's record scope lets them see.
 fn visible<'a>(scope: &Scope) -> Result<leads::BoxedQuery<'a, <DbConnection as diesel::Connection>::Backend>> {
     let mut q = leads::table
-        .filter(leads::org_id.eq(scope.org_id.to_string()))
+        .filter(leads::org_id.eq(scope.org_id().to_string()))
         .filter(leads::deleted_at.is_null())
         .into_boxed();
     let actor = scope.acting_user();
@@ -1439,7 +1439,7 @@ struct EventRow {
 pub fn events(conn: &mut DbConnection, scope: &Scope, id: LeadId) -> Result<Vec<LeadEvent>> {
     readable(conn, scope, id)?;
     let rows: Vec<EventRow> = lead_events::table
-        .filter(lead_events::org_id.eq(scope.org_id.to_string()))
+        .filter(lead_events::org_id.eq(scope.org_id().to_string()))
         .filter(lead_events::lead_id.eq(id.to_string()))
         .order((lead_events::occurred_at.asc(), lead_events::id.asc()))
         .select(EventRow::as_select())
@@ -1521,7 +1521,7 @@ fn csv_writer() -> csv::Writer<Vec<u8>> {
 pub fn export_start(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> Result<(ExportColumns, Vec<u8>)> {
     // The same checks as a list (permissions, filters, sort): a bad query fails before anything is sent.
     list(conn, scope, &LeadListQuery { limit: Some(1), cursor: None, ..q.clone() })?;
-    let defs = custom_fields::defs(conn, scope.org_id)?;
+    let defs = custom_fields::defs(conn, scope.org_id())?;
     let mut wtr = csv_writer();
     let custom_header = defs.iter().map(|d| format!("{}{}", kith_domain::imports::CUSTOM_PREFIX, d.key));
     let header: Vec<String> = EXPORT_HEADER.iter().map(|h| (*h).to_owned()).chain(custom_header).collect();
@@ -1593,22 +1593,22 @@ pub fn delete(conn: &mut DbConnection, scope: &Scope, id: LeadId) -> Result<()> 
 pub fn restore(conn: &mut DbConnection, scope: &Scope, id: LeadId) -> Result<LeadView> {
     scope.require(Module::Leads, Action::Write)?;
     transaction(conn, |c| {
-        let lead = find(c, scope.org_id, id, true)?;
+        let lead = find(c, scope.org_id(), id, true)?;
         scope.require_record(Module::Leads, Action::Write, ownership(&lead)).map_err(|_| Error::NotFound)?;
         diesel::update(leads::table.filter(leads::id.eq(id.to_string())))
             .set((leads::deleted_at.eq(None::<NaiveDateTime>), leads::version.eq(leads::version + 1)))
             .execute(c)?;
         recycle::take(c, scope, ENTITY, &id.to_string())?;
         audit::record(c, scope, ENTITY, &id.to_string(), AuditAction::Restore, &[])?;
-        find(c, scope.org_id, id, false)
+        find(c, scope.org_id(), id, false)
     })
 }
 
 pub(crate) fn purge(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<()> {
-    let org = scope.org_id.to_string();
+    let org = scope.org_id().to_string();
     diesel::delete(lead_tags::table.filter(lead_tags::org_id.eq(&org)).filter(lead_tags::lead_id.eq(id)))
         .execute(conn)?;
-    custom_fields::forget_lead(conn, scope.org_id, id)?;
+    custom_fields::forget_lead(conn, scope.org_id(), id)?;
     diesel::delete(lead_events::table.filter(lead_events::org_id.eq(&org)).filter(lead_events::lead_id.eq(id)))
         .execute(conn)?;
     // Records of other modules that point at the lead: submissions stay (without their lead),
@@ -1665,10 +1665,10 @@ pub fn due_revisits(conn: &mut DbConnection, today: NaiveDate) -> Result<usize> 
         .load(conn)?;
     let mut moved = 0;
     for (id, org) in due {
-        let scope = Scope::system(parse_id(&org)?);
+        let scope = Scope::system(parse_id(&org)?, crate::scope::SystemTask::Leads);
         let lead_id: LeadId = parse_id(&id)?;
         let did = transaction(conn, |c| {
-            let before = find(c, scope.org_id, lead_id, false)?;
+            let before = find(c, scope.org_id(), lead_id, false)?;
             let n = diesel::update(
                 leads::table
                     .filter(leads::id.eq(&id))

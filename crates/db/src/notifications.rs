@@ -23,7 +23,7 @@ pub struct Notice<'a> {
 /// Tell a user of the scope's organization about something, inside the caller's transaction.
 pub fn notify(conn: &mut DbConnection, scope: &Scope, user_id: UserId, notice: &Notice<'_>) -> Result<()> {
     let email: Option<String> = users::table
-        .filter(users::org_id.eq(scope.org_id.to_string()))
+        .filter(users::org_id.eq(scope.org_id().to_string()))
         .filter(users::id.eq(user_id.to_string()))
         .select(users::email)
         .first(conn)
@@ -35,7 +35,7 @@ pub fn notify(conn: &mut DbConnection, scope: &Scope, user_id: UserId, notice: &
     diesel::insert_into(notifications::table)
         .values((
             notifications::id.eq(&id),
-            notifications::org_id.eq(scope.org_id.to_string()),
+            notifications::org_id.eq(scope.org_id().to_string()),
             notifications::user_id.eq(user_id.to_string()),
             notifications::kind.eq(notice.kind),
             notifications::title.eq(&notice.title),
@@ -77,7 +77,7 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &NotificationQuery) -> Re
     };
     let limit = clamp_limit(q.limit);
     let mut query = notifications::table
-        .filter(notifications::org_id.eq(scope.org_id.to_string()))
+        .filter(notifications::org_id.eq(scope.org_id().to_string()))
         .filter(notifications::user_id.eq(user.to_string()))
         .select(Row::as_select())
         .order(notifications::id.desc())
@@ -117,7 +117,7 @@ pub fn mark_read(conn: &mut DbConnection, scope: &Scope, id: NotificationId) -> 
     transaction(conn, |c| {
         let n = diesel::update(
             notifications::table
-                .filter(notifications::org_id.eq(scope.org_id.to_string()))
+                .filter(notifications::org_id.eq(scope.org_id().to_string()))
                 .filter(notifications::user_id.eq(user.to_string()))
                 .filter(notifications::id.eq(id.to_string())),
         )

@@ -2,10 +2,8 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use kith_domain::audit::ActorKind;
 use kith_domain::auth::{Me, SignupRequest};
 use kith_domain::identity::{OrganizationView, UserStatus};
-use kith_domain::permissions::{Actor, BuiltinRole};
 use kith_domain::validation::normalize_email;
 use kith_domain::*;
 
@@ -37,15 +35,7 @@ pub fn signup(
         let role_ids = roles::create_builtins(c, org_id)?;
         let admin_role = role_ids.first().copied().ok_or_else(|| Error::Internal("no admin role".into()))?;
         insert_user(c, org_id, user_id, &req.email, &req.name, password_hash, admin_role, None, at)?;
-        let scope = Scope {
-            org_id,
-            actor_kind: ActorKind::User,
-            actor_id: Some(user_id.to_string()),
-            acting_user: Some(Actor { user_id, team_id: None }),
-            permissions: BuiltinRole::Admin.permissions(),
-            request_id: request_id.clone(),
-            session_id: None,
-        };
+        let scope = Scope::founder(org_id, user_id, request_id.clone());
         let org = get_view(c, org_id)?;
         audit::record_created(c, &scope, "organization", &org_id.to_string(), &org)?;
         let user = crate::users::find_row(c, org_id, user_id)?.into_view()?;
@@ -102,9 +92,9 @@ pub fn me(conn: &mut DbConnection, scope: &Scope) -> Result<Me> {
     let Some(user_id) = scope.user_id() else {
         return Err(Error::Forbidden("An API key has no user profile: this is for signed-in people.".into()));
     };
-    let user = crate::users::find_row(conn, scope.org_id, user_id)?.into_view()?;
-    let role = roles::find_row(conn, scope.org_id, user.role_id)?.into_view()?;
-    let organization = get_view(conn, scope.org_id)?;
+    let user = crate::users::find_row(conn, scope.org_id(), user_id)?.into_view()?;
+    let role = roles::find_row(conn, scope.org_id(), user.role_id)?.into_view()?;
+    let organization = get_view(conn, scope.org_id())?;
     Ok(Me { user, organization, role })
 }
 
@@ -115,5 +105,5 @@ pub fn operator_scope(conn: &mut DbConnection, org_id: OrgId) -> Result<Scope> {
     if exists == 0 {
         return Err(Error::NotFound);
     }
-    Ok(Scope::system(org_id))
+    Ok(Scope::system(org_id, crate::scope::SystemTask::Operator))
 }

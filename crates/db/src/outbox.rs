@@ -34,7 +34,7 @@ pub fn enqueue(conn: &mut DbConnection, scope: &Scope, email: &NewEmail<'_>) -> 
     diesel::insert_into(outbox_emails::table)
         .values((
             outbox_emails::id.eq(email.id.clone().unwrap_or_else(|| new_id().to_string())),
-            outbox_emails::org_id.eq(scope.org_id.to_string()),
+            outbox_emails::org_id.eq(scope.org_id().to_string()),
             outbox_emails::to_address.eq(email.to),
             outbox_emails::subject.eq(email.subject),
             outbox_emails::body_text.eq(email.body_text),
@@ -52,7 +52,7 @@ pub fn enqueue(conn: &mut DbConnection, scope: &Scope, email: &NewEmail<'_>) -> 
 /// Messages queued for the caller's organization that are not sent yet (newest first), for checks.
 pub fn pending_for(conn: &mut DbConnection, scope: &Scope, to: &str) -> Result<Vec<(String, String)>> {
     Ok(outbox_emails::table
-        .filter(outbox_emails::org_id.eq(scope.org_id.to_string()))
+        .filter(outbox_emails::org_id.eq(scope.org_id().to_string()))
         .filter(outbox_emails::to_address.eq(to))
         .filter(outbox_emails::sent_at.is_null())
         .order(outbox_emails::id.desc())
@@ -172,7 +172,7 @@ pub fn enqueue_once(conn: &mut DbConnection, scope: &Scope, email: &NewEmail<'_>
         diesel::insert_into(outbox_emails::table)
             .values((
                 outbox_emails::id.eq(email.id.clone().unwrap_or_else(|| new_id().to_string())),
-                outbox_emails::org_id.eq(scope.org_id.to_string()),
+                outbox_emails::org_id.eq(scope.org_id().to_string()),
                 outbox_emails::to_address.eq(email.to),
                 outbox_emails::subject.eq(email.subject),
                 outbox_emails::body_text.eq(email.body_text),

@@ -22,12 +22,12 @@ pub(crate) fn put(
 ) -> Result<()> {
     diesel::insert_into(recycle_bin::table)
         .values((
-            recycle_bin::org_id.eq(scope.org_id.to_string()),
+            recycle_bin::org_id.eq(scope.org_id().to_string()),
             recycle_bin::entity.eq(entity),
             recycle_bin::entity_id.eq(entity_id),
             recycle_bin::label.eq(label),
             recycle_bin::deleted_at.eq(deleted_at),
-            recycle_bin::deleted_by.eq(scope.actor_id.as_deref()),
+            recycle_bin::deleted_by.eq(scope.actor_id()),
         ))
         .execute(conn)
         .map_err(|e| match Error::from(e) {
@@ -42,7 +42,7 @@ pub(crate) fn put(
 pub(crate) fn take(conn: &mut DbConnection, scope: &Scope, entity: &str, entity_id: &str) -> Result<()> {
     diesel::delete(
         recycle_bin::table
-            .filter(recycle_bin::org_id.eq(scope.org_id.to_string()))
+            .filter(recycle_bin::org_id.eq(scope.org_id().to_string()))
             .filter(recycle_bin::entity.eq(entity))
             .filter(recycle_bin::entity_id.eq(entity_id)),
     )
@@ -66,7 +66,7 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &PageQuery) -> Result<Pag
     scope.require(Module::Settings, Action::Write)?;
     let limit = clamp_limit(q.limit);
     let mut query = recycle_bin::table
-        .filter(recycle_bin::org_id.eq(scope.org_id.to_string()))
+        .filter(recycle_bin::org_id.eq(scope.org_id().to_string()))
         .select(BinRow::as_select())
         .order((recycle_bin::deleted_at.desc(), recycle_bin::entity_id.desc()))
         .limit(i64::from(limit) + 1)
@@ -112,7 +112,7 @@ pub fn purge_expired(conn: &mut DbConnection) -> Result<usize> {
         .load(conn)?;
     let mut purged = 0;
     for row in expired {
-        let scope = Scope::system(parse_id(&row.org_id)?);
+        let scope = Scope::system(parse_id(&row.org_id)?, crate::scope::SystemTask::Purge);
         transaction(conn, |c| {
             let removed = diesel::delete(
                 recycle_bin::table

@@ -91,7 +91,7 @@ pub(crate) fn ensure_exists(conn: &mut DbConnection, org_id: OrgId, id: RoleId, 
 pub fn list(conn: &mut DbConnection, scope: &Scope, q: &PageQuery) -> Result<Page<RoleView>> {
     let limit = clamp_limit(q.limit);
     let mut query = roles::table
-        .filter(roles::org_id.eq(scope.org_id.to_string()))
+        .filter(roles::org_id.eq(scope.org_id().to_string()))
         .select(RoleRow::as_select())
         .order(roles::id.asc())
         .limit(i64::from(limit) + 1)
@@ -105,7 +105,7 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &PageQuery) -> Result<Pag
 }
 
 pub fn get(conn: &mut DbConnection, scope: &Scope, id: RoleId) -> Result<RoleView> {
-    find_row(conn, scope.org_id, id)?.into_view()
+    find_row(conn, scope.org_id(), id)?.into_view()
 }
 
 pub fn create(conn: &mut DbConnection, scope: &Scope, new: &NewRole) -> Result<RoleView> {
@@ -116,7 +116,7 @@ pub fn create(conn: &mut DbConnection, scope: &Scope, new: &NewRole) -> Result<R
         diesel::insert_into(roles::table)
             .values((
                 roles::id.eq(id.to_string()),
-                roles::org_id.eq(scope.org_id.to_string()),
+                roles::org_id.eq(scope.org_id().to_string()),
                 roles::key.eq(None::<String>),
                 roles::name.eq(new.name.trim()),
                 roles::permissions.eq(encode(&new.permissions)?),
@@ -126,7 +126,7 @@ pub fn create(conn: &mut DbConnection, scope: &Scope, new: &NewRole) -> Result<R
             ))
             .execute(c)
             .map_err(name_taken)?;
-        let view = find_row(c, scope.org_id, id)?.into_view()?;
+        let view = find_row(c, scope.org_id(), id)?.into_view()?;
         audit::record_created(c, scope, "role", &id.to_string(), &view)?;
         Ok(view)
     })
@@ -142,7 +142,7 @@ fn name_taken(e: diesel::result::Error) -> Error {
 pub fn update(conn: &mut DbConnection, scope: &Scope, id: RoleId, version: i64, patch: &RolePatch) -> Result<RoleView> {
     scope.require(Module::Settings, Action::Write)?;
     transaction(conn, |c| {
-        let before = find_row(c, scope.org_id, id)?;
+        let before = find_row(c, scope.org_id(), id)?;
         if before.version != version {
             return Err(Error::Stale(version));
         }
@@ -154,7 +154,7 @@ pub fn update(conn: &mut DbConnection, scope: &Scope, id: RoleId, version: i64, 
         let name = patch.name.as_deref().map(str::trim).unwrap_or(&before.name).to_owned();
         let permissions = patch.permissions.unwrap_or(before.permissions);
         let updated = diesel::update(roles::table)
-            .filter(roles::org_id.eq(scope.org_id.to_string()))
+            .filter(roles::org_id.eq(scope.org_id().to_string()))
             .filter(roles::id.eq(id.to_string()))
             .filter(roles::version.eq(version))
             .set((
@@ -168,7 +168,7 @@ pub fn update(conn: &mut DbConnection, scope: &Scope, id: RoleId, version: i64, 
         if updated == 0 {
             return Err(Error::Stale(version));
         }
-        let after = find_row(c, scope.org_id, id)?.into_view()?;
+        let after = find_row(c, scope.org_id(), id)?.into_view()?;
         audit::record_updated(c, scope, "role", &id.to_string(), &before, &after)?;
         Ok(after)
     })

@@ -74,14 +74,14 @@ fn find(conn: &mut DbConnection, org_id: OrgId, id: SequenceId) -> Result<Sequen
 
 pub fn get(conn: &mut DbConnection, scope: &Scope, id: SequenceId) -> Result<SequenceView> {
     scope.require(Module::Marketing, Action::Read).or_else(|_| scope.require(Module::Leads, Action::Read))?;
-    find(conn, scope.org_id, id)
+    find(conn, scope.org_id(), id)
 }
 
 /// Every live sequence (a short list, returned whole), newest first.
 pub fn list(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<SequenceView>> {
     scope.require(Module::Marketing, Action::Read).or_else(|_| scope.require(Module::Leads, Action::Read))?;
     sequences::table
-        .filter(sequences::org_id.eq(scope.org_id.to_string()))
+        .filter(sequences::org_id.eq(scope.org_id().to_string()))
         .filter(sequences::deleted_at.is_null())
         .order(sequences::id.desc())
         .select(SequenceRow::as_select())
@@ -98,7 +98,7 @@ fn check(conn: &mut DbConnection, scope: &Scope, input: &SequenceInput) -> Resul
     if !input.enroll_form_ids.is_empty() {
         let wanted: Vec<String> = input.enroll_form_ids.iter().map(ToString::to_string).collect();
         let known: Vec<String> = web_forms::table
-            .filter(web_forms::org_id.eq(scope.org_id.to_string()))
+            .filter(web_forms::org_id.eq(scope.org_id().to_string()))
             .filter(web_forms::id.eq_any(&wanted))
             .select(web_forms::id)
             .load(conn)?;
@@ -124,7 +124,7 @@ pub fn create(conn: &mut DbConnection, scope: &Scope, input: &SequenceInput) -> 
         diesel::insert_into(sequences::table)
             .values((
                 sequences::id.eq(id.to_string()),
-                sequences::org_id.eq(scope.org_id.to_string()),
+                sequences::org_id.eq(scope.org_id().to_string()),
                 sequences::name.eq(input.name.trim()),
                 sequences::steps.eq(json(&input.steps)?),
                 sequences::enroll_sources.eq(json(&input.enroll_sources)?),
@@ -135,7 +135,7 @@ pub fn create(conn: &mut DbConnection, scope: &Scope, input: &SequenceInput) -> 
                 sequences::version.eq(1i64),
             ))
             .execute(c)?;
-        let view = find(c, scope.org_id, id)?;
+        let view = find(c, scope.org_id(), id)?;
         audit::record_created(c, scope, ENTITY, &id.to_string(), &view)?;
         Ok(view)
     })
@@ -151,11 +151,11 @@ pub fn update(
 ) -> Result<SequenceView> {
     scope.require(Module::Marketing, Action::Write)?;
     transaction(conn, |c| {
-        let before = find(c, scope.org_id, id)?;
+        let before = find(c, scope.org_id(), id)?;
         check(c, scope, input)?;
         let n = diesel::update(
             sequences::table
-                .filter(sequences::org_id.eq(scope.org_id.to_string()))
+                .filter(sequences::org_id.eq(scope.org_id().to_string()))
                 .filter(sequences::id.eq(id.to_string()))
                 .filter(sequences::version.eq(version)),
         )
@@ -172,7 +172,7 @@ pub fn update(
         if n == 0 {
             return Err(Error::Stale(version));
         }
-        let after = find(c, scope.org_id, id)?;
+        let after = find(c, scope.org_id(), id)?;
         // Steps added at the end need their jobs for leads already enrolled.
         if after.steps.len() > before.steps.len() {
             let enrolled: Vec<(String, NaiveDateTime)> = sequence_enrollments::table
@@ -181,7 +181,7 @@ pub fn update(
                 .select((sequence_enrollments::id, sequence_enrollments::enrolled_at))
                 .load(c)?;
             for (enrollment, at) in enrolled {
-                schedule_steps(c, scope.org_id, &enrollment, at, &after.steps)?;
+                schedule_steps(c, scope.org_id(), &enrollment, at, &after.steps)?;
             }
         }
         audit::record_updated(c, scope, ENTITY, &id.to_string(), &before, &after)?;
@@ -192,7 +192,7 @@ pub fn update(
 pub fn delete(conn: &mut DbConnection, scope: &Scope, id: SequenceId) -> Result<()> {
     scope.require(Module::Marketing, Action::Write)?;
     transaction(conn, |c| {
-        let seq = find(c, scope.org_id, id)?;
+        let seq = find(c, scope.org_id(), id)?;
         let at = now();
         diesel::update(sequences::table.filter(sequences::id.eq(id.to_string())))
             .set((sequences::deleted_at.eq(Some(at)), sequences::version.eq(sequences::version + 1)))
@@ -203,7 +203,7 @@ pub fn delete(conn: &mut DbConnection, scope: &Scope, id: SequenceId) -> Result<
 }
 
 pub(crate) fn purge(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<()> {
-    let org = scope.org_id.to_string();
+    let org = scope.org_id().to_string();
     diesel::delete(
         sequence_enrollments::table
             .filter(sequence_enrollments::org_id.eq(&org))
@@ -339,14 +339,14 @@ pub fn enroll(
     transaction(conn, |c| {
         crate::leads::get(c, scope, lead_id)?;
         scope.require(Module::Leads, Action::Write)?;
-        let seq = find(c, scope.org_id, sequence_id).map_err(|e| match e {
+        let seq = find(c, scope.org_id(), sequence_id).map_err(|e| match e {
             Error::NotFound => Error::field("sequence_id", "unknown", "No such sequence in this organization."),
             other => other,
         })?;
         if !seq.active {
             return Err(Error::field("sequence_id", "inactive", "This sequence is switched off."));
         }
-        let e = enroll_lead(c, scope.org_id, lead_id, &seq)?;
+        let e = enroll_lead(c, scope.org_id(), lead_id, &seq)?;
         audit::record(
             c,
             scope,
@@ -366,7 +366,7 @@ pub fn enroll(
 pub fn enrollments_of(conn: &mut DbConnection, scope: &Scope, lead_id: LeadId) -> Result<Vec<EnrollmentView>> {
     crate::leads::get(conn, scope, lead_id)?;
     sequence_enrollments::table
-        .filter(sequence_enrollments::org_id.eq(scope.org_id.to_string()))
+        .filter(sequence_enrollments::org_id.eq(scope.org_id().to_string()))
         .filter(sequence_enrollments::lead_id.eq(lead_id.to_string()))
         .order(sequence_enrollments::id.asc())
         .select(EnrollmentRow::as_select())
@@ -395,7 +395,7 @@ fn stop_row(c: &mut DbConnection, id: &str, reason: &str) -> Result<()> {
 pub fn stop(conn: &mut DbConnection, scope: &Scope, id: EnrollmentId) -> Result<EnrollmentView> {
     transaction(conn, |c| {
         let row = sequence_enrollments::table
-            .filter(sequence_enrollments::org_id.eq(scope.org_id.to_string()))
+            .filter(sequence_enrollments::org_id.eq(scope.org_id().to_string()))
             .filter(sequence_enrollments::id.eq(id.to_string()))
             .select(EnrollmentRow::as_select())
             .first(c)
@@ -517,7 +517,7 @@ pub fn run_step(conn: &mut DbConnection, ctx: &SendContext, payload: &serde_json
         let Some(template) = seq.steps.get(step) else {
             return Ok(StepOutcome::Skipped);
         };
-        let scope = Scope::system(org_id);
+        let scope = Scope::system(org_id, crate::scope::SystemTask::Leads);
         let lead = match crate::leads::get(c, &scope, parse_id(&row.lead_id)?) {
             Ok(d) => d.lead,
             Err(Error::NotFound) => return stop(c, "lead_deleted"),

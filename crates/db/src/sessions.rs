@@ -7,7 +7,7 @@
 use chrono::{Duration, NaiveDateTime};
 use diesel::dsl::{count, count_star, exists, max, not};
 use diesel::prelude::*;
-use kith_domain::audit::{ActorKind, AuditAction};
+use kith_domain::audit::AuditAction;
 use kith_domain::identity::UserStatus;
 use kith_domain::permissions::{Actor, Permissions};
 use kith_domain::*;
@@ -201,15 +201,7 @@ pub fn login(
 }
 
 fn user_scope_for_audit(org_id: OrgId, user_id: UserId, request_id: Option<String>) -> Scope {
-    Scope {
-        org_id,
-        actor_kind: ActorKind::User,
-        actor_id: Some(user_id.to_string()),
-        acting_user: Some(Actor { user_id, team_id: None }),
-        permissions: Permissions::uniform(kith_domain::permissions::ModuleAccess::NONE),
-        request_id,
-        session_id: None,
-    }
+    Scope::without_grants(org_id, user_id, None, request_id)
 }
 
 /// Trade a refresh token for a new one. A token that was already used ends its session.
@@ -279,12 +271,12 @@ pub(crate) fn revoke_all_for_user(conn: &mut DbConnection, user_id: UserId, reas
 
 /// End the caller's session (its access tokens stop working at once, its refresh token too).
 pub fn logout(conn: &mut DbConnection, scope: &Scope) -> Result<()> {
-    let Some(session_id) = scope.session_id else {
+    let Some(session_id) = scope.session_id() else {
         return Err(Error::Forbidden("only a signed-in user can log out".into()));
     };
     transaction(conn, |c| {
         revoke_session(c, &session_id.to_string(), "logout")?;
-        let user = scope.actor_id.clone().unwrap_or_default();
+        let user = scope.actor_id().unwrap_or_default().to_owned();
         audit::record(c, scope, "user", &user, AuditAction::Logout, &[])
     })
 }
@@ -327,15 +319,13 @@ fn user_scope(
 ) -> Result<Scope> {
     let permissions: Permissions =
         serde_json::from_str(permissions).map_err(|e| Error::Internal(format!("bad permissions: {e}")))?;
-    Ok(Scope {
+    Ok(Scope::user(
         org_id,
-        actor_kind: ActorKind::User,
-        actor_id: Some(user_id.to_string()),
-        acting_user: Some(Actor { user_id, team_id: team_id.map(parse_id).transpose()? }),
+        Actor { user_id, team_id: team_id.map(parse_id).transpose()? },
         permissions,
-        request_id: None,
         session_id,
-    })
+        None,
+    ))
 }
 
 /// The scope of an active user of the organization, with their current role: for work a user
@@ -363,7 +353,7 @@ pub fn change_password(
         return Err(Error::Forbidden("only a signed-in user has a password".into()));
     };
     let current: String = users::table
-        .filter(users::org_id.eq(scope.org_id.to_string()))
+        .filter(users::org_id.eq(scope.org_id().to_string()))
         .filter(users::id.eq(user_id.to_string()))
         .select(users::password_hash)
         .first(conn)?;

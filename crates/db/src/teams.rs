@@ -59,7 +59,7 @@ pub(crate) fn ensure_exists(conn: &mut DbConnection, org_id: OrgId, id: TeamId, 
 }
 
 pub fn get(conn: &mut DbConnection, scope: &Scope, id: TeamId) -> Result<TeamView> {
-    find(conn, scope.org_id, id, false)
+    find(conn, scope.org_id(), id, false)
 }
 
 pub fn list(conn: &mut DbConnection, scope: &Scope, q: &TeamListQuery) -> Result<Page<TeamView>> {
@@ -72,7 +72,7 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &TeamListQuery) -> Result
     };
     let cursor = q.cursor.as_deref().map(Cursor::decode).transpose().map_err(|_| crate::util::bad_cursor())?;
     let mut query = teams::table
-        .filter(teams::org_id.eq(scope.org_id.to_string()))
+        .filter(teams::org_id.eq(scope.org_id().to_string()))
         .filter(teams::deleted_at.is_null())
         .select(TeamRow::as_select())
         .limit(i64::from(limit) + 1)
@@ -111,7 +111,7 @@ pub fn create(conn: &mut DbConnection, scope: &Scope, new: &NewTeam) -> Result<T
         diesel::insert_into(teams::table)
             .values((
                 teams::id.eq(id.to_string()),
-                teams::org_id.eq(scope.org_id.to_string()),
+                teams::org_id.eq(scope.org_id().to_string()),
                 teams::name.eq(new.name.trim()),
                 teams::description.eq(new.description.trim()),
                 teams::created_at.eq(at),
@@ -119,7 +119,7 @@ pub fn create(conn: &mut DbConnection, scope: &Scope, new: &NewTeam) -> Result<T
                 teams::version.eq(1i64),
             ))
             .execute(c)?;
-        let view = find(c, scope.org_id, id, false)?;
+        let view = find(c, scope.org_id(), id, false)?;
         audit::record_created(c, scope, ENTITY, &id.to_string(), &view)?;
         Ok(view)
     })
@@ -128,14 +128,14 @@ pub fn create(conn: &mut DbConnection, scope: &Scope, new: &NewTeam) -> Result<T
 pub fn update(conn: &mut DbConnection, scope: &Scope, id: TeamId, version: i64, patch: &TeamPatch) -> Result<TeamView> {
     scope.require(Module::Settings, Action::Write)?;
     transaction(conn, |c| {
-        let before = find(c, scope.org_id, id, false)?;
+        let before = find(c, scope.org_id(), id, false)?;
         if before.version != version {
             return Err(Error::Stale(version));
         }
         let name = patch.name.as_deref().map(str::trim).unwrap_or(&before.name).to_owned();
         let description = patch.description.as_deref().map(str::trim).unwrap_or(&before.description).to_owned();
         let updated = diesel::update(teams::table)
-            .filter(teams::org_id.eq(scope.org_id.to_string()))
+            .filter(teams::org_id.eq(scope.org_id().to_string()))
             .filter(teams::id.eq(id.to_string()))
             .filter(teams::version.eq(version))
             .filter(teams::deleted_at.is_null())
@@ -149,7 +149,7 @@ pub fn update(conn: &mut DbConnection, scope: &Scope, id: TeamId, version: i64, 
         if updated == 0 {
             return Err(Error::Stale(version));
         }
-        let after = find(c, scope.org_id, id, false)?;
+        let after = find(c, scope.org_id(), id, false)?;
         audit::record_updated(c, scope, ENTITY, &id.to_string(), &before, &after)?;
         Ok(after)
     })
@@ -159,10 +159,10 @@ pub fn update(conn: &mut DbConnection, scope: &Scope, id: TeamId, version: i64, 
 pub fn delete(conn: &mut DbConnection, scope: &Scope, id: TeamId) -> Result<()> {
     scope.require(Module::Settings, Action::Write)?;
     transaction(conn, |c| {
-        let team = find(c, scope.org_id, id, false)?;
+        let team = find(c, scope.org_id(), id, false)?;
         let at = now();
         diesel::update(teams::table)
-            .filter(teams::org_id.eq(scope.org_id.to_string()))
+            .filter(teams::org_id.eq(scope.org_id().to_string()))
             .filter(teams::id.eq(id.to_string()))
             .set((teams::deleted_at.eq(Some(at)), teams::version.eq(team.version + 1)))
             .execute(c)?;
@@ -174,21 +174,21 @@ pub fn delete(conn: &mut DbConnection, scope: &Scope, id: TeamId) -> Result<()> 
 pub fn restore(conn: &mut DbConnection, scope: &Scope, id: TeamId) -> Result<TeamView> {
     scope.require(Module::Settings, Action::Write)?;
     transaction(conn, |c| {
-        let team = find(c, scope.org_id, id, true)?;
+        let team = find(c, scope.org_id(), id, true)?;
         diesel::update(teams::table)
-            .filter(teams::org_id.eq(scope.org_id.to_string()))
+            .filter(teams::org_id.eq(scope.org_id().to_string()))
             .filter(teams::id.eq(id.to_string()))
             .set((teams::deleted_at.eq(None::<NaiveDateTime>), teams::version.eq(team.version + 1)))
             .execute(c)?;
         recycle::take(c, scope, ENTITY, &id.to_string())?;
         audit::record(c, scope, ENTITY, &id.to_string(), AuditAction::Restore, &[])?;
-        find(c, scope.org_id, id, false)
+        find(c, scope.org_id(), id, false)
     })
 }
 
 /// Delete a team for good (after the retention period): members and invitations lose the team.
 pub(crate) fn purge(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<()> {
-    let org = scope.org_id.to_string();
+    let org = scope.org_id().to_string();
     diesel::update(users::table.filter(users::org_id.eq(&org)).filter(users::team_id.eq(id)))
         .set(users::team_id.eq(None::<String>))
         .execute(conn)?;

@@ -56,7 +56,7 @@ pub(crate) fn find_row(conn: &mut DbConnection, org_id: OrgId, id: UserId) -> Re
 
 pub fn get(conn: &mut DbConnection, scope: &Scope, id: UserId) -> Result<UserView> {
     scope.require(Module::Settings, Action::Read)?;
-    find_row(conn, scope.org_id, id)?.into_view()
+    find_row(conn, scope.org_id(), id)?.into_view()
 }
 
 /// The organization's members by name, as everyone in it may see them.
@@ -65,7 +65,7 @@ pub fn people(conn: &mut DbConnection, scope: &Scope, q: &PageQuery) -> Result<P
     let cursor = q.cursor.as_deref().map(Cursor::decode).transpose().map_err(|_| crate::util::bad_cursor())?;
     let mut query = users::table
         .inner_join(roles::table)
-        .filter(users::org_id.eq(scope.org_id.to_string()))
+        .filter(users::org_id.eq(scope.org_id().to_string()))
         .select((users::id, users::name, users::team_id, users::status, roles::permissions))
         .order((users::name.asc(), users::id.asc()))
         .limit(i64::from(limit) + 1)
@@ -112,7 +112,7 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &UserListQuery) -> Result
     let cursor = q.cursor.as_deref().map(Cursor::decode).transpose().map_err(|_| crate::util::bad_cursor())?;
 
     let mut query = users::table
-        .filter(users::org_id.eq(scope.org_id.to_string()))
+        .filter(users::org_id.eq(scope.org_id().to_string()))
         .select(UserRow::as_select())
         .limit(i64::from(limit) + 1)
         .into_boxed();
@@ -186,13 +186,13 @@ fn other_active_admins(conn: &mut DbConnection, org_id: OrgId, except: UserId) -
 pub fn update(conn: &mut DbConnection, scope: &Scope, id: UserId, version: i64, patch: &UserPatch) -> Result<UserView> {
     scope.require(Module::Settings, Action::Write)?;
     transaction(conn, |c| {
-        let before = find_row(c, scope.org_id, id)?.into_view()?;
+        let before = find_row(c, scope.org_id(), id)?.into_view()?;
         if before.version != version {
             return Err(Error::Stale(version));
         }
         let mut errors: Vec<FieldError> = Vec::new();
         let role_id = patch.role_id.unwrap_or(before.role_id);
-        let role = match role_store::ensure_exists(c, scope.org_id, role_id, "role_id") {
+        let role = match role_store::ensure_exists(c, scope.org_id(), role_id, "role_id") {
             Ok(r) => Some(r),
             Err(Error::Validation(mut e)) => {
                 errors.append(&mut e);
@@ -202,14 +202,14 @@ pub fn update(conn: &mut DbConnection, scope: &Scope, id: UserId, version: i64, 
         };
         let team_id = patch.team_id.unwrap_or(before.team_id);
         if let Some(team) = team_id {
-            if let Err(Error::Validation(mut e)) = teams::ensure_exists(c, scope.org_id, team, "team_id") {
+            if let Err(Error::Validation(mut e)) = teams::ensure_exists(c, scope.org_id(), team, "team_id") {
                 errors.append(&mut e);
             }
         }
         let status = patch.status.unwrap_or(before.status);
         let stays_admin = status == UserStatus::Active
             && role.as_ref().is_some_and(|r| r.key.as_deref() == Some(BuiltinRole::Admin.key()));
-        if !stays_admin && other_active_admins(c, scope.org_id, id)? == 0 {
+        if !stays_admin && other_active_admins(c, scope.org_id(), id)? == 0 {
             errors.push(FieldError::new(
                 if status == UserStatus::Active { "role_id" } else { "status" },
                 "last_admin",
@@ -221,7 +221,7 @@ pub fn update(conn: &mut DbConnection, scope: &Scope, id: UserId, version: i64, 
         }
         let name = patch.name.as_deref().map(str::trim).unwrap_or(&before.name).to_owned();
         let updated = diesel::update(users::table)
-            .filter(users::org_id.eq(scope.org_id.to_string()))
+            .filter(users::org_id.eq(scope.org_id().to_string()))
             .filter(users::id.eq(id.to_string()))
             .filter(users::version.eq(version))
             .set((
@@ -239,7 +239,7 @@ pub fn update(conn: &mut DbConnection, scope: &Scope, id: UserId, version: i64, 
         if status == UserStatus::Disabled && before.status != UserStatus::Disabled {
             session_store::revoke_all_for_user(c, id, "user_disabled")?;
         }
-        let after = find_row(c, scope.org_id, id)?.into_view()?;
+        let after = find_row(c, scope.org_id(), id)?.into_view()?;
         audit::record_updated(c, scope, "user", &id.to_string(), &before, &after)?;
         Ok(after)
     })

@@ -5,10 +5,10 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use kith_domain::audit::{ActorKind, AuditAction};
+use kith_domain::audit::AuditAction;
 use kith_domain::leads::{LeadEventKind, LeadSource, SourceDetail};
 use kith_domain::modules::Module;
-use kith_domain::permissions::{Action, BuiltinRole};
+use kith_domain::permissions::Action;
 use kith_domain::webforms::*;
 use kith_domain::{FieldError, LeadId, OrgId, WebFormId};
 
@@ -99,14 +99,14 @@ fn find(conn: &mut DbConnection, org_id: OrgId, id: WebFormId) -> Result<WebForm
 
 pub fn get(conn: &mut DbConnection, scope: &Scope, id: WebFormId) -> Result<WebFormView> {
     scope.require(Module::Leads, Action::Read)?;
-    find(conn, scope.org_id, id)
+    find(conn, scope.org_id(), id)
 }
 
 /// Every live form of the organization (a short list, returned whole), newest first.
 pub fn list(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<WebFormView>> {
     scope.require(Module::Leads, Action::Read)?;
     let rows: Vec<FormRow> = web_forms::table
-        .filter(web_forms::org_id.eq(scope.org_id.to_string()))
+        .filter(web_forms::org_id.eq(scope.org_id().to_string()))
         .filter(web_forms::deleted_at.is_null())
         .order(web_forms::id.desc())
         .select(FormRow::as_select())
@@ -124,7 +124,7 @@ pub fn list(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<WebFormView>> 
 fn check(conn: &mut DbConnection, scope: &Scope, input: &WebFormInput) -> Result<()> {
     let mut problems = input.problems();
     if let Some(owner) = input.owner_id {
-        if crate::users::find_row(conn, scope.org_id, owner).is_err() {
+        if crate::users::find_row(conn, scope.org_id(), owner).is_err() {
             problems.push(FieldError::new("owner_id", "unknown", "No such user in this organization."));
         }
     }
@@ -148,7 +148,7 @@ pub fn create(conn: &mut DbConnection, scope: &Scope, input: &WebFormInput) -> R
         diesel::insert_into(web_forms::table)
             .values((
                 web_forms::id.eq(id.to_string()),
-                web_forms::org_id.eq(scope.org_id.to_string()),
+                web_forms::org_id.eq(scope.org_id().to_string()),
                 web_forms::name.eq(input.name.trim()),
                 web_forms::fields.eq(json(&input.fields)?),
                 web_forms::consent_text.eq(&input.consent_text),
@@ -165,7 +165,7 @@ pub fn create(conn: &mut DbConnection, scope: &Scope, input: &WebFormInput) -> R
                 web_forms::version.eq(1i64),
             ))
             .execute(c)?;
-        let view = find(c, scope.org_id, id)?;
+        let view = find(c, scope.org_id(), id)?;
         audit::record_created(c, scope, ENTITY, &id.to_string(), &view)?;
         Ok(view)
     })
@@ -181,10 +181,10 @@ pub fn update(
     scope.require(Module::Settings, Action::Write)?;
     transaction(conn, |c| {
         check(c, scope, input)?;
-        let before = find(c, scope.org_id, id)?;
+        let before = find(c, scope.org_id(), id)?;
         let n = diesel::update(
             web_forms::table
-                .filter(web_forms::org_id.eq(scope.org_id.to_string()))
+                .filter(web_forms::org_id.eq(scope.org_id().to_string()))
                 .filter(web_forms::id.eq(id.to_string()))
                 .filter(web_forms::version.eq(version))
                 .filter(web_forms::deleted_at.is_null()),
@@ -208,7 +208,7 @@ pub fn update(
         if n == 0 {
             return Err(Error::Stale(version));
         }
-        let after = find(c, scope.org_id, id)?;
+        let after = find(c, scope.org_id(), id)?;
         audit::record_updated(c, scope, ENTITY, &id.to_string(), &before, &after)?;
         Ok(after)
     })
@@ -217,7 +217,7 @@ pub fn update(
 pub fn delete(conn: &mut DbConnection, scope: &Scope, id: WebFormId) -> Result<()> {
     scope.require(Module::Settings, Action::Write)?;
     transaction(conn, |c| {
-        let form = find(c, scope.org_id, id)?;
+        let form = find(c, scope.org_id(), id)?;
         let at = now();
         diesel::update(web_forms::table.filter(web_forms::id.eq(id.to_string())))
             .set((web_forms::deleted_at.eq(Some(at)), web_forms::version.eq(web_forms::version + 1)))
@@ -232,7 +232,7 @@ pub fn restore(conn: &mut DbConnection, scope: &Scope, id: WebFormId) -> Result<
     transaction(conn, |c| {
         let n = diesel::update(
             web_forms::table
-                .filter(web_forms::org_id.eq(scope.org_id.to_string()))
+                .filter(web_forms::org_id.eq(scope.org_id().to_string()))
                 .filter(web_forms::id.eq(id.to_string()))
                 .filter(web_forms::deleted_at.is_not_null()),
         )
@@ -243,12 +243,12 @@ pub fn restore(conn: &mut DbConnection, scope: &Scope, id: WebFormId) -> Result<
         }
         recycle::take(c, scope, ENTITY, &id.to_string())?;
         audit::record(c, scope, ENTITY, &id.to_string(), AuditAction::Restore, &[])?;
-        find(c, scope.org_id, id)
+        find(c, scope.org_id(), id)
     })
 }
 
 pub(crate) fn purge(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<()> {
-    let org = scope.org_id.to_string();
+    let org = scope.org_id().to_string();
     diesel::delete(
         web_form_submissions::table
             .filter(web_form_submissions::org_id.eq(&org))
@@ -304,17 +304,10 @@ pub enum SubmitOutcome {
     Replayed(Option<LeadId>),
 }
 
-/// The scope a public submission acts in: the form's organization, as the form itself.
+/// The scope a public submission acts in: the form's organization, as the form itself, which may
+/// capture leads and nothing else.
 fn form_scope(org_id: OrgId, form_id: WebFormId) -> Scope {
-    Scope {
-        org_id,
-        actor_kind: ActorKind::Anonymous,
-        actor_id: Some(format!("web_form:{form_id}")),
-        acting_user: None,
-        permissions: BuiltinRole::Admin.permissions(),
-        request_id: None,
-        session_id: None,
-    }
+    Scope::channel(org_id, crate::scope::Channel::WebForm(form_id), None)
 }
 
 /// Turn a submission into a lead (or attach it to the existing one), once per submission key.

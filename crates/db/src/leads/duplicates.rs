@@ -242,7 +242,7 @@ pub fn duplicates(conn: &mut DbConnection, scope: &Scope, q: &DuplicateQuery) ->
         Vec::new()
     } else {
         leads::table
-            .filter(leads::org_id.eq(scope.org_id.to_string()))
+            .filter(leads::org_id.eq(scope.org_id().to_string()))
             .filter(leads::id.eq_any(&ids))
             .select(LeadRow::as_select())
             .load(conn)?

@@ -62,7 +62,7 @@ impl MergeRow {
 
 fn load(conn: &mut DbConnection, scope: &Scope, id: LeadMergeId) -> Result<MergeRow> {
     lead_merges::table
-        .filter(lead_merges::org_id.eq(scope.org_id.to_string()))
+        .filter(lead_merges::org_id.eq(scope.org_id().to_string()))
         .filter(lead_merges::id.eq(id.to_string()))
         .select(MergeRow::as_select())
         .first(conn)
@@ -118,7 +118,7 @@ fn set_custom_values(
     let mut changes: BTreeMap<String, serde_json::Value> =
         lead.custom.keys().filter(|k| !to.contains_key(*k)).map(|k| (k.clone(), serde_json::Value::Null)).collect();
     changes.extend(to.iter().filter(|(k, v)| lead.custom.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())));
-    custom_fields::write_values(c, scope.org_id, lead.id, &changes)
+    custom_fields::write_values(c, scope.org_id(), lead.id, &changes)
 }
 
 /// Move the events with these ids from one lead to another, in chunks.
@@ -126,7 +126,7 @@ fn move_events(c: &mut DbConnection, scope: &Scope, ids: &[String], from: LeadId
     for chunk in ids.chunks(CHUNK) {
         diesel::update(
             lead_events::table
-                .filter(lead_events::org_id.eq(scope.org_id.to_string()))
+                .filter(lead_events::org_id.eq(scope.org_id().to_string()))
                 .filter(lead_events::lead_id.eq(from.to_string()))
                 .filter(lead_events::id.eq_any(chunk)),
         )
@@ -160,7 +160,7 @@ pub fn merge(conn: &mut DbConnection, scope: &Scope, m: &LeadMerge) -> Result<Le
             }
         }
         if !m.fields.custom.is_empty() {
-            let defs = custom_fields::defs(c, scope.org_id)?;
+            let defs = custom_fields::defs(c, scope.org_id())?;
             errors.extend(
                 m.fields
                     .custom
@@ -187,13 +187,13 @@ pub fn merge(conn: &mut DbConnection, scope: &Scope, m: &LeadMerge) -> Result<Le
         if !merged.tags.is_empty() {
             let mut tags = kept.tags.clone();
             tags.extend(merged.tags.iter().cloned());
-            replace_tags(c, scope.org_id, kept.id, &tags)?;
+            replace_tags(c, scope.org_id(), kept.id, &tags)?;
         }
         set_custom_values(c, scope, &kept, &m.fields.custom_values(&kept.custom, &merged.custom))?;
 
         // The merged lead's history moves over; the lead itself goes to the recycle bin.
         let moved: Vec<String> = lead_events::table
-            .filter(lead_events::org_id.eq(scope.org_id.to_string()))
+            .filter(lead_events::org_id.eq(scope.org_id().to_string()))
             .filter(lead_events::lead_id.eq(merged.id.to_string()))
             .order((lead_events::occurred_at.asc(), lead_events::id.asc()))
             .select(lead_events::id)
@@ -202,7 +202,7 @@ pub fn merge(conn: &mut DbConnection, scope: &Scope, m: &LeadMerge) -> Result<Le
         let at = now();
         let binned = diesel::update(
             leads::table
-                .filter(leads::org_id.eq(scope.org_id.to_string()))
+                .filter(leads::org_id.eq(scope.org_id().to_string()))
                 .filter(leads::id.eq(merged.id.to_string()))
                 .filter(leads::deleted_at.is_null()),
         )
@@ -217,7 +217,7 @@ pub fn merge(conn: &mut DbConnection, scope: &Scope, m: &LeadMerge) -> Result<Le
         diesel::insert_into(lead_merges::table)
             .values((
                 lead_merges::id.eq(id.to_string()),
-                lead_merges::org_id.eq(scope.org_id.to_string()),
+                lead_merges::org_id.eq(scope.org_id().to_string()),
                 lead_merges::kept_id.eq(kept.id.to_string()),
                 lead_merges::merged_id.eq(merged.id.to_string()),
                 lead_merges::kept_before.eq(json(&kept)?),
@@ -233,7 +233,7 @@ pub fn merge(conn: &mut DbConnection, scope: &Scope, m: &LeadMerge) -> Result<Le
         event(c, scope, merged.id, LeadEventKind::Merged, Some(&merged_id), Some(&kept_id), Some(&into_other))?;
         rescore(c, scope, kept.id)?;
 
-        let after = find(c, scope.org_id, kept.id, false)?;
+        let after = find(c, scope.org_id(), kept.id, false)?;
         audit::record_updated(c, scope, ENTITY, &kept_id, &kept, &after)?;
         audit::record(c, scope, ENTITY, &merged_id, AuditAction::Delete, &[])?;
         let view = load(c, scope, id)?.view()?;
@@ -258,7 +258,7 @@ pub fn undo(conn: &mut DbConnection, scope: &Scope, id: LeadMergeId) -> Result<L
         let kept_id: LeadId = parse_id(&row.kept_id)?;
         let merged_id: LeadId = parse_id(&row.merged_id)?;
         let kept = match writable(c, scope, kept_id) {
-            Err(Error::NotFound) if find(c, scope.org_id, kept_id, true).is_ok() => {
+            Err(Error::NotFound) if find(c, scope.org_id(), kept_id, true).is_ok() => {
                 return Err(Error::field(
                     "kept_id",
                     "deleted",
@@ -276,9 +276,9 @@ pub fn undo(conn: &mut DbConnection, scope: &Scope, id: LeadMergeId) -> Result<L
             .map_err(|e| Error::Internal(format!("unreadable merge record: {e}")))?;
 
         // The merged lead: normally in the bin; someone may have restored it by hand meanwhile.
-        let (merged, in_bin) = match find(c, scope.org_id, merged_id, true) {
+        let (merged, in_bin) = match find(c, scope.org_id(), merged_id, true) {
             Ok(lead) => (lead, true),
-            Err(Error::NotFound) => (find(c, scope.org_id, merged_id, false)?, false),
+            Err(Error::NotFound) => (find(c, scope.org_id(), merged_id, false)?, false),
             Err(e) => return Err(e),
         };
         scope.require_record(Module::Leads, Action::Write, ownership(&merged)).map_err(|_| Error::NotFound)?;
@@ -306,9 +306,9 @@ pub fn undo(conn: &mut DbConnection, scope: &Scope, id: LeadMergeId) -> Result<L
                 event(c, scope, kept_id, LeadEventKind::OwnerChanged, from.as_deref(), to.as_deref(), None)?;
             }
         }
-        replace_tags(c, scope.org_id, kept_id, &before.tags)?;
+        replace_tags(c, scope.org_id(), kept_id, &before.tags)?;
         // Values of fields deleted since are hidden in both `before` and `kept`, and stay as they are.
-        let live = custom_fields::defs(c, scope.org_id)?;
+        let live = custom_fields::defs(c, scope.org_id())?;
         let restore = before
             .custom
             .iter()
@@ -328,8 +328,8 @@ pub fn undo(conn: &mut DbConnection, scope: &Scope, id: LeadMergeId) -> Result<L
         rescore(c, scope, kept_id)?;
         rescore(c, scope, merged_id)?;
 
-        let kept_after = find(c, scope.org_id, kept_id, false)?;
-        let restored = find(c, scope.org_id, merged_id, false)?;
+        let kept_after = find(c, scope.org_id(), kept_id, false)?;
+        let restored = find(c, scope.org_id(), merged_id, false)?;
         audit::record_updated(c, scope, ENTITY, &kept_s, &kept, &kept_after)?;
         let view_before = row.view()?;
         let view = load(c, scope, id)?.view()?;
@@ -343,7 +343,7 @@ pub fn undo(conn: &mut DbConnection, scope: &Scope, id: LeadMergeId) -> Result<L
 pub(crate) fn forget_lead(conn: &mut DbConnection, scope: &Scope, lead_id: &str) -> Result<()> {
     diesel::delete(
         lead_merges::table
-            .filter(lead_merges::org_id.eq(scope.org_id.to_string()))
+            .filter(lead_merges::org_id.eq(scope.org_id().to_string()))
             .filter(lead_merges::kept_id.eq(lead_id).or(lead_merges::merged_id.eq(lead_id))),
     )
     .execute(conn)?;
