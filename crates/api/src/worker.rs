@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use chrono::Timelike;
 use kith_db::jobs::{self, LeasedJob, NewJob};
+use kith_db::kernel::{kernel, JobContext, JobDone};
 
 use crate::mailer::Mailer;
 use crate::state::AppState;
@@ -37,69 +38,20 @@ fn schedule_maintenance(conn: &mut kith_db::DbConnection) -> kith_db::Result<()>
     jobs::enqueue(conn, &job).map(|_| ())
 }
 
-enum Done {
-    Finished,
-    Later(chrono::NaiveDateTime),
-}
-
-/// Run one job's work. Every handler is idempotent: a job may run again after a crash.
-fn run(state: &AppState, conn: &mut kith_db::DbConnection, job: &LeasedJob) -> Result<Done, String> {
-    match job.kind.as_str() {
-        kith_db::imports::JOB => {
-            let id: kith_domain::ImportId = job.payload["import_id"]
-                .as_str()
-                .and_then(|s| s.parse().ok())
-                .ok_or_else(|| "import job without import id".to_owned())?;
-            // Work in slices so the lease never runs out under a long import; the job comes back
-            // at once for the next slice.
-            let started = std::time::Instant::now();
-            loop {
-                let (_, more) = kith_db::imports::process_batch(conn, id).map_err(|e| e.to_string())?;
-                if !more {
-                    return Ok(Done::Finished);
-                }
-                if started.elapsed() > std::time::Duration::from_secs(60) {
-                    return Ok(Done::Later(kith_db::now()));
-                }
-            }
+/// Run one job through the handler its kind registered with the kernel; the hourly maintenance runs
+/// every registered maintenance task.
+fn run(state: &AppState, conn: &mut kith_db::DbConnection, job: &LeasedJob) -> Result<JobDone, String> {
+    let kernel = kernel();
+    if job.kind == MAINTENANCE {
+        for (name, task) in kernel.maintenance_tasks() {
+            let n = task(conn).map_err(|e| format!("{name}: {e}"))?;
+            tracing::info!(task = name, handled = n, "maintenance");
         }
-        kith_db::imports::CHECK_JOB => {
-            let id: kith_domain::ImportId = job.payload["import_id"]
-                .as_str()
-                .and_then(|s| s.parse().ok())
-                .ok_or_else(|| "import check job without import id".to_owned())?;
-            let started = std::time::Instant::now();
-            while kith_db::imports::check_batch(conn, id).map_err(|e| e.to_string())? {
-                if started.elapsed() > std::time::Duration::from_secs(60) {
-                    return Ok(Done::Later(kith_db::now()));
-                }
-            }
-            Ok(Done::Finished)
-        }
-        kith_db::sequences::STEP_JOB => {
-            let ctx = kith_db::sequences::SendContext {
-                public_url: state.config.public_url.clone(),
-                secret: state.link_secret.to_string(),
-            };
-            match kith_db::sequences::run_step(conn, &ctx, &job.payload).map_err(|e| e.to_string())? {
-                kith_db::sequences::StepOutcome::Postponed(until) => Ok(Done::Later(until)),
-                outcome => {
-                    tracing::debug!(?outcome, "sequence step");
-                    Ok(Done::Finished)
-                }
-            }
-        }
-        MAINTENANCE => {
-            let purged = kith_db::recycle::purge_expired(conn).map_err(|e| e.to_string())?;
-            let attempts = kith_db::sessions::prune_login_attempts(conn).map_err(|e| e.to_string())?;
-            let keys = kith_db::idempotency::prune(conn).map_err(|e| e.to_string())?;
-            let revisits = kith_db::leads::due_revisits(conn, kith_db::now().date()).map_err(|e| e.to_string())?;
-            let old_jobs = jobs::prune(conn).map_err(|e| e.to_string())?;
-            tracing::info!(purged, attempts, keys, revisits, old_jobs, "maintenance done");
-            Ok(Done::Finished)
-        }
-        other => Err(format!("no handler for job kind {other:?}")),
+        return Ok(JobDone::Finished);
     }
+    let handler = kernel.job_handler(&job.kind).ok_or_else(|| format!("no handler for job kind {:?}", job.kind))?;
+    let ctx = JobContext { public_url: state.config.public_url.clone(), link_secret: state.link_secret.to_string() };
+    handler(&ctx, conn, job)
 }
 
 /// Lease and run one batch of due jobs and rescore due leads; returns how much work was done (a
@@ -108,15 +60,18 @@ pub fn run_due_jobs(state: &AppState, worker: &str) -> kith_db::Result<usize> {
     let mut conn = state.pool.get()?;
     schedule_maintenance(&mut conn)?;
     let batch = jobs::lease(&mut conn, worker, BATCH, chrono::Duration::minutes(5))?;
-    // Scores whose decay step passed (or whose rules changed) are brought up to date on every poll.
-    let rescored = kith_db::leads::rescore_due(&mut conn)?;
-    let count = batch.len() + rescored;
+    // Work registered to run on every poll (scores whose decay step passed, …).
+    let mut polled = 0;
+    for (_, task) in kernel().poll_tasks() {
+        polled += task(&mut conn)?;
+    }
+    let count = batch.len() + polled;
     for job in batch {
         match run(state, &mut conn, &job) {
-            Ok(Done::Finished) => {
+            Ok(JobDone::Finished) => {
                 jobs::complete(&mut conn, &job, worker)?;
             }
-            Ok(Done::Later(until)) => {
+            Ok(JobDone::Later(until)) => {
                 jobs::postpone(&mut conn, &job, worker, until)?;
             }
             Err(error) => {
@@ -137,7 +92,7 @@ pub fn spawn(state: AppState, mailer: Arc<Mailer>) {
         loop {
             let (s, w) = (jobs_state.clone(), worker.clone());
             match actix_web::web::block(move || run_due_jobs(&s, &w)).await {
-                Ok(Ok(n)) if n as i64 >= BATCH.min(kith_db::leads::RESCORE_BATCH) => continue,
+                Ok(Ok(n)) if n as i64 >= BATCH => continue,
                 Ok(Ok(_)) => {}
                 Ok(Err(e)) => tracing::warn!(error = %e, "job queue unavailable; retrying"),
                 Err(e) => tracing::error!(error = %e, "job runner panicked"),

@@ -88,3 +88,7 @@ pub fn prune(conn: &mut DbConnection) -> Result<usize> {
     )
     .execute(conn)?)
 }
+
+pub(crate) fn register(k: &mut crate::kernel::Kernel) {
+    k.maintenance("idempotency keys", prune);
+}

@@ -788,3 +788,38 @@ pub fn results_csv(conn: &mut DbConnection, scope: &Scope, id: ImportId) -> Resu
     }
     wtr.into_inner().map_err(|e| Error::Internal(e.to_string()))
 }
+
+/// Imports run and are checked as background jobs, a slice at a time, so the lease never runs out
+/// under a long file; the job comes back at once for the next slice.
+pub(crate) fn register(k: &mut crate::kernel::Kernel) {
+    k.job(JOB, |_, conn, job| {
+        let id = import_of(job)?;
+        let started = std::time::Instant::now();
+        loop {
+            let (_, more) = process_batch(conn, id).map_err(|e| e.to_string())?;
+            if !more {
+                return Ok(crate::kernel::JobDone::Finished);
+            }
+            if started.elapsed() > std::time::Duration::from_secs(60) {
+                return Ok(crate::kernel::JobDone::Later(now()));
+            }
+        }
+    });
+    k.job(CHECK_JOB, |_, conn, job| {
+        let id = import_of(job)?;
+        let started = std::time::Instant::now();
+        while check_batch(conn, id).map_err(|e| e.to_string())? {
+            if started.elapsed() > std::time::Duration::from_secs(60) {
+                return Ok(crate::kernel::JobDone::Later(now()));
+            }
+        }
+        Ok(crate::kernel::JobDone::Finished)
+    });
+}
+
+fn import_of(job: &crate::jobs::LeasedJob) -> std::result::Result<ImportId, String> {
+    job.payload["import_id"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("{} job without import id", job.kind))
+}

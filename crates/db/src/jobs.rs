@@ -180,3 +180,7 @@ pub fn postpone(conn: &mut DbConnection, job: &LeasedJob, worker: &str, until: N
         .execute(conn)?;
     Ok(())
 }
+
+pub(crate) fn register(k: &mut crate::kernel::Kernel) {
+    k.maintenance("old jobs", prune);
+}

@@ -1730,6 +1730,14 @@ pub(crate) fn add_history(
     event_at(conn, scope, lead_id, kind, None, None, note, at)
 }
 
+/// Leads keep their search index current before each commit, rescore decayed scores on every poll
+/// and bring nurtured leads back on their revisit date.
+pub(crate) fn register(k: &mut crate::kernel::Kernel) {
+    k.before_commit(flush_search_index);
+    k.every_poll("rescored leads", rescore_due);
+    k.maintenance("revisits", |c| due_revisits(c, now().date()));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

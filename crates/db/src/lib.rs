@@ -19,6 +19,7 @@ pub mod inbound;
 pub mod instance;
 pub mod invites;
 pub mod jobs;
+pub mod kernel;
 pub mod lead_rules;
 pub mod lead_views;
 pub mod leads;
@@ -45,3 +46,15 @@ pub use connection::{Backend, DbConnection, Pool, PoolOptions};
 pub use error::{Error, Result};
 pub use scope::Scope;
 pub use util::{now, now_utc};
+
+/// The composition root: every context registers its hooks, job kinds and maintenance with the
+/// kernel here, once (`kernel::kernel()`); shared code only reads the registry.
+fn contexts(k: &mut kernel::Kernel) {
+    sessions::register(k);
+    idempotency::register(k);
+    jobs::register(k);
+    recycle::register(k);
+    leads::register(k);
+    imports::register(k);
+    sequences::register(k);
+}

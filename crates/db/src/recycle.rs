@@ -140,3 +140,7 @@ pub fn purge_expired(conn: &mut DbConnection) -> Result<usize> {
     }
     Ok(purged)
 }
+
+pub(crate) fn register(k: &mut crate::kernel::Kernel) {
+    k.maintenance("purged", purge_expired);
+}

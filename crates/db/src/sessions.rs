@@ -375,6 +375,10 @@ pub fn prune_login_attempts(conn: &mut DbConnection) -> Result<usize> {
         .execute(conn)?)
 }
 
+pub(crate) fn register(k: &mut crate::kernel::Kernel) {
+    k.maintenance("login attempts", prune_login_attempts);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

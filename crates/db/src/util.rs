@@ -47,7 +47,9 @@ pub fn transaction<T>(conn: &mut DbConnection, work: impl Fn(&mut DbConnection) 
         let result: Result<T> = conn.transaction(|c| {
             take_write_lock(c)?;
             let done = work(c)?;
-            crate::leads::flush_search_index(c)?;
+            for hook in crate::kernel::kernel().before_commit_hooks() {
+                hook(c)?;
+            }
             Ok(done)
         });
         match result {
