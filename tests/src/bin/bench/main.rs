@@ -428,7 +428,14 @@ fn page_check(page: &Page<LeadView>, expected: usize, what: &str) -> Result<(), 
 
 fn ratio(rate: f64, base: Option<f64>) -> String {
     match base {
-        Some(b) if b > 0.0 => format!(" ({:.0} % of raw inserts)", 100.0 * rate / b),
+        Some(b) if b > 0.0 => {
+            let pct = 100.0 * rate / b;
+            if pct < 10.0 {
+                format!(" ({pct:.1} % of raw inserts)")
+            } else {
+                format!(" ({pct:.0} % of raw inserts)")
+            }
+        }
         _ => String::new(),
     }
 }
