@@ -25,7 +25,8 @@ help:
 	@echo "make contract   schemathesis against a seeded server: it must do what openapi/openapi.json says"
 	@echo "                (CONTRACT_DATABASE_URL=postgres://… for PostgreSQL, CONTRACT_EXAMPLES=N cases per operation)"
 	@echo "make audit      cargo audit against the offline advisory database"
-	@echo "make bench      measured throughput and latency (BENCH_LEADS=1000000 for the 1M figures)"
+	@echo "make bench      a demo-like organization driven through the HTTP API, every answer checked; figures go to"
+	@echo "                docs/bench/<backend>-<rows>.md (KITH_TEST_BACKEND=postgres, BENCH_LEADS=1000000 for the 1M figures)"
 
 tools:
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
@@ -115,7 +116,8 @@ openapi: build
 contract: build
 	KITH='$(KITH)' tests/contract/run.sh
 
-# Release build; SQLite by default, KITH_TEST_BACKEND=postgres for PostgreSQL.
+# Release build; SQLite by default, KITH_TEST_BACKEND=postgres for PostgreSQL. Fails when any check fails;
+# writes docs/bench/<backend>-<rows>.md (see docs/BENCHMARKS.md).
 bench:
 	$(CARGO) run --release -p kith-tests --bin kith-bench
 
