@@ -199,7 +199,28 @@ pub fn run_migrations(conn: &mut DbConnection) -> crate::Result<Vec<String>> {
     if folded > 0 {
         tracing::info!(folded, "custom field values folded for case-insensitive filters");
     }
+    refresh_statistics(conn)?;
     Ok(applied)
+}
+
+/// Bring the query planner's table statistics up to date where they went stale: PostgreSQL
+/// analyzes the tables a lead write fills; SQLite's `PRAGMA optimize` analyzes the tables whose size
+/// changed a lot since their last analysis (bounded by `analysis_limit`, so it stays cheap on big
+/// tables). Run after migrations, by imports as they grow, and by the hourly maintenance.
+pub fn refresh_statistics(conn: &mut DbConnection) -> crate::Result<usize> {
+    match conn {
+        DbConnection::Postgresql(_) => {
+            diesel::sql_query(
+                "ANALYZE leads, lead_events, lead_tags, lead_custom_values, custom_field_defs, audit_log",
+            )
+            .execute(conn)?;
+        }
+        DbConnection::Sqlite(_) => {
+            diesel::sql_query("PRAGMA analysis_limit = 1000").execute(conn)?;
+            diesel::sql_query("PRAGMA optimize").execute(conn)?;
+        }
+    }
+    Ok(1)
 }
 
 /// A trivial query: does the database answer?

@@ -744,13 +744,14 @@ pub fn process_batch(conn: &mut DbConnection, id: ImportId) -> Result<(ImportPro
             ))
             .execute(c)?;
         let current = find_row(c, org_id, id)?.into_view(ctx.custom_fields())?;
-        // PostgreSQL plans from table statistics; a bulk load makes them stale within minutes
-        // (a lookup planned for an empty table then scans a big one). Refresh them as the import
-        // grows and when it ends. SQLite's planner does not depend on them.
+        // Both planners choose indexes from table statistics, and a bulk load makes them stale
+        // within minutes (a lookup planned for an empty table then scans a big one; without any,
+        // SQLite answers `email = ? OR phone = ?` by scanning the organization's leads). Refresh
+        // them as the import grows and when it ends.
         let before = row.processed / 5_000;
         let after = (row.processed + p.processed) / 5_000;
-        if matches!(c, DbConnection::Postgresql(_)) && (done || after > before || row.processed == 0) {
-            diesel::sql_query("ANALYZE leads, lead_events, lead_tags, audit_log").execute(c)?;
+        if done || after > before || row.processed == 0 {
+            crate::connection::refresh_statistics(c)?;
         }
         Ok((current.progress, !done))
     })

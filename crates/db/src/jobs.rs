@@ -183,4 +183,5 @@ pub fn postpone(conn: &mut DbConnection, job: &LeasedJob, worker: &str, until: N
 
 pub(crate) fn register(k: &mut crate::kernel::Kernel) {
     k.maintenance("old jobs", prune);
+    k.maintenance("planner statistics", crate::connection::refresh_statistics);
 }

@@ -115,7 +115,10 @@ mod tests {
         assert!(k.job_handler("no such kind").is_none());
         let mut maintenance: Vec<&str> = k.maintenance_tasks().iter().map(|(n, _)| *n).collect();
         maintenance.sort_unstable();
-        assert_eq!(maintenance, ["idempotency keys", "login attempts", "old jobs", "purged", "revisits"]);
+        assert_eq!(
+            maintenance,
+            ["idempotency keys", "login attempts", "old jobs", "planner statistics", "purged", "revisits"]
+        );
         assert_eq!(k.before_commit_hooks().len(), 1, "the lead search index");
         assert_eq!(k.poll_tasks().iter().map(|(n, _)| *n).collect::<Vec<_>>(), ["rescored leads"]);
     }
