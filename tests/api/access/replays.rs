@@ -8,19 +8,11 @@ use kith_tests::TestApp;
 use serde_json::Value;
 
 use super::cross_tenant::organization;
-use super::spec::{operations, Request};
+use super::spec::{operations, send_with_headers, Request};
 
 async fn send(http: &reqwest::Client, base: &str, token: &str, req: &Request) -> (u16, bool, String) {
-    let mut r = http.request(req.method.clone(), format!("{base}{}", req.path)).bearer_auth(token).query(&req.query);
-    for (k, v) in &req.headers {
-        r = r.header(k, v);
-    }
-    if let Some((content_type, body)) = &req.body {
-        r = r.header("content-type", content_type).body(body.clone());
-    }
-    let response = r.send().await.unwrap_or_else(|e| panic!("{}: {e}", req.describe()));
-    let replayed = response.headers().contains_key("idempotent-replayed");
-    (response.status().as_u16(), replayed, response.text().await.unwrap_or_default())
+    let (status, headers, body) = send_with_headers(http, base, token, req).await;
+    (status, headers.contains_key("idempotent-replayed"), body)
 }
 
 /// How many records the organization's lists hold, by list — to see that a replay created nothing.

@@ -343,6 +343,17 @@ impl Operation {
 
 /// Send a request as a principal (a bearer token or API key).
 pub async fn send(http: &reqwest::Client, base: &str, token: &str, req: &Request) -> (u16, String) {
+    let (status, _, body) = send_with_headers(http, base, token, req).await;
+    (status, body)
+}
+
+/// `send`, with the response's headers.
+pub async fn send_with_headers(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    req: &Request,
+) -> (u16, reqwest::header::HeaderMap, String) {
     let mut r = http.request(req.method.clone(), format!("{base}{}", req.path)).bearer_auth(token).query(&req.query);
     for (k, v) in &req.headers {
         r = r.header(k, v);
@@ -351,6 +362,6 @@ pub async fn send(http: &reqwest::Client, base: &str, token: &str, req: &Request
         r = r.header("content-type", content_type).body(body.clone());
     }
     let response = r.send().await.unwrap_or_else(|e| panic!("{}: {e}", req.describe()));
-    let status = response.status().as_u16();
-    (status, response.text().await.unwrap_or_default())
+    let (status, headers) = (response.status().as_u16(), response.headers().clone());
+    (status, headers, response.text().await.unwrap_or_default())
 }
