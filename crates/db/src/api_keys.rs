@@ -211,3 +211,7 @@ fn key_scope(found: KeyAuthRow) -> Result<Scope> {
     let creator = Actor { user_id: parse_id(&created_by)?, team_id: team_id.as_deref().map(parse_id).transpose()? };
     Ok(Scope::api_key(parse_id(&org_id)?, &id, Some(creator), permissions))
 }
+
+pub(crate) fn register(k: &mut crate::kernel::Kernel) {
+    k.record_kind(crate::kernel::RecordKind::new("api_key", kith_domain::modules::Module::Settings));
+}

@@ -69,17 +69,9 @@ pub fn record_updated(
     record(conn, scope, entity, entity_id, AuditAction::Update, &changes)
 }
 
-/// The module whose read permission governs an entity's history.
+/// The module whose read permission governs an entity's history (from the kernel's record kinds).
 pub fn module_of(entity: &str) -> Option<Module> {
-    match entity {
-        "organization" | "user" | "team" | "role" | "api_key" | "invite" | "web_form" | "scoring_rule"
-        | "assignment_rule" | "lead_settings" | "inbound_email" | "mail_settings" | "mail_server" | "custom_field" => {
-            Some(Module::Settings)
-        }
-        "lead" | "lead_merge" | "import" | "call_list" | "lead_view" => Some(Module::Leads),
-        "sequence" => Some(Module::Marketing),
-        _ => None,
-    }
+    crate::kernel::kernel().kind(entity).map(|k| k.module)
 }
 
 #[derive(Queryable, Selectable)]
@@ -129,9 +121,8 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &AuditQuery) -> Result<Pa
     scope.require(module, Action::Read)?;
     // A record's history is readable by whoever may read that record (own/team scope included).
     if let (Some(entity), Some(id)) = (q.entity.as_deref(), q.entity_id.as_deref()) {
-        if entity == "lead" {
-            let lead = id.parse().map_err(|_| Error::NotFound)?;
-            crate::leads::get(conn, scope, lead)?;
+        if let Some(read_one) = crate::kernel::kernel().kind(entity).and_then(|k| k.read_one) {
+            read_one(conn, scope, id)?;
         }
     }
     let limit = clamp_limit(q.limit);

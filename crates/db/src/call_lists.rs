@@ -392,3 +392,7 @@ pub fn log_call(conn: &mut DbConnection, scope: &Scope, contact: CallContactId, 
         Ok(CallOutcome { contact: contact_view(c, fresh)?, lead_id })
     })
 }
+
+pub(crate) fn register(k: &mut crate::kernel::Kernel) {
+    k.record_kind(crate::kernel::RecordKind::new("call_list", kith_domain::modules::Module::Leads));
+}

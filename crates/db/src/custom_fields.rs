@@ -323,3 +323,7 @@ pub(crate) fn forget_lead(conn: &mut DbConnection, org_id: OrgId, lead_id: &str)
     .execute(conn)?;
     Ok(())
 }
+
+pub(crate) fn register(k: &mut crate::kernel::Kernel) {
+    k.record_kind(crate::kernel::RecordKind::new(ENTITY, kith_domain::modules::Module::Settings));
+}

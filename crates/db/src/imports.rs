@@ -793,6 +793,7 @@ pub fn results_csv(conn: &mut DbConnection, scope: &Scope, id: ImportId) -> Resu
 /// Imports run and are checked as background jobs, a slice at a time, so the lease never runs out
 /// under a long file; the job comes back at once for the next slice.
 pub(crate) fn register(k: &mut crate::kernel::Kernel) {
+    k.record_kind(crate::kernel::RecordKind::new("import", kith_domain::modules::Module::Leads));
     k.job(JOB, |_, conn, job| {
         let id = import_of(job)?;
         let started = std::time::Instant::now();

@@ -239,6 +239,10 @@ pub(crate) fn forget_lead(conn: &mut DbConnection, scope: &Scope, lead_id: &str)
     Ok(())
 }
 
+pub(crate) fn register(k: &mut crate::kernel::Kernel) {
+    k.record_kind(crate::kernel::RecordKind::new(ENTITY, kith_domain::modules::Module::Settings));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -192,3 +192,7 @@ pub fn accept(
         create_session(c, org_id, user_id)
     })
 }
+
+pub(crate) fn register(k: &mut crate::kernel::Kernel) {
+    k.record_kind(crate::kernel::RecordKind::new("invite", kith_domain::modules::Module::Settings));
+}

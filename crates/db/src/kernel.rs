@@ -5,8 +5,10 @@
 
 use std::sync::OnceLock;
 
+use kith_domain::modules::Module;
+
 use crate::jobs::LeasedJob;
-use crate::{DbConnection, Result};
+use crate::{DbConnection, Result, Scope};
 
 /// Runs inside every write transaction, just before it commits (e.g. bringing a search index up to
 /// date once per transaction instead of once per statement).
@@ -38,8 +40,40 @@ pub type MaintenanceTask = fn(&mut DbConnection) -> Result<usize>;
 /// returns how much it did, so a busy worker polls again at once.
 pub type PollTask = fn(&mut DbConnection) -> Result<usize>;
 
+/// Refuses (with `NotFound`, like a record that does not exist) unless the principal may read this
+/// one record — own/team scope included.
+pub type ReadOne = fn(&mut DbConnection, &Scope, &str) -> Result<()>;
+
+/// Removes a record from the recycle bin for good, with what hangs on it.
+pub type Purge = fn(&mut DbConnection, &Scope, &str) -> Result<()>;
+
+/// A kind of record (the `entity` the audit trail and the recycle bin name).
+#[derive(Clone, Copy)]
+pub struct RecordKind {
+    pub entity: &'static str,
+    /// The module whose read permission governs the kind's history.
+    pub module: Module,
+    /// For kinds with per-record access (own/team): the check a record's history must pass too.
+    pub read_one: Option<ReadOne>,
+    /// For kinds that go to the recycle bin: how the purge removes one.
+    pub purge: Option<Purge>,
+}
+
+impl RecordKind {
+    pub const fn new(entity: &'static str, module: Module) -> RecordKind {
+        RecordKind { entity, module, read_one: None, purge: None }
+    }
+    pub const fn read_one(self, check: ReadOne) -> RecordKind {
+        RecordKind { read_one: Some(check), ..self }
+    }
+    pub const fn purged_by(self, purge: Purge) -> RecordKind {
+        RecordKind { purge: Some(purge), ..self }
+    }
+}
+
 #[derive(Default)]
 pub struct Kernel {
+    kinds: Vec<RecordKind>,
     before_commit: Vec<BeforeCommit>,
     jobs: Vec<(&'static str, JobHandler)>,
     maintenance: Vec<(&'static str, MaintenanceTask)>,
@@ -47,6 +81,21 @@ pub struct Kernel {
 }
 
 impl Kernel {
+    /// Register a record kind. A kind is registered once.
+    pub fn record_kind(&mut self, kind: RecordKind) -> &mut Self {
+        assert!(self.kinds.iter().all(|k| k.entity != kind.entity), "record kind {} registered twice", kind.entity);
+        self.kinds.push(kind);
+        self
+    }
+
+    pub fn kind(&self, entity: &str) -> Option<&RecordKind> {
+        self.kinds.iter().find(|k| k.entity == entity)
+    }
+
+    pub fn kinds(&self) -> &[RecordKind] {
+        &self.kinds
+    }
+
     pub fn before_commit(&mut self, hook: BeforeCommit) -> &mut Self {
         self.before_commit.push(hook);
         self
@@ -121,5 +170,10 @@ mod tests {
         );
         assert_eq!(k.before_commit_hooks().len(), 1, "the lead search index");
         assert_eq!(k.poll_tasks().iter().map(|(n, _)| *n).collect::<Vec<_>>(), ["rescored leads"]);
+        // The kinds that go to the recycle bin can be purged; leads also guard their history per record.
+        let mut purged: Vec<&str> = k.kinds().iter().filter(|r| r.purge.is_some()).map(|r| r.entity).collect();
+        purged.sort_unstable();
+        assert_eq!(purged, ["lead", "sequence", "team", "web_form"]);
+        assert!(k.kind("lead").is_some_and(|r| r.read_one.is_some()));
     }
 }

@@ -408,3 +408,9 @@ pub(crate) fn set_last_assigned(conn: &mut DbConnection, id: AssignmentRuleId, u
         .execute(conn)?;
     Ok(())
 }
+
+pub(crate) fn register(k: &mut crate::kernel::Kernel) {
+    k.record_kind(crate::kernel::RecordKind::new("scoring_rule", kith_domain::modules::Module::Settings));
+    k.record_kind(crate::kernel::RecordKind::new("assignment_rule", kith_domain::modules::Module::Settings));
+    k.record_kind(crate::kernel::RecordKind::new("lead_settings", kith_domain::modules::Module::Settings));
+}

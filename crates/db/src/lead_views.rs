@@ -217,3 +217,7 @@ pub fn delete(conn: &mut DbConnection, scope: &Scope, id: LeadViewId) -> Result<
         audit::record(c, scope, ENTITY, &id.to_string(), AuditAction::Delete, &[])
     })
 }
+
+pub(crate) fn register(k: &mut crate::kernel::Kernel) {
+    k.record_kind(crate::kernel::RecordKind::new(ENTITY, kith_domain::modules::Module::Leads));
+}

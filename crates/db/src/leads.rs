@@ -1730,9 +1730,28 @@ pub(crate) fn add_history(
     event_at(conn, scope, lead_id, kind, None, None, note, at)
 }
 
+/// A lead's history is readable by whoever may read the lead (own/team scope included).
+fn read_one(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<()> {
+    let lead = id.parse().map_err(|_| Error::NotFound)?;
+    get(conn, scope, lead).map(|_| ())
+}
+
+/// A purged lead takes the merge records and inbound-message links that point at it along.
+fn purge_with_traces(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<()> {
+    merge::forget_lead(conn, scope, id)?;
+    crate::inbound::forget_lead(conn, scope, id)?;
+    purge(conn, scope, id)
+}
+
 /// Leads keep their search index current before each commit, rescore decayed scores on every poll
 /// and bring nurtured leads back on their revisit date.
 pub(crate) fn register(k: &mut crate::kernel::Kernel) {
+    k.record_kind(
+        crate::kernel::RecordKind::new(ENTITY, kith_domain::modules::Module::Leads)
+            .read_one(read_one)
+            .purged_by(purge_with_traces),
+    );
+    k.record_kind(crate::kernel::RecordKind::new("lead_merge", kith_domain::modules::Module::Leads));
     k.before_commit(flush_search_index);
     k.every_poll("rescored leads", rescore_due);
     k.maintenance("revisits", |c| due_revisits(c, now().date()));

@@ -50,6 +50,20 @@ pub use util::{now, now_utc};
 /// The composition root: every context registers its hooks, job kinds and maintenance with the
 /// kernel here, once (`kernel::kernel()`); shared code only reads the registry.
 fn contexts(k: &mut kernel::Kernel) {
+    organizations::register(k);
+    users::register(k);
+    teams::register(k);
+    roles::register(k);
+    api_keys::register(k);
+    invites::register(k);
+    mail_settings::register(k);
+    mail_servers::register(k);
+    custom_fields::register(k);
+    lead_rules::register(k);
+    webforms::register(k);
+    inbound::register(k);
+    call_lists::register(k);
+    lead_views::register(k);
     sessions::register(k);
     idempotency::register(k);
     jobs::register(k);

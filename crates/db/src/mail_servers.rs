@@ -189,3 +189,7 @@ pub fn delete(conn: &mut DbConnection, scope: &Scope) -> Result<()> {
         audit::record(c, scope, ENTITY, &org, kith_domain::audit::AuditAction::Delete, &changes)
     })
 }
+
+pub(crate) fn register(k: &mut crate::kernel::Kernel) {
+    k.record_kind(crate::kernel::RecordKind::new(ENTITY, kith_domain::modules::Module::Settings));
+}

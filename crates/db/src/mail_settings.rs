@@ -83,3 +83,7 @@ pub fn put(conn: &mut DbConnection, scope: &Scope, new: &MailSettings) -> Result
         Ok(stored.clone())
     })
 }
+
+pub(crate) fn register(k: &mut crate::kernel::Kernel) {
+    k.record_kind(crate::kernel::RecordKind::new("mail_settings", kith_domain::modules::Module::Settings));
+}

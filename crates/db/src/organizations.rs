@@ -107,3 +107,7 @@ pub fn operator_scope(conn: &mut DbConnection, org_id: OrgId) -> Result<Scope> {
     }
     Ok(Scope::system(org_id, crate::scope::SystemTask::Operator))
 }
+
+pub(crate) fn register(k: &mut crate::kernel::Kernel) {
+    k.record_kind(crate::kernel::RecordKind::new("organization", kith_domain::modules::Module::Settings));
+}

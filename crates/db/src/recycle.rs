@@ -10,7 +10,7 @@ use kith_domain::recycle::{purge_at, RecycleBinItem, RETENTION_DAYS};
 
 use crate::schema::recycle_bin;
 use crate::util::{now, parse_id, to_utc, transaction};
-use crate::{teams, DbConnection, Error, Result, Scope};
+use crate::{DbConnection, Error, Result, Scope};
 
 pub(crate) fn put(
     conn: &mut DbConnection,
@@ -124,17 +124,11 @@ pub fn purge_expired(conn: &mut DbConnection) -> Result<usize> {
             if removed == 0 {
                 return Ok(());
             }
-            match row.entity.as_str() {
-                teams::ENTITY => teams::purge(c, &scope, &row.entity_id),
-                crate::leads::ENTITY => {
-                    crate::leads::merge::forget_lead(c, &scope, &row.entity_id)?;
-                    crate::inbound::forget_lead(c, &scope, &row.entity_id)?;
-                    crate::leads::purge(c, &scope, &row.entity_id)
-                }
-                crate::webforms::ENTITY => crate::webforms::purge(c, &scope, &row.entity_id),
-                crate::sequences::ENTITY => crate::sequences::purge(c, &scope, &row.entity_id),
-                other => Err(Error::Internal(format!("no purge for entity {other:?}"))),
-            }
+            let purge = crate::kernel::kernel()
+                .kind(&row.entity)
+                .and_then(|k| k.purge)
+                .ok_or_else(|| Error::Internal(format!("no purge for entity {:?}", row.entity)))?;
+            purge(c, &scope, &row.entity_id)
         })?;
         purged += 1;
     }

@@ -173,3 +173,7 @@ pub fn update(conn: &mut DbConnection, scope: &Scope, id: RoleId, version: i64, 
         Ok(after)
     })
 }
+
+pub(crate) fn register(k: &mut crate::kernel::Kernel) {
+    k.record_kind(crate::kernel::RecordKind::new("role", kith_domain::modules::Module::Settings));
+}

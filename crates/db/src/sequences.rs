@@ -629,6 +629,7 @@ pub fn run_step(conn: &mut DbConnection, ctx: &SendContext, payload: &serde_json
 
 /// Sequence steps are jobs; a step held back by the daily cap comes back when it may be sent.
 pub(crate) fn register(k: &mut crate::kernel::Kernel) {
+    k.record_kind(crate::kernel::RecordKind::new(ENTITY, kith_domain::modules::Module::Marketing).purged_by(purge));
     k.job(STEP_JOB, |ctx, conn, job| {
         let send = SendContext { public_url: ctx.public_url.clone(), secret: ctx.link_secret.clone() };
         match run_step(conn, &send, &job.payload).map_err(|e| e.to_string())? {

@@ -201,3 +201,7 @@ pub(crate) fn purge(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<
     .execute(conn)?;
     audit::record(conn, scope, ENTITY, id, AuditAction::Purge, &[])
 }
+
+pub(crate) fn register(k: &mut crate::kernel::Kernel) {
+    k.record_kind(crate::kernel::RecordKind::new(ENTITY, kith_domain::modules::Module::Settings).purged_by(purge));
+}

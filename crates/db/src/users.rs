@@ -261,3 +261,7 @@ pub(crate) fn active_session_user(
         .first(conn)
         .optional()?)
 }
+
+pub(crate) fn register(k: &mut crate::kernel::Kernel) {
+    k.record_kind(crate::kernel::RecordKind::new("user", kith_domain::modules::Module::Settings));
+}

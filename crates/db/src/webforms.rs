@@ -374,3 +374,7 @@ pub fn submit(
         Ok(outcome)
     })
 }
+
+pub(crate) fn register(k: &mut crate::kernel::Kernel) {
+    k.record_kind(crate::kernel::RecordKind::new(ENTITY, kith_domain::modules::Module::Settings).purged_by(purge));
+}

@@ -324,3 +324,27 @@ async fn every_operation_refuses_another_organizations_records_for_every_princip
         assert_eq!(Some(value), after.get(path), "the victim's {path} changed");
     }
 }
+
+/// Every kind of record the audit trail or the recycle bin names is registered with the kernel, so
+/// its history is governed by its module (and per-record access where the kind has it) and the purge
+/// knows how to remove it. The fixture makes a record of every kind, live and deleted.
+#[tokio::test]
+async fn every_audited_or_recycled_kind_is_a_registered_record_kind() {
+    use diesel::{QueryDsl, RunQueryDsl};
+    use kith_db::schema::{audit_log, recycle_bin};
+    let app = TestApp::spawn().await;
+    organization(&app, "Kinds").await;
+    let mut conn = app.pool.get().unwrap_or_else(|e| panic!("conn: {e}"));
+    let audited: Vec<String> =
+        audit_log::table.select(audit_log::entity).distinct().load(&mut *conn).unwrap_or_else(|e| panic!("{e}"));
+    let recycled: Vec<String> =
+        recycle_bin::table.select(recycle_bin::entity).distinct().load(&mut *conn).unwrap_or_else(|e| panic!("{e}"));
+    assert!(audited.len() >= 10 && !recycled.is_empty(), "the fixture touched too little: {audited:?} {recycled:?}");
+    let kernel = kith_db::kernel::kernel();
+    for entity in &audited {
+        assert!(kernel.kind(entity).is_some(), "audited kind {entity} is not registered");
+    }
+    for entity in &recycled {
+        assert!(kernel.kind(entity).is_some_and(|k| k.purge.is_some()), "recycled kind {entity} has no purge");
+    }
+}
