@@ -257,3 +257,28 @@ async fn no_address_gets_more_than_three_sequence_emails_a_day() {
     assert!(mails[3].2 - mails[0].2 >= Duration::hours(24));
     assert_eq!(mails[3].0, "Hi Ed");
 }
+
+#[tokio::test]
+async fn a_deleted_sequence_comes_back_from_the_recycle_bin() {
+    let app = TestApp::spawn().await;
+    let (admin, _) = app.signup("Acme").await;
+    let seq = admin.create_sequence(&welcome()).await.expect("sequence");
+    admin.delete_sequence(seq.id).await.expect("delete");
+    assert!(admin.sequences().await.expect("list").is_empty());
+    let bin = admin.recycle_bin(&Default::default()).await.expect("bin");
+    assert_eq!(
+        (bin.items.len(), bin.items[0].entity.as_str(), bin.items[0].label.as_str()),
+        (1, "sequence", "Welcome")
+    );
+    let back = admin.restore_sequence(seq.id).await.expect("restore");
+    assert_eq!((back.id, back.name.as_str(), back.steps.len()), (seq.id, "Welcome", 3));
+    assert!(admin.recycle_bin(&Default::default()).await.expect("bin").items.is_empty());
+    assert_eq!(admin.sequences().await.expect("list").len(), 1);
+    let again = admin.restore_sequence(seq.id).await.expect_err("nothing to restore");
+    assert_eq!((again.status(), again.problem().map(|p| p.code)), (Some(404), Some(kith_domain::ErrorCode::NotFound)));
+    // Another organization cannot restore it.
+    let (other, _) = app.signup("Other").await;
+    admin.delete_sequence(seq.id).await.expect("delete again");
+    assert_eq!(other.restore_sequence(seq.id).await.expect_err("foreign").status(), Some(404));
+    assert_eq!(admin.recycle_bin(&Default::default()).await.expect("bin").items.len(), 1, "still in our bin");
+}

@@ -505,6 +505,9 @@ impl Client {
     pub async fn delete_sequence(&self, id: SequenceId) -> Result<()> {
         self.delete(&format!("/api/v1/sequences/{id}")).await
     }
+    pub async fn restore_sequence(&self, id: SequenceId) -> Result<kith_domain::sequences::SequenceView> {
+        self.post(&format!("/api/v1/sequences/{id}/restore"), &()).await
+    }
     pub async fn enroll_lead(
         &self,
         lead: LeadId,

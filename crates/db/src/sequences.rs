@@ -202,6 +202,27 @@ pub fn delete(conn: &mut DbConnection, scope: &Scope, id: SequenceId) -> Result<
     })
 }
 
+/// Bring a sequence back from the recycle bin. Enrolments it stopped while deleted stay stopped.
+pub fn restore(conn: &mut DbConnection, scope: &Scope, id: SequenceId) -> Result<SequenceView> {
+    scope.require(Module::Marketing, Action::Write)?;
+    transaction(conn, |c| {
+        let n = diesel::update(
+            sequences::table
+                .filter(sequences::org_id.eq(scope.org_id().to_string()))
+                .filter(sequences::id.eq(id.to_string()))
+                .filter(sequences::deleted_at.is_not_null()),
+        )
+        .set((sequences::deleted_at.eq(None::<NaiveDateTime>), sequences::version.eq(sequences::version + 1)))
+        .execute(c)?;
+        if n == 0 {
+            return Err(Error::NotFound);
+        }
+        recycle::take(c, scope, ENTITY, &id.to_string())?;
+        audit::record(c, scope, ENTITY, &id.to_string(), AuditAction::Restore, &[])?;
+        find(c, scope.org_id(), id)
+    })
+}
+
 pub(crate) fn purge(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<()> {
     let org = scope.org_id().to_string();
     diesel::delete(

@@ -100,6 +100,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
             .service(sequences::get)
             .service(sequences::update)
             .service(sequences::delete)
+            .service(sequences::restore)
             .service(sequences::stop)
             .service(sequences::unsubscribe_page)
             .service(sequences::unsubscribe)

@@ -88,6 +88,21 @@ pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<Sequen
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Bring a deleted sequence back from the recycle bin (within 30 days).
+#[utoipa::path(
+    operation_id = "restore_sequence",
+    tag = "sequences",
+    security(("bearer" = [])),
+    params(("id" = SequenceId, Path)),
+    responses((status = 200, body = SequenceView), (status = 404, body = Problem))
+)]
+#[post("/sequences/{id}/restore")]
+pub async fn restore(state: web::Data<AppState>, auth: Auth, id: web::Path<SequenceId>) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let seq = state.db(move |c| kith_db::sequences::restore(c, auth.scope(), id)).await?;
+    ok(&seq)
+}
+
 /// Enroll a lead in a sequence by hand (once per sequence).
 #[utoipa::path(
     operation_id = "enroll_lead",
