@@ -325,3 +325,29 @@ async fn an_invitation_can_be_accepted_for_seven_days_and_then_not() {
     assert!(users.iter().any(|u| u.email == "early@example.test"));
     assert!(!users.iter().any(|u| u.email == "late@example.test"), "nobody joined with the expired invitation");
 }
+
+#[tokio::test]
+async fn every_kind_in_the_recycle_bin_comes_back_through_one_client_call() {
+    let app = TestApp::spawn().await;
+    let (admin, _) = app.signup("Acme").await;
+    let team = admin.create_team(&NewTeam { name: "Old".into(), description: String::new() }).await.expect("team");
+    let lead = admin
+        .create_lead(&kith_domain::leads::NewLead { first_name: "Ann".into(), ..Default::default() })
+        .await
+        .expect("lead");
+    let seq = admin.create_sequence(&crate::sequences::welcome()).await.expect("sequence");
+    admin.delete_team(team.id).await.expect("delete");
+    admin.delete_lead(lead.id).await.expect("delete");
+    admin.delete_sequence(seq.id).await.expect("delete");
+    let bin = admin.recycle_bin(&PageQuery::default()).await.expect("bin").items;
+    let mut kinds: Vec<&str> = bin.iter().map(|i| i.entity.as_str()).collect();
+    kinds.sort_unstable();
+    assert_eq!(kinds, ["lead", "sequence", "team"]);
+    for item in &bin {
+        admin.restore_from_bin(item).await.unwrap_or_else(|e| panic!("{}: {e}", item.entity));
+    }
+    assert!(admin.recycle_bin(&PageQuery::default()).await.expect("bin").items.is_empty());
+    admin.get_team(team.id).await.expect("team is back");
+    admin.get_lead(lead.id).await.expect("lead is back");
+    assert_eq!(admin.sequences().await.expect("sequences").len(), 1);
+}

@@ -294,6 +294,12 @@ impl Client {
     pub async fn delete_team(&self, id: TeamId) -> Result<()> {
         self.delete(&format!("/api/v1/teams/{id}")).await
     }
+    /// Restore any item of the recycle bin through its kind's restore operation,
+    /// `POST /api/v1/{kind}s/{id}/restore` (every kind that goes to the bin has one; a test checks it).
+    pub async fn restore_from_bin(&self, item: &RecycleBinItem) -> Result<()> {
+        let path = format!("/api/v1/{}s/{}/restore", item.entity.replace('_', "-"), item.entity_id);
+        self.post::<_, serde_json::Value>(&path, &()).await.map(|_| ())
+    }
     pub async fn restore_team(&self, id: TeamId) -> Result<TeamView> {
         self.post(&format!("/api/v1/teams/{id}/restore"), &()).await
     }

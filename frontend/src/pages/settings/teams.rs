@@ -1,4 +1,5 @@
-//! Teams: create, rename, delete to the recycle bin, and restore from it.
+//! Teams: create, rename, delete to the recycle bin; and the recycle bin itself, where an
+//! administrator restores any kind of record.
 
 use kith_domain::identity::{NewTeam, TeamListQuery, TeamPatch, TeamView};
 use kith_domain::page::PageQuery;
@@ -107,15 +108,13 @@ pub fn TeamsPage() -> impl IntoView {
         }
     });
 
+    // Any kind of record in the bin comes back through its own restore operation.
     let restore = Callback::new(move |item: RecycleBinItem| {
-        let Ok(id) = item.entity_id.parse::<TeamId>() else {
-            return;
-        };
         let client = client.clone();
         spawn_local(async move {
-            match client.restore_team(id).await {
-                Ok(team) => {
-                    toaster.success(format!("Team {} restored", team.name));
+            match client.restore_from_bin(&item).await {
+                Ok(()) => {
+                    toaster.success(format!("{} {} restored", format::entity_label(&item.entity), item.label));
                     refresh();
                 }
                 Err(error) => toaster.error(&error),
@@ -147,7 +146,7 @@ pub fn TeamsPage() -> impl IntoView {
             .get()
             .into_iter()
             .map(|item| {
-                let restorable = admin && item.entity == "team";
+                let restorable = admin;
                 let label = item.label.clone();
                 let kind = format::entity_label(&item.entity);
                 let deleted = format::date(item.deleted_at);
