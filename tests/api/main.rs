@@ -2,6 +2,7 @@
 //! `make test` runs it on SQLite and again on PostgreSQL.
 
 mod access;
+mod attachments;
 mod audit_trail;
 mod auth;
 mod browser;

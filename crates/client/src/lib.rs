@@ -7,6 +7,8 @@
 //! also keeps the refresh token; in the browser the refresh token lives only in an http-only cookie
 //! that JavaScript (and so an XSS payload) cannot read.
 
+mod attachments;
+
 use std::sync::{Arc, Mutex};
 
 use kith_domain::audit::{AuditEntry, AuditQuery};

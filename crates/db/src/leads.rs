@@ -1736,6 +1736,23 @@ fn read_one(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<()> {
     get(conn, scope, lead).map(|_| ())
 }
 
+/// Attaching files (and other changes the kernel makes for a lead) needs the right to change it.
+fn write_one(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<()> {
+    let lead = id.parse().map_err(|_| Error::NotFound)?;
+    writable(conn, scope, lead).map(|_| ())
+}
+
+/// What the kernel's shared features did to a lead, on its timeline.
+fn timeline(conn: &mut DbConnection, scope: &Scope, id: &str, entry: crate::kernel::TimelineEntry<'_>) -> Result<()> {
+    use crate::kernel::TimelineEntry;
+    let lead = id.parse().map_err(|_| Error::NotFound)?;
+    let (kind, note) = match entry {
+        TimelineEntry::AttachmentAdded { file_name } => (LeadEventKind::AttachmentAdded, file_name),
+        TimelineEntry::AttachmentRemoved { file_name } => (LeadEventKind::AttachmentRemoved, file_name),
+    };
+    event(conn, scope, lead, kind, None, None, Some(note))
+}
+
 /// A purged lead takes the merge records and inbound-message links that point at it along.
 fn purge_with_traces(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<()> {
     merge::forget_lead(conn, scope, id)?;
@@ -1749,6 +1766,8 @@ pub(crate) fn register(k: &mut crate::kernel::Kernel) {
     k.record_kind(
         crate::kernel::RecordKind::new(ENTITY, kith_domain::modules::Module::Leads)
             .read_one(read_one)
+            .write_one(write_one)
+            .timeline(timeline)
             .purged_by(purge_with_traces),
     );
     k.record_kind(crate::kernel::RecordKind::new("lead_merge", kith_domain::modules::Module::Leads));

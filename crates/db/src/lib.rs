@@ -6,6 +6,7 @@
 //! connection, and do their work — the write, its audit row, its side records — in one transaction.
 
 pub mod api_keys;
+pub mod attachments;
 pub mod audit;
 pub mod call_lists;
 pub mod clock;
@@ -68,6 +69,7 @@ fn contexts(k: &mut kernel::Kernel) {
     idempotency::register(k);
     jobs::register(k);
     recycle::register(k);
+    attachments::register(k);
     leads::register(k);
     imports::register(k);
     sequences::register(k);

@@ -128,7 +128,9 @@ pub fn purge_expired(conn: &mut DbConnection) -> Result<usize> {
                 .kind(&row.entity)
                 .and_then(|k| k.purge)
                 .ok_or_else(|| Error::Internal(format!("no purge for entity {:?}", row.entity)))?;
-            purge(c, &scope, &row.entity_id)
+            purge(c, &scope, &row.entity_id)?;
+            // What the kernel keeps for every kind of record goes with it.
+            crate::attachments::forget_record(c, &scope, &row.entity, &row.entity_id)
         })?;
         purged += 1;
     }

@@ -2,6 +2,7 @@
 //! document, so the spec cannot forget a route.
 
 pub mod api_keys;
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod call_lists;
@@ -11,6 +12,7 @@ pub mod health;
 pub mod imports;
 pub mod inbound;
 pub mod invites;
+pub mod lead_attachments;
 pub mod lead_config;
 pub mod lead_merge;
 pub mod lead_views;
@@ -110,6 +112,12 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
             .service(leads::delete)
             .service(leads::restore)
             .service(leads::events)
+            .service(lead_attachments::upload)
+            .service(lead_attachments::list)
+            .service(attachments::get)
+            .service(attachments::content)
+            .service(attachments::delete)
+            .service(attachments::restore)
             .service(leads::emails)
             .service(lead_views::list)
             .service(lead_views::create)
