@@ -18,7 +18,7 @@ pub struct Config {
     pub data_dir: PathBuf,
 
     /// Largest attachment accepted, in bytes (larger uploads are refused with 413, nothing kept).
-    #[arg(long, env = "KITH_ATTACHMENT_MAX_BYTES", default_value_t = kith_domain::attachments::DEFAULT_MAX_BYTES)]
+    #[arg(long, env = "KITH_ATTACHMENT_MAX_BYTES", default_value_t = kith_domain::core::attachments::DEFAULT_MAX_BYTES)]
     pub attachment_max_bytes: u64,
 
     /// Folder with the built SPA (index.html, pkg/); `make frontend` fills it.
@@ -118,7 +118,7 @@ impl Config {
             bind: "127.0.0.1:0".into(),
             static_dir: PathBuf::from("frontend/dist"),
             data_dir: PathBuf::from("data"),
-            attachment_max_bytes: kith_domain::attachments::DEFAULT_MAX_BYTES,
+            attachment_max_bytes: kith_domain::core::attachments::DEFAULT_MAX_BYTES,
             jwt_secret: None,
             clock: kith_db::Clock::system(),
             access_token_seconds: 900,

@@ -48,12 +48,12 @@ pub fn prepare(config: &Config) -> Result<AppState, String> {
         Some(_) => return Err("KITH_JWT_SECRET must be at least 32 characters".into()),
         None => {
             let mut conn = pool.get().map_err(|e| e.to_string())?;
-            kith_db::instance::jwt_secret(&mut conn).map_err(|e| e.to_string())?
+            kith_db::core::instance::jwt_secret(&mut conn).map_err(|e| e.to_string())?
         }
     };
-    let dummy = auth::password::hash(&kith_db::tokens::generate_secret())?;
+    let dummy = auth::password::hash(&kith_db::identity::tokens::generate_secret())?;
     let attachments_dir = config.data_dir.join("attachments");
-    let attachments = kith_db::attachments::DiskStore::new(&attachments_dir)
+    let attachments = kith_db::core::attachments::DiskStore::new(&attachments_dir)
         .map_err(|e| format!("cannot use {} for attachments: {e}", attachments_dir.display()))?;
     Ok(AppState {
         pool,

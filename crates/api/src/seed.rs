@@ -1,11 +1,11 @@
 //! Demo data: an organization with teams and a user for each built-in role, created through the same
 //! storage functions the API uses (sign-up, teams, invitations), so the demo is what users would make.
 
-use kith_db::attachments::AttachmentStore;
+use kith_db::core::attachments::AttachmentStore;
 use kith_db::{DbConnection, Pool};
-use kith_domain::auth::{AcceptInviteRequest, SignupRequest};
+use kith_domain::core::page::PageQuery;
+use kith_domain::identity::auth::{AcceptInviteRequest, SignupRequest};
 use kith_domain::identity::{NewInvite, NewTeam};
-use kith_domain::page::PageQuery;
 
 pub const DEMO_EMAIL: &str = "admin@demo.kith.test";
 pub const DEMO_PASSWORD: &str = "kith-demo-2026";
@@ -45,19 +45,22 @@ fn seed(c: &mut DbConnection, files: &dyn AttachmentStore) -> kith_db::Result<Ou
         email: DEMO_EMAIL.into(),
         password: DEMO_PASSWORD.into(),
     };
-    let admin = match kith_db::organizations::signup(c, &signup, &hash(DEMO_PASSWORD)?, None) {
+    let admin = match kith_db::identity::organizations::signup(c, &signup, &hash(DEMO_PASSWORD)?, None) {
         Ok(issued) => issued,
         Err(kith_db::Error::Validation(e)) if e.iter().any(|f| f.code == "taken") => return Ok(Outcome::AlreadyThere),
         Err(e) => return Err(e),
     };
-    let scope = kith_db::sessions::authenticate(c, admin.session_id, admin.user_id, admin.org_id)?;
+    let scope = kith_db::identity::sessions::authenticate(c, admin.session_id, admin.user_id, admin.org_id)?;
     let mut team_ids = Vec::new();
     for (name, description) in TEAMS {
-        let team =
-            kith_db::teams::create(c, &scope, &NewTeam { name: (*name).into(), description: (*description).into() })?;
+        let team = kith_db::identity::teams::create(
+            c,
+            &scope,
+            &NewTeam { name: (*name).into(), description: (*description).into() },
+        )?;
         team_ids.push(team.id);
     }
-    let roles = kith_db::roles::list(c, &scope, &PageQuery::default())?.items;
+    let roles = kith_db::identity::roles::list(c, &scope, &PageQuery::default())?.items;
     for (name, email, role_key, team) in PEOPLE {
         let role = roles
             .iter()
@@ -68,9 +71,9 @@ fn seed(c: &mut DbConnection, files: &dyn AttachmentStore) -> kith_db::Result<Ou
             role_id: role.id,
             team_id: team.and_then(|i| team_ids.get(i).copied()),
         };
-        let created = kith_db::invites::create(c, &scope, &invite, DEMO_ORG)?;
+        let created = kith_db::identity::invites::create(c, &scope, &invite, DEMO_ORG)?;
         let accept = AcceptInviteRequest { token: created.token, name: (*name).into(), password: DEMO_PASSWORD.into() };
-        kith_db::invites::accept(c, &accept, &hash(DEMO_PASSWORD)?, None)?;
+        kith_db::identity::invites::accept(c, &accept, &hash(DEMO_PASSWORD)?, None)?;
     }
     seed_leads(c, &scope, &team_ids, files)?;
     Ok(Outcome::Created)
@@ -112,10 +115,10 @@ fn seed_leads(
     team_ids: &[kith_domain::TeamId],
     files: &dyn AttachmentStore,
 ) -> kith_db::Result<()> {
+    use kith_domain::leads::rules::*;
+    use kith_domain::leads::webforms::*;
     use kith_domain::leads::*;
-    use kith_domain::rules::*;
-    use kith_domain::sequences::*;
-    use kith_domain::webforms::*;
+    use kith_domain::marketing::sequences::*;
 
     let cond = |field: &str, op: Operator, values: &[&str]| Condition {
         field: field.into(),
@@ -178,13 +181,13 @@ fn seed_leads(
             Some(60),
         ),
     ] {
-        kith_db::lead_rules::create_scoring_rule(
+        kith_db::leads::rules::create_scoring_rule(
             c,
             scope,
             &ScoringRuleInput { name: name.into(), trigger, points, decay_days, active: true },
         )?;
     }
-    kith_db::lead_rules::put_settings(
+    kith_db::leads::rules::put_settings(
         c,
         scope,
         &LeadSettings { duplicate_rule: DuplicateRule::EmailOrPhone, qualify_threshold: Some(60) },
@@ -198,7 +201,7 @@ fn seed_leads(
                 AssignTarget::LeastLoaded { team_id: *eu },
             ),
         ] {
-            kith_db::lead_rules::create_assignment_rule(
+            kith_db::leads::rules::create_assignment_rule(
                 c,
                 scope,
                 &AssignmentRuleInput {
@@ -212,7 +215,7 @@ fn seed_leads(
             )?;
         }
     }
-    let form = kith_db::webforms::create(
+    let form = kith_db::leads::webforms::create(
         c,
         scope,
         &WebFormInput {
@@ -254,7 +257,7 @@ fn seed_leads(
             active: true,
         },
     )?;
-    kith_db::sequences::create(
+    kith_db::marketing::sequences::create(
         c,
         scope,
         &SequenceInput {
@@ -423,10 +426,10 @@ fn seed_leads(
             }
         }
     }
-    let list = kith_db::call_lists::create(
+    let list = kith_db::leads::call_lists::create(
         c,
         scope,
-        &kith_domain::call_lists::NewCallList { name: "Outdoor retailers — Q1 calls".into() },
+        &kith_domain::leads::call_lists::NewCallList { name: "Outdoor retailers — Q1 calls".into() },
     )?;
     let contacts = "name,title,company,phone,country\n\
         Henry Adams,Owner,Adams Outdoor,+1 212 555 0141,US\n\
@@ -434,7 +437,7 @@ fn seed_leads(
         Leo Martin,Gérant,Martin Montagne,+33 1 55 55 01 23,FR\n\
         Isla Brown,Buyer,Highland Kit,+44 20 7946 0123,GB\n\
         Jack Miller,Manager,Miller Camping,+1 416 555 0199,CA\n";
-    kith_db::call_lists::add_csv(c, scope, list.id, contacts.as_bytes())?;
+    kith_db::leads::call_lists::add_csv(c, scope, list.id, contacts.as_bytes())?;
     for (name, filters) in [
         (
             "Hot leads",
@@ -446,7 +449,7 @@ fn seed_leads(
         ),
         ("Not assigned yet", kith_domain::leads::LeadListQuery { unassigned: Some(true), ..Default::default() }),
     ] {
-        kith_db::lead_views::create(
+        kith_db::leads::views::create(
             c,
             scope,
             &kith_domain::leads::LeadViewInput { name: name.into(), filters, shared: true },
@@ -487,7 +490,7 @@ fn attach(
     name: &str,
     bytes: &[u8],
 ) -> kith_db::Result<()> {
-    use kith_domain::attachments::{classify, TextCheck};
+    use kith_domain::core::attachments::{classify, TextCheck};
     use sha2::{Digest, Sha256};
     let io = |e: std::io::Error| kith_db::Error::Internal(format!("demo attachment {name}: {e}"));
     let mut text = TextCheck::default();
@@ -496,9 +499,9 @@ fn attach(
         .map_err(|e| kith_db::Error::Internal(format!("demo attachment {name}: {e}")))?;
     let spooled = files.spool_dir().join(uuid::Uuid::now_v7().to_string());
     std::fs::write(&spooled, bytes).map_err(io)?;
-    let key = kith_db::attachments::store::new_key(scope.org_id());
+    let key = kith_db::core::attachments::store::new_key(scope.org_id());
     files.put(&key, &spooled).map_err(io)?;
-    let new = kith_db::attachments::NewAttachment {
+    let new = kith_db::core::attachments::NewAttachment {
         record_kind: kith_db::leads::ENTITY,
         record_id: lead.to_string(),
         file_name: name.into(),
@@ -507,7 +510,7 @@ fn attach(
         sha256: format!("{:x}", Sha256::digest(bytes)),
         storage_key: key.clone(),
     };
-    kith_db::attachments::create(c, scope, &new).map(|_| ()).inspect_err(|_| {
+    kith_db::core::attachments::create(c, scope, &new).map(|_| ()).inspect_err(|_| {
         let _ = files.delete(&key);
     })
 }

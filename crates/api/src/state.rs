@@ -24,7 +24,7 @@ pub struct AppState {
     /// Seals stored secrets (organizations' SMTP passwords); derived from the instance secret.
     pub sealer: Arc<crate::secrets::Sealer>,
     /// Where attachment bytes are kept (`<data dir>/attachments` on disk by default).
-    pub attachments: Arc<dyn kith_db::attachments::AttachmentStore>,
+    pub attachments: Arc<dyn kith_db::core::attachments::AttachmentStore>,
 }
 
 type Keyed = governor::DefaultKeyedRateLimiter<String>;

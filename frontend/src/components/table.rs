@@ -2,7 +2,7 @@
 
 use std::future::Future;
 
-use kith_domain::page::Page;
+use kith_domain::core::page::Page;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 

@@ -2,8 +2,8 @@
 //! an upload, downloads and deletion to the recycle bin. Downloads go through the typed client with
 //! the session's token (held in memory only), and the bytes are handed to the browser as a file.
 
-use kith_domain::attachments::AttachmentView;
-use kith_domain::page::PageQuery;
+use kith_domain::core::attachments::AttachmentView;
+use kith_domain::core::page::PageQuery;
 use kith_domain::{FieldError, LeadId, Problem};
 use leptos::html::Input;
 use leptos::prelude::*;

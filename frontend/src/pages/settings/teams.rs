@@ -1,9 +1,9 @@
 //! Teams: create, rename, delete to the recycle bin; and the recycle bin itself, where an
 //! administrator restores any kind of record.
 
+use kith_domain::core::page::PageQuery;
+use kith_domain::core::recycle::RecycleBinItem;
 use kith_domain::identity::{NewTeam, TeamListQuery, TeamPatch, TeamView};
-use kith_domain::page::PageQuery;
-use kith_domain::recycle::RecycleBinItem;
 use kith_domain::{Problem, TeamId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
