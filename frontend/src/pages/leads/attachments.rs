@@ -14,7 +14,7 @@ use crate::api::{problem_of, use_client};
 use crate::browser;
 use crate::components::confirm::ConfirmButton;
 use crate::components::field::{invalid, FieldError as FieldErrorView, FormAlert};
-use crate::components::table::{Paged, StatusRow};
+use crate::components::table::{LoadMore, Paged, StatusRow};
 use crate::components::toast::use_toaster;
 use crate::format;
 use crate::people::use_people;
@@ -136,22 +136,6 @@ pub fn AttachmentsCard(
         }
     };
     let rows = move || files.items.get().into_iter().map(row).collect_view();
-    let more = move || {
-        files.next_cursor.with(Option::is_some).then(|| {
-            view! {
-                <div class="table-footer">
-                    <button
-                        type="button"
-                        class="btn btn-secondary btn-sm"
-                        disabled=move || files.loading.get()
-                        on:click=move |_| load.run(true)
-                    >
-                        {move || if files.loading.get() { "Loading…" } else { "Show more" }}
-                    </button>
-                </div>
-            }
-        })
-    };
     let upload = editable.then(|| {
         view! {
             <UploadForm
@@ -188,7 +172,7 @@ pub fn AttachmentsCard(
                     </tbody>
                 </table>
             </div>
-            {more}
+            <LoadMore paged=files on_more=move |()| load.run(true) />
         </section>
     }
 }
