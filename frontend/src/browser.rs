@@ -8,15 +8,26 @@ use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
 
 /// Offer `text` to the user as a file named `filename`.
 pub fn download_text(filename: &str, mime: &str, text: &str) -> Result<(), JsValue> {
-    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
-    let document = window.document().ok_or_else(|| JsValue::from_str("no document"))?;
-    let body = document.body().ok_or_else(|| JsValue::from_str("no body"))?;
-
     let parts = js_sys::Array::of1(&JsValue::from_str(text));
     let options = BlobPropertyBag::new();
     options.set_type(mime);
-    let blob = Blob::new_with_str_sequence_and_options(&parts, &options)?;
-    let url = Url::create_object_url_with_blob(&blob)?;
+    offer(filename, &Blob::new_with_str_sequence_and_options(&parts, &options)?)
+}
+
+/// Offer `bytes` (a downloaded attachment) to the user as a file named `filename`.
+pub fn download_bytes(filename: &str, mime: &str, bytes: &[u8]) -> Result<(), JsValue> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = BlobPropertyBag::new();
+    options.set_type(mime);
+    offer(filename, &Blob::new_with_u8_array_sequence_and_options(&parts, &options)?)
+}
+
+/// Save a blob through a temporary link with `download` set (never shown in the page).
+fn offer(filename: &str, blob: &Blob) -> Result<(), JsValue> {
+    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+    let document = window.document().ok_or_else(|| JsValue::from_str("no document"))?;
+    let body = document.body().ok_or_else(|| JsValue::from_str("no body"))?;
+    let url = Url::create_object_url_with_blob(blob)?;
 
     let anchor: HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
     anchor.set_href(&url);

@@ -601,3 +601,64 @@ async fn an_admin_names_the_email_sender_and_sees_it_after_a_reload() {
     let _ = std::fs::remove_dir_all(profile);
     result
 }
+
+#[tokio::test]
+async fn a_rep_attaches_a_file_to_a_lead_and_sees_it_listed_and_a_refused_file_explained() {
+    if skip_without_browser() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let (admin, _) = app.signup("Attach Outfitters").await;
+    let (rep, rep_me) = app.add_user(&admin, "sales", "Rhea Rep").await;
+    let lead = rep
+        .create_lead(&kith_domain::leads::NewLead {
+            first_name: "Fiona".into(),
+            last_name: "Files".into(),
+            email: Some("fiona@files.test".into()),
+            owner_id: Some(rep_me.user.id),
+            ..Default::default()
+        })
+        .await
+        .expect("lead");
+    let folder = std::env::temp_dir().join(format!("kith-upload-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&folder).expect("folder");
+    let pdf = folder.join("proposal-2027.pdf");
+    std::fs::write(&pdf, b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n").expect("pdf");
+    let html = folder.join("page.html");
+    std::fs::write(&html, b"<script>alert(1)</script>").expect("html");
+
+    let (driver, _chromedriver, profile) = start_browser().await;
+    let result = async {
+        driver.goto(app.url("/login")).await.expect("open login");
+        fill(&driver, "#login-email", &rep_me.user.email).await;
+        fill(&driver, "#login-password", kith_tests::PASSWORD).await;
+        click(&driver, "#login-submit").await;
+        wait_for(&driver, "#user-menu").await;
+        driver.goto(app.url(&format!("/m/leads/{}", lead.id))).await.expect("open the lead");
+        wait_for_text(&driver, &["Attachments", "No files attached yet."], "the empty attachments card").await;
+
+        let input = wait_for(&driver, "#attachment-file").await;
+        input.send_keys(pdf.display().to_string()).await.expect("choose the pdf");
+        click(&driver, "#attachment-upload").await;
+        wait_for(&driver, "[data-testid=attachment-row]").await;
+        wait_for_text(&driver, &["proposal-2027.pdf", "Rhea Rep"], "the uploaded file in the list").await;
+        let listed = rep.lead_attachments(lead.id, &Default::default()).await.expect("list").items;
+        assert_eq!(listed.len(), 1);
+        assert_eq!(
+            (listed[0].file_name.as_str(), listed[0].content_type.as_str()),
+            ("proposal-2027.pdf", "application/pdf")
+        );
+
+        // A refused file is explained next to the upload, and nothing is added.
+        let input = wait_for(&driver, "#attachment-file").await;
+        input.send_keys(html.display().to_string()).await.expect("choose the html");
+        click(&driver, "#attachment-upload").await;
+        wait_for_text(&driver, &["HTML and SVG files are not accepted"], "the refusal").await;
+        assert_eq!(rep.lead_attachments(lead.id, &Default::default()).await.expect("list").items.len(), 1);
+    }
+    .await;
+    let _ = driver.quit().await;
+    let _ = std::fs::remove_dir_all(profile);
+    let _ = std::fs::remove_dir_all(folder);
+    result
+}

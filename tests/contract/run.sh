@@ -53,6 +53,7 @@ export KITH_BIND="127.0.0.1:$port"
 export KITH_PUBLIC_URL="$base"
 export KITH_STATIC_DIR="$tmp/no-spa"
 export KITH_MAIL_TRANSPORT="file:$tmp/mail"
+export KITH_DATA_DIR="$tmp/data"
 export KITH_ACCESS_TOKEN_SECONDS=7200
 export KITH_LOG_FORMAT=text
 export RUST_LOG=${CONTRACT_LOG:-warn}

@@ -86,7 +86,8 @@ fn migrations_fingerprint() -> String {
     format!("{:016x}", h.finish())
 }
 
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+/// Every file below a folder (recursively).
+pub fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let p = entry.path();
@@ -157,6 +158,8 @@ pub struct TestApp {
     pub pool: kith_db::Pool,
     /// The server's shared state, for driving background work directly.
     pub state: kith_api::state::AppState,
+    /// This server's data directory (attachments live under `attachments/`); removed on drop.
+    pub data_dir: std::path::PathBuf,
     _db: Option<DbGuard>,
     server: actix_web::dev::ServerHandle,
 }
@@ -183,7 +186,9 @@ impl TestApp {
         config.public_url = format!("http://127.0.0.1:{port}");
         // Every test server reads a clock the test can move (`advance`).
         config.clock = kith_db::Clock::adjustable();
+        config.data_dir = std::env::temp_dir().join(format!("kith-data-{}", uuid::Uuid::now_v7()));
         adjust(&mut config);
+        let data_dir = config.data_dir.clone();
         let state = kith_api::prepare(&config).unwrap_or_else(|e| panic!("prepare: {e}"));
         let pool = state.pool.clone();
         let shared = state.clone();
@@ -195,6 +200,7 @@ impl TestApp {
             database_url,
             pool,
             state: shared,
+            data_dir,
             _db: Some(guard),
             server: handle,
         }
@@ -292,5 +298,6 @@ impl Drop for TestApp {
         // Stop accepting; the database guard then drops the database.
         let handle = self.server.clone();
         drop(handle.stop(false));
+        let _ = std::fs::remove_dir_all(&self.data_dir);
     }
 }

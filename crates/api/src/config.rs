@@ -12,6 +12,15 @@ pub struct Config {
     #[arg(long, env = "KITH_BIND", default_value = "127.0.0.1:8080")]
     pub bind: String,
 
+    /// Folder for the files Kith keeps: uploaded attachments (`<data dir>/attachments`, never
+    /// served as static files). The default SQLite database and development mail folder live here too.
+    #[arg(long, env = "KITH_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// Largest attachment accepted, in bytes (larger uploads are refused with 413, nothing kept).
+    #[arg(long, env = "KITH_ATTACHMENT_MAX_BYTES", default_value_t = kith_domain::core::attachments::DEFAULT_MAX_BYTES)]
+    pub attachment_max_bytes: u64,
+
     /// Folder with the built SPA (index.html, pkg/); `make frontend` fills it.
     #[arg(long, env = "KITH_STATIC_DIR", default_value = "frontend/dist")]
     pub static_dir: PathBuf,
@@ -108,6 +117,8 @@ impl Config {
             database_url: database_url.into(),
             bind: "127.0.0.1:0".into(),
             static_dir: PathBuf::from("frontend/dist"),
+            data_dir: PathBuf::from("data"),
+            attachment_max_bytes: kith_domain::core::attachments::DEFAULT_MAX_BYTES,
             jwt_secret: None,
             clock: kith_db::Clock::system(),
             access_token_seconds: 900,

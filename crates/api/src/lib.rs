@@ -52,6 +52,9 @@ pub fn prepare(config: &Config) -> Result<AppState, String> {
         }
     };
     let dummy = auth::password::hash(&kith_db::core::tokens::generate_secret())?;
+    let attachments_dir = config.data_dir.join("attachments");
+    let attachments = kith_db::core::attachments::DiskStore::new(&attachments_dir)
+        .map_err(|e| format!("cannot use {} for attachments: {e}", attachments_dir.display()))?;
     Ok(AppState {
         pool,
         jwt: Arc::new(JwtKeys::new(secret.as_bytes(), config.access_token_seconds)),
@@ -61,6 +64,7 @@ pub fn prepare(config: &Config) -> Result<AppState, String> {
         limits: Arc::new(state::Limits::new(config)),
         link_secret: Arc::new(format!("{secret}:links")),
         sealer: Arc::new(secrets::Sealer::new(&secret)),
+        attachments: Arc::new(attachments),
     })
 }
 

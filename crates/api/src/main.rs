@@ -86,7 +86,7 @@ fn main() -> ExitCode {
                 )
             }),
         Command::SeedDemo => kith_api::prepare(&cli.config).and_then(|state| {
-            match kith_api::seed::seed_demo(&state.pool)? {
+            match kith_api::seed::seed_demo(&state.pool, state.attachments.as_ref())? {
                 kith_api::seed::Outcome::Created => println!(
                     "Demo organization loaded. Sign in as {} with password {} (every demo user has that password).",
                     kith_api::seed::DEMO_EMAIL,

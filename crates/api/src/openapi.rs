@@ -30,6 +30,7 @@ use utoipa_actix_web::AppExt;
         (name = "audit", description = "Audit trail and recycle bin"),
         (name = "leads", description = "Leads: capture, status, owner, score, timeline"),
         (name = "lead_config", description = "Scoring rules, assignment rules, lead settings"),
+        (name = "attachments", description = "Files kept with a record (leads today): upload, list, download, delete"),
         (name = "custom_fields", description = "Custom lead fields admins define (typed, validated, filterable)"),
         (name = "web_forms", description = "Lead capture forms for websites"),
         (name = "sequences", description = "Autoresponder sequences and enrollments"),

@@ -1,6 +1,7 @@
 //! Demo data: an organization with teams and a user for each built-in role, created through the same
 //! storage functions the API uses (sign-up, teams, invitations), so the demo is what users would make.
 
+use kith_db::core::attachments::AttachmentStore;
 use kith_db::{DbConnection, Pool};
 use kith_domain::core::page::PageQuery;
 use kith_domain::identity::auth::{AcceptInviteRequest, SignupRequest};
@@ -30,13 +31,13 @@ pub enum Outcome {
     AlreadyThere,
 }
 
-/// Load the demo organization once; a second run changes nothing.
-pub fn seed_demo(pool: &Pool) -> Result<Outcome, String> {
+/// Load the demo organization once; a second run changes nothing. Demo attachments go to `files`.
+pub fn seed_demo(pool: &Pool, files: &dyn AttachmentStore) -> Result<Outcome, String> {
     let mut conn = pool.get().map_err(|e| e.to_string())?;
-    seed(&mut conn).map_err(|e| e.to_string())
+    seed(&mut conn, files).map_err(|e| e.to_string())
 }
 
-fn seed(c: &mut DbConnection) -> kith_db::Result<Outcome> {
+fn seed(c: &mut DbConnection, files: &dyn AttachmentStore) -> kith_db::Result<Outcome> {
     let hash = |pw: &str| crate::auth::password::hash(pw).map_err(kith_db::Error::Internal);
     let signup = SignupRequest {
         organization_name: DEMO_ORG.into(),
@@ -74,7 +75,7 @@ fn seed(c: &mut DbConnection) -> kith_db::Result<Outcome> {
         let accept = AcceptInviteRequest { token: created.token, name: (*name).into(), password: DEMO_PASSWORD.into() };
         kith_db::identity::invites::accept(c, &accept, &hash(DEMO_PASSWORD)?, None)?;
     }
-    seed_leads(c, &scope, &team_ids)?;
+    seed_leads(c, &scope, &team_ids, files)?;
     Ok(Outcome::Created)
 }
 
@@ -108,7 +109,12 @@ fn ascii_local(name: &str) -> String {
 }
 
 /// Lead engine configuration and leads in every state, as a sales team would have after a while.
-fn seed_leads(c: &mut DbConnection, scope: &kith_db::Scope, team_ids: &[kith_domain::TeamId]) -> kith_db::Result<()> {
+fn seed_leads(
+    c: &mut DbConnection,
+    scope: &kith_db::Scope,
+    team_ids: &[kith_domain::TeamId],
+    files: &dyn AttachmentStore,
+) -> kith_db::Result<()> {
     use kith_domain::leads::rules::*;
     use kith_domain::leads::webforms::*;
     use kith_domain::leads::*;
@@ -428,6 +434,9 @@ fn seed_leads(c: &mut DbConnection, scope: &kith_db::Scope, team_ids: &[kith_dom
                 &NewLeadActivity { behaviour: Behaviour::PageVisit, occurred_at: None, note: Some("/pricing".into()) },
             )?;
         }
+        for (name, bytes) in demo_files(i, company) {
+            attach(c, scope, files, lead.id, name, &bytes)?;
+        }
         let lead = kith_db::leads::get(c, scope, lead.id)?.lead;
         let patch = match i % 6 {
             1 => Some(LeadPatch { status: Some(LeadStatus::Contacted), ..Default::default() }),
@@ -480,4 +489,90 @@ fn seed_leads(c: &mut DbConnection, scope: &kith_db::Scope, team_ids: &[kith_dom
         )?;
     }
     Ok(())
+}
+
+/// The files the first demo leads come with: a proposal (PDF), call notes and a price list.
+fn demo_files(i: usize, company: &str) -> Vec<(&'static str, Vec<u8>)> {
+    match i {
+        0 => vec![
+            ("Proposal - fleet rental 2027.pdf", pdf(&format!("Proposal for {company}: 40 tents, 2027 season"))),
+            (
+                "call-notes.txt",
+                format!(
+                    "Call with {company}\n- Needs 40 tents for the 2027 season\n- Budget approved in March\n\
+                     - Send the proposal and the price list\n"
+                )
+                .into_bytes(),
+            ),
+        ],
+        1 => vec![(
+            "price-list-2027.csv",
+            b"item,unit price (EUR),minimum order\nTrail tent 2P,189,10\nBase camp 6P,640,4\nSleeping bag -5C,79,20\n"
+                .to_vec(),
+        )],
+        _ => vec![],
+    }
+}
+
+/// Store `bytes` and record them on the lead, as an upload would (minus the HTTP part).
+fn attach(
+    c: &mut DbConnection,
+    scope: &kith_db::Scope,
+    files: &dyn AttachmentStore,
+    lead: kith_domain::LeadId,
+    name: &str,
+    bytes: &[u8],
+) -> kith_db::Result<()> {
+    use kith_domain::core::attachments::{classify, TextCheck};
+    use sha2::{Digest, Sha256};
+    let io = |e: std::io::Error| kith_db::Error::Internal(format!("demo attachment {name}: {e}"));
+    let mut text = TextCheck::default();
+    text.feed(bytes);
+    let kind = classify(name, bytes, bytes.len() as u64, text.finish())
+        .map_err(|e| kith_db::Error::Internal(format!("demo attachment {name}: {e}")))?;
+    let spooled = files.spool_dir().join(uuid::Uuid::now_v7().to_string());
+    std::fs::write(&spooled, bytes).map_err(io)?;
+    let key = kith_db::core::attachments::store::new_key(scope.org_id());
+    files.put(&key, &spooled).map_err(io)?;
+    let new = kith_db::core::attachments::NewAttachment {
+        record_kind: kith_db::leads::ENTITY,
+        record_id: lead.to_string(),
+        file_name: name.into(),
+        content_type: kind.content_type(name).into(),
+        size: bytes.len() as i64,
+        sha256: format!("{:x}", Sha256::digest(bytes)),
+        storage_key: key.clone(),
+    };
+    kith_db::core::attachments::create(c, scope, &new).map(|_| ()).inspect_err(|_| {
+        let _ = files.delete(&key);
+    })
+}
+
+/// A one-page PDF showing `line` (a real document any viewer opens).
+fn pdf(line: &str) -> Vec<u8> {
+    let text: String = line.chars().filter(|c| c.is_ascii() && !matches!(c, '(' | ')' | '\\')).collect();
+    let content = format!("BT /F1 18 Tf 72 720 Td ({text}) Tj ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>"
+            .to_owned(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, object) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{object}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for offset in offsets {
+        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+    );
+    out
 }

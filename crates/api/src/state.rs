@@ -23,6 +23,8 @@ pub struct AppState {
     pub link_secret: Arc<String>,
     /// Seals stored secrets (organizations' SMTP passwords); derived from the instance secret.
     pub sealer: Arc<crate::secrets::Sealer>,
+    /// Where attachment bytes are kept (`<data dir>/attachments` on disk by default).
+    pub attachments: Arc<dyn kith_db::core::attachments::AttachmentStore>,
 }
 
 type Keyed = governor::DefaultKeyedRateLimiter<String>;

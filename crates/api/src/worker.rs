@@ -47,6 +47,10 @@ fn run(state: &AppState, conn: &mut kith_db::DbConnection, job: &LeasedJob) -> R
             let n = task(conn).map_err(|e| format!("{name}: {e}"))?;
             tracing::info!(task = name, handled = n, "maintenance");
         }
+        for (name, task) in kernel.store_maintenance_tasks() {
+            let n = task(state.attachments.as_ref(), conn).map_err(|e| format!("{name}: {e}"))?;
+            tracing::info!(task = name, handled = n, "maintenance");
+        }
         return Ok(JobDone::Finished);
     }
     let handler = kernel.job_handler(&job.kind).ok_or_else(|| format!("no handler for job kind {:?}", job.kind))?;

@@ -1,4 +1,6 @@
-//! Shared: custom fields, the recycle bin, the organization's email settings, notifications and the audit trail.
+//! Shared: attachments, custom fields, the recycle bin, the organization's email settings, notifications and the audit trail.
+
+use kith_domain::core::attachments::AttachmentView;
 
 use super::*;
 
@@ -79,5 +81,27 @@ impl Client {
     }
     pub async fn recycle_bin(&self, q: &PageQuery) -> Result<Page<RecycleBinItem>> {
         self.get("/api/v1/recycle-bin", q).await
+    }
+
+    // ---- attachments (a lead's upload and list are with leads) ----
+
+    pub async fn get_attachment(&self, id: AttachmentId) -> Result<AttachmentView> {
+        self.get(&format!("/api/v1/attachments/{id}"), &()).await
+    }
+    /// The file's bytes (served with the attachment's `content_type`).
+    pub async fn download_attachment(&self, id: AttachmentId) -> Result<Vec<u8>> {
+        let response = self.send_raw(Method::GET, &format!("/api/v1/attachments/{id}/content"), |r| r).await?;
+        if !response.status().is_success() {
+            return decode::<Vec<u8>>(response).await;
+        }
+        let bytes = response.bytes().await.map_err(|e| ClientError::Network(e.to_string()))?;
+        Ok(bytes.to_vec())
+    }
+    /// To the recycle bin (restorable for 30 days).
+    pub async fn delete_attachment(&self, id: AttachmentId) -> Result<()> {
+        self.delete(&format!("/api/v1/attachments/{id}")).await
+    }
+    pub async fn restore_attachment(&self, id: AttachmentId) -> Result<AttachmentView> {
+        self.post(&format!("/api/v1/attachments/{id}/restore"), &()).await
     }
 }

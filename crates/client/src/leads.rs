@@ -261,4 +261,26 @@ impl Client {
     pub async fn undo_lead_merge(&self, id: LeadMergeId) -> Result<kith_domain::leads::merge::LeadMergeUndone> {
         self.post(&format!("/api/v1/leads/merges/{id}/undo"), &()).await
     }
+
+    // ---- attachments ----
+
+    /// Attach a file to a lead: its name (the extension and the bytes must agree) and its bytes.
+    pub async fn upload_lead_attachment(
+        &self,
+        lead: LeadId,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<kith_domain::core::attachments::AttachmentView> {
+        self.send(Method::POST, &format!("/api/v1/leads/{lead}/attachments"), |r| {
+            r.query(&[("name", name)]).header("content-type", "application/octet-stream").body(bytes.clone())
+        })
+        .await
+    }
+    pub async fn lead_attachments(
+        &self,
+        lead: LeadId,
+        q: &PageQuery,
+    ) -> Result<Page<kith_domain::core::attachments::AttachmentView>> {
+        self.get(&format!("/api/v1/leads/{lead}/attachments"), q).await
+    }
 }

@@ -35,8 +35,11 @@ mod kernel {
         // The kinds that go to the recycle bin can be purged; leads also guard their history per record.
         let mut purged: Vec<&str> = k.kinds().iter().filter(|r| r.purge.is_some()).map(|r| r.entity).collect();
         purged.sort_unstable();
-        assert_eq!(purged, ["lead", "sequence", "team", "web_form"]);
+        assert_eq!(purged, ["attachment", "lead", "sequence", "team", "web_form"]);
         assert!(k.kind("lead").is_some_and(|r| r.read_one.is_some()));
+        // Leads take attachments: they say who may change one and keep a timeline.
+        assert!(k.kind("lead").is_some_and(|r| r.write_one.is_some() && r.timeline.is_some()));
+        assert_eq!(k.store_maintenance_tasks().iter().map(|(n, _)| *n).collect::<Vec<_>>(), ["attachment files"]);
     }
 }
 

@@ -683,3 +683,27 @@ diesel::table! {
         value_folded -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    attachments (id) {
+        id -> Text,
+        org_id -> Text,
+        record_kind -> Text,
+        record_id -> Text,
+        file_name -> Text,
+        content_type -> Text,
+        size -> BigInt,
+        sha256 -> Text,
+        storage_key -> Text,
+        uploaded_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    attachment_purges (storage_key) {
+        storage_key -> Text,
+        purged_at -> Timestamp,
+    }
+}

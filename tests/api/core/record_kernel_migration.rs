@@ -94,7 +94,7 @@ async fn demo_admin(app: &TestApp) -> Client {
 #[tokio::test]
 async fn a_database_from_before_the_record_kernel_keeps_every_tag_event_custom_value_and_search_hit() {
     let app = TestApp::spawn().await;
-    kith_api::seed::seed_demo(&app.pool).expect("demo data");
+    kith_api::seed::seed_demo(&app.pool, app.state.attachments.as_ref()).expect("demo data");
     let at = app.clock().now();
     let before = snapshot(&demo_admin(&app).await).await;
     assert!(before.leads.iter().any(|(d, _)| !d.lead.tags.is_empty()), "demo leads have tags");

@@ -289,8 +289,14 @@ async fn an_admin_defines_a_custom_role_but_cannot_weaken_the_admin_role() {
 #[tokio::test]
 async fn the_demo_organization_loads_once_with_people_and_leads() {
     let app = TestApp::spawn().await;
-    assert!(matches!(kith_api::seed::seed_demo(&app.pool).expect("seed"), kith_api::seed::Outcome::Created));
-    assert!(matches!(kith_api::seed::seed_demo(&app.pool).expect("again"), kith_api::seed::Outcome::AlreadyThere));
+    assert!(matches!(
+        kith_api::seed::seed_demo(&app.pool, app.state.attachments.as_ref()).expect("seed"),
+        kith_api::seed::Outcome::Created
+    ));
+    assert!(matches!(
+        kith_api::seed::seed_demo(&app.pool, app.state.attachments.as_ref()).expect("again"),
+        kith_api::seed::Outcome::AlreadyThere
+    ));
     let admin = app.client();
     admin.login(kith_api::seed::DEMO_EMAIL, kith_api::seed::DEMO_PASSWORD).await.expect("demo login");
     assert_eq!(admin.list_users(&UserListQuery::default()).await.expect("users").items.len(), 6);

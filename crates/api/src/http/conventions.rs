@@ -135,7 +135,10 @@ pub async fn conventions(
     set(headers, "x-content-type-options", "nosniff");
     set(headers, "referrer-policy", "no-referrer");
     set(headers, "x-frame-options", "DENY");
-    set(headers, "content-security-policy", if is_docs { CSP_DOCS } else { CSP_APP });
+    // A handler may set a stricter policy of its own (a download is `sandbox`ed).
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        set(headers, "content-security-policy", if is_docs { CSP_DOCS } else { CSP_APP });
+    }
     if path.starts_with("/api/") && !headers.contains_key(header::CACHE_CONTROL) {
         set(headers, "cache-control", "no-store");
     }

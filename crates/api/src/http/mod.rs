@@ -9,3 +9,4 @@ pub mod methods;
 pub mod metrics;
 pub mod outbound;
 pub mod request_id;
+pub mod upload;

@@ -118,12 +118,18 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &AuditQuery) -> Result<Pa
         }
         (None, _) => Module::Settings,
     };
-    scope.require(module, Action::Read)?;
-    // A record's history is readable by whoever may read that record (own/team scope included).
-    if let (Some(entity), Some(id)) = (q.entity.as_deref(), q.entity_id.as_deref()) {
-        if let Some(read_one) = crate::core::kernel::kernel().kind(entity).and_then(|k| k.read_one) {
-            read_one(conn, scope, id)?;
+    // A record's history is readable by whoever may read that record (own/team scope included):
+    // for kinds with a per-record check that check decides (it includes the module's, and for kinds
+    // that hang on another record, such as attachments, it is that record's); else the module.
+    let per_record = match (q.entity.as_deref(), q.entity_id.as_deref()) {
+        (Some(entity), Some(id)) => {
+            crate::core::kernel::kernel().kind(entity).and_then(|k| k.read_one).map(|f| (f, id))
         }
+        _ => None,
+    };
+    match per_record {
+        Some((read_one, id)) => read_one(conn, scope, id)?,
+        None => scope.require(module, Action::Read)?,
     }
     let limit = clamp_limit(q.limit);
     let mut query = audit_log::table

@@ -64,6 +64,23 @@ impl RecordRef {
     }
 }
 
+/// Refuses unless the principal may change this one record: `NotFound` when they may not even read
+/// it, `Forbidden` when they may read but not change it.
+pub type WriteOne = fn(&mut DbConnection, &Scope, &str) -> Result<()>;
+
+/// Something the kernel's shared features did to a record, for the record's timeline.
+#[derive(Clone, Copy, Debug)]
+pub enum TimelineEntry<'a> {
+    AttachmentAdded { file_name: &'a str },
+    AttachmentRemoved { file_name: &'a str },
+}
+
+/// Writes an entry on one record's timeline, in the caller's transaction.
+pub type Timeline = fn(&mut DbConnection, &Scope, &str, TimelineEntry<'_>) -> Result<()>;
+
+/// Maintenance that needs the node's attachment store (deleting the files of purged attachments).
+pub type StoreMaintenanceTask = fn(&dyn crate::core::attachments::AttachmentStore, &mut DbConnection) -> Result<usize>;
+
 /// A kind of record (the `entity` the audit trail and the recycle bin name).
 #[derive(Clone, Copy)]
 pub struct RecordKind {
@@ -74,11 +91,22 @@ pub struct RecordKind {
     pub read_one: Option<ReadOne>,
     /// For kinds that go to the recycle bin: how the purge removes one.
     pub purge: Option<Purge>,
+    /// For kinds whose records take attachments (and later tags, custom values …): who may change
+    /// one record. Attaching a file needs it; reading attachments needs `read_one`.
+    pub write_one: Option<WriteOne>,
+    /// For kinds with a timeline: how an entry is added to one record's.
+    pub timeline: Option<Timeline>,
 }
 
 impl RecordKind {
     pub const fn new(entity: &'static str, module: Module) -> RecordKind {
-        RecordKind { entity, module, read_one: None, purge: None }
+        RecordKind { entity, module, read_one: None, purge: None, write_one: None, timeline: None }
+    }
+    pub const fn write_one(self, check: WriteOne) -> RecordKind {
+        RecordKind { write_one: Some(check), ..self }
+    }
+    pub const fn timeline(self, add: Timeline) -> RecordKind {
+        RecordKind { timeline: Some(add), ..self }
     }
     pub const fn read_one(self, check: ReadOne) -> RecordKind {
         RecordKind { read_one: Some(check), ..self }
@@ -94,6 +122,7 @@ pub struct Kernel {
     before_commit: Vec<BeforeCommit>,
     jobs: Vec<(&'static str, JobHandler)>,
     maintenance: Vec<(&'static str, MaintenanceTask)>,
+    store_maintenance: Vec<(&'static str, StoreMaintenanceTask)>,
     every_poll: Vec<(&'static str, PollTask)>,
     principals: Vec<PrincipalScope>,
 }
@@ -143,6 +172,17 @@ impl Kernel {
     pub fn maintenance(&mut self, name: &'static str, task: MaintenanceTask) -> &mut Self {
         self.maintenance.push((name, task));
         self
+    }
+
+    /// Hourly maintenance that needs the attachment store; it runs after the plain maintenance
+    /// (so files of records purged in the same hour go at once).
+    pub fn store_maintenance(&mut self, name: &'static str, task: StoreMaintenanceTask) -> &mut Self {
+        self.store_maintenance.push((name, task));
+        self
+    }
+
+    pub fn store_maintenance_tasks(&self) -> &[(&'static str, StoreMaintenanceTask)] {
+        &self.store_maintenance
     }
 
     pub fn every_poll(&mut self, name: &'static str, task: PollTask) -> &mut Self {

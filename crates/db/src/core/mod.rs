@@ -1,8 +1,10 @@
 //! The kernel every context builds on: the scope and transactions, the clock, audit, the recycle bin,
-//! the outbox and the organization's email settings, jobs, idempotency, notifications, custom fields, tags and the timeline, opaque tokens,
+//! attachments (files kept with a record of any kind), the outbox and the organization's email settings, jobs,
+//! idempotency, notifications, custom fields, tags and the timeline, opaque tokens,
 //! and the registry (`kernel`) where contexts declare their record kinds, hooks, jobs and maintenance.
 //! Nothing here names a context: it reads what the contexts registered.
 
+pub mod attachments;
 pub mod audit;
 pub mod clock;
 pub mod custom_fields;
@@ -28,4 +30,5 @@ pub(crate) fn register(k: &mut kernel::Kernel) {
     idempotency::register(k);
     jobs::register(k);
     recycle::register(k);
+    attachments::register(k);
 }

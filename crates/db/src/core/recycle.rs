@@ -136,7 +136,8 @@ pub fn purge_expired(conn: &mut DbConnection) -> Result<usize> {
             let record = crate::core::kernel::RecordRef::new(kind.entity, &row.entity_id);
             crate::core::tags::forget(c, scope.org_id(), &record)?;
             crate::core::custom_fields::forget(c, scope.org_id(), &record)?;
-            crate::core::timeline::forget(c, scope.org_id(), &record)
+            crate::core::timeline::forget(c, scope.org_id(), &record)?;
+            crate::core::attachments::forget_record(c, &scope, &row.entity, &row.entity_id)
         })?;
         purged += 1;
     }

@@ -22,6 +22,7 @@ use crate::core::{tags, timeline};
 use crate::schema::{custom_values, fts_lead_rows, leads, record_tags, roles, users};
 use crate::{core::audit, core::custom_fields, core::recycle, DbConnection, Error, Result, Scope};
 
+mod attachments;
 mod bin;
 mod capture;
 mod changes;
@@ -191,6 +192,8 @@ pub(crate) fn register(k: &mut crate::core::kernel::Kernel) {
     k.record_kind(
         crate::core::kernel::RecordKind::new(ENTITY, kith_domain::core::modules::Module::Leads)
             .read_one(read_one)
+            .write_one(attachments::write_one)
+            .timeline(attachments::timeline)
             .purged_by(purge_with_traces),
     );
     k.record_kind(crate::core::kernel::RecordKind::new("lead_merge", kith_domain::core::modules::Module::Leads));

@@ -52,5 +52,6 @@ id_type!(
     CallListId,
     CallContactId,
     CustomFieldId,
-    LeadViewId
+    LeadViewId,
+    AttachmentId
 );

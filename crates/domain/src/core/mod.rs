@@ -1,6 +1,7 @@
 //! What every module shares: identifiers, the problem body, validation, permissions and modules,
 //! cursors, audit diffs, the recycle bin, notifications and custom fields (the record kernel's types).
 
+pub mod attachments;
 pub mod audit;
 pub mod custom_fields;
 pub mod ids;

@@ -542,6 +542,10 @@ pub enum LeadEventKind {
     Revisit,
     /// A call made while the person was on a call list (kept when promoted to a lead).
     Call,
+    /// A file was attached (the note names it).
+    AttachmentAdded,
+    /// An attachment went to the recycle bin (the note names it).
+    AttachmentRemoved,
 }
 
 impl LeadEventKind {
@@ -562,6 +566,8 @@ impl LeadEventKind {
             LeadEventKind::PageVisit => "page_visit",
             LeadEventKind::Revisit => "revisit",
             LeadEventKind::Call => "call",
+            LeadEventKind::AttachmentAdded => "attachment_added",
+            LeadEventKind::AttachmentRemoved => "attachment_removed",
         }
     }
     pub fn parse(s: &str) -> Option<LeadEventKind> {

@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
+use super::attachments::AttachmentsCard;
 use super::custom_values::{custom_changes, custom_inputs, load_custom_fields};
 use super::emails::EmailsCard;
 use super::enrollments::SequencesCard;
@@ -181,6 +182,7 @@ fn LeadPage(id: LeadId) -> impl IntoView {
                             <Timeline events on_undone=reload />
                         </div>
                     </section>
+                    <AttachmentsCard lead_id=id editable on_change=reload />
                     <EmailsCard lead_id=id />
                 </div>
                 <div class="stack">

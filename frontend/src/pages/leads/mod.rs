@@ -1,6 +1,7 @@
 //! Leads: the list (filters kept in the address, saved views, bulk changes, export) and one lead's
 //! page (details, status, owner, tags, score and timeline).
 
+pub mod attachments;
 pub mod bulk;
 pub mod calls;
 pub mod custom_values;

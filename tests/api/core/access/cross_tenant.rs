@@ -188,6 +188,17 @@ pub async fn organization(app: &TestApp, mark: &str) -> Victim {
         .await
         .expect("import");
     push(&mut ids, "ImportId", import.id);
+    let file = admin
+        .upload_lead_attachment(lead.id, &format!("{mark_lc}.txt"), format!("{mark} notes\n").into_bytes())
+        .await
+        .expect("attachment");
+    push(&mut ids, "AttachmentId", file.id);
+    let old_file = admin
+        .upload_lead_attachment(lead.id, &format!("{mark_lc}-old.txt"), format!("{mark} old\n").into_bytes())
+        .await
+        .expect("attachment");
+    admin.delete_attachment(old_file.id).await.expect("delete attachment");
+    push(&mut ids, "AttachmentId", old_file.id);
     let notes = rep.notifications(&NotificationQuery::default()).await.expect("notifications");
     push(&mut ids, "NotificationId", notes.items.first().expect("the rep was told of the lead").id);
     Victim { admin, rep, ids }
@@ -222,6 +233,7 @@ pub async fn snapshot(v: &Victim) -> BTreeMap<String, Value> {
         paths.push(format!("/api/v1/leads/{id}"));
         paths.push(format!("/api/v1/leads/{id}/events"));
         paths.push(format!("/api/v1/leads/{id}/enrollments"));
+        paths.push(format!("/api/v1/leads/{id}/attachments"));
     }
     paths.push(format!("/api/v1/imports/{}", v.ids["ImportId"][0]));
     paths.push(format!("/api/v1/call-lists/{}", v.ids["CallListId"][0]));

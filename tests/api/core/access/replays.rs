@@ -94,6 +94,7 @@ async fn every_operation_with_an_idempotency_key_replays_its_first_answer_and_ac
         "create_web_form",
         "create_call_list",
         "add_activity",
+        "upload_lead_attachment",
     ] {
         assert!(replayed.iter().any(|r| r == id), "{id} was not replayed (refused: {refused:?})");
     }

@@ -110,15 +110,26 @@ fn notify(app: &TestApp, org: &str, user: UserId) -> String {
     id
 }
 
-/// The operation that creates records of an id kind: `POST /x` beside `/x/{id}`.
-fn creator<'a>(ops: &'a [Operation], kind: &str) -> Option<&'a Operation> {
+/// The operation that creates records of an id kind, with the collection its records live in:
+/// `POST /x` beside `/x/{id}`, or — for records that hang on a lead, such as attachments —
+/// `POST /leads/{id}/x`.
+fn creator<'a>(ops: &'a [Operation], kind: &str) -> Option<(&'a Operation, String)> {
     let collection = ops
         .iter()
         .find(|op| op.path.ends_with("/{id}") && op.path_kinds().first().map(String::as_str) == Some(kind))?
         .path
         .trim_end_matches("/{id}")
         .to_owned();
-    ops.iter().find(|op| op.method == reqwest::Method::POST && op.path == collection)
+    let post = |path: &str| ops.iter().find(|op| op.method == reqwest::Method::POST && op.path == path);
+    let on_a_lead = collection.rsplit('/').next().map(|x| format!("/api/v1/leads/{{id}}/{x}"));
+    post(&collection).or_else(|| post(on_a_lead.as_deref()?)).map(|op| (op, collection))
+}
+
+/// Does an id kind name records that hang on a lead (made by `POST /leads/{id}/…`)? Operations on
+/// them are operations on that lead, checked per record class like the lead's own.
+fn on_a_lead(ops: &[Operation], kind: &str) -> bool {
+    kind != "LeadId"
+        && creator(ops, kind).is_some_and(|(op, _)| op.path_kinds().first().map(String::as_str) == Some("LeadId"))
 }
 
 /// The id in a created record's answer (`{"id"}`, or one level down: `{"api_key": {"id"}}`).
@@ -140,7 +151,7 @@ async fn fresh(
     tokens: (&str, &str),
     deleted: bool,
 ) -> Option<String> {
-    let make = creator(ops, kind)?;
+    let (make, collection) = creator(ops, kind)?;
     let http = app.http();
     let req = make.requests(ids).into_iter().next()?;
     let mut made = None;
@@ -154,7 +165,7 @@ async fn fresh(
     let id = made.unwrap_or_else(|| panic!("cannot make a {kind} with {}", req.describe()));
     if deleted {
         let r = http
-            .delete(format!("{}{}/{id}", app.address, make.path))
+            .delete(format!("{}{collection}/{id}", app.address))
             .bearer_auth(tokens.1)
             .send()
             .await
@@ -247,12 +258,14 @@ async fn every_operation_is_allowed_or_refused_per_role_and_record_as_the_table_
         }
         // An operation on one lead: the path names it, or the query (a lead's history) or the body does
         // (a merge, a bulk change).
-        let lead_op = op.path_kinds().iter().chain(&op.query_kinds()).any(|k| k == "LeadId")
+        let lead_op = op.path_kinds().iter().chain(&op.query_kinds()).any(|k| k == "LeadId" || on_a_lead(&ops, k))
             || op
                 .body_schema_name()
                 .and_then(|n| super::samples::SAMPLES.iter().find(|(s, _)| *s == n))
                 .is_some_and(|(_, b)| b.contains("$LeadId"));
         let restore = op.path.ends_with("/restore");
+        // Restoring a record that hangs on a lead restores it onto a live lead.
+        let restores_lead = restore && op.path_kinds().iter().any(|k| k == "LeadId");
         let mut observed_row = Vec::new();
         for (col, p) in principals.iter().enumerate() {
             let mut results: BTreeMap<&str, bool> = BTreeMap::new();
@@ -272,7 +285,7 @@ async fn every_operation_is_allowed_or_refused_per_role_and_record_as_the_table_
                     };
                     ids.insert(
                         "LeadId",
-                        vec![lead_of(admin, owner, restore).await, lead_of(admin, owner, false).await]
+                        vec![lead_of(admin, owner, restores_lead).await, lead_of(admin, owner, false).await]
                             .into_iter()
                             .map(|l| l.to_string())
                             .collect(),

@@ -36,6 +36,7 @@ pub fn operations() -> Vec<Operation> {
                     location: p["in"].as_str().unwrap_or_default().to_owned(),
                     required: p["required"].as_bool().unwrap_or(false),
                     schema: p["schema"].clone(),
+                    example: p["example"].as_str().map(str::to_owned),
                 })
                 .collect();
             let body = op["requestBody"]["content"]
@@ -69,6 +70,8 @@ pub struct Param {
     pub location: String,
     pub required: bool,
     pub schema: Value,
+    /// The documented example (a file's name, whose extension matters).
+    pub example: Option<String>,
 }
 
 pub struct Operation {
@@ -200,6 +203,7 @@ impl Operation {
                 Some(kind) => ids.get(kind.as_str()).and_then(|v| v.first()).cloned(),
                 // A record's history needs its kind along with its id.
                 None if p.name == "entity" && names.contains("entity_id") => Some("lead".to_owned()),
+                None if p.required && p.example.is_some() => p.example.clone(),
                 None if p.required => match self.instance(&p.schema, &p.name, ids, 0) {
                     Value::String(s) => Some(s),
                     other => Some(other.to_string()),
@@ -244,6 +248,8 @@ impl Operation {
                 (content_type.clone(), b"first_name,email,phone\nProbe,probe@probe.test,+1 212 555 0100\n".to_vec())
             }
             "application/x-www-form-urlencoded" => (content_type.clone(), b"email=probe%40probe.test".to_vec()),
+            // A file (an attachment), named by the operation's documented example (`notes.txt`).
+            "application/octet-stream" => (content_type.clone(), b"Probe notes\n".to_vec()),
             _ => (
                 content_type.clone(),
                 b"From: Probe <probe@probe.test>\r\nTo: in@probe.test\r\nSubject: probe\r\n\r\nHello\r\n".to_vec(),

@@ -1,6 +1,7 @@
-//! Shared routes: the audit trail and the recycle bin, the organization's email settings, notifications,
+//! Shared routes: attachments (a lead's upload and list live with leads), the audit trail and the recycle bin, the organization's email settings, notifications,
 //! custom fields, and the operational endpoints (health, readiness, metrics).
 
+pub mod attachments;
 pub mod audit;
 pub mod custom_fields;
 pub mod health;
@@ -24,5 +25,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(custom_fields::list)
         .service(custom_fields::create)
         .service(custom_fields::update)
-        .service(custom_fields::delete);
+        .service(custom_fields::delete)
+        .service(attachments::get)
+        .service(attachments::content)
+        .service(attachments::delete)
+        .service(attachments::restore);
 }

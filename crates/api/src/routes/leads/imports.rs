@@ -1,42 +1,18 @@
 //! CSV imports of leads: upload (streamed), map, dry run, start, follow, download results.
 
-use std::io::Read;
-
 use actix_web::http::StatusCode;
 use actix_web::{get, post, put, web, HttpResponse};
-use futures_util::StreamExt;
 use kith_domain::leads::imports::*;
-use kith_domain::{ErrorCode, ImportId, Problem};
+use kith_domain::{ImportId, Problem};
 
 use crate::auth::Auth;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::http::etag::{json_response, ok};
 use crate::http::input::valid;
 use crate::state::AppState;
 
 /// Uploads may be far larger than JSON bodies; they are streamed into the database, never held whole.
 pub const UPLOAD_LIMIT: usize = 512 * 1024 * 1024;
-
-/// Reads the request body chunk by chunk as it arrives from the async side.
-struct ChannelReader {
-    rx: tokio::sync::mpsc::Receiver<Result<bytes::Bytes, String>>,
-    current: bytes::Bytes,
-}
-
-impl Read for ChannelReader {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        while self.current.is_empty() {
-            match self.rx.blocking_recv() {
-                Some(Ok(chunk)) => self.current = chunk,
-                Some(Err(e)) => return Err(std::io::Error::other(e)),
-                None => return Ok(0),
-            }
-        }
-        let n = buf.len().min(self.current.len());
-        buf[..n].copy_from_slice(&self.current.split_to(n));
-        Ok(n)
-    }
-}
 
 /// Upload a CSV file (the body, `text/csv`); its first line names the columns. Returns the import
 /// with a suggested column mapping. Up to 512 MiB, streamed.
@@ -54,35 +30,13 @@ pub async fn upload(
     state: web::Data<AppState>,
     auth: Auth,
     q: web::Query<UploadQuery>,
-    mut body: web::Payload,
+    body: web::Payload,
 ) -> ApiResult<HttpResponse> {
     crate::http::input::require_csv(&req)?;
-    let (tx, rx) = tokio::sync::mpsc::channel(16);
+    let (tx, reader) = crate::http::upload::channel();
     let name = q.into_inner().file_name.unwrap_or_else(|| "import.csv".into());
-    let stored = state.db(move |c| {
-        kith_db::leads::imports::upload(c, auth.scope(), &name, ChannelReader { rx, current: bytes::Bytes::new() })
-    });
-    let feed = async move {
-        let mut total = 0usize;
-        while let Some(chunk) = body.next().await {
-            let chunk = match chunk {
-                Ok(c) => c,
-                Err(e) => {
-                    let _ = tx.send(Err(e.to_string())).await;
-                    return Err(ApiError::bad_request("The upload was interrupted."));
-                }
-            };
-            total += chunk.len();
-            if total > UPLOAD_LIMIT {
-                let _ = tx.send(Err("too large".into())).await;
-                return Err(ApiError::code(ErrorCode::PayloadTooLarge, "Imports are limited to 512 MiB."));
-            }
-            if tx.send(Ok(chunk)).await.is_err() {
-                break; // the reader stopped early (a CSV error); its error is the answer
-            }
-        }
-        Ok(())
-    };
+    let stored = state.db(move |c| kith_db::leads::imports::upload(c, auth.scope(), &name, reader));
+    let feed = crate::http::upload::feed(body, tx, UPLOAD_LIMIT as u64, "Imports are limited to 512 MiB.".into());
     let (fed, stored) = tokio::join!(feed, stored);
     fed?;
     json_response(StatusCode::CREATED, &stored?)

@@ -1,6 +1,7 @@
 //! Leads: the records, and under them the capture channels (web forms and their public endpoints,
 //! inbound email, imports, call lists), merging, saved views and the scoring and assignment rules.
 
+pub mod attachments;
 pub mod call_lists;
 pub mod imports;
 pub mod inbound;
@@ -303,6 +304,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(delete)
         .service(restore)
         .service(events)
+        .service(attachments::upload)
+        .service(attachments::list)
         .service(emails)
         .service(views::list)
         .service(views::create)

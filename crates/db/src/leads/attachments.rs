@@ -1,0 +1,23 @@
+//! What leads give the kernel's attachments: who may change a lead (attaching and deleting files
+//! needs it), and the lead's timeline entries for files added and removed.
+
+use kith_domain::leads::LeadEventKind;
+
+use crate::core::kernel::TimelineEntry;
+use crate::{DbConnection, Error, Result, Scope};
+
+/// Attaching files (and other changes the kernel makes for a lead) needs the right to change it.
+pub(super) fn write_one(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<()> {
+    let lead = id.parse().map_err(|_| Error::NotFound)?;
+    super::writable(conn, scope, lead).map(|_| ())
+}
+
+/// What the kernel's shared features did to a lead, on its timeline.
+pub(super) fn timeline(conn: &mut DbConnection, scope: &Scope, id: &str, entry: TimelineEntry<'_>) -> Result<()> {
+    let lead = id.parse().map_err(|_| Error::NotFound)?;
+    let (kind, note) = match entry {
+        TimelineEntry::AttachmentAdded { file_name } => (LeadEventKind::AttachmentAdded, file_name),
+        TimelineEntry::AttachmentRemoved { file_name } => (LeadEventKind::AttachmentRemoved, file_name),
+    };
+    super::scoring::event(conn, scope, lead, kind, None, None, Some(note))
+}

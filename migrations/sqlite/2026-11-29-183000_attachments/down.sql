@@ -1,0 +1,2 @@
+DROP TABLE attachment_purges;
+DROP TABLE attachments;
