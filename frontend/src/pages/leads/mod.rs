@@ -23,6 +23,51 @@ use leptos::prelude::*;
 
 use crate::auth::use_session;
 use crate::components::table::EmptyState;
+use crate::pages::settings::{
+    custom_fields::CustomFieldsPage, inbound_email::InboundEmailPage, lead_assignment::LeadAssignmentPage,
+    lead_scoring::LeadScoringPage, lead_settings::LeadSettingsPage,
+};
+use crate::registry::{RecordKind, SettingsPage};
+
+/// The lead settings; lead readers may see them (only administrators change them).
+pub const SETTINGS: &[SettingsPage] = &[
+    SettingsPage {
+        slug: "lead-scoring",
+        label: "Lead scoring",
+        access: |session| session.can_read(Module::Leads),
+        view: || view! { <LeadScoringPage /> }.into_any(),
+    },
+    SettingsPage {
+        slug: "lead-assignment",
+        label: "Lead assignment",
+        access: |session| session.can_read(Module::Leads),
+        view: || view! { <LeadAssignmentPage /> }.into_any(),
+    },
+    SettingsPage {
+        slug: "leads",
+        label: "Lead settings",
+        access: |session| session.can_read(Module::Leads),
+        view: || view! { <LeadSettingsPage /> }.into_any(),
+    },
+    SettingsPage {
+        slug: "custom-fields",
+        label: "Custom fields",
+        access: |session| session.can_read(Module::Leads),
+        view: || view! { <CustomFieldsPage /> }.into_any(),
+    },
+    SettingsPage {
+        slug: "inbound-email",
+        label: "Inbound email",
+        access: |session| session.is_admin(),
+        view: || view! { <InboundEmailPage /> }.into_any(),
+    },
+];
+
+pub const KINDS: &[RecordKind] = &[
+    RecordKind { entity: "lead", label: "Lead", href: Some(|id| format!("/m/leads/{id}")) },
+    RecordKind { entity: "web_form", label: "Web form", href: Some(|id| format!("/m/leads/forms/{id}")) },
+    RecordKind { entity: "custom_field", label: "Custom field", href: Some(|_| "/settings/custom-fields".to_owned()) },
+];
 
 pub fn lead_href(id: LeadId) -> String {
     format!("/m/leads/{id}")

@@ -3,14 +3,12 @@
 use kith_domain::leads::{DuplicateRule, LeadSettings};
 use kith_domain::{FieldError, Problem};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use super::conditions::optional_number;
-use crate::api::{problem_of, use_client};
 use crate::auth::use_session;
-use crate::components::field::{invalid, Field, FormAlert};
-use crate::components::table::{EmptyState, Loading};
+use crate::components::field::{invalid, Field, FormAlert, TextField};
 use crate::components::toast::use_toaster;
+use crate::data::{load, Loaded, Save, SubmitButton};
 
 const RULES: [DuplicateRule; 3] = [DuplicateRule::Email, DuplicateRule::EmailOrPhone, DuplicateRule::Off];
 
@@ -32,22 +30,7 @@ fn rule_label(rule: DuplicateRule) -> &'static str {
 
 #[component]
 pub fn LeadSettingsPage() -> impl IntoView {
-    let client = use_client();
-    let toaster = use_toaster();
-    let settings = RwSignal::new(None::<LeadSettings>);
-    let failed = RwSignal::new(false);
-    spawn_local(async move {
-        match client.lead_settings().await {
-            Ok(found) => {
-                settings.try_set(Some(found));
-            }
-            Err(error) => {
-                failed.try_set(true);
-                toaster.error(&error);
-            }
-        }
-    });
-
+    let settings = load(|client| async move { client.lead_settings().await });
     view! {
         <section class="card">
             <div class="card-header">
@@ -57,14 +40,9 @@ pub fn LeadSettingsPage() -> impl IntoView {
                 </div>
             </div>
             <div class="card-body">
-                {move || match settings.get() {
-                    Some(current) => view! { <SettingsForm current on_saved=move |saved| settings.set(Some(saved)) /> }.into_any(),
-                    None if failed.get() => {
-                        view! { <EmptyState title="The lead settings could not be loaded" text="Reload the page to try again." /> }
-                            .into_any()
-                    }
-                    None => view! { <Loading /> }.into_any(),
-                }}
+                <Loaded data=settings what="the lead settings" let:current>
+                    <SettingsForm current on_saved=move |saved| settings.set(saved) />
+                </Loaded>
             </div>
         </section>
     }
@@ -72,44 +50,29 @@ pub fn LeadSettingsPage() -> impl IntoView {
 
 #[component]
 fn SettingsForm(current: LeadSettings, #[prop(into)] on_saved: Callback<LeadSettings>) -> impl IntoView {
-    let client = use_client();
     let toaster = use_toaster();
     let session = use_session();
     let rule = RwSignal::new(current.duplicate_rule);
     let threshold = RwSignal::new(current.qualify_threshold.map(|t| t.to_string()).unwrap_or_default());
-    let problem = RwSignal::new(None::<Problem>);
-    let busy = RwSignal::new(false);
     let admin = move || session.is_admin();
+    let save = Save::new(
+        |client, settings: LeadSettings| async move { client.put_lead_settings(&settings).await },
+        move |saved| {
+            toaster.success("Lead settings saved");
+            on_saved.run(saved);
+        },
+    );
+    let problem = save.problem;
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
         let mut errors: Vec<FieldError> = Vec::new();
         let qualify_threshold = optional_number::<i32>(&threshold.get_untracked(), "qualify_threshold", &mut errors);
         if !errors.is_empty() {
-            problem.set(Some(Problem::validation(errors)));
+            save.refuse(Problem::validation(errors));
             return;
         }
-        let settings = LeadSettings { duplicate_rule: rule.get_untracked(), qualify_threshold };
-        problem.set(None);
-        busy.set(true);
-        let client = client.clone();
-        spawn_local(async move {
-            let result = client.put_lead_settings(&settings).await;
-            busy.try_set(false);
-            match result {
-                Ok(saved) => {
-                    toaster.success("Lead settings saved");
-                    on_saved.try_run(saved);
-                }
-                Err(error) => {
-                    problem.set(Some(problem_of(&error)));
-                    toaster.error(&error);
-                }
-            }
-        });
+        save.dispatch(LeadSettings { duplicate_rule: rule.get_untracked(), qualify_threshold });
     };
 
     view! {
@@ -146,36 +109,22 @@ fn SettingsForm(current: LeadSettings, #[prop(into)] on_saved: Callback<LeadSett
                                .collect_view()}
                        </select>
                    </Field>
-                   <Field
+                   <TextField
                        label="Qualify at score"
                        id="lead-qualify-threshold"
                        name="qualify_threshold"
+                       kind="number"
                        problem
+                       value=threshold
+                       readonly=Signal::derive(move || !admin())
                        hint="A lead reaching this score becomes qualified and its owner is told. Empty: never automatically."
-                   >
-                       <input
-                           id="lead-qualify-threshold"
-                           type="number"
-                           min="1"
-                           readonly=move || !admin()
-                           aria-invalid=invalid(problem, "qualify_threshold")
-                           value=threshold.get_untracked()
-    on:input=move |ev| threshold.set(event_target_value(&ev))
-                       />
-                   </Field>
+                   />
                </div>
                {move || {
                    if admin() {
                        view! {
                            <div class="form-actions">
-                               <button
-                                   id="lead-settings-save"
-                                   type="submit"
-                                   class="btn btn-primary"
-                                   disabled=move || busy.get()
-                               >
-                                   "Save settings"
-                               </button>
+                               <SubmitButton save id="lead-settings-save" label="Save settings" busy_label="Saving…" />
                            </div>
                        }
                            .into_any()
