@@ -40,12 +40,13 @@ fn free_port() -> u16 {
 }
 
 async fn wait_for(driver: &WebDriver, css: &str) -> WebElement {
-    driver
-        .query(By::Css(css))
-        .wait(Duration::from_secs(20), Duration::from_millis(100))
-        .first()
-        .await
-        .unwrap_or_else(|e| panic!("waiting for {css}: {e}"))
+    match driver.query(By::Css(css)).wait(Duration::from_secs(20), Duration::from_millis(100)).first().await {
+        Ok(found) => found,
+        Err(e) => {
+            let at = driver.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+            panic!("waiting for {css} on {at}: {e}\nthe page shows:\n{}", visible_text(driver).await)
+        }
+    }
 }
 
 /// The page's visible text (what a person reads).

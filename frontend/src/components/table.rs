@@ -219,7 +219,8 @@ pub fn ListTable(
         <div class="table-wrap">
             <table class="table" id=id>
                 <TableHead columns />
-                <tbody>{children()}</tbody>
+                // The rows are drawn once per loaded list; what they read is not tracked here.
+                <tbody>{untrack(children)}</tbody>
             </table>
         </div>
     }
