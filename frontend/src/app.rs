@@ -1,6 +1,6 @@
 //! The root component: shared state and the route table.
 
-use kith_domain::modules::Module;
+use kith_domain::core::modules::Module;
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;

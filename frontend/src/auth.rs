@@ -2,9 +2,9 @@
 //! http-only cookie, so after a page load the session is restored by a silent refresh.
 
 use kith_client::{Client, ClientError};
-use kith_domain::auth::Me;
-use kith_domain::modules::Module;
-use kith_domain::permissions::Action;
+use kith_domain::core::modules::Module;
+use kith_domain::core::permissions::Action;
+use kith_domain::identity::auth::Me;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 

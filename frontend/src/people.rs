@@ -2,8 +2,8 @@
 //! needs names or an owner picker.
 
 use kith_client::Client;
+use kith_domain::core::page::{PageQuery, MAX_LIMIT};
 use kith_domain::identity::PersonView;
-use kith_domain::page::{PageQuery, MAX_LIMIT};
 use kith_domain::UserId;
 use leptos::prelude::*;
 use leptos::task::spawn_local;

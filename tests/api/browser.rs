@@ -189,8 +189,8 @@ async fn a_new_customer_signs_up_creates_an_api_key_and_logs_out_in_the_browser(
 /// team then sees the lead, its score and its owner in Kith.
 #[tokio::test]
 async fn a_form_embedded_on_another_site_brings_in_a_scored_and_assigned_lead() {
-    use kith_domain::rules::*;
-    use kith_domain::webforms::*;
+    use kith_domain::leads::rules::*;
+    use kith_domain::leads::webforms::*;
     if skip_without_browser() {
         return;
     }
@@ -462,7 +462,7 @@ async fn an_admin_adds_a_custom_field_and_fills_it_in_on_a_lead() {
     if skip_without_browser() {
         return;
     }
-    use kith_domain::custom_fields::{CustomFieldInput, CustomFieldKind};
+    use kith_domain::core::custom_fields::{CustomFieldInput, CustomFieldKind};
     let app = TestApp::spawn().await;
     let (admin, admin_me) = app.signup("Field Works").await;
     admin

@@ -14,7 +14,7 @@ use diesel::{Connection, RunQueryDsl};
 use kith_api::config::Config;
 use kith_client::Client;
 use kith_db::Backend;
-use kith_domain::auth::{Me, SignupRequest};
+use kith_domain::identity::auth::{Me, SignupRequest};
 
 pub const PASSWORD: &str = "a perfectly fine passphrase";
 const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -263,7 +263,7 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("invite: {e}"));
         let client = self.client();
         client
-            .accept_invite(&kith_domain::auth::AcceptInviteRequest {
+            .accept_invite(&kith_domain::identity::auth::AcceptInviteRequest {
                 token: invite.token,
                 name: name.into(),
                 password: PASSWORD.into(),

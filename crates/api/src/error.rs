@@ -85,7 +85,7 @@ impl From<kith_db::Error> for ApiError {
 
 impl From<validator::ValidationErrors> for ApiError {
     fn from(e: validator::ValidationErrors) -> Self {
-        ApiError::Validation(kith_domain::validation::field_errors(&e))
+        ApiError::Validation(kith_domain::core::validation::field_errors(&e))
     }
 }
 

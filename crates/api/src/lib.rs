@@ -48,10 +48,10 @@ pub fn prepare(config: &Config) -> Result<AppState, String> {
         Some(_) => return Err("KITH_JWT_SECRET must be at least 32 characters".into()),
         None => {
             let mut conn = pool.get().map_err(|e| e.to_string())?;
-            kith_db::instance::jwt_secret(&mut conn).map_err(|e| e.to_string())?
+            kith_db::core::instance::jwt_secret(&mut conn).map_err(|e| e.to_string())?
         }
     };
-    let dummy = auth::password::hash(&kith_db::tokens::generate_secret())?;
+    let dummy = auth::password::hash(&kith_db::identity::tokens::generate_secret())?;
     Ok(AppState {
         pool,
         jwt: Arc::new(JwtKeys::new(secret.as_bytes(), config.access_token_seconds)),

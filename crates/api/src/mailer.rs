@@ -15,10 +15,10 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{FileTransport, Message, SmtpTransport, Transport as _};
 
-use kith_db::mail_servers::StoredMailServer;
-use kith_db::outbox::{self, OutgoingEmail};
+use kith_db::core::mail_servers::StoredMailServer;
+use kith_db::core::outbox::{self, OutgoingEmail};
 use kith_db::Pool;
-use kith_domain::notifications::SmtpSecurity;
+use kith_domain::core::notifications::SmtpSecurity;
 
 use crate::secrets::Sealer;
 

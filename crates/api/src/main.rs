@@ -142,16 +142,17 @@ fn serve(config: Config) -> Result<(), String> {
 }
 
 fn import(config: Config, args: ImportArgs) -> Result<(), String> {
-    use kith_domain::imports::{ColumnMapping, DuplicatePolicy, ImportMapping};
+    use kith_domain::leads::imports::{ColumnMapping, DuplicatePolicy, ImportMapping};
     let state = kith_api::prepare(&config)?;
     let mut conn = state.pool.get().map_err(|e| e.to_string())?;
     let org: kith_domain::OrgId = args.org.parse().map_err(|_| "--org is not an organization id".to_owned())?;
-    let scope =
-        kith_db::organizations::operator_scope(&mut conn, org).map_err(|_| "no such organization".to_owned())?;
+    let scope = kith_db::identity::organizations::operator_scope(&mut conn, org)
+        .map_err(|_| "no such organization".to_owned())?;
     let file = std::fs::File::open(&args.file).map_err(|e| format!("cannot open {}: {e}", args.file.display()))?;
     let name = args.file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     println!("Reading {} …", args.file.display());
-    let upload = kith_db::imports::upload(&mut conn, &scope, &name, std::io::BufReader::new(file)).map_err(describe)?;
+    let upload =
+        kith_db::leads::imports::upload(&mut conn, &scope, &name, std::io::BufReader::new(file)).map_err(describe)?;
     let columns = match &args.map {
         None => upload.suggested.clone(),
         Some(spec) => spec
@@ -172,8 +173,8 @@ fn import(config: Config, args: ImportArgs) -> Result<(), String> {
     for c in mapping.columns.iter().filter(|c| c.target.is_some()) {
         println!("  {:<30} → {}", c.column, serde_json::to_string(&c.target).unwrap_or_default().trim_matches('"'));
     }
-    kith_db::imports::set_mapping(&mut conn, &scope, upload.id, &mapping).map_err(describe)?;
-    let report = kith_db::imports::check_now(&mut conn, &scope, upload.id).map_err(describe)?;
+    kith_db::leads::imports::set_mapping(&mut conn, &scope, upload.id, &mapping).map_err(describe)?;
+    let report = kith_db::leads::imports::check_now(&mut conn, &scope, upload.id).map_err(describe)?;
     println!(
         "{} rows: {} valid, {} invalid, {} already in Kith, {} repeated in the file",
         report.rows, report.valid, report.invalid, report.duplicates_existing, report.duplicates_in_file
@@ -191,7 +192,7 @@ fn import(config: Config, args: ImportArgs) -> Result<(), String> {
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     loop {
-        let (progress, more) = kith_db::imports::process_batch(&mut conn, upload.id).map_err(describe)?;
+        let (progress, more) = kith_db::leads::imports::process_batch(&mut conn, upload.id).map_err(describe)?;
         bar.set_position(progress.processed.max(0) as u64);
         if !more {
             bar.finish();
@@ -202,7 +203,7 @@ fn import(config: Config, args: ImportArgs) -> Result<(), String> {
             break;
         }
     }
-    let results = kith_db::imports::results_csv(&mut conn, &scope, upload.id).map_err(describe)?;
+    let results = kith_db::leads::imports::results_csv(&mut conn, &scope, upload.id).map_err(describe)?;
     let path = args.file.with_extension("results.csv");
     std::fs::write(&path, results).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     println!("Row by row results: {}", path.display());

@@ -2,9 +2,9 @@
 //! storage functions the API uses (sign-up, teams, invitations), so the demo is what users would make.
 
 use kith_db::{DbConnection, Pool};
-use kith_domain::auth::{AcceptInviteRequest, SignupRequest};
+use kith_domain::core::page::PageQuery;
+use kith_domain::identity::auth::{AcceptInviteRequest, SignupRequest};
 use kith_domain::identity::{NewInvite, NewTeam};
-use kith_domain::page::PageQuery;
 
 pub const DEMO_EMAIL: &str = "admin@demo.kith.test";
 pub const DEMO_PASSWORD: &str = "kith-demo-2026";
@@ -44,19 +44,22 @@ fn seed(c: &mut DbConnection) -> kith_db::Result<Outcome> {
         email: DEMO_EMAIL.into(),
         password: DEMO_PASSWORD.into(),
     };
-    let admin = match kith_db::organizations::signup(c, &signup, &hash(DEMO_PASSWORD)?, None) {
+    let admin = match kith_db::identity::organizations::signup(c, &signup, &hash(DEMO_PASSWORD)?, None) {
         Ok(issued) => issued,
         Err(kith_db::Error::Validation(e)) if e.iter().any(|f| f.code == "taken") => return Ok(Outcome::AlreadyThere),
         Err(e) => return Err(e),
     };
-    let scope = kith_db::sessions::authenticate(c, admin.session_id, admin.user_id, admin.org_id)?;
+    let scope = kith_db::identity::sessions::authenticate(c, admin.session_id, admin.user_id, admin.org_id)?;
     let mut team_ids = Vec::new();
     for (name, description) in TEAMS {
-        let team =
-            kith_db::teams::create(c, &scope, &NewTeam { name: (*name).into(), description: (*description).into() })?;
+        let team = kith_db::identity::teams::create(
+            c,
+            &scope,
+            &NewTeam { name: (*name).into(), description: (*description).into() },
+        )?;
         team_ids.push(team.id);
     }
-    let roles = kith_db::roles::list(c, &scope, &PageQuery::default())?.items;
+    let roles = kith_db::identity::roles::list(c, &scope, &PageQuery::default())?.items;
     for (name, email, role_key, team) in PEOPLE {
         let role = roles
             .iter()
@@ -67,9 +70,9 @@ fn seed(c: &mut DbConnection) -> kith_db::Result<Outcome> {
             role_id: role.id,
             team_id: team.and_then(|i| team_ids.get(i).copied()),
         };
-        let created = kith_db::invites::create(c, &scope, &invite, DEMO_ORG)?;
+        let created = kith_db::identity::invites::create(c, &scope, &invite, DEMO_ORG)?;
         let accept = AcceptInviteRequest { token: created.token, name: (*name).into(), password: DEMO_PASSWORD.into() };
-        kith_db::invites::accept(c, &accept, &hash(DEMO_PASSWORD)?, None)?;
+        kith_db::identity::invites::accept(c, &accept, &hash(DEMO_PASSWORD)?, None)?;
     }
     seed_leads(c, &scope, &team_ids)?;
     Ok(Outcome::Created)
@@ -106,10 +109,10 @@ fn ascii_local(name: &str) -> String {
 
 /// Lead engine configuration and leads in every state, as a sales team would have after a while.
 fn seed_leads(c: &mut DbConnection, scope: &kith_db::Scope, team_ids: &[kith_domain::TeamId]) -> kith_db::Result<()> {
+    use kith_domain::leads::rules::*;
+    use kith_domain::leads::webforms::*;
     use kith_domain::leads::*;
-    use kith_domain::rules::*;
-    use kith_domain::sequences::*;
-    use kith_domain::webforms::*;
+    use kith_domain::marketing::sequences::*;
 
     let cond = |field: &str, op: Operator, values: &[&str]| Condition {
         field: field.into(),
@@ -172,13 +175,13 @@ fn seed_leads(c: &mut DbConnection, scope: &kith_db::Scope, team_ids: &[kith_dom
             Some(60),
         ),
     ] {
-        kith_db::lead_rules::create_scoring_rule(
+        kith_db::leads::rules::create_scoring_rule(
             c,
             scope,
             &ScoringRuleInput { name: name.into(), trigger, points, decay_days, active: true },
         )?;
     }
-    kith_db::lead_rules::put_settings(
+    kith_db::leads::rules::put_settings(
         c,
         scope,
         &LeadSettings { duplicate_rule: DuplicateRule::EmailOrPhone, qualify_threshold: Some(60) },
@@ -192,7 +195,7 @@ fn seed_leads(c: &mut DbConnection, scope: &kith_db::Scope, team_ids: &[kith_dom
                 AssignTarget::LeastLoaded { team_id: *eu },
             ),
         ] {
-            kith_db::lead_rules::create_assignment_rule(
+            kith_db::leads::rules::create_assignment_rule(
                 c,
                 scope,
                 &AssignmentRuleInput {
@@ -206,7 +209,7 @@ fn seed_leads(c: &mut DbConnection, scope: &kith_db::Scope, team_ids: &[kith_dom
             )?;
         }
     }
-    let form = kith_db::webforms::create(
+    let form = kith_db::leads::webforms::create(
         c,
         scope,
         &WebFormInput {
@@ -248,7 +251,7 @@ fn seed_leads(c: &mut DbConnection, scope: &kith_db::Scope, team_ids: &[kith_dom
             active: true,
         },
     )?;
-    kith_db::sequences::create(
+    kith_db::marketing::sequences::create(
         c,
         scope,
         &SequenceInput {
@@ -414,10 +417,10 @@ fn seed_leads(c: &mut DbConnection, scope: &kith_db::Scope, team_ids: &[kith_dom
             }
         }
     }
-    let list = kith_db::call_lists::create(
+    let list = kith_db::leads::call_lists::create(
         c,
         scope,
-        &kith_domain::call_lists::NewCallList { name: "Outdoor retailers — Q1 calls".into() },
+        &kith_domain::leads::call_lists::NewCallList { name: "Outdoor retailers — Q1 calls".into() },
     )?;
     let contacts = "name,title,company,phone,country\n\
         Henry Adams,Owner,Adams Outdoor,+1 212 555 0141,US\n\
@@ -425,7 +428,7 @@ fn seed_leads(c: &mut DbConnection, scope: &kith_db::Scope, team_ids: &[kith_dom
         Leo Martin,Gérant,Martin Montagne,+33 1 55 55 01 23,FR\n\
         Isla Brown,Buyer,Highland Kit,+44 20 7946 0123,GB\n\
         Jack Miller,Manager,Miller Camping,+1 416 555 0199,CA\n";
-    kith_db::call_lists::add_csv(c, scope, list.id, contacts.as_bytes())?;
+    kith_db::leads::call_lists::add_csv(c, scope, list.id, contacts.as_bytes())?;
     for (name, filters) in [
         (
             "Hot leads",
@@ -437,7 +440,7 @@ fn seed_leads(c: &mut DbConnection, scope: &kith_db::Scope, team_ids: &[kith_dom
         ),
         ("Not assigned yet", kith_domain::leads::LeadListQuery { unassigned: Some(true), ..Default::default() }),
     ] {
-        kith_db::lead_views::create(
+        kith_db::leads::views::create(
             c,
             scope,
             &kith_domain::leads::LeadViewInput { name: name.into(), filters, shared: true },

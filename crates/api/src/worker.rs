@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Timelike;
-use kith_db::jobs::{self, LeasedJob, NewJob};
-use kith_db::kernel::{kernel, JobContext, JobDone};
+use kith_db::core::jobs::{self, LeasedJob, NewJob};
+use kith_db::core::kernel::{kernel, JobContext, JobDone};
 
 use crate::mailer::Mailer;
 use crate::state::AppState;

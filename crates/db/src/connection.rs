@@ -102,12 +102,16 @@ pub struct PoolOptions {
     pub max_size: u32,
     pub connect_timeout: Duration,
     /// The clock the pool's connections read (the system clock but in tests).
-    pub clock: crate::clock::Clock,
+    pub clock: crate::core::clock::Clock,
 }
 
 impl Default for PoolOptions {
     fn default() -> Self {
-        PoolOptions { max_size: 10, connect_timeout: Duration::from_secs(5), clock: crate::clock::Clock::system() }
+        PoolOptions {
+            max_size: 10,
+            connect_timeout: Duration::from_secs(5),
+            clock: crate::core::clock::Clock::system(),
+        }
     }
 }
 
@@ -116,14 +120,14 @@ impl Default for PoolOptions {
 pub struct Pool {
     inner: r2d2::Pool<Manager>,
     backend: Backend,
-    clock: crate::clock::Clock,
+    clock: crate::core::clock::Clock,
 }
 
 /// A connection checked out of the pool; while it is held, `crate::now()` on this thread reads the
 /// pool's clock. It stays on the thread that checked it out.
 pub struct PooledConnection {
     conn: r2d2::PooledConnection<Manager>,
-    _clock: crate::clock::Binding,
+    _clock: crate::core::clock::Binding,
 }
 
 impl std::ops::Deref for PooledConnection {
@@ -170,7 +174,7 @@ impl Pool {
     }
 
     /// The clock this pool's work reads.
-    pub fn clock(&self) -> &crate::clock::Clock {
+    pub fn clock(&self) -> &crate::core::clock::Clock {
         &self.clock
     }
 
@@ -195,7 +199,7 @@ pub fn run_migrations(conn: &mut DbConnection) -> crate::Result<Vec<String>> {
     let applied: Vec<String> = applied.map_err(|e| crate::Error::Internal(format!("migration failed: {e}")))?;
     // Custom text values without a folded copy (SQL cannot fold Unicode alike on both databases) are
     // folded here, at every start.
-    let folded = crate::custom_fields::fold_missing(conn)?;
+    let folded = crate::core::custom_fields::fold_missing(conn)?;
     if folded > 0 {
         tracing::info!(folded, "custom field values folded for case-insensitive filters");
     }

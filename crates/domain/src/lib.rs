@@ -4,27 +4,10 @@
 //! types of the REST API (requests, views and the RFC 9457 problem body). The crate builds for
 //! `wasm32-unknown-unknown` without any database code, so the SPA runs the same checks as the server.
 
-pub mod audit;
-pub mod auth;
-pub mod call_lists;
-pub mod custom_fields;
-pub mod email_html;
+pub mod core;
 pub mod identity;
-pub mod ids;
-pub mod imports;
-pub mod inbound;
-pub mod lead_merge;
 pub mod leads;
-pub mod modules;
-pub mod notifications;
-pub mod page;
-pub mod permissions;
-pub mod problem;
-pub mod recycle;
-pub mod rules;
-pub mod sequences;
-pub mod validation;
-pub mod webforms;
+pub mod marketing;
 
-pub use ids::*;
-pub use problem::{ErrorCode, FieldError, Problem};
+pub use crate::core::ids::*;
+pub use crate::core::problem::{ErrorCode, FieldError, Problem};

@@ -1,6 +1,6 @@
 //! The sidebar: the modules the signed-in role may read, and settings.
 
-use kith_domain::modules::Module;
+use kith_domain::core::modules::Module;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use kith_domain::notifications::{NotificationQuery, NotificationView};
-use kith_domain::page::MAX_LIMIT;
+use kith_domain::core::notifications::{NotificationQuery, NotificationView};
+use kith_domain::core::page::MAX_LIMIT;
 use kith_domain::NotificationId;
 use leptos::prelude::*;
 use leptos::task::spawn_local;

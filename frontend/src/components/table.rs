@@ -5,7 +5,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 
 use kith_client::Client;
-use kith_domain::page::Page;
+use kith_domain::core::page::Page;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 

@@ -1,6 +1,6 @@
 //! Joining an organization through an invitation link (`/accept-invite?token=…`).
 
-use kith_domain::auth::AcceptInviteRequest;
+use kith_domain::identity::auth::AcceptInviteRequest;
 use kith_domain::Problem;
 use leptos::prelude::*;
 use leptos::task::spawn_local;

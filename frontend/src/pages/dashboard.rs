@@ -1,6 +1,6 @@
 //! Home: a welcome and the way into each module the role may use.
 
-use kith_domain::modules::Module;
+use kith_domain::core::modules::Module;
 use leptos::prelude::*;
 
 use crate::auth::use_session;

@@ -1,6 +1,6 @@
 //! Sign-up: a new organization and its first administrator.
 
-use kith_domain::auth::SignupRequest;
+use kith_domain::identity::auth::SignupRequest;
 use kith_domain::Problem;
 use leptos::prelude::*;
 use leptos::task::spawn_local;

@@ -39,8 +39,8 @@ impl FromRequest for Auth {
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::Internal("no app state".into()))?;
             let token = token.ok_or_else(ApiError::unauthorized)?;
-            let scope = if token.starts_with(kith_db::api_keys::KEY_PREFIX) {
-                let scope = state.db(move |c| kith_db::api_keys::authenticate(c, &token)).await?;
+            let scope = if token.starts_with(kith_db::identity::api_keys::KEY_PREFIX) {
+                let scope = state.db(move |c| kith_db::identity::api_keys::authenticate(c, &token)).await?;
                 let key = scope.actor_id().unwrap_or_default().to_owned();
                 if state.limits.per_api_key.check_key(&key).is_err() {
                     return Err(ApiError::RateLimited { retry_after_secs: 60 });
@@ -50,7 +50,12 @@ impl FromRequest for Auth {
                 let subject = state.jwt.verify(&token, state.now()).ok_or_else(ApiError::unauthorized)?;
                 state
                     .db(move |c| {
-                        kith_db::sessions::authenticate(c, subject.session_id, subject.user_id, subject.org_id)
+                        kith_db::identity::sessions::authenticate(
+                            c,
+                            subject.session_id,
+                            subject.user_id,
+                            subject.org_id,
+                        )
                     })
                     .await?
             };

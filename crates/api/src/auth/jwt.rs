@@ -2,7 +2,7 @@
 //! Validation is explicit: one algorithm, required exp/iat/nbf/iss/aud/sub, 30 s leeway.
 
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use kith_db::sessions::IssuedSession;
+use kith_db::identity::sessions::IssuedSession;
 use kith_domain::{OrgId, SessionId, UserId};
 use serde::{Deserialize, Serialize};
 

@@ -6,7 +6,7 @@ use std::future::{ready, Ready};
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, HttpResponse};
-use kith_db::idempotency::{self, Once};
+use kith_db::core::idempotency::{self, Once};
 use kith_db::{DbConnection, Scope};
 use kith_domain::ErrorCode;
 use serde::Serialize;
@@ -70,7 +70,7 @@ where
 
 /// Run a POST once per key; `work` chooses the status (e.g. 200 when a capture attached to an
 /// existing record instead of creating one). The key commits with the work's effect (see
-/// `kith_db::idempotency::once`); without a key the work simply runs.
+/// `kith_db::core::idempotency::once`); without a key the work simply runs.
 pub async fn run_once<R, T, F>(
     state: &AppState,
     scope: Scope,

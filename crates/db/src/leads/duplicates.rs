@@ -11,15 +11,15 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::Duration;
 use diesel::prelude::*;
-use kith_domain::lead_merge::{DuplicatePair, DuplicateQuery, DuplicateReason, DuplicateReport};
+use kith_domain::core::modules::Module;
+use kith_domain::core::page::clamp_limit;
+use kith_domain::core::permissions::Action;
+use kith_domain::leads::merge::{DuplicatePair, DuplicateQuery, DuplicateReason, DuplicateReport};
 use kith_domain::leads::LeadStatus;
-use kith_domain::modules::Module;
-use kith_domain::page::clamp_limit;
-use kith_domain::permissions::Action;
 
 use super::{views, visible, LeadRow};
+use crate::core::util::now;
 use crate::schema::leads;
-use crate::util::now;
 use crate::{DbConnection, Error, Result, Scope};
 
 /// Leads compared per call, the most recently updated first.

@@ -12,22 +12,22 @@ use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
-use kith_domain::audit::AuditAction;
-use kith_domain::lead_merge::{
+use kith_domain::core::audit::AuditAction;
+use kith_domain::core::modules::Module;
+use kith_domain::core::permissions::Action;
+use kith_domain::leads::merge::{
     LeadMerge, LeadMergeResult, LeadMergeUndone, LeadMergeView, MergeFieldChoices, MergeSide, UNDO_DAYS,
 };
 use kith_domain::leads::{LeadEventKind, LeadStatus, LeadView};
-use kith_domain::modules::Module;
-use kith_domain::permissions::Action;
 use kith_domain::{FieldError, LeadId, LeadMergeId};
 
 use super::{
     apply_move, event, fields_of_view, find, ownership, replace_tags, rescore, writable, write_fields, Fields, Move,
     ENTITY,
 };
+use crate::core::util::{new_id, now, parse_id, to_utc, transaction};
 use crate::schema::{lead_events, lead_merges, leads};
-use crate::util::{new_id, now, parse_id, to_utc, transaction};
-use crate::{audit, custom_fields, recycle, DbConnection, Error, Result, Scope};
+use crate::{core::audit, core::custom_fields, core::recycle, DbConnection, Error, Result, Scope};
 
 /// The audit entity of a merge record.
 pub const MERGE_ENTITY: &str = "lead_merge";

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::pages::settings::audit::AuditPage;
 use crate::registry::SettingsPage;
-use kith_domain::modules::Module;
+use kith_domain::core::modules::Module;
 
 pub const SETTINGS: &[SettingsPage] = &[
     SettingsPage {

@@ -1,8 +1,8 @@
 //! The recycle bin (`/settings/recycle-bin`): every kind of deleted record, newest first, each
 //! restorable for 30 days through its kind's own restore operation.
 
-use kith_domain::page::PageQuery;
-use kith_domain::recycle::RecycleBinItem;
+use kith_domain::core::page::PageQuery;
+use kith_domain::core::recycle::RecycleBinItem;
 use leptos::prelude::*;
 
 use crate::components::table::{LoadMore, Paged, StatusRow, TableHead};

@@ -1,7 +1,7 @@
 //! Identity: who works in the organization and how they sign in — users and invitations, teams,
 //! roles, API keys, and the email the organization sends as.
 
-use kith_domain::modules::Module;
+use kith_domain::core::modules::Module;
 use leptos::prelude::*;
 
 use crate::pages::settings::{

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use kith_client::Client;
-use kith_domain::custom_fields::{as_text, CustomFieldKind, CustomFieldView};
+use kith_domain::core::custom_fields::{as_text, CustomFieldKind, CustomFieldView};
 use kith_domain::{FieldError, Problem};
 use leptos::prelude::*;
 use leptos::task::spawn_local;

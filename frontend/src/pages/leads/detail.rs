@@ -3,10 +3,10 @@
 //! sent to it are listed with their delivery and engagement.
 
 use chrono::NaiveDate;
+use kith_domain::core::modules::Module;
+use kith_domain::core::permissions::{Action, Actor, RecordOwnership};
+use kith_domain::leads::rules::ScoreBreakdown;
 use kith_domain::leads::{LeadDetail, LeadPatch, LeadStatus, LeadView};
-use kith_domain::modules::Module;
-use kith_domain::permissions::{Action, Actor, RecordOwnership};
-use kith_domain::rules::ScoreBreakdown;
 use kith_domain::{FieldError, LeadId, Problem, UserId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;

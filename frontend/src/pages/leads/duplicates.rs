@@ -1,12 +1,12 @@
 //! `/m/leads/duplicates`: pairs of leads that look like the same person. Merging one into the other
 //! keeps, field by field, the value chosen; a merge can be undone for 30 days.
 
-use kith_domain::lead_merge::{
+use kith_domain::core::modules::Module;
+use kith_domain::leads::merge::{
     DuplicatePair, DuplicateQuery, DuplicateReason, DuplicateReport, LeadMerge, LeadMergeResult, LeadMergeUndone,
     LeadMergeView, MergeFieldChoices, MergeSide,
 };
 use kith_domain::leads::LeadView;
-use kith_domain::modules::Module;
 use kith_domain::{LeadId, LeadMergeId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;

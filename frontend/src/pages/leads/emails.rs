@@ -1,8 +1,8 @@
 //! The "Emails" card on a lead's page: what Kith sent (or is about to send) to the lead, newest
 //! first, whether it was delivered, and how often it was opened and its links followed.
 
+use kith_domain::core::page::PageQuery;
 use kith_domain::leads::{EmailDelivery, LeadEmailView};
-use kith_domain::page::PageQuery;
 use kith_domain::LeadId;
 use leptos::prelude::*;
 

@@ -1,7 +1,7 @@
 //! The "Sequences" card on a lead's page: the sequences the lead is enrolled in, stopping one, and
 //! enrolling the lead in another.
 
-use kith_domain::sequences::{EnrollmentStatus, EnrollmentView};
+use kith_domain::marketing::sequences::{EnrollmentStatus, EnrollmentView};
 use kith_domain::{EnrollmentId, LeadId, SequenceId};
 use leptos::prelude::*;
 

@@ -4,12 +4,12 @@
 use std::time::Duration;
 
 use kith_client::Client;
-use kith_domain::custom_fields::CustomFieldView;
-use kith_domain::imports::{
+use kith_domain::core::custom_fields::CustomFieldView;
+use kith_domain::core::modules::Module;
+use kith_domain::leads::imports::{
     CheckStatus, ColumnMapping, DryRunReport, DuplicatePolicy, ImportCheck, ImportMapping, ImportStatus, ImportTarget,
     ImportView, CUSTOM_PREFIX,
 };
-use kith_domain::modules::Module;
 use kith_domain::{FieldError, ImportId, Problem, UserId};
 use leptos::html::Input;
 use leptos::prelude::*;

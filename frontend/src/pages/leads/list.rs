@@ -4,9 +4,9 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use kith_domain::custom_fields::{CustomFieldKind, CustomFieldView};
+use kith_domain::core::custom_fields::{CustomFieldKind, CustomFieldView};
+use kith_domain::core::modules::Module;
 use kith_domain::leads::{LeadListQuery, LeadSource, LeadStatus, LeadView};
-use kith_domain::modules::Module;
 use kith_domain::LeadId;
 use leptos::prelude::*;
 use leptos::task::spawn_local;

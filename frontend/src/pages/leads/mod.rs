@@ -16,8 +16,8 @@ pub mod new_lead;
 pub mod saved_views;
 pub mod timeline;
 
+use kith_domain::core::modules::Module;
 use kith_domain::leads::{LeadSource, LeadStatus};
-use kith_domain::modules::Module;
 use kith_domain::LeadId;
 use leptos::prelude::*;
 

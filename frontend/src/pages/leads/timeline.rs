@@ -1,6 +1,6 @@
 //! A lead's timeline: its status and owner history, captures, emails and engagement.
 
-use kith_domain::lead_merge::LeadMergeUndone;
+use kith_domain::leads::merge::LeadMergeUndone;
 use kith_domain::leads::{LeadEvent, LeadEventKind, LeadSource, LeadStatus};
 use leptos::prelude::*;
 

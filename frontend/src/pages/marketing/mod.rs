@@ -1,6 +1,6 @@
 //! Marketing: sequences of emails and tasks that leads are enrolled in.
 
-use kith_domain::modules::Module;
+use kith_domain::core::modules::Module;
 use leptos::prelude::*;
 
 use crate::pages::settings::sequences::SequencesPage;

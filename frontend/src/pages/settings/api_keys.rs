@@ -1,7 +1,7 @@
 //! API keys: tokens for integrations, limited to a role; the secret is shown once, at creation.
 
 use kith_domain::identity::{ApiKeyView, CreatedApiKey, NewApiKey};
-use kith_domain::page::PageQuery;
+use kith_domain::core::page::PageQuery;
 use kith_domain::{FieldError, Problem, RoleId};
 use leptos::prelude::*;
 

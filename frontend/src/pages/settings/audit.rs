@@ -2,9 +2,9 @@
 
 use std::collections::HashMap;
 
-use kith_domain::audit::{ActorKind, AuditEntry, AuditQuery};
+use kith_domain::core::audit::{ActorKind, AuditEntry, AuditQuery};
+use kith_domain::core::page::{PageQuery, MAX_LIMIT};
 use kith_domain::identity::UserListQuery;
-use kith_domain::page::{PageQuery, MAX_LIMIT};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 

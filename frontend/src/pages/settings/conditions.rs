@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use kith_domain::rules::{Condition, Operator, CONDITION_FIELDS, CUSTOM_PREFIX};
+use kith_domain::leads::rules::{Condition, Operator, CONDITION_FIELDS, CUSTOM_PREFIX};
 use kith_domain::{FieldError, Problem};
 use leptos::prelude::*;
 

@@ -1,7 +1,7 @@
 //! Custom lead fields: typed fields administrators add to leads (text, number, date, yes/no, a
 //! choice from a list). Lead readers see the list; leads show and edit the values.
 
-use kith_domain::custom_fields::{CustomFieldInput, CustomFieldKind, CustomFieldPatch, CustomFieldView};
+use kith_domain::core::custom_fields::{CustomFieldInput, CustomFieldKind, CustomFieldPatch, CustomFieldView};
 use leptos::prelude::*;
 
 use crate::auth::use_session;

@@ -2,7 +2,7 @@
 //! tracking), the SMTP server they go out through, and a test message that checks both end to end.
 //! Settings readers see it; administrators change it.
 
-use kith_domain::notifications::{MailServerInput, MailServerView, MailSettings, SmtpSecurity, TestEmailResult};
+use kith_domain::core::notifications::{MailServerInput, MailServerView, MailSettings, SmtpSecurity, TestEmailResult};
 use kith_domain::{FieldError, Problem};
 use leptos::prelude::*;
 

@@ -1,7 +1,7 @@
 //! Inbound email: the address a mail provider posts incoming inquiries to, and its secret. Each
 //! inquiry becomes a lead, or lands on the existing lead's timeline. Administrators only.
 
-use kith_domain::inbound::{InboundEmailSecret, InboundEmailSettings};
+use kith_domain::leads::inbound::{InboundEmailSecret, InboundEmailSettings};
 use leptos::prelude::*;
 
 use crate::api::origin;

@@ -2,7 +2,7 @@
 //! conditions the lead meets and that finds someone with room wins; without one the lead stays
 //! unassigned.
 
-use kith_domain::rules::{AssignTarget, AssignmentRule, AssignmentRuleInput};
+use kith_domain::leads::rules::{AssignTarget, AssignmentRule, AssignmentRuleInput};
 use kith_domain::{FieldError, Problem, TeamId, UserId};
 use leptos::prelude::*;
 

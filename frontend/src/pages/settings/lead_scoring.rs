@@ -1,7 +1,7 @@
 //! Lead scoring: rules that give (or take) points for what a lead is (attribute rules) or does
 //! (behaviour rules, optionally fading over time). Administrators edit them; lead readers see them.
 
-use kith_domain::rules::{Behaviour, ScoreTrigger, ScoringRule, ScoringRuleInput};
+use kith_domain::leads::rules::{Behaviour, ScoreTrigger, ScoringRule, ScoringRuleInput};
 use kith_domain::{FieldError, Problem};
 use leptos::prelude::*;
 

@@ -17,11 +17,11 @@ pub mod teams;
 pub mod users;
 
 use kith_client::Client;
-use kith_domain::custom_fields::CustomFieldView;
+use kith_domain::core::custom_fields::CustomFieldView;
+use kith_domain::core::modules::Module;
+use kith_domain::core::page::{PageQuery, MAX_LIMIT};
+use kith_domain::core::permissions::Action;
 use kith_domain::identity::{RoleView, TeamListQuery, TeamView};
-use kith_domain::modules::Module;
-use kith_domain::page::{PageQuery, MAX_LIMIT};
-use kith_domain::permissions::Action;
 use kith_domain::{RoleId, TeamId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;

@@ -1,8 +1,10 @@
 //! Roles: what each role may do per module, as a matrix; admins add roles and edit grants.
 
+use kith_domain::core::modules::Module;
+use kith_domain::core::permissions::{AccessLevel, ModuleAccess, Permissions, RecordScope};
 use kith_domain::identity::{NewRole, RolePatch, RoleView};
-use kith_domain::modules::Module;
-use kith_domain::permissions::{AccessLevel, ModuleAccess, Permissions, RecordScope};
+use kith_domain::core::modules::Module;
+use kith_domain::core::permissions::{AccessLevel, ModuleAccess, Permissions, RecordScope};
 use leptos::prelude::*;
 
 use super::use_directory;

@@ -2,11 +2,11 @@
 //! lead replies, converts, unsubscribes or is disqualified. Marketing and lead readers see them;
 //! marketing writers change them.
 
+use kith_domain::core::modules::Module;
+use kith_domain::core::permissions::Action;
+use kith_domain::leads::webforms::WebFormView;
 use kith_domain::leads::LeadSource;
-use kith_domain::modules::Module;
-use kith_domain::permissions::Action;
-use kith_domain::sequences::{SequenceInput, SequenceStep, SequenceView, MERGE_FIELDS};
-use kith_domain::webforms::WebFormView;
+use kith_domain::marketing::sequences::{SequenceInput, SequenceStep, SequenceView, MERGE_FIELDS};
 use kith_domain::{FieldError, Problem, WebFormId};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;

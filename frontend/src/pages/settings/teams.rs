@@ -1,5 +1,7 @@
 //! Teams: create, rename, delete to the recycle bin (restored from the bin page).
 
+use kith_domain::core::page::PageQuery;
+use kith_domain::core::recycle::RecycleBinItem;
 use kith_domain::identity::{NewTeam, TeamListQuery, TeamPatch, TeamView};
 use kith_domain::TeamId;
 use leptos::prelude::*;

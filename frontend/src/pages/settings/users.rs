@@ -1,7 +1,7 @@
 //! Users: the organization's people, their role, team and status; and invitations for new ones.
 
 use kith_domain::identity::{CreatedInvite, InviteView, NewInvite, UserListQuery, UserPatch, UserStatus, UserView};
-use kith_domain::page::PageQuery;
+use kith_domain::core::page::PageQuery;
 use kith_domain::{FieldError, InviteId, Problem, RoleId, TeamId};
 use leptos::prelude::*;
 

@@ -25,13 +25,13 @@ use std::time::{Duration, Instant};
 
 use data::{Channel, Person};
 use kith_client::Client;
-use kith_domain::custom_fields::{CustomFieldInput, CustomFieldKind};
+use kith_domain::core::custom_fields::{CustomFieldInput, CustomFieldKind};
+use kith_domain::core::page::Page;
 use kith_domain::identity::{NewInvite, NewTeam};
-use kith_domain::imports::{CheckStatus, DuplicatePolicy, ImportMapping, ImportStatus};
+use kith_domain::leads::imports::{CheckStatus, DuplicatePolicy, ImportMapping, ImportStatus};
+use kith_domain::leads::rules::*;
+use kith_domain::leads::webforms::*;
 use kith_domain::leads::{DuplicateRule, LeadListQuery, LeadSettings, LeadView, NewLead};
-use kith_domain::page::Page;
-use kith_domain::rules::*;
-use kith_domain::webforms::*;
 use kith_domain::{UserId, WebFormId};
 use kith_tests::TestApp;
 use measure::{latency, n, secs, Checks, Report, Samples};
@@ -110,7 +110,7 @@ async fn invite(
     let created = admin.create_invite(&NewInvite { email, role_id: role, team_id: team }).await.expect("invite");
     let client = app.client();
     client
-        .accept_invite(&kith_domain::auth::AcceptInviteRequest {
+        .accept_invite(&kith_domain::identity::auth::AcceptInviteRequest {
             token: created.token,
             name: name.into(),
             password: kith_tests::PASSWORD.into(),

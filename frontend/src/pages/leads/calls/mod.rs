@@ -3,9 +3,9 @@
 
 pub mod work;
 
-use kith_domain::call_lists::{CallListView, Disposition};
-use kith_domain::imports::RowProblem;
-use kith_domain::modules::Module;
+use kith_domain::core::modules::Module;
+use kith_domain::leads::call_lists::{CallListView, Disposition};
+use kith_domain::leads::imports::RowProblem;
 use kith_domain::{CallListId, FieldError, Problem};
 use leptos::prelude::*;
 use leptos::task::spawn_local;

@@ -2,7 +2,7 @@
 //! happened; the screen then offers the next one.
 
 use chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc};
-use kith_domain::call_lists::{CallContactView, CallListView, CallLog, CallOutcome, Disposition, NewCall};
+use kith_domain::leads::call_lists::{CallContactView, CallListView, CallLog, CallOutcome, Disposition, NewCall};
 use kith_domain::{CallListId, FieldError, LeadId, Problem};
 use leptos::prelude::*;
 use leptos::task::spawn_local;

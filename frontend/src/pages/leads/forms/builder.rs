@@ -1,7 +1,7 @@
 //! The web form builder: the form's fields and what happens with a submission, next to a live
 //! preview. Administrators edit; lead readers see the form and its embed code.
 
-use kith_domain::webforms::{FormField, FormTarget, WebFormInput, WebFormView};
+use kith_domain::leads::webforms::{FormField, FormTarget, WebFormInput, WebFormView};
 use kith_domain::{FieldError, Problem, UserId, WebFormId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;

@@ -1,7 +1,7 @@
 //! The code to paste into a website, for a saved form: a plain HTML form, or a script that renders
 //! the form in place.
 
-use kith_domain::webforms::WebFormEmbed;
+use kith_domain::leads::webforms::WebFormEmbed;
 use kith_domain::WebFormId;
 use leptos::prelude::*;
 use leptos::task::spawn_local;

@@ -5,8 +5,8 @@ pub mod builder;
 pub mod embed;
 pub mod preview;
 
-use kith_domain::modules::Module;
-use kith_domain::webforms::{FormTarget, WebFormView};
+use kith_domain::core::modules::Module;
+use kith_domain::leads::webforms::{FormTarget, WebFormView};
 use kith_domain::WebFormId;
 use leptos::prelude::*;
 

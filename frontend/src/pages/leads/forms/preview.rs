@@ -1,6 +1,6 @@
 //! The form as a visitor will see it, drawn from the builder's unsaved state.
 
-use kith_domain::webforms::FormTarget;
+use kith_domain::leads::webforms::FormTarget;
 use leptos::prelude::*;
 
 use super::builder::{Draft, FieldRow};

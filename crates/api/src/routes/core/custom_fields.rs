@@ -1,0 +1,78 @@
+//! Custom fields of leads: admins define them; leads carry their values under `custom`.
+
+use actix_web::{delete, get, patch, post, web, HttpResponse};
+use kith_domain::core::custom_fields::*;
+use kith_domain::{CustomFieldId, Problem};
+
+use crate::auth::Auth;
+use crate::error::ApiResult;
+use crate::http::etag::{ok, IfMatch};
+use crate::http::idempotency::{create_once, IdempotencyKey};
+use crate::http::input::valid;
+use crate::state::AppState;
+
+/// Every lead custom field in display order (a short configuration list, returned whole).
+#[utoipa::path(operation_id = "list_custom_fields", tag = "custom_fields", security(("bearer" = [])), responses((status = 200, body = Vec<CustomFieldView>), (status = 403, body = Problem)))]
+#[get("/custom-fields")]
+pub async fn list(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
+    let fields = state.db(move |c| kith_db::core::custom_fields::list(c, auth.scope())).await?;
+    ok(&fields)
+}
+
+/// Define a lead field (administrators). Its key and kind are fixed once created.
+#[utoipa::path(
+    operation_id = "create_custom_field",
+    tag = "custom_fields",
+    security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first response")),
+    request_body = CustomFieldInput,
+    responses((status = 201, body = CustomFieldView), (status = 403, body = Problem), (status = 422, body = Problem))
+)]
+#[post("/custom-fields")]
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: Auth,
+    key: IdempotencyKey,
+    body: web::Json<CustomFieldInput>,
+) -> ApiResult<HttpResponse> {
+    create_once(&state, auth.0, key, valid(body.into_inner().tidy())?, kith_db::core::custom_fields::create).await
+}
+
+/// Change a field's label, options, required flag or position (If-Match).
+#[utoipa::path(
+    operation_id = "update_custom_field",
+    tag = "custom_fields",
+    security(("bearer" = [])),
+    params(("id" = CustomFieldId, Path), ("If-Match" = String, Header)),
+    request_body = CustomFieldPatch,
+    responses((status = 200, body = CustomFieldView), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem))
+)]
+#[patch("/custom-fields/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<CustomFieldId>,
+    if_match: IfMatch,
+    body: web::Json<CustomFieldPatch>,
+) -> ApiResult<HttpResponse> {
+    let patch = valid(body.into_inner().tidy())?;
+    let id = id.into_inner();
+    let field =
+        state.db(move |c| kith_db::core::custom_fields::update(c, auth.scope(), id, if_match.0, &patch)).await?;
+    ok(&field)
+}
+
+/// Delete a field: leads stop showing its values and its key stays reserved.
+#[utoipa::path(
+    operation_id = "delete_custom_field",
+    tag = "custom_fields",
+    security(("bearer" = [])),
+    params(("id" = CustomFieldId, Path)),
+    responses((status = 204, description = "Deleted"), (status = 404, body = Problem))
+)]
+#[delete("/custom-fields/{id}")]
+pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<CustomFieldId>) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    state.db(move |c| kith_db::core::custom_fields::delete(c, auth.scope(), id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

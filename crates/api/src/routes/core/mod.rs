@@ -1,0 +1,28 @@
+//! Shared routes: the audit trail and the recycle bin, the organization's email settings, notifications,
+//! custom fields, and the operational endpoints (health, readiness, metrics).
+
+pub mod audit;
+pub mod custom_fields;
+pub mod health;
+pub mod mail_settings;
+pub mod notifications;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// This context's routes under `/api/v1`.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(audit::list)
+        .service(audit::recycle_bin)
+        .service(mail_settings::get)
+        .service(mail_settings::put)
+        .service(mail_settings::get_server)
+        .service(mail_settings::put_server)
+        .service(mail_settings::delete_server)
+        .service(mail_settings::send_test)
+        .service(notifications::list)
+        .service(notifications::mark_read)
+        .service(custom_fields::list)
+        .service(custom_fields::create)
+        .service(custom_fields::update)
+        .service(custom_fields::delete);
+}

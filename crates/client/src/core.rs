@@ -1,0 +1,83 @@
+//! Shared: custom fields, the recycle bin, the organization's email settings, notifications and the audit trail.
+
+use super::*;
+
+impl Client {
+    // ---- custom fields and the recycle bin ----
+
+    /// Restore any item of the recycle bin through its kind's restore operation,
+    /// `POST /api/v1/{kind}s/{id}/restore` (every kind that goes to the bin has one; a test checks it).
+    pub async fn restore_from_bin(&self, item: &RecycleBinItem) -> Result<()> {
+        let path = format!("/api/v1/{}s/{}/restore", item.entity.replace('_', "-"), item.entity_id);
+        self.post::<_, serde_json::Value>(&path, &()).await.map(|_| ())
+    }
+    pub async fn custom_fields(&self) -> Result<Vec<kith_domain::core::custom_fields::CustomFieldView>> {
+        self.get("/api/v1/custom-fields", &()).await
+    }
+    pub async fn create_custom_field(
+        &self,
+        field: &kith_domain::core::custom_fields::CustomFieldInput,
+    ) -> Result<kith_domain::core::custom_fields::CustomFieldView> {
+        self.post("/api/v1/custom-fields", field).await
+    }
+    pub async fn update_custom_field(
+        &self,
+        id: CustomFieldId,
+        version: i64,
+        patch: &kith_domain::core::custom_fields::CustomFieldPatch,
+    ) -> Result<kith_domain::core::custom_fields::CustomFieldView> {
+        self.patch(&format!("/api/v1/custom-fields/{id}"), version, patch).await
+    }
+    pub async fn delete_custom_field(&self, id: CustomFieldId) -> Result<()> {
+        self.delete(&format!("/api/v1/custom-fields/{id}")).await
+    }
+
+    // ---- mail settings ----
+
+    pub async fn mail_settings(&self) -> Result<NotificationMailSettings> {
+        self.get("/api/v1/mail-settings", &()).await
+    }
+    pub async fn put_mail_settings(&self, settings: &NotificationMailSettings) -> Result<NotificationMailSettings> {
+        self.send(Method::PUT, "/api/v1/mail-settings", |r| r.json(settings)).await
+    }
+    /// The organization's own SMTP server; `NotFound` when it uses the installation's.
+    pub async fn mail_server(&self) -> Result<kith_domain::core::notifications::MailServerView> {
+        self.get("/api/v1/mail-settings/server", &()).await
+    }
+    pub async fn put_mail_server(
+        &self,
+        server: &kith_domain::core::notifications::MailServerInput,
+    ) -> Result<kith_domain::core::notifications::MailServerView> {
+        self.send(Method::PUT, "/api/v1/mail-settings/server", |r| r.json(server)).await
+    }
+    pub async fn delete_mail_server(&self) -> Result<()> {
+        self.delete("/api/v1/mail-settings/server").await
+    }
+    pub async fn send_test_email(&self, to: &str) -> Result<kith_domain::core::notifications::TestEmailResult> {
+        self.post(
+            "/api/v1/mail-settings/test",
+            &kith_domain::core::notifications::TestEmailRequest { to: to.to_owned() },
+        )
+        .await
+    }
+
+    // ---- notifications ----
+
+    pub async fn notifications(&self, q: &NotificationQuery) -> Result<Page<NotificationView>> {
+        self.get("/api/v1/notifications", q).await
+    }
+    pub async fn mark_notification_read(&self, id: NotificationId) -> Result<()> {
+        self.send::<serde_json::Value>(Method::POST, &format!("/api/v1/notifications/{id}/read"), |r| r)
+            .await
+            .map(|_| ())
+    }
+
+    // ---- audit and recycle bin ----
+
+    pub async fn audit(&self, q: &AuditQuery) -> Result<Page<AuditEntry>> {
+        self.get("/api/v1/audit", q).await
+    }
+    pub async fn recycle_bin(&self, q: &PageQuery) -> Result<Page<RecycleBinItem>> {
+        self.get("/api/v1/recycle-bin", q).await
+    }
+}

@@ -1,0 +1,329 @@
+//! Custom fields of leads: the definitions admins manage, and the values leads hold (one row per
+//! lead and field in `lead_custom_values`, loaded for many leads in one query).
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use kith_domain::core::audit::AuditAction;
+use kith_domain::core::custom_fields::*;
+use kith_domain::core::modules::Module;
+use kith_domain::core::permissions::Action;
+use kith_domain::{CustomFieldId, LeadId, OrgId};
+use serde_json::Value;
+
+use crate::core::util::{new_id, now, parse_id, to_utc, transaction};
+use crate::schema::{custom_field_defs, lead_custom_values};
+use crate::{core::audit, DbConnection, Error, Result, Scope};
+
+pub const ENTITY: &str = "custom_field";
+/// The record type the fields belong to (only leads so far).
+const LEAD: &str = "lead";
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = custom_field_defs)]
+struct DefRow {
+    id: String,
+    key: String,
+    label: String,
+    kind: String,
+    options: String,
+    required: bool,
+    position: i32,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+    version: i64,
+}
+
+impl DefRow {
+    fn into_view(self) -> Result<CustomFieldView> {
+        Ok(CustomFieldView {
+            id: parse_id(&self.id)?,
+            kind: CustomFieldKind::parse(&self.kind)
+                .ok_or_else(|| Error::Internal(format!("bad custom field kind {:?}", self.kind)))?,
+            options: serde_json::from_str(&self.options)
+                .map_err(|e| Error::Internal(format!("stored options are unreadable: {e}")))?,
+            key: self.key,
+            label: self.label,
+            required: self.required,
+            position: self.position,
+            created_at: to_utc(self.created_at),
+            updated_at: to_utc(self.updated_at),
+            version: self.version,
+        })
+    }
+}
+
+fn json<T: serde::Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| Error::Internal(e.to_string()))
+}
+
+/// The organization's live lead fields in display order.
+pub fn defs(conn: &mut DbConnection, org_id: OrgId) -> Result<Vec<CustomFieldView>> {
+    custom_field_defs::table
+        .filter(custom_field_defs::org_id.eq(org_id.to_string()))
+        .filter(custom_field_defs::entity.eq(LEAD))
+        .filter(custom_field_defs::deleted_at.is_null())
+        .order((custom_field_defs::position.asc(), custom_field_defs::id.asc()))
+        .select(DefRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(DefRow::into_view)
+        .collect()
+}
+
+/// One live lead field by key.
+pub(crate) fn def_by_key(conn: &mut DbConnection, org_id: OrgId, key: &str) -> Result<Option<CustomFieldView>> {
+    custom_field_defs::table
+        .filter(custom_field_defs::org_id.eq(org_id.to_string()))
+        .filter(custom_field_defs::entity.eq(LEAD))
+        .filter(custom_field_defs::key.eq(key))
+        .filter(custom_field_defs::deleted_at.is_null())
+        .select(DefRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(DefRow::into_view)
+        .transpose()
+}
+
+pub fn list(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<CustomFieldView>> {
+    scope.require(Module::Leads, Action::Read)?;
+    defs(conn, scope.org_id())
+}
+
+fn find(conn: &mut DbConnection, scope: &Scope, id: CustomFieldId) -> Result<CustomFieldView> {
+    custom_field_defs::table
+        .filter(custom_field_defs::org_id.eq(scope.org_id().to_string()))
+        .filter(custom_field_defs::id.eq(id.to_string()))
+        .filter(custom_field_defs::deleted_at.is_null())
+        .select(DefRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(Error::NotFound)?
+        .into_view()
+}
+
+fn problems(errors: Vec<kith_domain::FieldError>) -> Result<()> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Validation(errors))
+    }
+}
+
+pub fn create(conn: &mut DbConnection, scope: &Scope, input: &CustomFieldInput) -> Result<CustomFieldView> {
+    scope.require(Module::Settings, Action::Write)?;
+    problems(input.problems())?;
+    let org = scope.org_id().to_string();
+    transaction(conn, |c| {
+        // Deleted fields keep their key, so their old values never meet a new definition.
+        let taken: i64 = custom_field_defs::table
+            .filter(custom_field_defs::org_id.eq(&org))
+            .filter(custom_field_defs::entity.eq(LEAD))
+            .filter(custom_field_defs::key.eq(&input.key))
+            .count()
+            .get_result(c)?;
+        if taken > 0 {
+            return Err(Error::field("key", "taken", "A lead field (perhaps a deleted one) already uses this key."));
+        }
+        let last: Option<i32> = custom_field_defs::table
+            .filter(custom_field_defs::org_id.eq(&org))
+            .filter(custom_field_defs::entity.eq(LEAD))
+            .filter(custom_field_defs::deleted_at.is_null())
+            .select(diesel::dsl::max(custom_field_defs::position))
+            .first(c)?;
+        let id = CustomFieldId(new_id());
+        let at = now();
+        diesel::insert_into(custom_field_defs::table)
+            .values((
+                custom_field_defs::id.eq(id.to_string()),
+                custom_field_defs::org_id.eq(&org),
+                custom_field_defs::entity.eq(LEAD),
+                custom_field_defs::key.eq(&input.key),
+                custom_field_defs::label.eq(input.label.trim()),
+                custom_field_defs::kind.eq(input.kind.as_str()),
+                custom_field_defs::options.eq(json(&input.options)?),
+                custom_field_defs::required.eq(input.required),
+                custom_field_defs::position.eq(input.position.unwrap_or(last.map_or(0, |p| p + 1))),
+                custom_field_defs::created_at.eq(at),
+                custom_field_defs::updated_at.eq(at),
+                custom_field_defs::version.eq(1i64),
+            ))
+            .execute(c)?;
+        let view = find(c, scope, id)?;
+        audit::record_created(c, scope, ENTITY, &id.to_string(), &view)?;
+        Ok(view)
+    })
+}
+
+/// Change a field's label, options, required flag or position (If-Match `version`).
+pub fn update(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    id: CustomFieldId,
+    version: i64,
+    patch: &CustomFieldPatch,
+) -> Result<CustomFieldView> {
+    scope.require(Module::Settings, Action::Write)?;
+    transaction(conn, |c| {
+        let before = find(c, scope, id)?;
+        problems(patch.problems(before.kind))?;
+        let n = diesel::update(
+            custom_field_defs::table
+                .filter(custom_field_defs::org_id.eq(scope.org_id().to_string()))
+                .filter(custom_field_defs::id.eq(id.to_string()))
+                .filter(custom_field_defs::version.eq(version)),
+        )
+        .set((
+            custom_field_defs::label.eq(patch.label.as_deref().unwrap_or(&before.label).trim()),
+            custom_field_defs::options.eq(json(patch.options.as_ref().unwrap_or(&before.options))?),
+            custom_field_defs::required.eq(patch.required.unwrap_or(before.required)),
+            custom_field_defs::position.eq(patch.position.unwrap_or(before.position)),
+            custom_field_defs::updated_at.eq(now()),
+            custom_field_defs::version.eq(version + 1),
+        ))
+        .execute(c)?;
+        if n == 0 {
+            return Err(Error::Stale(version));
+        }
+        let after = find(c, scope, id)?;
+        audit::record_updated(c, scope, ENTITY, &id.to_string(), &before, &after)?;
+        Ok(after)
+    })
+}
+
+/// Soft-delete a field: leads stop showing its values, rules on it stop matching, and its key stays
+/// reserved.
+pub fn delete(conn: &mut DbConnection, scope: &Scope, id: CustomFieldId) -> Result<()> {
+    scope.require(Module::Settings, Action::Write)?;
+    transaction(conn, |c| {
+        find(c, scope, id)?;
+        diesel::update(
+            custom_field_defs::table
+                .filter(custom_field_defs::org_id.eq(scope.org_id().to_string()))
+                .filter(custom_field_defs::id.eq(id.to_string())),
+        )
+        .set((
+            custom_field_defs::deleted_at.eq(Some(now())),
+            custom_field_defs::version.eq(custom_field_defs::version + 1),
+        ))
+        .execute(c)?;
+        audit::record(c, scope, ENTITY, &id.to_string(), AuditAction::Delete, &[])
+    })
+}
+
+// ---- values ----
+
+/// (lead_id, field_key, kind, value_text, value_number)
+type StoredValue = (String, String, String, Option<String>, Option<i64>);
+
+/// Custom values of many leads in one query (values of deleted fields are left out).
+pub(crate) fn values_of(conn: &mut DbConnection, ids: &[String]) -> Result<HashMap<String, BTreeMap<String, Value>>> {
+    let mut map: HashMap<String, BTreeMap<String, Value>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(map);
+    }
+    let rows: Vec<StoredValue> = lead_custom_values::table
+        .inner_join(
+            custom_field_defs::table.on(custom_field_defs::org_id
+                .eq(lead_custom_values::org_id)
+                .and(custom_field_defs::key.eq(lead_custom_values::field_key))),
+        )
+        .filter(lead_custom_values::lead_id.eq_any(ids))
+        .filter(custom_field_defs::entity.eq(LEAD))
+        .filter(custom_field_defs::deleted_at.is_null())
+        .select((
+            lead_custom_values::lead_id,
+            lead_custom_values::field_key,
+            custom_field_defs::kind,
+            lead_custom_values::value_text,
+            lead_custom_values::value_number,
+        ))
+        .load(conn)?;
+    for (lead, key, kind, text, number) in rows {
+        let Some(kind) = CustomFieldKind::parse(&kind) else { continue };
+        let value = from_storage(kind, text, number);
+        if !value.is_null() {
+            map.entry(lead).or_default().insert(key, value);
+        }
+    }
+    Ok(map)
+}
+
+/// Store checked values (from `validate_values`): each replaces the lead's value; `Null` removes it.
+pub(crate) fn write_values(
+    conn: &mut DbConnection,
+    org_id: OrgId,
+    lead_id: LeadId,
+    values: &BTreeMap<String, Value>,
+) -> Result<()> {
+    for (key, value) in values {
+        diesel::delete(
+            lead_custom_values::table
+                .filter(lead_custom_values::lead_id.eq(lead_id.to_string()))
+                .filter(lead_custom_values::field_key.eq(key)),
+        )
+        .execute(conn)?;
+        let (text, number) = to_storage(value);
+        if text.is_some() || number.is_some() {
+            diesel::insert_into(lead_custom_values::table)
+                .values((
+                    lead_custom_values::org_id.eq(org_id.to_string()),
+                    lead_custom_values::lead_id.eq(lead_id.to_string()),
+                    lead_custom_values::field_key.eq(key),
+                    lead_custom_values::value_folded.eq(text.as_deref().map(fold)),
+                    lead_custom_values::value_text.eq(text),
+                    lead_custom_values::value_number.eq(number),
+                ))
+                .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+/// Fold the text values that have no folded copy yet (rows from before the migration that added
+/// `value_folded`, or written by a node still running older code during a rolling upgrade). Runs at every
+/// start; cheap when there is nothing to do. Returns the rows folded.
+pub fn fold_missing(conn: &mut DbConnection) -> Result<usize> {
+    const BATCH: i64 = 1_000;
+    let mut changed = 0;
+    loop {
+        let rows: Vec<(String, String, Option<String>)> = lead_custom_values::table
+            .filter(lead_custom_values::value_folded.is_null())
+            .filter(lead_custom_values::value_text.is_not_null())
+            .select((lead_custom_values::lead_id, lead_custom_values::field_key, lead_custom_values::value_text))
+            .limit(BATCH)
+            .load(conn)?;
+        if rows.is_empty() {
+            return Ok(changed);
+        }
+        changed += rows.len();
+        transaction(conn, |c| {
+            for (lead, key, text) in &rows {
+                diesel::update(
+                    lead_custom_values::table
+                        .filter(lead_custom_values::lead_id.eq(lead))
+                        .filter(lead_custom_values::field_key.eq(key)),
+                )
+                .set(lead_custom_values::value_folded.eq(text.as_deref().map(fold)))
+                .execute(c)?;
+            }
+            Ok(())
+        })?;
+    }
+}
+
+/// Remove every value of a lead (when it is purged).
+pub(crate) fn forget_lead(conn: &mut DbConnection, org_id: OrgId, lead_id: &str) -> Result<()> {
+    diesel::delete(
+        lead_custom_values::table
+            .filter(lead_custom_values::org_id.eq(org_id.to_string()))
+            .filter(lead_custom_values::lead_id.eq(lead_id)),
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
+pub(crate) fn register(k: &mut crate::core::kernel::Kernel) {
+    k.record_kind(crate::core::kernel::RecordKind::new(ENTITY, kith_domain::core::modules::Module::Settings));
+}

@@ -1,0 +1,328 @@
+//! Reading: the list with its filters, sort and search (and the search index kept current before each
+//! commit), the record scope as a query, and the timeline.
+
+use super::*;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum SortField {
+    Created,
+    Updated,
+    Name,
+    Company,
+    Score,
+}
+
+macro_rules! order_by {
+    ($q:expr, $col:expr, $dir:expr) => {
+        match $dir {
+            Direction::Asc => $q.order(($col.asc(), leads::id.asc())),
+            Direction::Desc => $q.order(($col.desc(), leads::id.desc())),
+        }
+    };
+}
+
+macro_rules! after {
+    ($q:expr, $col:expr, $key:expr, $id:expr, $dir:expr) => {
+        match $dir {
+            Direction::Asc => $q.filter($col.gt($key.clone()).or($col.eq($key).and(leads::id.gt($id)))),
+            Direction::Desc => $q.filter($col.lt($key.clone()).or($col.eq($key).and(leads::id.lt($id)))),
+        }
+    };
+}
+
+/// The caller's leads, filtered and sorted, one keyset page at a time.
+pub fn list(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> Result<Page<LeadView>> {
+    scope.require(Module::Leads, Action::Read)?;
+    let limit = clamp_limit(q.limit);
+    let (field, dir) = parse_sort(q.sort.as_deref().unwrap_or("-created_at"));
+    let field = match field {
+        "created_at" => SortField::Created,
+        "updated_at" => SortField::Updated,
+        "name" => SortField::Name,
+        "company" => SortField::Company,
+        "score" => SortField::Score,
+        _ => return Err(Error::field("sort", "unknown", "Sort by created_at, updated_at, name, company or score.")),
+    };
+    let cursor = q.cursor.as_deref().map(Cursor::decode).transpose().map_err(|_| crate::core::util::bad_cursor())?;
+    let mut matching = visible(scope)?;
+    if let Some(text) = q.q.as_deref() {
+        matching = matching_search(conn, matching, &kith_domain::leads::search_terms(text))?;
+    }
+    let mut query = matching.select(LeadRow::as_select()).limit(i64::from(limit) + 1);
+    if let Some(s) = q.status {
+        query = query.filter(leads::status.eq(s.as_str()));
+    }
+    if let Some(s) = q.source {
+        query = query.filter(leads::source.eq(s.as_str()));
+    }
+    if let Some(o) = q.owner_id {
+        query = query.filter(leads::owner_id.eq(o.to_string()));
+    }
+    if q.unassigned == Some(true) {
+        query = query.filter(leads::owner_id.is_null());
+    }
+    if let Some(t) = q.team_id {
+        query = query.filter(leads::team_id.eq(t.to_string()));
+    }
+    if let Some(c) = q.country.as_deref().filter(|c| !c.is_empty()) {
+        query = query.filter(leads::country.eq(c.to_uppercase()));
+    }
+    if let Some(min) = q.min_score {
+        query = query.filter(leads::score.ge(min));
+    }
+    if let Some(tag) = q.tag.as_deref().filter(|t| !t.trim().is_empty()) {
+        let tagged = lead_tags::table
+            .filter(lead_tags::org_id.eq(scope.org_id().to_string()))
+            .filter(lead_tags::tag.eq(tag.trim().to_lowercase()))
+            .select(lead_tags::lead_id);
+        query = query.filter(leads::id.eq_any(tagged));
+    }
+    if let Some(key) = q.custom_field.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+        let def = custom_fields::def_by_key(conn, scope.org_id(), key)?
+            .ok_or_else(|| Error::field("custom_field", "unknown", "No such custom field."))?;
+        let wanted = match q.custom_value.as_deref().filter(|v| !v.trim().is_empty()) {
+            Some(raw) => {
+                kith_domain::core::custom_fields::filter_value(&def, raw).map_err(|e| Error::Validation(vec![e]))?
+            }
+            None => (None, None),
+        };
+        let values = lead_custom_values::table
+            .filter(lead_custom_values::org_id.eq(scope.org_id().to_string()))
+            .filter(lead_custom_values::field_key.eq(def.key.clone()));
+        query = match wanted {
+            (_, Some(n)) => query.filter(
+                leads::id
+                    .eq_any(values.filter(lead_custom_values::value_number.eq(n)).select(lead_custom_values::lead_id)),
+            ),
+            // Text, select, date and yes/no values compare in lower case: "acme" finds "ACME".
+            (Some(t), None) => query.filter(
+                leads::id.eq_any(
+                    values
+                        .filter(lead_custom_values::value_folded.eq(kith_domain::core::custom_fields::fold(&t)))
+                        .select(lead_custom_values::lead_id),
+                ),
+            ),
+            // No value asked for: every lead that has one.
+            (None, None) => query.filter(leads::id.eq_any(values.select(lead_custom_values::lead_id))),
+        };
+    }
+    query = match field {
+        SortField::Created => match dir {
+            Direction::Asc => query.order(leads::id.asc()),
+            Direction::Desc => query.order(leads::id.desc()),
+        },
+        SortField::Updated => order_by!(query, leads::updated_at, dir),
+        SortField::Name => order_by!(query, leads::sort_name, dir),
+        SortField::Company => order_by!(query, leads::company_name, dir),
+        SortField::Score => order_by!(query, leads::score, dir),
+    };
+    if let Some(c) = cursor {
+        let key = c.key.clone().unwrap_or_default();
+        let id = c.id;
+        query = match field {
+            SortField::Created => match dir {
+                Direction::Asc => query.filter(leads::id.gt(id)),
+                Direction::Desc => query.filter(leads::id.lt(id)),
+            },
+            SortField::Updated => {
+                let at: NaiveDateTime = key.parse().map_err(|_| crate::core::util::bad_cursor())?;
+                after!(query, leads::updated_at, at, id, dir)
+            }
+            SortField::Name => after!(query, leads::sort_name, key, id, dir),
+            SortField::Company => after!(query, leads::company_name, key, id, dir),
+            SortField::Score => {
+                let s: i32 = key.parse().map_err(|_| crate::core::util::bad_cursor())?;
+                after!(query, leads::score, s, id, dir)
+            }
+        };
+    }
+    let rows = query.load(conn)?;
+    let sort_keys: HashMap<String, String> = rows
+        .iter()
+        .map(|r| {
+            let key = match field {
+                SortField::Created => String::new(),
+                SortField::Updated => r.updated_at.to_string(),
+                SortField::Name => r.sort_name.clone(),
+                SortField::Company => r.company_name.clone(),
+                SortField::Score => r.score.to_string(),
+            };
+            (r.id.clone(), key)
+        })
+        .collect();
+    let items = views(conn, rows)?;
+    Ok(page_from_rows(items, limit, |l| Cursor {
+        key: (field != SortField::Created).then(|| sort_keys.get(&l.id.to_string()).cloned().unwrap_or_default()),
+        id: l.id.to_string(),
+    }))
+}
+
+/// SQLite: bring the search index up to date with the leads this transaction wrote (triggers list them
+/// in `fts_lead_dirty`), once, at the end of the transaction. One FTS5 write per transaction instead of
+/// one per savepoint. PostgreSQL maintains its index itself.
+pub(crate) fn flush_search_index(conn: &mut DbConnection) -> Result<()> {
+    if !matches!(conn, DbConnection::Sqlite(_)) {
+        return Ok(());
+    }
+    #[derive(QueryableByName)]
+    struct Dirty {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let dirty: Dirty = diesel::sql_query("SELECT count(*) AS n FROM fts_lead_dirty").get_result(conn)?;
+    if dirty.n == 0 {
+        return Ok(());
+    }
+    // Leads already in the index (updated or deleted ones) leave it first, one by one: FTS5 finds a rowid
+    // by equality, while `rowid IN (…)` would read the whole index.
+    #[derive(QueryableByName)]
+    struct Indexed {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+    }
+    let indexed: Vec<Indexed> =
+        diesel::sql_query("SELECT r.id AS id FROM fts_lead_dirty d JOIN fts_lead_rows r ON r.lead_id = d.lead_id")
+            .load(conn)?;
+    for row in indexed {
+        diesel::sql_query("DELETE FROM fts_leads WHERE rowid = ?")
+            .bind::<diesel::sql_types::BigInt, _>(row.id)
+            .execute(conn)?;
+    }
+    for statement in [
+        "INSERT OR IGNORE INTO fts_lead_rows (lead_id) \
+         SELECT d.lead_id FROM fts_lead_dirty d WHERE EXISTS (SELECT 1 FROM leads l WHERE l.id = d.lead_id)",
+        "INSERT INTO fts_leads (rowid, search_text) SELECT r.id, l.search_text FROM fts_lead_dirty d \
+         JOIN fts_lead_rows r ON r.lead_id = d.lead_id JOIN leads l ON l.id = d.lead_id",
+        "DELETE FROM fts_lead_rows WHERE lead_id IN (SELECT d.lead_id FROM fts_lead_dirty d \
+         WHERE NOT EXISTS (SELECT 1 FROM leads l WHERE l.id = d.lead_id))",
+        "DELETE FROM fts_lead_dirty",
+    ] {
+        diesel::sql_query(statement).execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Above this many index hits a search is "common" on SQLite: scanning the list in its sort order finds a
+/// page of matches sooner than sorting every hit (with 2,000 hits in a million leads, a page of 50 is
+/// found within about 25,000 rows).
+pub(super) const SEARCH_HITS_TO_SORT: i64 = 2_000;
+
+#[derive(QueryableByName)]
+pub(super) struct SearchHit {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub(super) id: i64,
+}
+
+/// Narrows a lead query to leads whose search text contains every term. Terms of three or more characters go
+/// through the trigram index (FTS5 on SQLite, pg_trgm on PostgreSQL: see migration 2026-11-23-000010); a term
+/// shorter than a trigram cannot use an index and is checked against the rows the other terms leave.
+pub(super) fn matching_search<'a>(
+    conn: &mut DbConnection,
+    mut query: leads::BoxedQuery<'a, <DbConnection as diesel::Connection>::Backend>,
+    terms: &[String],
+) -> Result<leads::BoxedQuery<'a, <DbConnection as diesel::Connection>::Backend>> {
+    let indexed = |t: &String| t.chars().count() >= 3;
+    let like_each = |mut q: leads::BoxedQuery<'a, _>, terms: &mut dyn Iterator<Item = &String>| {
+        for term in terms {
+            q = q.filter(leads::search_text.like(like_pattern(term)).escape('\\'));
+        }
+        q
+    };
+    if matches!(conn, DbConnection::Postgresql(_)) {
+        // pg_trgm serves LIKE '%term%' from its GIN index, and the planner weighs it against walking the
+        // sort order with its statistics.
+        return Ok(like_each(query, &mut terms.iter()));
+    }
+    // SQLite: an FTS5 trigram table answers a quoted phrase as "contains this substring"; AND joins the
+    // terms. Rare terms: the hits are few, so the list sorts just them. Common terms: the hits are many, so
+    // the list walks its sort order and checks each row (it fills a page quickly because matches are dense).
+    let phrases: Vec<String> =
+        terms.iter().filter(|t| indexed(t)).map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect();
+    if !phrases.is_empty() {
+        let hits: Vec<SearchHit> =
+            diesel::sql_query("SELECT rowid AS id FROM fts_leads WHERE fts_leads MATCH ? LIMIT ?")
+                .bind::<diesel::sql_types::Text, _>(phrases.join(" AND "))
+                .bind::<diesel::sql_types::BigInt, _>(SEARCH_HITS_TO_SORT + 1)
+                .load(conn)?;
+        if hits.len() as i64 <= SEARCH_HITS_TO_SORT {
+            let rows: Vec<i64> = hits.into_iter().map(|h| h.id).collect();
+            let ids = fts_lead_rows::table.filter(fts_lead_rows::id.eq_any(rows)).select(fts_lead_rows::lead_id);
+            query = query.filter(leads::id.eq_any(ids));
+        } else {
+            query = like_each(query, &mut terms.iter().filter(|t| indexed(t)));
+        }
+    }
+    Ok(like_each(query, &mut terms.iter().filter(|t| !indexed(t))))
+}
+
+/// Live leads the caller may change: the rows they see, when their role may write leads at all
+/// (a role has one record scope per module, for reading and writing alike).
+pub(crate) fn writable_leads<'a>(
+    scope: &Scope,
+) -> Result<leads::BoxedQuery<'a, <DbConnection as diesel::Connection>::Backend>> {
+    scope.require(Module::Leads, Action::Write)?;
+    visible(scope)
+}
+
+/// Live leads of the organization that the caller's record scope lets them see.
+pub(super) fn visible<'a>(
+    scope: &Scope,
+) -> Result<leads::BoxedQuery<'a, <DbConnection as diesel::Connection>::Backend>> {
+    let mut q = leads::table
+        .filter(leads::org_id.eq(scope.org_id().to_string()))
+        .filter(leads::deleted_at.is_null())
+        .into_boxed();
+    let actor = scope.acting_user();
+    match scope.permissions().get(Module::Leads).scope {
+        RecordScope::All => {}
+        RecordScope::Team => {
+            let me = actor.map(|a| a.user_id.to_string()).unwrap_or_default();
+            q = match actor.and_then(|a| a.team_id) {
+                Some(team) => q.filter(leads::owner_id.eq(me).or(leads::team_id.eq(team.to_string()))),
+                None => q.filter(leads::owner_id.eq(me)),
+            };
+        }
+        RecordScope::Own => {
+            let me = actor.map(|a| a.user_id.to_string()).unwrap_or_default();
+            q = q.filter(leads::owner_id.eq(me));
+        }
+    }
+    Ok(q)
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = lead_events)]
+pub(super) struct EventRow {
+    pub(super) id: String,
+    pub(super) occurred_at: NaiveDateTime,
+    pub(super) kind: String,
+    pub(super) from_value: Option<String>,
+    pub(super) to_value: Option<String>,
+    pub(super) note: Option<String>,
+    pub(super) actor_id: Option<String>,
+}
+
+/// The lead's timeline, oldest first.
+pub fn events(conn: &mut DbConnection, scope: &Scope, id: LeadId) -> Result<Vec<LeadEvent>> {
+    readable(conn, scope, id)?;
+    let rows: Vec<EventRow> = lead_events::table
+        .filter(lead_events::org_id.eq(scope.org_id().to_string()))
+        .filter(lead_events::lead_id.eq(id.to_string()))
+        .order((lead_events::occurred_at.asc(), lead_events::id.asc()))
+        .select(EventRow::as_select())
+        .load(conn)?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(LeadEvent {
+                kind: LeadEventKind::parse(&r.kind)
+                    .ok_or_else(|| Error::Internal(format!("bad event kind {:?}", r.kind)))?,
+                id: r.id,
+                occurred_at: to_utc(r.occurred_at),
+                from: r.from_value,
+                to: r.to_value,
+                note: r.note,
+                actor_id: r.actor_id,
+            })
+        })
+        .collect()
+}

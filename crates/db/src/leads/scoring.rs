@@ -1,0 +1,265 @@
+//! Scoring and assignment: the behaviour history a score is computed from, rescoring (also when decay
+//! steps pass), the owner candidates, timeline events and tags.
+
+use super::*;
+
+pub(super) fn behaviours(conn: &mut DbConnection, lead_id: &str) -> Result<Vec<BehaviourRecord>> {
+    let kinds: Vec<&str> = Behaviour::ALL.iter().map(|b| b.as_str()).collect();
+    let rows: Vec<(String, NaiveDateTime)> = lead_events::table
+        .filter(lead_events::lead_id.eq(lead_id))
+        .filter(lead_events::kind.eq_any(kinds))
+        .select((lead_events::kind, lead_events::occurred_at))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(k, at)| {
+            Behaviour::parse(&k).map(|behaviour| BehaviourRecord { behaviour, occurred_at: to_utc(at) })
+        })
+        .collect())
+}
+
+/// A lead's score now, and the instant it next changes by decay alone.
+pub(super) fn breakdown(
+    conn: &mut DbConnection,
+    org_id: OrgId,
+    lead: &LeadView,
+) -> Result<(ScoreBreakdown, Option<NaiveDateTime>)> {
+    let rules = rules::scoring_rules(conn, org_id)?;
+    let done = behaviours(conn, &lead.id.to_string())?;
+    let at = crate::core::util::now_utc();
+    Ok((domain_rules::score(lead, &done, &rules, at), domain_rules::next_change(&done, &rules, at).map(from_utc)))
+}
+
+/// Recompute a lead's score and when it next decays; at the qualify threshold an open lead becomes
+/// qualified and its owner is told. Returns the new breakdown.
+pub(crate) fn rescore(conn: &mut DbConnection, scope: &Scope, id: LeadId) -> Result<ScoreBreakdown> {
+    let lead = find(conn, scope.org_id(), id, false)?;
+    let (score, due) = breakdown(conn, scope.org_id(), &lead)?;
+    diesel::update(leads::table.filter(leads::id.eq(id.to_string())))
+        .set((leads::score.eq(score.total), leads::score_due_at.eq(due)))
+        .execute(conn)?;
+    let settings = rules::settings(conn, scope.org_id())?;
+    let qualifies = settings.qualify_threshold.is_some_and(|t| score.total >= t)
+        && matches!(
+            lead.status,
+            LeadStatus::New | LeadStatus::Contacted | LeadStatus::Working | LeadStatus::NotReady | LeadStatus::Nurture
+        );
+    if qualifies {
+        diesel::update(leads::table.filter(leads::id.eq(id.to_string())))
+            .set((
+                leads::status.eq(LeadStatus::Qualified.as_str()),
+                leads::revisit_on.eq(None::<NaiveDate>),
+                leads::version.eq(leads::version + 1),
+            ))
+            .execute(conn)?;
+        event(
+            conn,
+            scope,
+            id,
+            LeadEventKind::StatusChanged,
+            Some(lead.status.as_str()),
+            Some("qualified"),
+            Some(&format!("score reached {}", score.total)),
+        )?;
+        if let Some(owner) = lead.owner_id {
+            notify(
+                conn,
+                scope,
+                owner,
+                &Notice {
+                    kind: "lead_qualified",
+                    title: format!("{} is qualified", lead.display_name()),
+                    body: format!("{} reached a score of {} and is now qualified.", lead.display_name(), score.total),
+                    entity: Some((ENTITY, id.to_string())),
+                    email: true,
+                },
+            )?;
+        }
+    }
+    Ok(score)
+}
+
+/// Leads at most this many are rescored by one `rescore_due` call.
+pub const RESCORE_BATCH: i64 = 500;
+
+/// Rescore the leads whose score is due — a decay step passed, or a scoring rule changed — up to
+/// `RESCORE_BATCH`, as the system; returns how many were rescored. Any number of workers may run it
+/// at once: each lead is claimed by a conditional update in its own transaction, so its rescore and
+/// what the threshold does happen once.
+pub fn rescore_due(conn: &mut DbConnection) -> Result<usize> {
+    let at = now();
+    let due: Vec<(String, String)> = leads::table
+        .filter(leads::score_due_at.le(at))
+        .filter(leads::deleted_at.is_null())
+        .order(leads::score_due_at.asc())
+        .select((leads::id, leads::org_id))
+        .limit(RESCORE_BATCH)
+        .load(conn)?;
+    let mut rescored = 0;
+    for (id, org) in due {
+        let scope = Scope::system(parse_id(&org)?, crate::core::scope::SystemTask::Leads);
+        let lead_id: LeadId = parse_id(&id)?;
+        let claimed = transaction(conn, |c| {
+            let claimed = diesel::update(leads::table.filter(leads::id.eq(&id)).filter(leads::score_due_at.le(at)))
+                .set(leads::score_due_at.eq(None::<NaiveDateTime>))
+                .execute(c)?;
+            if claimed == 1 {
+                rescore(c, &scope, lead_id)?;
+            }
+            Ok(claimed == 1)
+        })?;
+        rescored += usize::from(claimed);
+    }
+    Ok(rescored)
+}
+
+/// After a scoring rule changed: every lead of the organization is rescored by the worker.
+pub(crate) fn rescore_all_later(c: &mut DbConnection, org_id: OrgId) -> Result<()> {
+    diesel::update(leads::table.filter(leads::org_id.eq(org_id.to_string())).filter(leads::deleted_at.is_null()))
+        .set(leads::score_due_at.eq(Some(now())))
+        .execute(c)?;
+    Ok(())
+}
+
+/// Active users of the organization with their open-lead counts (two queries, for any number of users).
+pub(super) fn candidates(conn: &mut DbConnection, org_id: OrgId) -> Result<Vec<Candidate>> {
+    let people: Vec<(String, Option<String>, String, String)> = users::table
+        .inner_join(roles::table)
+        .filter(users::org_id.eq(org_id.to_string()))
+        .select((users::id, users::team_id, users::status, roles::permissions))
+        .load(conn)?;
+    let open: Vec<&str> = LeadStatus::ALL.iter().filter(|s| s.is_open()).map(|s| s.as_str()).collect();
+    let loads: Vec<(Option<String>, i64)> = leads::table
+        .filter(leads::org_id.eq(org_id.to_string()))
+        .filter(leads::deleted_at.is_null())
+        .filter(leads::status.eq_any(open))
+        .filter(leads::owner_id.is_not_null())
+        .group_by(leads::owner_id)
+        .select((leads::owner_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    let loads: HashMap<String, i64> = loads.into_iter().filter_map(|(o, n)| o.map(|o| (o, n))).collect();
+    people
+        .into_iter()
+        .map(|(id, team, status, permissions)| {
+            Ok(Candidate {
+                open_leads: loads.get(&id).copied().unwrap_or(0).max(0) as u32,
+                user_id: parse_id(&id)?,
+                team_id: team.as_deref().map(parse_id).transpose()?,
+                // A rule never hands a lead to someone whose role cannot work with leads.
+                active: status == "active" && may_own_leads(&permissions),
+            })
+        })
+        .collect()
+}
+
+pub(super) fn team_of(conn: &mut DbConnection, org_id: OrgId, user: UserId) -> Result<Option<TeamId>> {
+    let team: Option<Option<String>> = users::table
+        .filter(users::org_id.eq(org_id.to_string()))
+        .filter(users::id.eq(user.to_string()))
+        .select(users::team_id)
+        .first(conn)
+        .optional()?;
+    team.flatten().as_deref().map(parse_id).transpose()
+}
+
+/// An owner named in a request must be an active user of the organization whose role may read leads
+/// (an owner who cannot open the lead would only get notifications naming it).
+pub(crate) fn check_owner(conn: &mut DbConnection, scope: &Scope, owner: UserId, field: &str) -> Result<()> {
+    let found: Option<(String, String)> = users::table
+        .inner_join(roles::table)
+        .filter(users::org_id.eq(scope.org_id().to_string()))
+        .filter(users::id.eq(owner.to_string()))
+        .select((users::status, roles::permissions))
+        .first(conn)
+        .optional()?;
+    match found {
+        Some((status, _)) if status != "active" => Err(Error::field(field, "inactive", "This user is disabled.")),
+        Some((_, permissions)) if !may_own_leads(&permissions) => {
+            Err(Error::field(field, "cannot_own", "This user's role cannot work with leads."))
+        }
+        Some(_) => Ok(()),
+        None => Err(Error::field(field, "unknown", "No such user in this organization.")),
+    }
+}
+
+/// May a user with these stored role grants own leads (read them at least)?
+pub(crate) fn may_own_leads(permissions: &str) -> bool {
+    serde_json::from_str::<kith_domain::core::permissions::Permissions>(permissions)
+        .is_ok_and(|p| p.allows(Module::Leads, Action::Read))
+}
+
+pub(super) fn event(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    lead_id: LeadId,
+    kind: LeadEventKind,
+    from: Option<&str>,
+    to: Option<&str>,
+    note: Option<&str>,
+) -> Result<()> {
+    event_at(conn, scope, lead_id, kind, from, to, note, now())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn event_at(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    lead_id: LeadId,
+    kind: LeadEventKind,
+    from: Option<&str>,
+    to: Option<&str>,
+    note: Option<&str>,
+    at: NaiveDateTime,
+) -> Result<()> {
+    diesel::insert_into(lead_events::table)
+        .values((
+            lead_events::id.eq(new_id().to_string()),
+            lead_events::org_id.eq(scope.org_id().to_string()),
+            lead_events::lead_id.eq(lead_id.to_string()),
+            lead_events::occurred_at.eq(at),
+            lead_events::kind.eq(kind.as_str()),
+            lead_events::from_value.eq(from),
+            lead_events::to_value.eq(to),
+            lead_events::note.eq(note),
+            lead_events::actor_kind.eq(scope.actor_kind().as_str()),
+            lead_events::actor_id.eq(scope.actor_id()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub(super) fn tell_new_owner(conn: &mut DbConnection, scope: &Scope, lead: &LeadView, owner: UserId) -> Result<()> {
+    if scope.user_id() == Some(owner) {
+        return Ok(()); // you do not need telling about what you just did
+    }
+    notify(
+        conn,
+        scope,
+        owner,
+        &Notice {
+            kind: "lead_assigned",
+            title: format!("New lead for you: {}", lead.display_name()),
+            body: format!(
+                "{}{} was assigned to you.",
+                lead.display_name(),
+                if lead.company_name.is_empty() { String::new() } else { format!(" ({})", lead.company_name) }
+            ),
+            entity: Some((ENTITY, lead.id.to_string())),
+            email: true,
+        },
+    )
+}
+
+pub(super) fn replace_tags(conn: &mut DbConnection, org_id: OrgId, lead_id: LeadId, tags: &[String]) -> Result<()> {
+    diesel::delete(lead_tags::table.filter(lead_tags::lead_id.eq(lead_id.to_string()))).execute(conn)?;
+    for tag in normalize_tags(tags) {
+        diesel::insert_into(lead_tags::table)
+            .values((
+                lead_tags::org_id.eq(org_id.to_string()),
+                lead_tags::lead_id.eq(lead_id.to_string()),
+                lead_tags::tag.eq(tag),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}

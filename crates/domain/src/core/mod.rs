@@ -1,0 +1,13 @@
+//! What every module shares: identifiers, the problem body, validation, permissions and modules,
+//! cursors, audit diffs, the recycle bin, notifications and custom fields (the record kernel's types).
+
+pub mod audit;
+pub mod custom_fields;
+pub mod ids;
+pub mod modules;
+pub mod notifications;
+pub mod page;
+pub mod permissions;
+pub mod problem;
+pub mod recycle;
+pub mod validation;

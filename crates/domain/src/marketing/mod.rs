@@ -1,0 +1,4 @@
+//! Marketing: email sequences and the HTML of the email Kith sends (tracking links and pixel).
+
+pub mod email_html;
+pub mod sequences;

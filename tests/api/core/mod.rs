@@ -1,0 +1,17 @@
+//! The kernel's tests: access (generated from the spec), audit, conventions, idempotency, jobs and workers,
+//! email delivery, the database and the spec itself.
+
+mod access;
+mod audit_trail;
+mod conventions;
+mod coverage_access;
+mod custom_fields;
+mod database;
+mod delivery;
+mod email;
+mod http_headers;
+mod idempotency;
+mod jobs;
+mod openapi;
+mod spec_conventions;
+mod workers;

@@ -1,0 +1,168 @@
+//! Changing and deleting scoring and assignment rules through the API: a change needs the current
+//! version (`If-Match`; stale → 412, missing or `*` → 428, not a version → 400) and then acts on the
+//! next leads and scores; a delete takes the rule out of play; only administrators may do either, and
+//! every refusal leaves the rule as it was.
+
+use kith_client::{Client, ClientError};
+use kith_domain::leads::rules::*;
+use kith_domain::leads::*;
+use kith_domain::{ErrorCode, LeadId};
+use kith_tests::TestApp;
+
+fn refusal(e: &ClientError) -> (Option<u16>, Option<ErrorCode>) {
+    (e.status(), e.problem().map(|p| p.code))
+}
+
+/// A PATCH with the given `If-Match` (or none): the status and problem code.
+async fn patch_with(
+    client: &Client,
+    path: &str,
+    if_match: Option<&str>,
+    body: &impl serde::Serialize,
+) -> (u16, ErrorCode) {
+    let mut req = client.request(reqwest::Method::PATCH, path).json(body);
+    if let Some(v) = if_match {
+        req = req.header("If-Match", v);
+    }
+    let r = req.send().await.expect("send");
+    let status = r.status().as_u16();
+    let problem: kith_domain::Problem = r.json().await.expect("a problem");
+    (status, problem.code)
+}
+
+fn title_rule(points: i32) -> ScoringRuleInput {
+    ScoringRuleInput {
+        name: "Decision maker".into(),
+        trigger: ScoreTrigger::Attribute {
+            conditions: vec![Condition {
+                field: "title".into(),
+                op: Operator::Contains,
+                values: vec!["ceo".into()],
+                min: None,
+                max: None,
+            }],
+        },
+        points,
+        decay_days: None,
+        active: true,
+    }
+}
+
+async fn score(client: &Client, id: LeadId) -> i32 {
+    client.get_lead(id).await.expect("lead").lead.score
+}
+
+#[tokio::test]
+async fn a_scoring_rule_is_changed_only_at_its_current_version_and_deleted_only_by_an_admin() {
+    let app = TestApp::spawn().await;
+    let (admin, _) = app.signup("Acme").await;
+    let (manager, _) = app.add_user(&admin, "manager", "Mia Manager").await;
+    let rule = admin.create_scoring_rule(&title_rule(10)).await.expect("rule");
+    let lead = admin
+        .create_lead(&NewLead { first_name: "Cy".into(), title: "CEO".into(), ..Default::default() })
+        .await
+        .expect("lead");
+    assert_eq!(score(&admin, lead.id).await, 10);
+    let path = format!("/api/v1/scoring-rules/{}", rule.id);
+
+    // Without a version, with `*`, with something that is not a version: refused, nothing written.
+    assert_eq!(patch_with(&admin, &path, None, &title_rule(99)).await, (428, ErrorCode::PreconditionRequired));
+    assert_eq!(patch_with(&admin, &path, Some("*"), &title_rule(99)).await, (428, ErrorCode::PreconditionRequired));
+    assert_eq!(patch_with(&admin, &path, Some("\"abc\""), &title_rule(99)).await, (400, ErrorCode::BadRequest));
+    assert_eq!(admin.scoring_rules().await.expect("rules"), vec![rule.clone()]);
+
+    // At the current version: changed, and the lead is rescored.
+    let changed = admin.update_scoring_rule(rule.id, rule.version, &title_rule(25)).await.expect("change");
+    assert_eq!((changed.points, changed.version), (25, rule.version + 1));
+    app.run_worker();
+    assert_eq!(score(&admin, lead.id).await, 25);
+
+    // At the old version: 412, and neither the rule nor the score moves.
+    let stale = admin.update_scoring_rule(rule.id, rule.version, &title_rule(50)).await.expect_err("stale");
+    assert_eq!(refusal(&stale), (Some(412), Some(ErrorCode::PreconditionFailed)));
+    assert_eq!(admin.scoring_rules().await.expect("rules"), vec![changed.clone()]);
+
+    // A manager reads rules but may not change or delete them.
+    let e = manager.update_scoring_rule(rule.id, changed.version, &title_rule(1)).await.expect_err("manager");
+    assert_eq!(refusal(&e), (Some(403), Some(ErrorCode::Forbidden)));
+    assert_eq!(
+        refusal(&manager.delete_scoring_rule(rule.id).await.expect_err("manager")),
+        (Some(403), Some(ErrorCode::Forbidden))
+    );
+    assert_eq!(admin.scoring_rules().await.expect("rules"), vec![changed.clone()]);
+    app.run_worker();
+    assert_eq!(score(&admin, lead.id).await, 25);
+
+    // Deleted: gone from the list, no longer scoring, and a second delete or a change finds nothing.
+    admin.delete_scoring_rule(rule.id).await.expect("delete");
+    assert!(admin.scoring_rules().await.expect("rules").is_empty());
+    app.run_worker();
+    assert_eq!(score(&admin, lead.id).await, 0);
+    let hidden = (Some(404), Some(ErrorCode::NotFound));
+    assert_eq!(refusal(&admin.delete_scoring_rule(rule.id).await.expect_err("again")), hidden);
+    let e = admin.update_scoring_rule(rule.id, changed.version, &title_rule(5)).await.expect_err("deleted");
+    assert_eq!(refusal(&e), hidden);
+    let other = admin
+        .create_lead(&NewLead { first_name: "Di".into(), title: "CEO".into(), ..Default::default() })
+        .await
+        .expect("lead");
+    assert_eq!(score(&admin, other.id).await, 0, "a new lead is not scored by a deleted rule");
+}
+
+fn to_user(name: &str, user: kith_domain::UserId) -> AssignmentRuleInput {
+    AssignmentRuleInput {
+        name: name.into(),
+        conditions: vec![],
+        target: AssignTarget::User { user_id: user },
+        capacity: None,
+        active: true,
+        position: None,
+    }
+}
+
+#[tokio::test]
+async fn an_assignment_rule_is_changed_only_at_its_current_version_and_deleted_only_by_an_admin() {
+    let app = TestApp::spawn().await;
+    let (admin, _) = app.signup("Acme").await;
+    let (manager, _) = app.add_user(&admin, "manager", "Mia Manager").await;
+    let (_, tia) = app.add_user(&admin, "sales", "Tia").await;
+    let (_, otto) = app.add_user(&admin, "sales", "Otto").await;
+    let new_lead = |name: &'static str| {
+        let admin = admin.clone();
+        async move { admin.create_lead(&NewLead { first_name: name.into(), ..Default::default() }).await.expect("lead") }
+    };
+    // Without rules, a lead the admin creates is the admin's.
+    let baseline = new_lead("Base").await.owner_id;
+
+    let rule = admin.create_assignment_rule(&to_user("All to Tia", tia.user.id)).await.expect("rule");
+    assert_eq!(new_lead("One").await.owner_id, Some(tia.user.id));
+    let path = format!("/api/v1/assignment-rules/{}", rule.id);
+    let to_otto = to_user("All to Otto", otto.user.id);
+    assert_eq!(patch_with(&admin, &path, None, &to_otto).await, (428, ErrorCode::PreconditionRequired));
+    assert_eq!(patch_with(&admin, &path, Some("*"), &to_otto).await, (428, ErrorCode::PreconditionRequired));
+    assert_eq!(patch_with(&admin, &path, Some("W/\"x\""), &to_otto).await, (400, ErrorCode::BadRequest));
+    assert_eq!(admin.assignment_rules().await.expect("rules")[0].target, rule.target);
+
+    let changed = admin.update_assignment_rule(rule.id, rule.version, &to_otto).await.expect("change");
+    assert_eq!((changed.name.as_str(), changed.version), ("All to Otto", rule.version + 1));
+    assert_eq!(new_lead("Two").await.owner_id, Some(otto.user.id));
+
+    let stale = admin.update_assignment_rule(rule.id, rule.version, &to_user("Back", tia.user.id)).await;
+    assert_eq!(refusal(&stale.expect_err("stale")), (Some(412), Some(ErrorCode::PreconditionFailed)));
+    let e = manager.update_assignment_rule(rule.id, changed.version, &to_user("Mine", tia.user.id)).await;
+    assert_eq!(refusal(&e.expect_err("manager")), (Some(403), Some(ErrorCode::Forbidden)));
+    let e = manager.delete_assignment_rule(rule.id).await.expect_err("manager");
+    assert_eq!(refusal(&e), (Some(403), Some(ErrorCode::Forbidden)));
+    let now: Vec<AssignmentRule> = admin.assignment_rules().await.expect("rules");
+    assert_eq!(now.len(), 1);
+    assert_eq!((now[0].version, &now[0].target), (changed.version, &changed.target), "refusals changed nothing");
+    assert_eq!(new_lead("Three").await.owner_id, Some(otto.user.id));
+
+    admin.delete_assignment_rule(rule.id).await.expect("delete");
+    assert!(admin.assignment_rules().await.expect("rules").is_empty());
+    assert_eq!(new_lead("Four").await.owner_id, baseline, "back to no rule");
+    let hidden = (Some(404), Some(ErrorCode::NotFound));
+    assert_eq!(refusal(&admin.delete_assignment_rule(rule.id).await.expect_err("again")), hidden);
+    let e = admin.update_assignment_rule(rule.id, changed.version, &to_otto).await.expect_err("deleted");
+    assert_eq!(refusal(&e), hidden);
+}

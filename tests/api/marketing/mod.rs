@@ -1,0 +1,3 @@
+//! Marketing: sequences.
+
+pub(crate) mod sequences;
