@@ -13,11 +13,9 @@ use crate::pages::leads::calls::{work::CallScreenPage, CallListsPage};
 use crate::pages::leads::forms::builder::{WebFormNewPage, WebFormPage};
 use crate::pages::leads::forms::WebFormListPage;
 use crate::pages::leads::{detail::LeadDetailPage, duplicates::DuplicatesPage, import::ImportPage, list::LeadListPage};
-use crate::pages::settings::{history::HistoryPage, Guard, SettingsIndex, SettingsLayout, SettingsRoute};
-use crate::pages::{
-    accept_invite::AcceptInvite, dashboard::Dashboard, login::Login, module::ModulePage, not_found::NotFound,
-    signup::Signup,
-};
+use crate::pages::core::settings::{Guard, SettingsIndex, SettingsLayout, SettingsRoute};
+use crate::pages::core::{dashboard::Dashboard, history::HistoryPage, module::ModulePage, not_found::NotFound};
+use crate::pages::identity::{accept_invite::AcceptInvite, login::Login, signup::Signup};
 
 /// A record's history comes from the audit trail, which settings readers may read.
 #[component]

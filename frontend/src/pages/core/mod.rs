@@ -1,12 +1,19 @@
-//! What every module shares: home, the recycle bin, the audit trail and one record's history.
+//! What every module shares: home, the settings shell, the recycle bin, the audit trail and one
+//! record's history.
 
+pub mod audit;
+pub mod dashboard;
+pub mod history;
+pub mod module;
+pub mod not_found;
 pub mod recycle_bin;
+pub mod settings;
 
+use kith_domain::core::modules::Module;
 use leptos::prelude::*;
 
-use crate::pages::settings::audit::AuditPage;
+use self::audit::AuditPage;
 use crate::registry::SettingsPage;
-use kith_domain::core::modules::Module;
 
 pub const SETTINGS: &[SettingsPage] = &[
     SettingsPage {

@@ -1,12 +1,19 @@
 //! Identity: who works in the organization and how they sign in — users and invitations, teams,
 //! roles, API keys, and the email the organization sends as.
 
+pub mod accept_invite;
+pub mod api_keys;
+pub mod email;
+pub mod login;
+pub mod roles;
+pub mod signup;
+pub mod teams;
+pub mod users;
+
 use kith_domain::core::modules::Module;
 use leptos::prelude::*;
 
-use crate::pages::settings::{
-    api_keys::ApiKeysPage, email::EmailSettingsPage, roles::RolesPage, teams::TeamsPage, users::UsersPage,
-};
+use self::{api_keys::ApiKeysPage, email::EmailSettingsPage, roles::RolesPage, teams::TeamsPage, users::UsersPage};
 use crate::registry::{RecordKind, SettingsPage};
 
 pub const SETTINGS: &[SettingsPage] = &[

@@ -1,8 +1,11 @@
 //! Leads: the list (filters kept in the address, saved views, bulk changes, export) and one lead's
 //! page (details, status, owner, tags, score and timeline).
 
+pub mod assignment;
 pub mod bulk;
 pub mod calls;
+pub mod conditions;
+pub mod custom_fields;
 pub mod custom_values;
 pub mod detail;
 pub mod duplicates;
@@ -11,9 +14,12 @@ pub mod enrollments;
 pub mod filters;
 pub mod forms;
 pub mod import;
+pub mod inbound_email;
 pub mod list;
 pub mod new_lead;
 pub mod saved_views;
+pub mod scoring;
+pub mod settings;
 pub mod timeline;
 
 use kith_domain::core::modules::Module;
@@ -23,9 +29,9 @@ use leptos::prelude::*;
 
 use crate::auth::use_session;
 use crate::components::table::EmptyState;
-use crate::pages::settings::{
-    custom_fields::CustomFieldsPage, inbound_email::InboundEmailPage, lead_assignment::LeadAssignmentPage,
-    lead_scoring::LeadScoringPage, lead_settings::LeadSettingsPage,
+use self::{
+    assignment::LeadAssignmentPage, custom_fields::CustomFieldsPage, inbound_email::InboundEmailPage,
+    scoring::LeadScoringPage, settings::LeadSettingsPage,
 };
 use crate::registry::{RecordKind, SettingsPage};
 

@@ -1,9 +1,11 @@
 //! Marketing: sequences of emails and tasks that leads are enrolled in.
 
+pub mod sequences;
+
 use kith_domain::core::modules::Module;
 use leptos::prelude::*;
 
-use crate::pages::settings::sequences::SequencesPage;
+use self::sequences::SequencesPage;
 use crate::registry::{RecordKind, SettingsPage};
 
 pub const SETTINGS: &[SettingsPage] = &[SettingsPage {

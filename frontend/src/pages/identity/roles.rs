@@ -3,11 +3,9 @@
 use kith_domain::core::modules::Module;
 use kith_domain::core::permissions::{AccessLevel, ModuleAccess, Permissions, RecordScope};
 use kith_domain::identity::{NewRole, RolePatch, RoleView};
-use kith_domain::core::modules::Module;
-use kith_domain::core::permissions::{AccessLevel, ModuleAccess, Permissions, RecordScope};
 use leptos::prelude::*;
 
-use super::use_directory;
+use crate::pages::core::settings::use_directory;
 use crate::auth::use_session;
 use crate::components::field::{FormAlert, TextField};
 use crate::components::table::Loading;

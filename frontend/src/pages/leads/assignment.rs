@@ -7,7 +7,7 @@ use kith_domain::{FieldError, Problem, TeamId, UserId};
 use leptos::prelude::*;
 
 use super::conditions::{condition_rows, conditions_of, optional_number, summaries, ConditionsEditor};
-use super::{use_directory, Directory};
+use crate::pages::core::settings::{use_directory, Directory};
 use crate::auth::use_session;
 use crate::components::confirm::ConfirmButton;
 use crate::components::field::{invalid, Field, FormAlert, TextField};

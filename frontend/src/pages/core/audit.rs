@@ -8,7 +8,7 @@ use kith_domain::identity::UserListQuery;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{use_directory, Directory};
+use super::settings::{use_directory, Directory};
 use crate::api::use_client;
 use crate::components::table::{LoadMore, Paged, StatusRow};
 use crate::format;

@@ -5,7 +5,7 @@ use kith_domain::core::page::PageQuery;
 use kith_domain::{FieldError, Problem, RoleId};
 use leptos::prelude::*;
 
-use super::{role_options, use_directory, Directory};
+use crate::pages::core::settings::{role_options, use_directory, Directory};
 use crate::auth::use_session;
 use crate::components::confirm::ConfirmButton;
 use crate::components::copy::CopyValue;

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlSelectElement;
 
-use super::conditions::optional_number;
+use crate::pages::leads::conditions::optional_number;
 use crate::auth::use_session;
 use crate::components::confirm::ConfirmButton;
 use crate::components::field::{invalid, Field, FieldError as FieldErrorView, FormAlert};

@@ -1,12 +1,10 @@
 //! Teams: create, rename, delete to the recycle bin (restored from the bin page).
 
-use kith_domain::core::page::PageQuery;
-use kith_domain::core::recycle::RecycleBinItem;
 use kith_domain::identity::{NewTeam, TeamListQuery, TeamPatch, TeamView};
 use kith_domain::TeamId;
 use leptos::prelude::*;
 
-use super::use_directory;
+use crate::pages::core::settings::use_directory;
 use crate::auth::use_session;
 use crate::components::confirm::ConfirmButton;
 use crate::components::field::{invalid, FieldError, FormAlert, TextField};

@@ -1,21 +1,6 @@
 //! Settings: the shell around every context's settings pages (the navigation, the access guard and
 //! the routes all come from [`crate::registry`]), and the roles and teams those pages name.
 
-pub mod api_keys;
-pub mod audit;
-pub mod conditions;
-pub mod custom_fields;
-pub mod email;
-pub mod history;
-pub mod inbound_email;
-pub mod lead_assignment;
-pub mod lead_scoring;
-pub mod lead_settings;
-pub mod roles;
-pub mod sequences;
-pub mod teams;
-pub mod users;
-
 use kith_client::Client;
 use kith_domain::core::custom_fields::CustomFieldView;
 use kith_domain::core::modules::Module;
@@ -33,7 +18,7 @@ use crate::auth::{use_session, Session};
 use crate::components::nav::NavLink;
 use crate::components::table::EmptyState;
 use crate::components::toast::{use_toaster, Toaster};
-use crate::pages::not_found::NotFound;
+use super::not_found::NotFound;
 use crate::registry;
 
 /// Roles and teams, for names in tables and options in selects; shared by the settings pages.
