@@ -9,13 +9,13 @@ use crate::api::provide_client;
 use crate::auth::Session;
 use crate::components::layout::AppLayout;
 use crate::components::toast::{Toaster, Toasts};
+use crate::pages::core::settings::{Guard, SettingsIndex, SettingsLayout, SettingsRoute};
+use crate::pages::core::{dashboard::Dashboard, history::HistoryPage, module::ModulePage, not_found::NotFound};
+use crate::pages::identity::{accept_invite::AcceptInvite, login::Login, signup::Signup};
 use crate::pages::leads::calls::{work::CallScreenPage, CallListsPage};
 use crate::pages::leads::forms::builder::{WebFormNewPage, WebFormPage};
 use crate::pages::leads::forms::WebFormListPage;
 use crate::pages::leads::{detail::LeadDetailPage, duplicates::DuplicatesPage, import::ImportPage, list::LeadListPage};
-use crate::pages::core::settings::{Guard, SettingsIndex, SettingsLayout, SettingsRoute};
-use crate::pages::core::{dashboard::Dashboard, history::HistoryPage, module::ModulePage, not_found::NotFound};
-use crate::pages::identity::{accept_invite::AcceptInvite, login::Login, signup::Signup};
 
 /// A record's history comes from the audit trail, which settings readers may read.
 #[component]

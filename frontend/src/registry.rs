@@ -31,7 +31,9 @@ pub struct RecordKind {
 
 /// Every context's settings pages, in navigation order.
 pub fn settings_pages() -> impl Iterator<Item = &'static SettingsPage> {
-    [pages::identity::SETTINGS, pages::core::SETTINGS, pages::leads::SETTINGS, pages::marketing::SETTINGS].into_iter().flatten()
+    [pages::identity::SETTINGS, pages::core::SETTINGS, pages::leads::SETTINGS, pages::marketing::SETTINGS]
+        .into_iter()
+        .flatten()
 }
 
 /// The settings page at `/settings/<slug>`.
@@ -46,7 +48,10 @@ pub fn first_settings_page(session: Session) -> Option<&'static SettingsPage> {
 
 /// The kind registered under `entity`, if a context registered it.
 pub fn kind(entity: &str) -> Option<&'static RecordKind> {
-    [pages::identity::KINDS, pages::leads::KINDS, pages::marketing::KINDS].into_iter().flatten().find(|kind| kind.entity == entity)
+    [pages::identity::KINDS, pages::leads::KINDS, pages::marketing::KINDS]
+        .into_iter()
+        .flatten()
+        .find(|kind| kind.entity == entity)
 }
 
 /// Where the record is shown, if its kind has a page.

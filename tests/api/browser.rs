@@ -724,12 +724,20 @@ async fn the_recycle_bin_page_restores_a_deleted_lead_and_a_web_form() {
         log_in(driver, &app, &me.user.email).await;
         driver.goto(app.url("/settings/recycle-bin")).await.expect("open bin");
         wait_for_text(driver, &["Rhea Restored", "Spring fair form", "Lead", "Web form"], "the bin").await;
-        for (label, restored) in [("Rhea Restored", "Lead Rhea Restored restored"), ("Spring fair form", "Web form Spring fair form restored")] {
+        for (label, restored) in [
+            ("Rhea Restored", "Lead Rhea Restored restored"),
+            ("Spring fair form", "Web form Spring fair form restored"),
+        ] {
             let rows = driver.find_all(By::Css("[data-testid=bin-item]")).await.expect("rows");
             let mut clicked = false;
             for row in rows {
                 if row.text().await.unwrap_or_default().contains(label) {
-                    row.find(By::Css("[data-testid=bin-restore]")).await.expect("restore").click().await.expect("click");
+                    row.find(By::Css("[data-testid=bin-restore]"))
+                        .await
+                        .expect("restore")
+                        .click()
+                        .await
+                        .expect("click");
                     clicked = true;
                     break;
                 }

@@ -16,9 +16,10 @@ const COLUMNS: &[(&str, &str)] =
 #[component]
 pub fn RecycleBinPage() -> impl IntoView {
     let toaster = use_toaster();
-    let bin = Paged::of(|client, cursor| async move {
-        client.recycle_bin(&PageQuery { cursor, ..Default::default() }).await
-    });
+    let bin =
+        Paged::of(
+            |client, cursor| async move { client.recycle_bin(&PageQuery { cursor, ..Default::default() }).await },
+        );
 
     let restore = Save::new(
         |client, item: RecycleBinItem| async move { client.restore_from_bin(&item).await.map(|()| item) },

@@ -13,12 +13,12 @@ use leptos::task::spawn_local;
 use leptos_router::components::{Outlet, Redirect};
 use leptos_router::hooks::use_params_map;
 
+use super::not_found::NotFound;
 use crate::api::use_client;
 use crate::auth::{use_session, Session};
 use crate::components::nav::NavLink;
 use crate::components::table::EmptyState;
 use crate::components::toast::{use_toaster, Toaster};
-use super::not_found::NotFound;
 use crate::registry;
 
 /// Roles and teams, for names in tables and options in selects; shared by the settings pages.

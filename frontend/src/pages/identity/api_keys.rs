@@ -1,11 +1,10 @@
 //! API keys: tokens for integrations, limited to a role; the secret is shown once, at creation.
 
-use kith_domain::identity::{ApiKeyView, CreatedApiKey, NewApiKey};
 use kith_domain::core::page::PageQuery;
+use kith_domain::identity::{ApiKeyView, CreatedApiKey, NewApiKey};
 use kith_domain::{FieldError, Problem, RoleId};
 use leptos::prelude::*;
 
-use crate::pages::core::settings::{role_options, use_directory, Directory};
 use crate::auth::use_session;
 use crate::components::confirm::ConfirmButton;
 use crate::components::copy::CopyValue;
@@ -14,15 +13,17 @@ use crate::components::table::{LoadMore, Paged, StatusRow};
 use crate::components::toast::use_toaster;
 use crate::data::{Save, SubmitButton};
 use crate::format;
+use crate::pages::core::settings::{role_options, use_directory, Directory};
 
 #[component]
 pub fn ApiKeysPage() -> impl IntoView {
     let toaster = use_toaster();
     let session = use_session();
     let directory = use_directory();
-    let keys = Paged::of(|client, cursor| async move {
-        client.list_api_keys(&PageQuery { cursor, ..Default::default() }).await
-    });
+    let keys =
+        Paged::of(
+            |client, cursor| async move { client.list_api_keys(&PageQuery { cursor, ..Default::default() }).await },
+        );
     let revoke = Save::new(
         |client, key: ApiKeyView| async move { client.revoke_api_key(key.id).await.map(|()| key) },
         move |key: ApiKeyView| {

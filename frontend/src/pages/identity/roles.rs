@@ -5,12 +5,12 @@ use kith_domain::core::permissions::{AccessLevel, ModuleAccess, Permissions, Rec
 use kith_domain::identity::{NewRole, RolePatch, RoleView};
 use leptos::prelude::*;
 
-use crate::pages::core::settings::use_directory;
 use crate::auth::use_session;
 use crate::components::field::{FormAlert, TextField};
 use crate::components::table::Loading;
 use crate::components::toast::use_toaster;
 use crate::data::{Save, StaleNotice, SubmitButton};
+use crate::pages::core::settings::use_directory;
 
 /// Which role the editor is open for.
 #[derive(Clone, Debug, PartialEq)]

@@ -4,7 +4,6 @@ use kith_domain::identity::{NewTeam, TeamListQuery, TeamPatch, TeamView};
 use kith_domain::TeamId;
 use leptos::prelude::*;
 
-use crate::pages::core::settings::use_directory;
 use crate::auth::use_session;
 use crate::components::confirm::ConfirmButton;
 use crate::components::field::{invalid, FieldError, FormAlert, TextField};
@@ -12,15 +11,17 @@ use crate::components::table::{LoadMore, Paged, StatusRow};
 use crate::components::toast::use_toaster;
 use crate::data::{Save, StaleNotice, SubmitButton};
 use crate::format;
+use crate::pages::core::settings::use_directory;
 
 #[component]
 pub fn TeamsPage() -> impl IntoView {
     let toaster = use_toaster();
     let session = use_session();
     let directory = use_directory();
-    let teams = Paged::of(|client, cursor| async move {
-        client.list_teams(&TeamListQuery { cursor, ..Default::default() }).await
-    });
+    let teams =
+        Paged::of(
+            |client, cursor| async move { client.list_teams(&TeamListQuery { cursor, ..Default::default() }).await },
+        );
     // Every change to teams shows in the list and in the team pickers of the other pages.
     let refresh = move || {
         teams.refresh();
@@ -111,12 +112,7 @@ pub fn TeamsPage() -> impl IntoView {
     }
 }
 
-fn team_row(
-    team: TeamView,
-    admin: bool,
-    editing: RwSignal<Option<TeamId>>,
-    delete: Save<TeamView>,
-) -> impl IntoView {
+fn team_row(team: TeamView, admin: bool, editing: RwSignal<Option<TeamId>>, delete: Save<TeamView>) -> impl IntoView {
     let id = team.id;
     let history = format!("/settings/history/team/{id}");
     let name = team.name.clone();

@@ -1,11 +1,10 @@
 //! Users: the organization's people, their role, team and status; and invitations for new ones.
 
-use kith_domain::identity::{CreatedInvite, InviteView, NewInvite, UserListQuery, UserPatch, UserStatus, UserView};
 use kith_domain::core::page::PageQuery;
+use kith_domain::identity::{CreatedInvite, InviteView, NewInvite, UserListQuery, UserPatch, UserStatus, UserView};
 use kith_domain::{FieldError, InviteId, Problem, RoleId, TeamId};
 use leptos::prelude::*;
 
-use crate::pages::core::settings::{role_options, team_options, use_directory, Directory};
 use crate::api::origin;
 use crate::auth::use_session;
 use crate::components::confirm::ConfirmButton;
@@ -15,6 +14,7 @@ use crate::components::table::{EmptyState, LoadMore, Loading, Paged, StatusRow};
 use crate::components::toast::use_toaster;
 use crate::data::{Save, SubmitButton};
 use crate::format;
+use crate::pages::core::settings::{role_options, team_options, use_directory, Directory};
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
@@ -111,12 +111,7 @@ fn UserList() -> impl IntoView {
     }
 }
 
-fn user_row(
-    user: UserView,
-    admin: bool,
-    directory: Directory,
-    update: Save<(UserView, UserPatch)>,
-) -> impl IntoView {
+fn user_row(user: UserView, admin: bool, directory: Directory, update: Save<(UserView, UserPatch)>) -> impl IntoView {
     let history = format!("/settings/history/user/{}", user.id);
     let status_badge = match user.status {
         UserStatus::Active => view! { <span class="badge badge-green">"Active"</span> },
@@ -204,9 +199,10 @@ fn user_row(
 fn Invites() -> impl IntoView {
     let toaster = use_toaster();
     let directory = use_directory();
-    let invites = Paged::of(|client, cursor| async move {
-        client.list_invites(&PageQuery { cursor, ..Default::default() }).await
-    });
+    let invites =
+        Paged::of(
+            |client, cursor| async move { client.list_invites(&PageQuery { cursor, ..Default::default() }).await },
+        );
 
     let email = RwSignal::new(String::new());
     let role = RwSignal::new(String::new());

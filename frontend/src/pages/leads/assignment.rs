@@ -7,13 +7,13 @@ use kith_domain::{FieldError, Problem, TeamId, UserId};
 use leptos::prelude::*;
 
 use super::conditions::{condition_rows, conditions_of, optional_number, summaries, ConditionsEditor};
-use crate::pages::core::settings::{use_directory, Directory};
 use crate::auth::use_session;
 use crate::components::confirm::ConfirmButton;
 use crate::components::field::{invalid, Field, FormAlert, TextField};
 use crate::components::table::ListTable;
 use crate::components::toast::use_toaster;
 use crate::data::{load, Loaded, Save, StaleNotice, SubmitButton};
+use crate::pages::core::settings::{use_directory, Directory};
 use crate::people::{use_people, user_options, People};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -45,7 +45,8 @@ fn input_of(rule: &AssignmentRule, position: i32) -> AssignmentRuleInput {
     }
 }
 
-const COLUMNS: &[(&str, &str)] = &[("#", "num"), ("Name", ""), ("When", ""), ("Assign to", ""), ("Capacity", ""), ("Active", ""), ("", "actions")];
+const COLUMNS: &[(&str, &str)] =
+    &[("#", "num"), ("Name", ""), ("When", ""), ("Assign to", ""), ("Capacity", ""), ("Active", ""), ("", "actions")];
 
 #[component]
 pub fn LeadAssignmentPage() -> impl IntoView {
@@ -396,74 +397,74 @@ fn AssignmentRuleEditor(
     };
 
     view! {
-           <section class="card">
-               <div class="card-header">
-                   <h2>{title}</h2>
-               </div>
-               <div class="card-body">
-                   <form class="form" on:submit=submit novalidate>
-                       <StaleNotice stale=save.stale what="assignment rule" on_reload=on_saved />
-                       <FormAlert
-                           problem
-                           fields=&["name", "conditions", "target", "capacity", "active", "position"]
-                           prefixes=&["conditions[", "target."]
-                       />
-                       <div class="form-grid">
-                           <TextField label="Name" id="assignment-name" name="name" problem value=name required=true />
-                           <Field label="Assign to" id="assignment-kind" name="target.kind" problem>
-                               <select
-                                   id="assignment-kind"
-                                   on:change=move |ev| {
-                                       let value = event_target_value(&ev);
-                                       if let Some(chosen) = TargetKind::ALL.into_iter().find(|k| k.value() == value) {
-                                           kind.set(chosen);
-                                       }
-                                   }
-                               >
-                                   {TargetKind::ALL
-                                       .into_iter()
-                                       .map(|k| {
-                                           view! {
-                                               <option value=k.value() selected=move || kind.get() == k>
-                                                   {k.label()}
-                                               </option>
-                                           }
-                                       })
-                                       .collect_view()}
-                               </select>
-                           </Field>
-                           {target_field}
-                           <TextField
-                               label="Capacity"
-                               id="assignment-capacity"
-                               name="capacity"
-                               kind="number"
-                               problem
-                               value=capacity
-                               hint="Skip people who already own this many open leads. Empty: no limit."
-                           />
-                       </div>
-                       <div class="field">
-                           <span class="label">"Conditions (all must hold)"</span>
-                           <ConditionsEditor
-                               rows=conditions
-                               path="conditions"
-                               problem
-                               empty_text="No conditions: the rule takes every lead that reaches it."
-                           />
-                       </div>
-                       <label class="checkbox">
-                           <input id="assignment-active" type="checkbox" bind:checked=active />
-                           "Active"
-                       </label>
-                       <div class="form-actions">
-                           <SubmitButton save id="assignment-save" label=if is_new { "Create rule" } else { "Save rule" } />
-                           <button type="button" class="btn btn-ghost" on:click=move |_| on_close.run(())>
-                               "Cancel"
-                           </button>
-                       </div>
-                   </form>
-               </div>
-           </section>
-       }
+        <section class="card">
+            <div class="card-header">
+                <h2>{title}</h2>
+            </div>
+            <div class="card-body">
+                <form class="form" on:submit=submit novalidate>
+                    <StaleNotice stale=save.stale what="assignment rule" on_reload=on_saved />
+                    <FormAlert
+                        problem
+                        fields=&["name", "conditions", "target", "capacity", "active", "position"]
+                        prefixes=&["conditions[", "target."]
+                    />
+                    <div class="form-grid">
+                        <TextField label="Name" id="assignment-name" name="name" problem value=name required=true />
+                        <Field label="Assign to" id="assignment-kind" name="target.kind" problem>
+                            <select
+                                id="assignment-kind"
+                                on:change=move |ev| {
+                                    let value = event_target_value(&ev);
+                                    if let Some(chosen) = TargetKind::ALL.into_iter().find(|k| k.value() == value) {
+                                        kind.set(chosen);
+                                    }
+                                }
+                            >
+                                {TargetKind::ALL
+                                    .into_iter()
+                                    .map(|k| {
+                                        view! {
+                                            <option value=k.value() selected=move || kind.get() == k>
+                                                {k.label()}
+                                            </option>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </select>
+                        </Field>
+                        {target_field}
+                        <TextField
+                            label="Capacity"
+                            id="assignment-capacity"
+                            name="capacity"
+                            kind="number"
+                            problem
+                            value=capacity
+                            hint="Skip people who already own this many open leads. Empty: no limit."
+                        />
+                    </div>
+                    <div class="field">
+                        <span class="label">"Conditions (all must hold)"</span>
+                        <ConditionsEditor
+                            rows=conditions
+                            path="conditions"
+                            problem
+                            empty_text="No conditions: the rule takes every lead that reaches it."
+                        />
+                    </div>
+                    <label class="checkbox">
+                        <input id="assignment-active" type="checkbox" bind:checked=active />
+                        "Active"
+                    </label>
+                    <div class="form-actions">
+                        <SubmitButton save id="assignment-save" label=if is_new { "Create rule" } else { "Save rule" } />
+                        <button type="button" class="btn btn-ghost" on:click=move |_| on_close.run(())>
+                            "Cancel"
+                        </button>
+                    </div>
+                </form>
+            </div>
+        </section>
+    }
 }

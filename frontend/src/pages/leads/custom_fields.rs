@@ -11,7 +11,8 @@ use crate::components::table::ListTable;
 use crate::components::toast::use_toaster;
 use crate::data::{load, Loaded, Save, StaleNotice, SubmitButton};
 
-const COLUMNS: &[(&str, &str)] = &[("Label", ""), ("Key", ""), ("Kind", ""), ("Options", ""), ("Required", ""), ("", "actions")];
+const COLUMNS: &[(&str, &str)] =
+    &[("Label", ""), ("Key", ""), ("Kind", ""), ("Options", ""), ("Required", ""), ("", "actions")];
 
 #[component]
 pub fn CustomFieldsPage() -> impl IntoView {

@@ -27,12 +27,12 @@ use kith_domain::leads::{LeadSource, LeadStatus};
 use kith_domain::LeadId;
 use leptos::prelude::*;
 
-use crate::auth::use_session;
-use crate::components::table::EmptyState;
 use self::{
     assignment::LeadAssignmentPage, custom_fields::CustomFieldsPage, inbound_email::InboundEmailPage,
     scoring::LeadScoringPage, settings::LeadSettingsPage,
 };
+use crate::auth::use_session;
+use crate::components::table::EmptyState;
 use crate::registry::{RecordKind, SettingsPage};
 
 /// The lead settings; lead readers may see them (only administrators change them).

@@ -105,74 +105,74 @@ pub fn NewLeadForm(#[prop(into)] on_close: Callback<()>) -> impl IntoView {
     };
 
     view! {
-           <section class="card">
-               <div class="card-header">
-                   <h2>"New lead"</h2>
-               </div>
-               <div class="card-body">
-                   <form class="form" on:submit=submit novalidate>
-                       <FormAlert problem fields=FIELDS prefixes=&["custom."] />
-                       <div class="form-grid">
-                           <TextField
-                               label="First name"
-                               id="lead-first-name"
-                               name="first_name"
-                               problem
-                               value=first_name
-                               autofocus=true
-                           />
-                           <TextField label="Last name" id="lead-last-name" name="last_name" problem value=last_name />
-                           <TextField label="Job title" id="lead-title" name="title" problem value=title />
-                           <TextField label="Email" id="lead-email" name="email" kind="email" problem value=email />
-                           <TextField label="Phone" id="lead-phone" name="phone" kind="tel" problem value=phone />
-                           <TextField label="Company" id="lead-company" name="company_name" problem value=company />
-                           <TextField
-                               label="Website"
-                               id="lead-website"
-                               name="company_website"
-                               problem
-                               value=website
-                               placeholder="acme.com"
-                           />
-                           <TextField label="Employees" id="lead-size" name="company_size" kind="number" problem value=size />
-                           <TextField label="Industry" id="lead-industry" name="industry" problem value=industry />
-                           <TextField
-                               label="Country"
-                               id="lead-country"
-                               name="country"
-                               problem
-                               value=country
-                               hint="Two letters, e.g. DE."
-                           />
-                           <Field
-                               label="Owner"
-                               id="lead-owner"
-                               name="owner_id"
-                               problem
-                               hint="Without one, the assignment rules choose."
-                           >
-                               <select
-                                   id="lead-owner"
-                                   aria-invalid=invalid(problem, "owner_id")
-                                   on:change=move |ev| owner.set(event_target_value(&ev))
-                               >
-                                   <option value="" selected=move || owner.with(String::is_empty)>
-                                       "Assign by the rules"
-                                   </option>
-                                   {user_options(people, move || owner.with(|o| o.parse().ok()))}
-                               </select>
-                           </Field>
-                           <TextField label="Tags" id="lead-tags" name="tags" problem value=tags hint="Separated by commas." />
-                       </div>
-                       <div class="form-grid">{custom_inputs(custom_rows, problem, false)}</div>
-                       <div class="form-actions">
-                           <SubmitButton save=create id="lead-create" label="Create lead" busy_label="Creating…" />
-                           <button type="button" class="btn btn-ghost" on:click=move |_| on_close.run(())>
-                               "Cancel"
-                           </button>
-                       </div>
-                   </form>
-               </div>
-           </section>
-       }
+        <section class="card">
+            <div class="card-header">
+                <h2>"New lead"</h2>
+            </div>
+            <div class="card-body">
+                <form class="form" on:submit=submit novalidate>
+                    <FormAlert problem fields=FIELDS prefixes=&["custom."] />
+                    <div class="form-grid">
+                        <TextField
+                            label="First name"
+                            id="lead-first-name"
+                            name="first_name"
+                            problem
+                            value=first_name
+                            autofocus=true
+                        />
+                        <TextField label="Last name" id="lead-last-name" name="last_name" problem value=last_name />
+                        <TextField label="Job title" id="lead-title" name="title" problem value=title />
+                        <TextField label="Email" id="lead-email" name="email" kind="email" problem value=email />
+                        <TextField label="Phone" id="lead-phone" name="phone" kind="tel" problem value=phone />
+                        <TextField label="Company" id="lead-company" name="company_name" problem value=company />
+                        <TextField
+                            label="Website"
+                            id="lead-website"
+                            name="company_website"
+                            problem
+                            value=website
+                            placeholder="acme.com"
+                        />
+                        <TextField label="Employees" id="lead-size" name="company_size" kind="number" problem value=size />
+                        <TextField label="Industry" id="lead-industry" name="industry" problem value=industry />
+                        <TextField
+                            label="Country"
+                            id="lead-country"
+                            name="country"
+                            problem
+                            value=country
+                            hint="Two letters, e.g. DE."
+                        />
+                        <Field
+                            label="Owner"
+                            id="lead-owner"
+                            name="owner_id"
+                            problem
+                            hint="Without one, the assignment rules choose."
+                        >
+                            <select
+                                id="lead-owner"
+                                aria-invalid=invalid(problem, "owner_id")
+                                on:change=move |ev| owner.set(event_target_value(&ev))
+                            >
+                                <option value="" selected=move || owner.with(String::is_empty)>
+                                    "Assign by the rules"
+                                </option>
+                                {user_options(people, move || owner.with(|o| o.parse().ok()))}
+                            </select>
+                        </Field>
+                        <TextField label="Tags" id="lead-tags" name="tags" problem value=tags hint="Separated by commas." />
+                    </div>
+                    <div class="form-grid">{custom_inputs(custom_rows, problem, false)}</div>
+                    <div class="form-actions">
+                        <SubmitButton save=create id="lead-create" label="Create lead" busy_label="Creating…" />
+                        <button type="button" class="btn btn-ghost" on:click=move |_| on_close.run(())>
+                            "Cancel"
+                        </button>
+                    </div>
+                </form>
+            </div>
+        </section>
+    }
 }

@@ -47,7 +47,8 @@ fn signed(points: i32) -> String {
     }
 }
 
-const COLUMNS: &[(&str, &str)] = &[("Name", ""), ("When", ""), ("Points", "num"), ("Decay", ""), ("Active", ""), ("", "actions")];
+const COLUMNS: &[(&str, &str)] =
+    &[("Name", ""), ("When", ""), ("Points", "num"), ("Decay", ""), ("Active", ""), ("", "actions")];
 
 #[component]
 pub fn LeadScoringPage() -> impl IntoView {
@@ -314,82 +315,82 @@ fn ScoringRuleEditor(
     };
 
     view! {
-           <section class="card">
-               <div class="card-header">
-                   <h2>{title}</h2>
-               </div>
-               <div class="card-body">
-                   <form class="form" on:submit=submit novalidate>
-                       <StaleNotice stale=save.stale what="scoring rule" on_reload=on_saved />
-                       <FormAlert
-                           problem
-                           fields=&[
-                               "name",
-                               "points",
-                               "decay_days",
-                               "active",
-                               "trigger.conditions",
-                               "trigger.behaviour",
-                               "trigger.max_times",
-                           ]
-                           prefixes=&["trigger.conditions["]
-                       />
-                       <div class="form-grid">
-                           <TextField label="Name" id="scoring-name" name="name" problem value=name required=true />
-                           <Field label="Rewards" id="scoring-kind" name="trigger" problem>
-                               <select
-                                   id="scoring-kind"
-                                   on:change=move |ev| {
-                                       kind.set(
-                                           if event_target_value(&ev) == "behaviour" {
-                                               Kind::Behaviour
-                                           } else {
-                                               Kind::Attribute
-                                           },
-                                       )
-                                   }
-                               >
-                                   <option value="attribute" selected=move || kind.get() == Kind::Attribute>
-                                       "Something the lead is (attributes)"
-                                   </option>
-                                   <option value="behaviour" selected=move || kind.get() == Kind::Behaviour>
-                                       "Something the lead does (behaviour)"
-                                   </option>
-                               </select>
-                           </Field>
-                           <TextField
-                               label="Points"
-                               id="scoring-points"
-                               name="points"
-                               kind="number"
-                               problem
-                               value=points
-                               required=true
-                               hint="Negative points penalize."
-                           />
-                           <TextField
-                               label="Fade over (days)"
-                               id="scoring-decay"
-                               name="decay_days"
-                               kind="number"
-                               problem
-                               value=decay
-                               hint="Behaviour points shrink to 0 over this time. Empty: they last."
-                           />
-                       </div>
-                       {trigger_fields}
-                       <label class="checkbox">
-                           <input id="scoring-active" type="checkbox" bind:checked=active />
-                           "Active"
-                       </label>
-                       <div class="form-actions">
-                           <SubmitButton save id="scoring-save" label=if is_new { "Create rule" } else { "Save rule" } />
-                           <button type="button" class="btn btn-ghost" on:click=move |_| on_close.run(())>
-                               "Cancel"
-                           </button>
-                       </div>
-                   </form>
-               </div>
-           </section>
-       }
+        <section class="card">
+            <div class="card-header">
+                <h2>{title}</h2>
+            </div>
+            <div class="card-body">
+                <form class="form" on:submit=submit novalidate>
+                    <StaleNotice stale=save.stale what="scoring rule" on_reload=on_saved />
+                    <FormAlert
+                        problem
+                        fields=&[
+                            "name",
+                            "points",
+                            "decay_days",
+                            "active",
+                            "trigger.conditions",
+                            "trigger.behaviour",
+                            "trigger.max_times",
+                        ]
+                        prefixes=&["trigger.conditions["]
+                    />
+                    <div class="form-grid">
+                        <TextField label="Name" id="scoring-name" name="name" problem value=name required=true />
+                        <Field label="Rewards" id="scoring-kind" name="trigger" problem>
+                            <select
+                                id="scoring-kind"
+                                on:change=move |ev| {
+                                    kind.set(
+                                        if event_target_value(&ev) == "behaviour" {
+                                            Kind::Behaviour
+                                        } else {
+                                            Kind::Attribute
+                                        },
+                                    )
+                                }
+                            >
+                                <option value="attribute" selected=move || kind.get() == Kind::Attribute>
+                                    "Something the lead is (attributes)"
+                                </option>
+                                <option value="behaviour" selected=move || kind.get() == Kind::Behaviour>
+                                    "Something the lead does (behaviour)"
+                                </option>
+                            </select>
+                        </Field>
+                        <TextField
+                            label="Points"
+                            id="scoring-points"
+                            name="points"
+                            kind="number"
+                            problem
+                            value=points
+                            required=true
+                            hint="Negative points penalize."
+                        />
+                        <TextField
+                            label="Fade over (days)"
+                            id="scoring-decay"
+                            name="decay_days"
+                            kind="number"
+                            problem
+                            value=decay
+                            hint="Behaviour points shrink to 0 over this time. Empty: they last."
+                        />
+                    </div>
+                    {trigger_fields}
+                    <label class="checkbox">
+                        <input id="scoring-active" type="checkbox" bind:checked=active />
+                        "Active"
+                    </label>
+                    <div class="form-actions">
+                        <SubmitButton save id="scoring-save" label=if is_new { "Create rule" } else { "Save rule" } />
+                        <button type="button" class="btn btn-ghost" on:click=move |_| on_close.run(())>
+                            "Cancel"
+                        </button>
+                    </div>
+                </form>
+            </div>
+        </section>
+    }
 }

@@ -76,62 +76,62 @@ fn SettingsForm(current: LeadSettings, #[prop(into)] on_saved: Callback<LeadSett
     };
 
     view! {
-           <form class="form" on:submit=submit novalidate>
-               <FormAlert problem fields=&["duplicate_rule", "qualify_threshold"] />
-               <div class="form-grid">
-                   <Field
-                       label="A new lead is a duplicate when it has"
-                       id="lead-duplicate-rule"
-                       name="duplicate_rule"
-                       problem
-                       hint="A duplicate is added to the existing lead instead of making a new one."
-                   >
-                       <select
-                           id="lead-duplicate-rule"
-                           disabled=move || !admin()
-                           aria-invalid=invalid(problem, "duplicate_rule")
-                           on:change=move |ev| {
-                               let value = event_target_value(&ev);
-                               if let Some(chosen) = RULES.into_iter().find(|r| rule_value(*r) == value) {
-                                   rule.set(chosen);
-                               }
-                           }
-                       >
-                           {RULES
-                               .into_iter()
-                               .map(|r| {
-                                   view! {
-                                       <option value=rule_value(r) selected=move || rule.get() == r>
-                                           {rule_label(r)}
-                                       </option>
-                                   }
-                               })
-                               .collect_view()}
-                       </select>
-                   </Field>
-                   <TextField
-                       label="Qualify at score"
-                       id="lead-qualify-threshold"
-                       name="qualify_threshold"
-                       kind="number"
-                       problem
-                       value=threshold
-                       readonly=Signal::derive(move || !admin())
-                       hint="A lead reaching this score becomes qualified and its owner is told. Empty: never automatically."
-                   />
-               </div>
-               {move || {
-                   if admin() {
-                       view! {
-                           <div class="form-actions">
-                               <SubmitButton save id="lead-settings-save" label="Save settings" busy_label="Saving…" />
-                           </div>
-                       }
-                           .into_any()
-                   } else {
-                       view! { <p class="muted small">"Only administrators can change these settings."</p> }.into_any()
-                   }
-               }}
-           </form>
-       }
+        <form class="form" on:submit=submit novalidate>
+            <FormAlert problem fields=&["duplicate_rule", "qualify_threshold"] />
+            <div class="form-grid">
+                <Field
+                    label="A new lead is a duplicate when it has"
+                    id="lead-duplicate-rule"
+                    name="duplicate_rule"
+                    problem
+                    hint="A duplicate is added to the existing lead instead of making a new one."
+                >
+                    <select
+                        id="lead-duplicate-rule"
+                        disabled=move || !admin()
+                        aria-invalid=invalid(problem, "duplicate_rule")
+                        on:change=move |ev| {
+                            let value = event_target_value(&ev);
+                            if let Some(chosen) = RULES.into_iter().find(|r| rule_value(*r) == value) {
+                                rule.set(chosen);
+                            }
+                        }
+                    >
+                        {RULES
+                            .into_iter()
+                            .map(|r| {
+                                view! {
+                                    <option value=rule_value(r) selected=move || rule.get() == r>
+                                        {rule_label(r)}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </Field>
+                <TextField
+                    label="Qualify at score"
+                    id="lead-qualify-threshold"
+                    name="qualify_threshold"
+                    kind="number"
+                    problem
+                    value=threshold
+                    readonly=Signal::derive(move || !admin())
+                    hint="A lead reaching this score becomes qualified and its owner is told. Empty: never automatically."
+                />
+            </div>
+            {move || {
+                if admin() {
+                    view! {
+                        <div class="form-actions">
+                            <SubmitButton save id="lead-settings-save" label="Save settings" busy_label="Saving…" />
+                        </div>
+                    }
+                        .into_any()
+                } else {
+                    view! { <p class="muted small">"Only administrators can change these settings."</p> }.into_any()
+                }
+            }}
+        </form>
+    }
 }

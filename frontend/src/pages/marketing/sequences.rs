@@ -12,7 +12,6 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlSelectElement;
 
-use crate::pages::leads::conditions::optional_number;
 use crate::auth::use_session;
 use crate::components::confirm::ConfirmButton;
 use crate::components::field::{invalid, Field, FieldError as FieldErrorView, FormAlert};
@@ -20,6 +19,7 @@ use crate::components::rows::{errors_under, invalid_at, move_row, next_key, RowC
 use crate::components::table::ListTable;
 use crate::components::toast::use_toaster;
 use crate::data::{load, Loaded, Save, StaleNotice, SubmitButton};
+use crate::pages::leads::conditions::optional_number;
 use crate::pages::leads::source_label;
 
 #[derive(Clone, Debug, PartialEq)]

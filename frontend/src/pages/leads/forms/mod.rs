@@ -94,7 +94,8 @@ pub fn form_href(id: WebFormId) -> String {
     format!("/m/leads/forms/{id}")
 }
 
-const COLUMNS: &[(&str, &str)] = &[("Name", ""), ("Active", ""), ("Submissions", "num"), ("Fields", "num"), ("Changed", ""), ("", "actions")];
+const COLUMNS: &[(&str, &str)] =
+    &[("Name", ""), ("Active", ""), ("Submissions", "num"), ("Fields", "num"), ("Changed", ""), ("", "actions")];
 
 #[component]
 pub fn WebFormListPage() -> impl IntoView {
