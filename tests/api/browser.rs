@@ -686,7 +686,7 @@ async fn a_team_changed_elsewhere_while_edited_is_not_overwritten_and_can_be_rel
 /// here a lead and a web form.
 #[tokio::test]
 async fn the_recycle_bin_page_restores_a_deleted_lead_and_a_web_form() {
-    use kith_domain::webforms::*;
+    use kith_domain::leads::webforms::*;
     if skip_without_browser() {
         return;
     }
@@ -758,7 +758,7 @@ async fn the_recycle_bin_page_restores_a_deleted_lead_and_a_web_form() {
 /// document; the form shows its message beside the field it names.
 #[tokio::test]
 async fn a_field_error_from_the_server_is_shown_beside_its_field() {
-    use kith_domain::custom_fields::{CustomFieldInput, CustomFieldKind};
+    use kith_domain::core::custom_fields::{CustomFieldInput, CustomFieldKind};
     if skip_without_browser() {
         return;
     }
