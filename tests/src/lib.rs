@@ -157,7 +157,7 @@ pub struct TestApp {
     pub pool: kith_db::Pool,
     /// The server's shared state, for driving background work directly.
     pub state: kith_api::state::AppState,
-    _db: DbGuard,
+    _db: Option<DbGuard>,
     server: actix_web::dev::ServerHandle,
 }
 
@@ -168,6 +168,11 @@ impl TestApp {
 
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         let (database_url, guard) = fresh_database();
+        TestApp::spawn_on(database_url, guard, adjust).await
+    }
+
+    /// A server on an existing database (one a stopped `TestApp` left, or one a test prepared).
+    pub async fn spawn_on(database_url: String, guard: DbGuard, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let mut config = Config::for_database(&database_url);
         config.db_pool_size = 4;
         config.workers = Some(1);
@@ -190,9 +195,16 @@ impl TestApp {
             database_url,
             pool,
             state: shared,
-            _db: guard,
+            _db: Some(guard),
             server: handle,
         }
+    }
+
+    /// Stop the server and keep its database: its URL and the guard that drops it.
+    pub async fn stop(mut self) -> (String, DbGuard) {
+        self.server.stop(true).await;
+        let guard = self._db.take().unwrap_or_else(|| panic!("the database was already taken"));
+        (self.database_url.clone(), guard)
     }
 
     /// The clock the server, its database work and its worker read.

@@ -51,7 +51,7 @@ pub fn prepare(config: &Config) -> Result<AppState, String> {
             kith_db::core::instance::jwt_secret(&mut conn).map_err(|e| e.to_string())?
         }
     };
-    let dummy = auth::password::hash(&kith_db::identity::tokens::generate_secret())?;
+    let dummy = auth::password::hash(&kith_db::core::tokens::generate_secret())?;
     Ok(AppState {
         pool,
         jwt: Arc::new(JwtKeys::new(secret.as_bytes(), config.access_token_seconds)),

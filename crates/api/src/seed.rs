@@ -266,6 +266,29 @@ fn seed_leads(c: &mut DbConnection, scope: &kith_db::Scope, team_ids: &[kith_dom
         },
     )?;
 
+    // Fields the sales team added to leads: what they want to spend and how many people they outfit.
+    let custom =
+        |key: &str, label: &str, kind, options: &[&str], position| kith_domain::core::custom_fields::CustomFieldInput {
+            key: key.into(),
+            label: label.into(),
+            kind,
+            options: options.iter().map(|o| o.to_string()).collect(),
+            required: false,
+            position: Some(position),
+        };
+    use kith_domain::core::custom_fields::CustomFieldKind;
+    kith_db::core::custom_fields::create(
+        c,
+        scope,
+        &custom("budget", "Budget", CustomFieldKind::Select, &["Under 10k", "10k-50k", "Over 50k"], 0),
+    )?;
+    kith_db::core::custom_fields::create(
+        c,
+        scope,
+        &custom("team_size", "People to outfit", CustomFieldKind::Number, &[], 1),
+    )?;
+    const BUDGETS: [&str; 3] = ["Under 10k", "10k-50k", "Over 50k"];
+
     // (first, last, title, email domain, company, size, industry, country, source)
     const LEADS: &[DemoLead] = &[
         ("Olivia", "Martin", "CEO", "trailhead.example", "Trailhead Tours", 85, "Travel", "US", LeadSource::WebForm),
@@ -383,6 +406,16 @@ fn seed_leads(c: &mut DbConnection, scope: &kith_db::Scope, team_ids: &[kith_dom
             country: Some((*country).into()),
             source: Some(*source),
             tags: if i % 3 == 0 { vec!["trade-fair-2026".into()] } else { vec![] },
+            custom: if i % 4 == 3 {
+                Default::default()
+            } else {
+                [
+                    ("budget".to_string(), serde_json::Value::from(BUDGETS[i % 3])),
+                    ("team_size".to_string(), serde_json::Value::from((*size / 3).max(2))),
+                ]
+                .into_iter()
+                .collect()
+            },
             ..Default::default()
         };
         let how = kith_db::leads::Capture { source: *source, event: LeadEventKind::Created, note: None };

@@ -26,8 +26,22 @@ impl Client {
     pub async fn restore_lead(&self, id: LeadId) -> Result<LeadView> {
         self.post(&format!("/api/v1/leads/{id}/restore"), &()).await
     }
+    /// A page of the lead's timeline, oldest first.
+    pub async fn lead_events_page(&self, id: LeadId, q: &PageQuery) -> Result<Page<LeadEvent>> {
+        self.get(&format!("/api/v1/leads/{id}/events"), q).await
+    }
+    /// The lead's whole timeline, oldest first (every page).
     pub async fn lead_events(&self, id: LeadId) -> Result<Vec<LeadEvent>> {
-        self.get(&format!("/api/v1/leads/{id}/events"), &()).await
+        let mut q = PageQuery { limit: Some(kith_domain::core::page::MAX_LIMIT), cursor: None };
+        let mut events = Vec::new();
+        loop {
+            let page = self.lead_events_page(id, &q).await?;
+            events.extend(page.items);
+            match page.next_cursor {
+                Some(next) => q.cursor = Some(next),
+                None => return Ok(events),
+            }
+        }
     }
     /// The caller's saved lead views and the organization's shared ones, by name.
     pub async fn lead_views(&self) -> Result<Vec<LeadViewRecord>> {

@@ -185,6 +185,34 @@ impl Pool {
     }
 }
 
+/// Revert applied migrations, newest first, down to and including `version` (its name's date-and-number
+/// prefix, e.g. `2026-11-29-000003`); returns the versions reverted. For upgrade tests (a database is
+/// put back into an earlier schema, with its data, and migrated forward again) and an operator's rollback.
+pub fn revert_migrations_to(conn: &mut DbConnection, version: &str) -> crate::Result<Vec<String>> {
+    let failed = |e: Box<dyn std::error::Error + Send + Sync>| crate::Error::Internal(format!("revert failed: {e}"));
+    // Diesel names a version by its digits (`20261129000003`); compare digits with digits.
+    let digits = |v: &str| v.chars().filter(char::is_ascii_digit).collect::<String>();
+    let version = digits(version);
+    let mut reverted = Vec::new();
+    loop {
+        let applied = match conn {
+            DbConnection::Postgresql(c) => c.applied_migrations(),
+            DbConnection::Sqlite(c) => c.applied_migrations(),
+        }
+        .map_err(failed)?;
+        let Some(last) = applied.iter().map(|v| digits(&v.to_string())).max() else { return Ok(reverted) };
+        if last < version {
+            return Ok(reverted);
+        }
+        let done = match conn {
+            DbConnection::Postgresql(c) => c.revert_last_migration(POSTGRES_MIGRATIONS),
+            DbConnection::Sqlite(c) => c.revert_last_migration(SQLITE_MIGRATIONS),
+        }
+        .map_err(failed)?;
+        reverted.push(done.to_string());
+    }
+}
+
 pub fn run_migrations(conn: &mut DbConnection) -> crate::Result<Vec<String>> {
     let source = match conn {
         DbConnection::Postgresql(_) => POSTGRES_MIGRATIONS,
@@ -197,11 +225,13 @@ pub fn run_migrations(conn: &mut DbConnection) -> crate::Result<Vec<String>> {
         DbConnection::Sqlite(c) => c.run_pending_migrations(source).map(|v| v.iter().map(|m| m.to_string()).collect()),
     };
     let applied: Vec<String> = applied.map_err(|e| crate::Error::Internal(format!("migration failed: {e}")))?;
-    // Custom text values without a folded copy (SQL cannot fold Unicode alike on both databases) are
-    // folded here, at every start.
-    let folded = crate::core::custom_fields::fold_missing(conn)?;
-    if folded > 0 {
-        tracing::info!(folded, "custom field values folded for case-insensitive filters");
+    if !applied.is_empty() {
+        // Custom text values without a folded copy (SQL cannot fold Unicode alike on both databases):
+        // folded once after a migration; the hourly maintenance catches rows an older node wrote.
+        let folded = crate::core::custom_fields::fold_missing(conn)?;
+        if folded > 0 {
+            tracing::info!(folded, "custom field values folded for case-insensitive filters");
+        }
     }
     refresh_statistics(conn)?;
     Ok(applied)
@@ -215,7 +245,7 @@ pub fn refresh_statistics(conn: &mut DbConnection) -> crate::Result<usize> {
     match conn {
         DbConnection::Postgresql(_) => {
             diesel::sql_query(
-                "ANALYZE leads, lead_events, lead_tags, lead_custom_values, custom_field_defs, audit_log",
+                "ANALYZE leads, timeline_events, record_tags, custom_values, custom_field_defs, audit_log",
             )
             .execute(conn)?;
         }

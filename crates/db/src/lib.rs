@@ -27,3 +27,6 @@ fn contexts(k: &mut crate::core::kernel::Kernel) {
     leads::register(k);
     marketing::register(k);
 }
+
+#[cfg(test)]
+mod composition_tests;

@@ -204,8 +204,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_attempts,
     lead_settings,
     leads,
-    lead_tags,
-    lead_events,
+    record_tags,
+    timeline_events,
+    record_links,
     scoring_rules,
     assignment_rules,
     notifications,
@@ -229,7 +230,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     inbound_messages,
     lead_merges,
     custom_field_defs,
-    lead_custom_values,
+    custom_values,
 );
 
 diesel::table! {
@@ -277,18 +278,20 @@ diesel::table! {
 }
 
 diesel::table! {
-    lead_tags (lead_id, tag) {
+    record_tags (record_kind, record_id, tag) {
         org_id -> Text,
-        lead_id -> Text,
+        record_kind -> Text,
+        record_id -> Text,
         tag -> Text,
     }
 }
 
 diesel::table! {
-    lead_events (id) {
+    timeline_events (id) {
         id -> Text,
         org_id -> Text,
-        lead_id -> Text,
+        record_kind -> Text,
+        record_id -> Text,
         occurred_at -> Timestamp,
         kind -> Text,
         from_value -> Nullable<Text>,
@@ -347,8 +350,6 @@ diesel::table! {
         read_at -> Nullable<Timestamp>,
     }
 }
-
-diesel::joinable!(lead_tags -> leads (lead_id));
 
 diesel::table! {
     web_forms (id) {
@@ -661,9 +662,21 @@ diesel::table! {
 }
 
 diesel::table! {
-    lead_custom_values (lead_id, field_key) {
+    record_links (from_kind, from_id, to_kind, to_id) {
         org_id -> Text,
-        lead_id -> Text,
+        from_kind -> Text,
+        from_id -> Text,
+        to_kind -> Text,
+        to_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    custom_values (record_kind, record_id, field_key) {
+        org_id -> Text,
+        record_kind -> Text,
+        record_id -> Text,
         field_key -> Text,
         value_text -> Nullable<Text>,
         value_number -> Nullable<BigInt>,

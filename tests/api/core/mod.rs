@@ -13,5 +13,7 @@ mod http_headers;
 mod idempotency;
 mod jobs;
 mod openapi;
+mod record_kernel_migration;
 mod spec_conventions;
+mod timeline;
 mod workers;

@@ -1,5 +1,6 @@
-//! Custom fields of leads: the definitions admins manage, and the values leads hold (one row per
-//! lead and field in `lead_custom_values`, loaded for many leads in one query).
+//! Custom fields: the definitions admins manage (per record kind; leads so far), and the values records
+//! hold (one row per record and field in `custom_values`, keyed by record kind and id, loaded for a
+//! page of records in one query).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -9,11 +10,12 @@ use kith_domain::core::audit::AuditAction;
 use kith_domain::core::custom_fields::*;
 use kith_domain::core::modules::Module;
 use kith_domain::core::permissions::Action;
-use kith_domain::{CustomFieldId, LeadId, OrgId};
+use kith_domain::{CustomFieldId, OrgId};
 use serde_json::Value;
 
+use crate::core::kernel::RecordRef;
 use crate::core::util::{new_id, now, parse_id, to_utc, transaction};
-use crate::schema::{custom_field_defs, lead_custom_values};
+use crate::schema::{custom_field_defs, custom_values};
 use crate::{core::audit, DbConnection, Error, Result, Scope};
 
 pub const ENTITY: &str = "custom_field";
@@ -214,66 +216,73 @@ pub fn delete(conn: &mut DbConnection, scope: &Scope, id: CustomFieldId) -> Resu
 
 // ---- values ----
 
-/// (lead_id, field_key, kind, value_text, value_number)
+/// (record_id, field_key, kind, value_text, value_number)
 type StoredValue = (String, String, String, Option<String>, Option<i64>);
 
-/// Custom values of many leads in one query (values of deleted fields are left out).
-pub(crate) fn values_of(conn: &mut DbConnection, ids: &[String]) -> Result<HashMap<String, BTreeMap<String, Value>>> {
+/// Custom values of many records of one kind in one query (values of deleted fields are left out).
+pub(crate) fn values_of(
+    conn: &mut DbConnection,
+    kind: &str,
+    ids: &[String],
+) -> Result<HashMap<String, BTreeMap<String, Value>>> {
     let mut map: HashMap<String, BTreeMap<String, Value>> = HashMap::new();
     if ids.is_empty() {
         return Ok(map);
     }
-    let rows: Vec<StoredValue> = lead_custom_values::table
+    let rows: Vec<StoredValue> = custom_values::table
         .inner_join(
             custom_field_defs::table.on(custom_field_defs::org_id
-                .eq(lead_custom_values::org_id)
-                .and(custom_field_defs::key.eq(lead_custom_values::field_key))),
+                .eq(custom_values::org_id)
+                .and(custom_field_defs::entity.eq(custom_values::record_kind))
+                .and(custom_field_defs::key.eq(custom_values::field_key))),
         )
-        .filter(lead_custom_values::lead_id.eq_any(ids))
-        .filter(custom_field_defs::entity.eq(LEAD))
+        .filter(custom_values::record_kind.eq(kind))
+        .filter(custom_values::record_id.eq_any(ids))
         .filter(custom_field_defs::deleted_at.is_null())
         .select((
-            lead_custom_values::lead_id,
-            lead_custom_values::field_key,
+            custom_values::record_id,
+            custom_values::field_key,
             custom_field_defs::kind,
-            lead_custom_values::value_text,
-            lead_custom_values::value_number,
+            custom_values::value_text,
+            custom_values::value_number,
         ))
         .load(conn)?;
-    for (lead, key, kind, text, number) in rows {
+    for (record, key, kind, text, number) in rows {
         let Some(kind) = CustomFieldKind::parse(&kind) else { continue };
         let value = from_storage(kind, text, number);
         if !value.is_null() {
-            map.entry(lead).or_default().insert(key, value);
+            map.entry(record).or_default().insert(key, value);
         }
     }
     Ok(map)
 }
 
-/// Store checked values (from `validate_values`): each replaces the lead's value; `Null` removes it.
+/// Store checked values (from `validate_values`): each replaces the record's value; `Null` removes it.
 pub(crate) fn write_values(
     conn: &mut DbConnection,
     org_id: OrgId,
-    lead_id: LeadId,
+    record: &RecordRef,
     values: &BTreeMap<String, Value>,
 ) -> Result<()> {
     for (key, value) in values {
         diesel::delete(
-            lead_custom_values::table
-                .filter(lead_custom_values::lead_id.eq(lead_id.to_string()))
-                .filter(lead_custom_values::field_key.eq(key)),
+            custom_values::table
+                .filter(custom_values::record_kind.eq(record.kind))
+                .filter(custom_values::record_id.eq(&record.id))
+                .filter(custom_values::field_key.eq(key)),
         )
         .execute(conn)?;
         let (text, number) = to_storage(value);
         if text.is_some() || number.is_some() {
-            diesel::insert_into(lead_custom_values::table)
+            diesel::insert_into(custom_values::table)
                 .values((
-                    lead_custom_values::org_id.eq(org_id.to_string()),
-                    lead_custom_values::lead_id.eq(lead_id.to_string()),
-                    lead_custom_values::field_key.eq(key),
-                    lead_custom_values::value_folded.eq(text.as_deref().map(fold)),
-                    lead_custom_values::value_text.eq(text),
-                    lead_custom_values::value_number.eq(number),
+                    custom_values::org_id.eq(org_id.to_string()),
+                    custom_values::record_kind.eq(record.kind),
+                    custom_values::record_id.eq(&record.id),
+                    custom_values::field_key.eq(key),
+                    custom_values::value_folded.eq(text.as_deref().map(fold)),
+                    custom_values::value_text.eq(text),
+                    custom_values::value_number.eq(number),
                 ))
                 .execute(conn)?;
         }
@@ -282,16 +291,21 @@ pub(crate) fn write_values(
 }
 
 /// Fold the text values that have no folded copy yet (rows from before the migration that added
-/// `value_folded`, or written by a node still running older code during a rolling upgrade). Runs at every
-/// start; cheap when there is nothing to do. Returns the rows folded.
+/// `value_folded`, or written by a node still running older code during a rolling upgrade). Registered as
+/// hourly maintenance and run once after migrations; cheap when there is nothing to do. Returns the rows folded.
 pub fn fold_missing(conn: &mut DbConnection) -> Result<usize> {
     const BATCH: i64 = 1_000;
     let mut changed = 0;
     loop {
-        let rows: Vec<(String, String, Option<String>)> = lead_custom_values::table
-            .filter(lead_custom_values::value_folded.is_null())
-            .filter(lead_custom_values::value_text.is_not_null())
-            .select((lead_custom_values::lead_id, lead_custom_values::field_key, lead_custom_values::value_text))
+        let rows: Vec<(String, String, String, Option<String>)> = custom_values::table
+            .filter(custom_values::value_folded.is_null())
+            .filter(custom_values::value_text.is_not_null())
+            .select((
+                custom_values::record_kind,
+                custom_values::record_id,
+                custom_values::field_key,
+                custom_values::value_text,
+            ))
             .limit(BATCH)
             .load(conn)?;
         if rows.is_empty() {
@@ -299,13 +313,14 @@ pub fn fold_missing(conn: &mut DbConnection) -> Result<usize> {
         }
         changed += rows.len();
         transaction(conn, |c| {
-            for (lead, key, text) in &rows {
+            for (kind, record, key, text) in &rows {
                 diesel::update(
-                    lead_custom_values::table
-                        .filter(lead_custom_values::lead_id.eq(lead))
-                        .filter(lead_custom_values::field_key.eq(key)),
+                    custom_values::table
+                        .filter(custom_values::record_kind.eq(kind))
+                        .filter(custom_values::record_id.eq(record))
+                        .filter(custom_values::field_key.eq(key)),
                 )
-                .set(lead_custom_values::value_folded.eq(text.as_deref().map(fold)))
+                .set(custom_values::value_folded.eq(text.as_deref().map(fold)))
                 .execute(c)?;
             }
             Ok(())
@@ -313,12 +328,13 @@ pub fn fold_missing(conn: &mut DbConnection) -> Result<usize> {
     }
 }
 
-/// Remove every value of a lead (when it is purged).
-pub(crate) fn forget_lead(conn: &mut DbConnection, org_id: OrgId, lead_id: &str) -> Result<()> {
+/// Remove every value of a record (when it is purged).
+pub(crate) fn forget(conn: &mut DbConnection, org_id: OrgId, record: &RecordRef) -> Result<()> {
     diesel::delete(
-        lead_custom_values::table
-            .filter(lead_custom_values::org_id.eq(org_id.to_string()))
-            .filter(lead_custom_values::lead_id.eq(lead_id)),
+        custom_values::table
+            .filter(custom_values::org_id.eq(org_id.to_string()))
+            .filter(custom_values::record_kind.eq(record.kind))
+            .filter(custom_values::record_id.eq(&record.id)),
     )
     .execute(conn)?;
     Ok(())
@@ -326,4 +342,5 @@ pub(crate) fn forget_lead(conn: &mut DbConnection, org_id: OrgId, lead_id: &str)
 
 pub(crate) fn register(k: &mut crate::core::kernel::Kernel) {
     k.record_kind(crate::core::kernel::RecordKind::new(ENTITY, kith_domain::core::modules::Module::Settings));
+    k.maintenance("folded custom values", fold_missing);
 }

@@ -16,8 +16,7 @@ pub fn jwt_secret(conn: &mut DbConnection) -> Result<String> {
         if let Some(secret) = existing {
             return Ok(secret);
         }
-        let secret =
-            format!("{}{}", crate::identity::tokens::generate_secret(), crate::identity::tokens::generate_secret());
+        let secret = format!("{}{}", crate::core::tokens::generate_secret(), crate::core::tokens::generate_secret());
         diesel::insert_into(instance_settings::table)
             .values((instance_settings::key.eq(JWT_SECRET), instance_settings::value.eq(&secret)))
             .execute(c)?;

@@ -44,8 +44,25 @@ pub type PollTask = fn(&mut DbConnection) -> Result<usize>;
 /// one record — own/team scope included.
 pub type ReadOne = fn(&mut DbConnection, &Scope, &str) -> Result<()>;
 
+/// Rebuilds, as it stands now, the scope of a principal recorded earlier (a user's or an API key's
+/// id); `None` when it is not this resolver's kind of principal or may no longer act.
+pub type PrincipalScope = fn(&mut DbConnection, kith_domain::OrgId, &str) -> Result<Option<Scope>>;
+
 /// Removes a record from the recycle bin for good, with what hangs on it.
 pub type Purge = fn(&mut DbConnection, &Scope, &str) -> Result<()>;
+
+/// A record: its kind (the registry's entity name) and id.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RecordRef {
+    pub kind: &'static str,
+    pub id: String,
+}
+
+impl RecordRef {
+    pub fn new(kind: &'static str, id: impl ToString) -> RecordRef {
+        RecordRef { kind, id: id.to_string() }
+    }
+}
 
 /// A kind of record (the `entity` the audit trail and the recycle bin name).
 #[derive(Clone, Copy)]
@@ -78,6 +95,7 @@ pub struct Kernel {
     jobs: Vec<(&'static str, JobHandler)>,
     maintenance: Vec<(&'static str, MaintenanceTask)>,
     every_poll: Vec<(&'static str, PollTask)>,
+    principals: Vec<PrincipalScope>,
 }
 
 impl Kernel {
@@ -94,6 +112,20 @@ impl Kernel {
 
     pub fn kinds(&self) -> &[RecordKind] {
         &self.kinds
+    }
+
+    /// Whether the principal may read this record of a registered kind: the kind's module read grant,
+    /// then its per-record check (own/team scope). Unknown kinds and hidden records are `false`.
+    pub fn may_read(&self, conn: &mut DbConnection, scope: &Scope, entity: &str, id: &str) -> Result<bool> {
+        let Some(kind) = self.kind(entity) else { return Ok(false) };
+        if scope.require(kind.module, kith_domain::core::permissions::Action::Read).is_err() {
+            return Ok(false);
+        }
+        match kind.read_one.map(|check| check(conn, scope, id)) {
+            None | Some(Ok(())) => Ok(true),
+            Some(Err(crate::Error::NotFound | crate::Error::Forbidden(_))) => Ok(false),
+            Some(Err(e)) => Err(e),
+        }
     }
 
     pub fn before_commit(&mut self, hook: BeforeCommit) -> &mut Self {
@@ -116,6 +148,16 @@ impl Kernel {
     pub fn every_poll(&mut self, name: &'static str, task: PollTask) -> &mut Self {
         self.every_poll.push((name, task));
         self
+    }
+
+    /// Register how a kind of principal's scope is rebuilt from its recorded id (identity: users, API keys).
+    pub fn principal(&mut self, resolve: PrincipalScope) -> &mut Self {
+        self.principals.push(resolve);
+        self
+    }
+
+    pub fn principals(&self) -> &[PrincipalScope] {
+        &self.principals
     }
 
     pub fn before_commit_hooks(&self) -> &[BeforeCommit] {
@@ -147,35 +189,4 @@ pub fn kernel() -> &'static Kernel {
         crate::contexts(&mut k);
         k
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Every job kind the code enqueues has a handler, and the hourly maintenance covers what
-    /// expires (a context that forgot to register would leave jobs failing or data piling up).
-    #[test]
-    fn every_context_registered_its_work() {
-        let k = kernel();
-        for kind in
-            [crate::leads::imports::JOB, crate::leads::imports::CHECK_JOB, crate::marketing::sequences::STEP_JOB]
-        {
-            assert!(k.job_handler(kind).is_some(), "{kind} has no handler");
-        }
-        assert!(k.job_handler("no such kind").is_none());
-        let mut maintenance: Vec<&str> = k.maintenance_tasks().iter().map(|(n, _)| *n).collect();
-        maintenance.sort_unstable();
-        assert_eq!(
-            maintenance,
-            ["idempotency keys", "login attempts", "old jobs", "planner statistics", "purged", "revisits"]
-        );
-        assert_eq!(k.before_commit_hooks().len(), 1, "the lead search index");
-        assert_eq!(k.poll_tasks().iter().map(|(n, _)| *n).collect::<Vec<_>>(), ["rescored leads"]);
-        // The kinds that go to the recycle bin can be purged; leads also guard their history per record.
-        let mut purged: Vec<&str> = k.kinds().iter().filter(|r| r.purge.is_some()).map(|r| r.entity).collect();
-        purged.sort_unstable();
-        assert_eq!(purged, ["lead", "sequence", "team", "web_form"]);
-        assert!(k.kind("lead").is_some_and(|r| r.read_one.is_some()));
-    }
 }

@@ -1,5 +1,5 @@
 //! The kernel every context builds on: the scope and transactions, the clock, audit, the recycle bin,
-//! the outbox and the organization's email settings, jobs, idempotency, notifications, custom fields
+//! the outbox and the organization's email settings, jobs, idempotency, notifications, custom fields, tags and the timeline, opaque tokens,
 //! and the registry (`kernel`) where contexts declare their record kinds, hooks, jobs and maintenance.
 //! Nothing here names a context: it reads what the contexts registered.
 
@@ -16,6 +16,9 @@ pub mod notifications;
 pub mod outbox;
 pub mod recycle;
 pub mod scope;
+pub mod tags;
+pub mod timeline;
+pub mod tokens;
 pub(crate) mod util;
 
 pub(crate) fn register(k: &mut kernel::Kernel) {

@@ -125,11 +125,18 @@ pub fn purge_expired(conn: &mut DbConnection) -> Result<usize> {
             if removed == 0 {
                 return Ok(());
             }
-            let purge = crate::core::kernel::kernel()
+            let kind = crate::core::kernel::kernel()
                 .kind(&row.entity)
-                .and_then(|k| k.purge)
+                .filter(|k| k.purge.is_some())
                 .ok_or_else(|| Error::Internal(format!("no purge for entity {:?}", row.entity)))?;
-            purge(c, &scope, &row.entity_id)
+            if let Some(purge) = kind.purge {
+                purge(c, &scope, &row.entity_id)?;
+            }
+            // What the kernel keeps for any record goes with it: tags, custom values, timeline, links.
+            let record = crate::core::kernel::RecordRef::new(kind.entity, &row.entity_id);
+            crate::core::tags::forget(c, scope.org_id(), &record)?;
+            crate::core::custom_fields::forget(c, scope.org_id(), &record)?;
+            crate::core::timeline::forget(c, scope.org_id(), &record)
         })?;
         purged += 1;
     }

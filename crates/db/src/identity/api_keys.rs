@@ -10,8 +10,8 @@ use kith_domain::core::permissions::{Action, Actor, Permissions};
 use kith_domain::identity::{ApiKeyView, CreatedApiKey, NewApiKey, UserStatus};
 use kith_domain::{ApiKeyId, OrgId};
 
+use crate::core::tokens::{generate_secret, hash_secret};
 use crate::core::util::{from_utc, new_id, now, parse_id, to_utc, transaction};
-use crate::identity::tokens::{generate_secret, hash_secret};
 use crate::schema::{api_keys, roles, users};
 use crate::{core::audit, DbConnection, Error, Result, Scope};
 
@@ -214,4 +214,5 @@ fn key_scope(found: KeyAuthRow) -> Result<Scope> {
 
 pub(crate) fn register(k: &mut crate::core::kernel::Kernel) {
     k.record_kind(crate::core::kernel::RecordKind::new("api_key", kith_domain::core::modules::Module::Settings));
+    k.principal(scope_of);
 }

@@ -13,9 +13,9 @@ use kith_domain::identity::{CreatedInvite, InviteView, NewInvite};
 use kith_domain::*;
 
 use crate::core::outbox::{self, NewEmail};
+use crate::core::tokens::{generate_secret, hash_secret};
 use crate::core::util::{new_id, now, parse_id, to_utc, transaction};
 use crate::identity::sessions::{create_session, IssuedSession};
-use crate::identity::tokens::{generate_secret, hash_secret};
 use crate::schema::{invites, users};
 use crate::{core::audit, DbConnection, Error, Result, Scope};
 

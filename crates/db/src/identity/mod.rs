@@ -1,5 +1,5 @@
-//! Identity: organizations, people, teams, roles, API keys, invitations, sessions and the opaque tokens
-//! they are built from.
+//! Identity: organizations, people, teams, roles, API keys, invitations and sessions (their secrets are
+//! `core::tokens`).
 
 pub mod api_keys;
 pub mod invites;
@@ -7,7 +7,6 @@ pub mod organizations;
 pub mod roles;
 pub mod sessions;
 pub mod teams;
-pub mod tokens;
 pub mod users;
 
 pub(crate) fn register(k: &mut crate::core::kernel::Kernel) {
@@ -15,7 +14,8 @@ pub(crate) fn register(k: &mut crate::core::kernel::Kernel) {
     users::register(k);
     teams::register(k);
     roles::register(k);
+    // A recorded actor is looked up as a user first, then as an API key.
+    sessions::register(k);
     api_keys::register(k);
     invites::register(k);
-    sessions::register(k);
 }

@@ -12,8 +12,8 @@ use kith_domain::core::permissions::{Actor, Permissions};
 use kith_domain::identity::UserStatus;
 use kith_domain::*;
 
+use crate::core::tokens::{generate_secret, hash_secret};
 use crate::core::util::{new_id, now, parse_id, transaction};
-use crate::identity::tokens::{generate_secret, hash_secret};
 use crate::schema::{login_attempts, refresh_tokens, roles, sessions, users};
 use crate::{core::audit, DbConnection, Error, Result, Scope};
 
@@ -379,6 +379,10 @@ pub fn prune_login_attempts(conn: &mut DbConnection) -> Result<usize> {
 
 pub(crate) fn register(k: &mut crate::core::kernel::Kernel) {
     k.maintenance("login attempts", prune_login_attempts);
+    k.principal(|c, org_id, actor_id| match actor_id.parse::<UserId>() {
+        Ok(user_id) => scope_of_user(c, org_id, user_id),
+        Err(_) => Ok(None),
+    });
 }
 
 #[cfg(test)]

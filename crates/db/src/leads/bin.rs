@@ -30,11 +30,6 @@ pub fn restore(conn: &mut DbConnection, scope: &Scope, id: LeadId) -> Result<Lea
 
 pub(crate) fn purge(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<()> {
     let org = scope.org_id().to_string();
-    diesel::delete(lead_tags::table.filter(lead_tags::org_id.eq(&org)).filter(lead_tags::lead_id.eq(id)))
-        .execute(conn)?;
-    custom_fields::forget_lead(conn, scope.org_id(), id)?;
-    diesel::delete(lead_events::table.filter(lead_events::org_id.eq(&org)).filter(lead_events::lead_id.eq(id)))
-        .execute(conn)?;
     // Records of other modules that point at the lead: submissions stay (without their lead),
     // enrollments go with it.
     {

@@ -209,7 +209,7 @@ pub(super) fn create_new(
         ))
         .execute(c)?;
     replace_tags(c, scope.org_id(), id, &new.tags)?;
-    custom_fields::write_values(c, scope.org_id(), id, custom)?;
+    custom_fields::write_values(c, scope.org_id(), &RecordRef::new(ENTITY, id), custom)?;
     event(c, scope, id, LeadEventKind::Created, None, Some(source.as_str()), how.note)?;
     if how.event != LeadEventKind::Created {
         event(c, scope, id, how.event, None, None, how.note)?;
@@ -287,7 +287,7 @@ pub(super) fn attach(
         .filter(|(k, v)| !v.is_null() && !existing.custom.contains_key(*k))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    custom_fields::write_values(c, scope.org_id(), existing.id, &missing)?;
+    custom_fields::write_values(c, scope.org_id(), &RecordRef::new(ENTITY, existing.id), &missing)?;
     let note =
         format!("captured again via {}{}", how.source.as_str(), how.note.map(|n| format!(": {n}")).unwrap_or_default());
     event(c, scope, existing.id, how.event, None, None, Some(&note))?;

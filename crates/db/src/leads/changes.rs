@@ -145,7 +145,7 @@ pub fn update(conn: &mut DbConnection, scope: &Scope, id: LeadId, version: i64, 
             return Err(Error::Validation(errors));
         }
         write_fields(c, scope, id, &f, Some(version))?;
-        custom_fields::write_values(c, scope.org_id(), id, &custom)?;
+        custom_fields::write_values(c, scope.org_id(), &RecordRef::new(ENTITY, id), &custom)?;
         apply_move(
             c,
             scope,

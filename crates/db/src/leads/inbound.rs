@@ -13,8 +13,8 @@ use kith_domain::leads::{LeadEventKind, LeadSource, NewLead};
 use kith_domain::OrgId;
 use subtle::ConstantTimeEq;
 
+use crate::core::tokens::{generate_secret, hash_secret};
 use crate::core::util::{new_id, now, to_utc, transaction};
-use crate::identity::tokens::{generate_secret, hash_secret};
 use crate::leads::{Capture, Captured};
 use crate::schema::{inbound_email_settings, inbound_messages};
 use crate::{core::audit, DbConnection, Error, Result, Scope};

@@ -71,10 +71,11 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> Result
         query = query.filter(leads::score.ge(min));
     }
     if let Some(tag) = q.tag.as_deref().filter(|t| !t.trim().is_empty()) {
-        let tagged = lead_tags::table
-            .filter(lead_tags::org_id.eq(scope.org_id().to_string()))
-            .filter(lead_tags::tag.eq(tag.trim().to_lowercase()))
-            .select(lead_tags::lead_id);
+        let tagged = record_tags::table
+            .filter(record_tags::org_id.eq(scope.org_id().to_string()))
+            .filter(record_tags::record_kind.eq(ENTITY))
+            .filter(record_tags::tag.eq(tag.trim().to_lowercase()))
+            .select(record_tags::record_id);
         query = query.filter(leads::id.eq_any(tagged));
     }
     if let Some(key) = q.custom_field.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
@@ -86,24 +87,24 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> Result
             }
             None => (None, None),
         };
-        let values = lead_custom_values::table
-            .filter(lead_custom_values::org_id.eq(scope.org_id().to_string()))
-            .filter(lead_custom_values::field_key.eq(def.key.clone()));
+        let values = custom_values::table
+            .filter(custom_values::org_id.eq(scope.org_id().to_string()))
+            .filter(custom_values::record_kind.eq(ENTITY))
+            .filter(custom_values::field_key.eq(def.key.clone()));
         query = match wanted {
             (_, Some(n)) => query.filter(
-                leads::id
-                    .eq_any(values.filter(lead_custom_values::value_number.eq(n)).select(lead_custom_values::lead_id)),
+                leads::id.eq_any(values.filter(custom_values::value_number.eq(n)).select(custom_values::record_id)),
             ),
             // Text, select, date and yes/no values compare in lower case: "acme" finds "ACME".
             (Some(t), None) => query.filter(
                 leads::id.eq_any(
                     values
-                        .filter(lead_custom_values::value_folded.eq(kith_domain::core::custom_fields::fold(&t)))
-                        .select(lead_custom_values::lead_id),
+                        .filter(custom_values::value_folded.eq(kith_domain::core::custom_fields::fold(&t)))
+                        .select(custom_values::record_id),
                 ),
             ),
             // No value asked for: every lead that has one.
-            (None, None) => query.filter(leads::id.eq_any(values.select(lead_custom_values::lead_id))),
+            (None, None) => query.filter(leads::id.eq_any(values.select(custom_values::record_id))),
         };
     }
     query = match field {
@@ -290,28 +291,14 @@ pub(super) fn visible<'a>(
     Ok(q)
 }
 
-#[derive(Queryable, Selectable)]
-#[diesel(table_name = lead_events)]
-pub(super) struct EventRow {
-    pub(super) id: String,
-    pub(super) occurred_at: NaiveDateTime,
-    pub(super) kind: String,
-    pub(super) from_value: Option<String>,
-    pub(super) to_value: Option<String>,
-    pub(super) note: Option<String>,
-    pub(super) actor_id: Option<String>,
-}
-
-/// The lead's timeline, oldest first.
-pub fn events(conn: &mut DbConnection, scope: &Scope, id: LeadId) -> Result<Vec<LeadEvent>> {
+/// A page of the lead's timeline (with the events of records linked to it that the caller may read),
+/// oldest first, keyset-paged.
+pub fn events(conn: &mut DbConnection, scope: &Scope, id: LeadId, q: &PageQuery) -> Result<Page<LeadEvent>> {
     readable(conn, scope, id)?;
-    let rows: Vec<EventRow> = lead_events::table
-        .filter(lead_events::org_id.eq(scope.org_id().to_string()))
-        .filter(lead_events::lead_id.eq(id.to_string()))
-        .order((lead_events::occurred_at.asc(), lead_events::id.asc()))
-        .select(EventRow::as_select())
-        .load(conn)?;
-    rows.into_iter()
+    let page = timeline::page(conn, scope, &RecordRef::new(ENTITY, id), q)?;
+    let items = page
+        .items
+        .into_iter()
         .map(|r| {
             Ok(LeadEvent {
                 kind: LeadEventKind::parse(&r.kind)
@@ -324,5 +311,6 @@ pub fn events(conn: &mut DbConnection, scope: &Scope, id: LeadId) -> Result<Vec<
                 actor_id: r.actor_id,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Page { items, next_cursor: page.next_cursor })
 }

@@ -25,14 +25,15 @@ use super::{
     apply_move, event, fields_of_view, find, ownership, replace_tags, rescore, writable, write_fields, Fields, Move,
     ENTITY,
 };
+use crate::core::kernel::RecordRef;
+use crate::core::timeline;
 use crate::core::util::{new_id, now, parse_id, to_utc, transaction};
-use crate::schema::{lead_events, lead_merges, leads};
+use crate::schema::{lead_merges, leads};
 use crate::{core::audit, core::custom_fields, core::recycle, DbConnection, Error, Result, Scope};
 
 /// The audit entity of a merge record.
 pub const MERGE_ENTITY: &str = "lead_merge";
 /// Event ids are moved in chunks, well below either backend's bind-parameter limit.
-const CHUNK: usize = 1_000;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = lead_merges)]
@@ -118,22 +119,12 @@ fn set_custom_values(
     let mut changes: BTreeMap<String, serde_json::Value> =
         lead.custom.keys().filter(|k| !to.contains_key(*k)).map(|k| (k.clone(), serde_json::Value::Null)).collect();
     changes.extend(to.iter().filter(|(k, v)| lead.custom.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())));
-    custom_fields::write_values(c, scope.org_id(), lead.id, &changes)
+    custom_fields::write_values(c, scope.org_id(), &RecordRef::new(ENTITY, lead.id), &changes)
 }
 
-/// Move the events with these ids from one lead to another, in chunks.
+/// Move the events with these ids from one lead to another.
 fn move_events(c: &mut DbConnection, scope: &Scope, ids: &[String], from: LeadId, to: LeadId) -> Result<()> {
-    for chunk in ids.chunks(CHUNK) {
-        diesel::update(
-            lead_events::table
-                .filter(lead_events::org_id.eq(scope.org_id().to_string()))
-                .filter(lead_events::lead_id.eq(from.to_string()))
-                .filter(lead_events::id.eq_any(chunk)),
-        )
-        .set(lead_events::lead_id.eq(to.to_string()))
-        .execute(c)?;
-    }
-    Ok(())
+    timeline::move_events(c, scope.org_id(), &RecordRef::new(ENTITY, from), &RecordRef::new(ENTITY, to), Some(ids))
 }
 
 fn json<T: serde::Serialize>(v: &T) -> Result<String> {
@@ -192,12 +183,7 @@ pub fn merge(conn: &mut DbConnection, scope: &Scope, m: &LeadMerge) -> Result<Le
         set_custom_values(c, scope, &kept, &m.fields.custom_values(&kept.custom, &merged.custom))?;
 
         // The merged lead's history moves over; the lead itself goes to the recycle bin.
-        let moved: Vec<String> = lead_events::table
-            .filter(lead_events::org_id.eq(scope.org_id().to_string()))
-            .filter(lead_events::lead_id.eq(merged.id.to_string()))
-            .order((lead_events::occurred_at.asc(), lead_events::id.asc()))
-            .select(lead_events::id)
-            .load(c)?;
+        let moved = timeline::ids_of(c, scope.org_id(), &RecordRef::new(ENTITY, merged.id))?;
         move_events(c, scope, &moved, merged.id, kept.id)?;
         let at = now();
         let binned = diesel::update(

@@ -8,16 +8,18 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use kith_domain::core::audit::AuditAction;
 use kith_domain::core::modules::Module;
-use kith_domain::core::page::{clamp_limit, page_from_rows, parse_sort, Cursor, Direction, Page};
+use kith_domain::core::page::{clamp_limit, page_from_rows, parse_sort, Cursor, Direction, Page, PageQuery};
 use kith_domain::core::permissions::{Action, RecordOwnership, RecordScope};
 use kith_domain::core::validation::normalize_email;
 use kith_domain::leads::rules::{self as domain_rules, Behaviour, BehaviourRecord, Candidate, ScoreBreakdown};
 use kith_domain::leads::*;
 use kith_domain::{FieldError, LeadId, OrgId, TeamId, UserId};
 
+use crate::core::kernel::RecordRef;
 use crate::core::notifications::{notify, Notice};
 use crate::core::util::{from_utc, like_pattern, new_id, now, parse_id, to_utc, transaction};
-use crate::schema::{fts_lead_rows, lead_custom_values, lead_events, lead_tags, leads, roles, users};
+use crate::core::{tags, timeline};
+use crate::schema::{custom_values, fts_lead_rows, leads, record_tags, roles, users};
 use crate::{core::audit, core::custom_fields, core::recycle, DbConnection, Error, Result, Scope};
 
 mod bin;
@@ -113,27 +115,10 @@ impl LeadRow {
     }
 }
 
-/// Tags of many leads in one query.
-fn tags_of(conn: &mut DbConnection, ids: &[String]) -> Result<HashMap<String, Vec<String>>> {
-    let mut map: HashMap<String, Vec<String>> = HashMap::new();
-    if ids.is_empty() {
-        return Ok(map);
-    }
-    let rows: Vec<(String, String)> = lead_tags::table
-        .filter(lead_tags::lead_id.eq_any(ids))
-        .order((lead_tags::lead_id, lead_tags::tag))
-        .select((lead_tags::lead_id, lead_tags::tag))
-        .load(conn)?;
-    for (lead, tag) in rows {
-        map.entry(lead).or_default().push(tag);
-    }
-    Ok(map)
-}
-
 fn views(conn: &mut DbConnection, rows: Vec<LeadRow>) -> Result<Vec<LeadView>> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let mut tags = tags_of(conn, &ids)?;
-    let mut custom = custom_fields::values_of(conn, &ids)?;
+    let mut tags = tags::of(conn, ENTITY, &ids)?;
+    let mut custom = custom_fields::values_of(conn, ENTITY, &ids)?;
     rows.into_iter()
         .map(|r| {
             let t = tags.remove(&r.id).unwrap_or_default();

@@ -5,11 +5,7 @@ use super::*;
 
 pub(super) fn behaviours(conn: &mut DbConnection, lead_id: &str) -> Result<Vec<BehaviourRecord>> {
     let kinds: Vec<&str> = Behaviour::ALL.iter().map(|b| b.as_str()).collect();
-    let rows: Vec<(String, NaiveDateTime)> = lead_events::table
-        .filter(lead_events::lead_id.eq(lead_id))
-        .filter(lead_events::kind.eq_any(kinds))
-        .select((lead_events::kind, lead_events::occurred_at))
-        .load(conn)?;
+    let rows = timeline::kinds_of(conn, &RecordRef::new(ENTITY, lead_id), &kinds)?;
     Ok(rows
         .into_iter()
         .filter_map(|(k, at)| {
@@ -211,21 +207,8 @@ pub(super) fn event_at(
     note: Option<&str>,
     at: NaiveDateTime,
 ) -> Result<()> {
-    diesel::insert_into(lead_events::table)
-        .values((
-            lead_events::id.eq(new_id().to_string()),
-            lead_events::org_id.eq(scope.org_id().to_string()),
-            lead_events::lead_id.eq(lead_id.to_string()),
-            lead_events::occurred_at.eq(at),
-            lead_events::kind.eq(kind.as_str()),
-            lead_events::from_value.eq(from),
-            lead_events::to_value.eq(to),
-            lead_events::note.eq(note),
-            lead_events::actor_kind.eq(scope.actor_kind().as_str()),
-            lead_events::actor_id.eq(scope.actor_id()),
-        ))
-        .execute(conn)?;
-    Ok(())
+    let record = RecordRef::new(ENTITY, lead_id);
+    timeline::add(conn, scope, &record, &timeline::NewEvent { kind: kind.as_str(), from, to, note, at: Some(at) })
 }
 
 pub(super) fn tell_new_owner(conn: &mut DbConnection, scope: &Scope, lead: &LeadView, owner: UserId) -> Result<()> {
@@ -251,15 +234,5 @@ pub(super) fn tell_new_owner(conn: &mut DbConnection, scope: &Scope, lead: &Lead
 }
 
 pub(super) fn replace_tags(conn: &mut DbConnection, org_id: OrgId, lead_id: LeadId, tags: &[String]) -> Result<()> {
-    diesel::delete(lead_tags::table.filter(lead_tags::lead_id.eq(lead_id.to_string()))).execute(conn)?;
-    for tag in normalize_tags(tags) {
-        diesel::insert_into(lead_tags::table)
-            .values((
-                lead_tags::org_id.eq(org_id.to_string()),
-                lead_tags::lead_id.eq(lead_id.to_string()),
-                lead_tags::tag.eq(tag),
-            ))
-            .execute(conn)?;
-    }
-    Ok(())
+    tags::replace(conn, org_id, &RecordRef::new(ENTITY, lead_id), &normalize_tags(tags))
 }

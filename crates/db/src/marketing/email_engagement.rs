@@ -38,24 +38,24 @@ fn base(public_url: &str) -> &str {
 
 /// The tracking pixel's address for a message.
 pub fn open_url(public_url: &str, secret: &str, message_id: &str) -> String {
-    let sig = crate::identity::tokens::sign(secret, &format!("open|{message_id}"));
+    let sig = crate::core::tokens::sign(secret, &format!("open|{message_id}"));
     format!("{}/api/v1/public/email/{message_id}/open.gif?s={sig}", base(public_url))
 }
 
 /// The redirect a link of a message goes through. The signature covers the target, so the redirect
 /// cannot be re-pointed elsewhere (no open redirect).
 pub fn click_url(public_url: &str, secret: &str, message_id: &str, target: &str) -> String {
-    let sig = crate::identity::tokens::sign(secret, &format!("click|{message_id}|{target}"));
+    let sig = crate::core::tokens::sign(secret, &format!("click|{message_id}|{target}"));
     let target: String = url::form_urlencoded::byte_serialize(target.as_bytes()).collect();
     format!("{}/api/v1/public/email/{message_id}/click?u={target}&s={sig}", base(public_url))
 }
 
 pub fn verify_open(secret: &str, message_id: &str, sig: &str) -> bool {
-    crate::identity::tokens::verify(secret, &format!("open|{message_id}"), sig)
+    crate::core::tokens::verify(secret, &format!("open|{message_id}"), sig)
 }
 
 pub fn verify_click(secret: &str, message_id: &str, target: &str, sig: &str) -> bool {
-    crate::identity::tokens::verify(secret, &format!("click|{message_id}|{target}"), sig)
+    crate::core::tokens::verify(secret, &format!("click|{message_id}|{target}"), sig)
 }
 
 /// The HTML part of a tracked message. Only links written in the template (`template_body`) are links, and

@@ -12,9 +12,10 @@ use kith_domain::marketing::sequences::*;
 use kith_domain::{EnrollmentId, FieldError, LeadId, OrgId, SequenceId, WebFormId};
 
 use crate::core::jobs::{self, NewJob};
+use crate::core::kernel::RecordRef;
 use crate::core::outbox::{self, NewEmail};
 use crate::core::util::{new_id, now, parse_id, to_utc, transaction};
-use crate::schema::{lead_events, outbox_emails, sequence_enrollments, sequences, unsubscribes, users, web_forms};
+use crate::schema::{outbox_emails, sequence_enrollments, sequences, unsubscribes, users, web_forms};
 use crate::{core::audit, core::recycle, DbConnection, Error, Result, Scope};
 
 pub const ENTITY: &str = "sequence";
@@ -439,7 +440,7 @@ pub fn unsubscribe_token(secret: &str, org_id: OrgId, email: &str) -> String {
     format!(
         "{}.{}",
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&payload),
-        crate::identity::tokens::sign(secret, &payload)
+        crate::core::tokens::sign(secret, &payload)
     )
 }
 
@@ -448,7 +449,7 @@ pub fn read_unsubscribe_token(secret: &str, token: &str) -> Option<(OrgId, Strin
     use base64::Engine;
     let (payload, sig) = token.split_once('.')?;
     let payload = String::from_utf8(base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
-    if !crate::identity::tokens::verify(secret, &payload, sig) {
+    if !crate::core::tokens::verify(secret, &payload, sig) {
         return None;
     }
     let (org, email) = payload.split_once('|')?;
@@ -560,15 +561,12 @@ pub fn run_step(conn: &mut DbConnection, ctx: &SendContext, payload: &serde_json
         if unsubscribed > 0 {
             return stop(c, "unsubscribed");
         }
-        let replied: i64 = lead_events::table
-            .filter(lead_events::lead_id.eq(&row.lead_id))
-            .filter(
-                lead_events::kind.eq_any([LeadEventKind::EmailReceived.as_str(), LeadEventKind::EmailReplied.as_str()]),
-            )
-            .filter(lead_events::occurred_at.gt(row.enrolled_at))
-            .count()
-            .get_result(c)?;
-        if replied > 0 {
+        let replies = crate::core::timeline::kinds_of(
+            c,
+            &RecordRef::new(crate::leads::ENTITY, &row.lead_id),
+            &[LeadEventKind::EmailReceived.as_str(), LeadEventKind::EmailReplied.as_str()],
+        )?;
+        if replies.iter().any(|(_, at)| *at > row.enrolled_at) {
             return stop(c, "replied");
         }
         let key = step_key(&row.id, step);
@@ -639,17 +637,19 @@ pub fn run_step(conn: &mut DbConnection, ctx: &SendContext, payload: &serde_json
                 sequence_enrollments::finished_at.eq(if last { Some(now()) } else { None }),
             ))
             .execute(c)?;
-        diesel::insert_into(lead_events::table)
-            .values((
-                lead_events::id.eq(new_id().to_string()),
-                lead_events::org_id.eq(org_id.to_string()),
-                lead_events::lead_id.eq(lead.id.to_string()),
-                lead_events::occurred_at.eq(now()),
-                lead_events::kind.eq(LeadEventKind::EmailSent.as_str()),
-                lead_events::note.eq(Some(format!("{} — step {}: {subject}", seq.name, step + 1))),
-                lead_events::actor_kind.eq("system"),
-            ))
-            .execute(c)?;
+        let note = format!("{} — step {}: {subject}", seq.name, step + 1);
+        crate::core::timeline::add_as(
+            c,
+            org_id,
+            &RecordRef::new(crate::leads::ENTITY, lead.id),
+            &crate::core::timeline::NewEvent {
+                kind: LeadEventKind::EmailSent.as_str(),
+                note: Some(&note),
+                ..Default::default()
+            },
+            "system",
+            None,
+        )?;
         Ok(StepOutcome::Sent)
     })
 }

@@ -149,18 +149,24 @@ pub async fn restore(state: web::Data<AppState>, auth: Auth, id: web::Path<LeadI
     ok(&lead)
 }
 
-/// The lead's timeline: creation, captures, status and owner changes, activities.
+/// The lead's timeline: creation, captures, status and owner changes, activities — with the events of
+/// the records linked to it that the caller may read. Oldest first, keyset-paged.
 #[utoipa::path(
     operation_id = "list_lead_events",
     tag = "leads",
     security(("bearer" = [])),
-    params(("id" = LeadId, Path)),
-    responses((status = 200, body = Vec<LeadEvent>), (status = 404, body = Problem))
+    params(("id" = LeadId, Path), PageQuery),
+    responses((status = 200, body = Page<LeadEvent>), (status = 404, body = Problem), (status = 422, body = Problem))
 )]
 #[get("/leads/{id}/events")]
-pub async fn events(state: web::Data<AppState>, auth: Auth, id: web::Path<LeadId>) -> ApiResult<HttpResponse> {
+pub async fn events(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<LeadId>,
+    q: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let events = state.db(move |c| kith_db::leads::events(c, auth.scope(), id)).await?;
+    let events = state.db(move |c| kith_db::leads::events(c, auth.scope(), id, &q)).await?;
     ok(&events)
 }
 

@@ -13,6 +13,7 @@ use kith_domain::leads::rules::{self as domain_rules, AssignmentRule, Candidate,
 use kith_domain::leads::*;
 use kith_domain::{FieldError, LeadId, OrgId, UserId};
 
+use crate::core::kernel::RecordRef;
 use crate::core::notifications::{notify, Notice};
 use crate::core::util::{new_id, now};
 use crate::leads::rules;
@@ -152,7 +153,7 @@ pub fn import_one(
             replace_tags(c, scope.org_id(), existing.id, &tags)?;
         }
         // The row's custom values win too; fields the row leaves empty keep their value.
-        custom_fields::write_values(c, scope.org_id(), existing.id, &custom)?;
+        custom_fields::write_values(c, scope.org_id(), &RecordRef::new(ENTITY, existing.id), &custom)?;
         event(
             c,
             scope,
@@ -257,7 +258,7 @@ pub fn import_one(
     if !view.tags.is_empty() {
         replace_tags(c, scope.org_id(), id, &view.tags)?;
     }
-    custom_fields::write_values(c, scope.org_id(), id, &view.custom)?;
+    custom_fields::write_values(c, scope.org_id(), &RecordRef::new(ENTITY, id), &view.custom)?;
     event(c, scope, id, LeadEventKind::Created, None, Some("import"), note)?;
     if let Some(owner) = view.owner_id {
         event(c, scope, id, LeadEventKind::OwnerChanged, None, Some(&owner.to_string()), None)?;
