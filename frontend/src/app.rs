@@ -1,5 +1,6 @@
 //! The root component: shared state and the route table.
 
+use kith_domain::core::modules::Module;
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
@@ -8,20 +9,23 @@ use crate::api::provide_client;
 use crate::auth::Session;
 use crate::components::layout::AppLayout;
 use crate::components::toast::{Toaster, Toasts};
+use crate::pages::core::settings::{Guard, SettingsIndex, SettingsLayout, SettingsRoute};
+use crate::pages::core::{dashboard::Dashboard, history::HistoryPage, module::ModulePage, not_found::NotFound};
+use crate::pages::identity::{accept_invite::AcceptInvite, login::Login, signup::Signup};
 use crate::pages::leads::calls::{work::CallScreenPage, CallListsPage};
 use crate::pages::leads::forms::builder::{WebFormNewPage, WebFormPage};
 use crate::pages::leads::forms::WebFormListPage;
 use crate::pages::leads::{detail::LeadDetailPage, duplicates::DuplicatesPage, import::ImportPage, list::LeadListPage};
-use crate::pages::settings::{
-    api_keys::ApiKeysPage, audit::AuditPage, custom_fields::CustomFieldsPage, email::EmailSettingsPage,
-    history::HistoryPage, inbound_email::InboundEmailPage, lead_assignment::LeadAssignmentPage,
-    lead_scoring::LeadScoringPage, lead_settings::LeadSettingsPage, roles::RolesPage, sequences::SequencesPage,
-    teams::TeamsPage, users::UsersPage, SettingsIndex, SettingsLayout,
-};
-use crate::pages::{
-    accept_invite::AcceptInvite, dashboard::Dashboard, login::Login, module::ModulePage, not_found::NotFound,
-    signup::Signup,
-};
+
+/// A record's history comes from the audit trail, which settings readers may read.
+#[component]
+fn HistoryRoute() -> impl IntoView {
+    view! {
+        <Guard allowed=|session| session.can_read(Module::Settings)>
+            <HistoryPage />
+        </Guard>
+    }
+}
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -50,19 +54,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("m/:module") view=ModulePage />
                     <ParentRoute path=path!("settings") view=SettingsLayout>
                         <Route path=path!("") view=SettingsIndex />
-                        <Route path=path!("users") view=UsersPage />
-                        <Route path=path!("teams") view=TeamsPage />
-                        <Route path=path!("roles") view=RolesPage />
-                        <Route path=path!("api-keys") view=ApiKeysPage />
-                        <Route path=path!("audit") view=AuditPage />
-                        <Route path=path!("lead-scoring") view=LeadScoringPage />
-                        <Route path=path!("lead-assignment") view=LeadAssignmentPage />
-                        <Route path=path!("leads") view=LeadSettingsPage />
-                        <Route path=path!("custom-fields") view=CustomFieldsPage />
-                        <Route path=path!("sequences") view=SequencesPage />
-                        <Route path=path!("email") view=EmailSettingsPage />
-                        <Route path=path!("inbound-email") view=InboundEmailPage />
-                        <Route path=path!("history/:entity/:id") view=HistoryPage />
+                        <Route path=path!("history/:entity/:id") view=HistoryRoute />
+                        <Route path=path!(":page") view=SettingsRoute />
                     </ParentRoute>
                 </ParentRoute>
             </Routes>

@@ -26,10 +26,7 @@ pub fn json_value(value: &serde_json::Value) -> Option<String> {
 
 /// An entity type for people: `api_key` → "API key", `team` → "Team".
 pub fn entity_label(entity: &str) -> String {
-    match entity {
-        "api_key" => "API key".to_owned(),
-        other => humanize(other),
-    }
+    crate::registry::kind(entity).map_or_else(|| humanize(entity), |kind| kind.label.to_owned())
 }
 
 /// "login_failed" → "Login failed", for action and field names.

@@ -6,9 +6,11 @@ mod app;
 mod auth;
 mod browser;
 mod components;
+mod data;
 mod format;
 mod pages;
 mod people;
+mod registry;
 
 fn main() {
     console_error_panic_hook::set_once();

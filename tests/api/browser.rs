@@ -40,12 +40,13 @@ fn free_port() -> u16 {
 }
 
 async fn wait_for(driver: &WebDriver, css: &str) -> WebElement {
-    driver
-        .query(By::Css(css))
-        .wait(Duration::from_secs(20), Duration::from_millis(100))
-        .first()
-        .await
-        .unwrap_or_else(|e| panic!("waiting for {css}: {e}"))
+    match driver.query(By::Css(css)).wait(Duration::from_secs(20), Duration::from_millis(100)).first().await {
+        Ok(found) => found,
+        Err(e) => {
+            let at = driver.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+            panic!("waiting for {css} on {at}: {e}\nthe page shows:\n{}", visible_text(driver).await)
+        }
+    }
 }
 
 /// The page's visible text (what a person reads).
@@ -661,4 +662,211 @@ async fn a_rep_attaches_a_file_to_a_lead_and_sees_it_listed_and_a_refused_file_e
     let _ = std::fs::remove_dir_all(profile);
     let _ = std::fs::remove_dir_all(folder);
     result
+}
+
+/// Sign in through the login page and wait for the signed-in shell.
+async fn log_in(driver: &WebDriver, app: &TestApp, email: &str) {
+    driver.goto(app.url("/login")).await.expect("open login");
+    fill(driver, "#login-email", email).await;
+    fill(driver, "#login-password", kith_tests::PASSWORD).await;
+    click(driver, "#login-submit").await;
+    wait_for(driver, "#user-menu").await;
+}
+
+/// Run `story` in a fresh headless browser, then close it.
+async fn in_browser(story: impl AsyncFnOnce(&WebDriver)) {
+    let (driver, _chromedriver, profile) = start_browser().await;
+    story(&driver).await;
+    let _ = driver.quit().await;
+    let _ = std::fs::remove_dir_all(profile);
+}
+
+/// Poll `check` until it holds (the browser saves asynchronously); fail with `what` if it never does.
+async fn eventually<F, Fut>(what: &str, check: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..100 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{what}");
+}
+
+/// Someone renames a team while an administrator has it open for editing: the administrator's save
+/// does not overwrite it; the page says the team changed elsewhere, reloads it on request, and the
+/// next save goes through.
+#[tokio::test]
+async fn a_team_changed_elsewhere_while_edited_is_not_overwritten_and_can_be_reloaded() {
+    use kith_domain::identity::{NewTeam, TeamPatch};
+    if skip_without_browser() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let (admin, me) = app.signup("Stale Works").await;
+    let team = admin.create_team(&NewTeam { name: "Alpha".into(), description: String::new() }).await.expect("team");
+
+    in_browser(async |driver: &WebDriver| {
+        log_in(driver, &app, &me.user.email).await;
+        driver.goto(app.url("/settings/teams")).await.expect("open teams");
+        wait_for_text(driver, &["Alpha"], "the team list").await;
+        click(driver, "[data-testid=team-edit]").await;
+        wait_for(driver, "#team-edit-name").await;
+
+        // Meanwhile, someone else renames it.
+        let patch = TeamPatch { name: Some("Alpha (renamed elsewhere)".into()), description: None };
+        admin.update_team(team.id, team.version, &patch).await.expect("rename elsewhere");
+
+        fill(driver, "#team-edit-name", "Alpha Browser").await;
+        click(driver, "#team-edit-save").await;
+        let notice = wait_for(driver, "[data-testid=stale-notice]").await;
+        assert!(notice.text().await.expect("text").contains("changed elsewhere"), "the page says why");
+        assert_eq!(
+            admin.get_team(team.id).await.expect("team").name,
+            "Alpha (renamed elsewhere)",
+            "the other change is not overwritten"
+        );
+
+        click(driver, "[data-testid=stale-reload]").await;
+        wait_for_text(driver, &["Alpha (renamed elsewhere)"], "the reloaded team").await;
+        click(driver, "[data-testid=team-edit]").await;
+        fill(driver, "#team-edit-name", "Alpha Browser").await;
+        click(driver, "#team-edit-save").await;
+        eventually("the save after the reload goes through", || async {
+            admin.get_team(team.id).await.map(|t| t.name == "Alpha Browser").unwrap_or(false)
+        })
+        .await;
+    })
+    .await;
+}
+
+/// The recycle bin page lists every kind of deleted record and restores each through its own kind:
+/// here a lead and a web form.
+#[tokio::test]
+async fn the_recycle_bin_page_restores_a_deleted_lead_and_a_web_form() {
+    use kith_domain::leads::webforms::*;
+    if skip_without_browser() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let (admin, me) = app.signup("Bin Works").await;
+    let lead = admin
+        .create_lead(&kith_domain::leads::NewLead { first_name: "Rhea Restored".into(), ..Default::default() })
+        .await
+        .expect("lead");
+    admin.delete_lead(lead.id).await.expect("delete lead");
+    let form = admin
+        .create_web_form(&WebFormInput {
+            name: "Spring fair form".into(),
+            fields: vec![FormField {
+                name: "email".into(),
+                label: "Email".into(),
+                target: FormTarget::Email,
+                required: true,
+            }],
+            consent_text: None,
+            thank_you_message: "Thanks".into(),
+            redirect_url: None,
+            allowed_origins: vec![],
+            tags: vec![],
+            owner_id: None,
+            campaign: None,
+            min_fill_seconds: 1,
+            active: true,
+        })
+        .await
+        .expect("form");
+    admin.delete_web_form(form.id).await.expect("delete form");
+
+    in_browser(async |driver: &WebDriver| {
+        log_in(driver, &app, &me.user.email).await;
+        driver.goto(app.url("/settings/recycle-bin")).await.expect("open bin");
+        wait_for_text(driver, &["Rhea Restored", "Spring fair form", "Lead", "Web form"], "the bin").await;
+        for (label, restored) in [
+            ("Rhea Restored", "Lead Rhea Restored restored"),
+            ("Spring fair form", "Web form Spring fair form restored"),
+        ] {
+            let rows = driver.find_all(By::Css("[data-testid=bin-item]")).await.expect("rows");
+            let mut clicked = false;
+            for row in rows {
+                if row.text().await.unwrap_or_default().contains(label) {
+                    row.find(By::Css("[data-testid=bin-restore]"))
+                        .await
+                        .expect("restore")
+                        .click()
+                        .await
+                        .expect("click");
+                    clicked = true;
+                    break;
+                }
+            }
+            assert!(clicked, "{label} has a Restore button");
+            wait_for_text(driver, &[restored], "the restore toast").await;
+        }
+        eventually("both are back", || async {
+            admin.get_lead(lead.id).await.is_ok() && admin.get_web_form(form.id).await.is_ok()
+        })
+        .await;
+        wait_for_text(driver, &["The recycle bin is empty"], "the emptied bin").await;
+    })
+    .await;
+}
+
+/// A rule only the server knows (a deleted field's key stays reserved) comes back as a problem
+/// document; the form shows its message beside the field it names.
+#[tokio::test]
+async fn a_field_error_from_the_server_is_shown_beside_its_field() {
+    use kith_domain::core::custom_fields::{CustomFieldInput, CustomFieldKind};
+    if skip_without_browser() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let (admin, me) = app.signup("Key Works").await;
+    let seats = admin
+        .create_custom_field(&CustomFieldInput {
+            key: "seats".into(),
+            label: "Seats".into(),
+            kind: CustomFieldKind::Number,
+            options: vec![],
+            required: false,
+            position: None,
+        })
+        .await
+        .expect("seats");
+    admin.delete_custom_field(seats.id).await.expect("delete seats");
+
+    in_browser(async |driver: &WebDriver| {
+        log_in(driver, &app, &me.user.email).await;
+        driver.goto(app.url("/settings/custom-fields")).await.expect("open custom fields");
+        wait_for_text(driver, &["No custom fields yet"], "the empty list").await;
+        fill(driver, "#custom-field-label", "Seats").await;
+        click(driver, "#custom-field-save").await;
+        wait_for(driver, "#custom-field-key[aria-invalid=true]").await;
+        let beside = driver
+            .execute(
+                "const e = document.getElementById('custom-field-key').closest('.field').querySelector('[data-testid=field-error]'); return e ? e.innerText : '';",
+                vec![],
+            )
+            .await
+            .expect("script")
+            .json()
+            .as_str()
+            .unwrap_or("")
+            .to_owned();
+        assert!(beside.contains("already uses this key"), "the key's error is beside the key: {beside:?}");
+        let label_error = driver
+            .execute(
+                "return document.getElementById('custom-field-label').closest('.field').querySelectorAll('[data-testid=field-error]').length;",
+                vec![],
+            )
+            .await
+            .expect("script")
+            .json()
+            .as_i64();
+        assert_eq!(label_error, Some(0), "no error beside the label");
+    })
+    .await;
 }

@@ -1,5 +1,8 @@
 //! Form fields with the error the API reported for them, and the alert for the rest of a problem.
 //!
+//! [`TextField`] is the whole field (label, input, hint, error beside it, `aria-invalid` and
+//! `aria-describedby` wired); [`Field`] wraps any other input (a select, a checkbox list) the same way.
+//!
 //! Number inputs take `value=signal.get_untracked()` and set the signal `on:input` instead of
 //! `bind:value`: while a number is half typed ("-") the browser reports "", and writing that back
 //! into the input would wipe what was typed.
@@ -30,18 +33,74 @@ pub fn Field(
         <div class="field">
             <label for=id>{label}</label>
             {children()}
-            {hint.map(|hint| view! { <p class="field-hint">{hint}</p> })}
-            <FieldError problem name />
+            {hint.filter(|hint| !hint.is_empty()).map(|hint| view! { <p class="field-hint">{hint}</p> })}
+            <FieldError problem name id />
         </div>
     }
 }
 
+/// A labelled text input (`kind`: text, email, url, password, number, date) bound to `value`, with
+/// the error the API reported under `name` beside it.
 #[component]
-pub fn FieldError(problem: RwSignal<Option<Problem>>, name: &'static str) -> impl IntoView {
+pub fn TextField(
+    label: &'static str,
+    id: &'static str,
+    name: &'static str,
+    problem: RwSignal<Option<Problem>>,
+    value: RwSignal<String>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] placeholder: Option<&'static str>,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] autofocus: bool,
+    /// Shown but not editable (for people who may read the setting but not change it).
+    #[prop(optional, into)]
+    readonly: Signal<bool>,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    let described = move || invalid(problem, name)().map(|_| error_id.clone());
+    // A half-typed number reads as "" in the browser: a number input is never written to while
+    // typed in (see the module documentation); a text input follows its value.
+    let number = kind == "number";
+    let input = view! {
+        <input
+            id=id
+            type=kind
+            required=required
+            autofocus=autofocus
+            placeholder=placeholder
+            autocomplete=autocomplete
+            readonly=move || readonly.get()
+            aria-invalid=invalid(problem, name)
+            aria-describedby=described
+            prop:value=move || if number { value.get_untracked() } else { value.get() }
+            on:input=move |ev| value.set(event_target_value(&ev))
+        />
+    };
+    view! {
+        <Field label id name problem hint=hint.unwrap_or_default()>
+            {input}
+        </Field>
+    }
+}
+
+#[component]
+pub fn FieldError(
+    problem: RwSignal<Option<Problem>>,
+    name: &'static str,
+    /// The input's id: the error gets `<id>-error`, for the input's `aria-describedby`.
+    #[prop(optional)]
+    id: Option<&'static str>,
+) -> impl IntoView {
     move || {
-        problem
-            .with(|p| p.as_ref().and_then(|p| p.field_message(name)).map(str::to_owned))
-            .map(|message| view! { <p class="field-error" data-testid="field-error">{message}</p> })
+        problem.with(|p| p.as_ref().and_then(|p| p.field_message(name)).map(str::to_owned)).map(|message| {
+            view! {
+                <p class="field-error" id=id.map(|id| format!("{id}-error")) data-testid="field-error">
+                    {message}
+                </p>
+            }
+        })
     }
 }
 

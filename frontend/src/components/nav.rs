@@ -76,8 +76,8 @@ pub fn Sidebar() -> impl IntoView {
                 <div class="nav-heading">"Modules"</div>
                 {modules}
                 {move || {
-                    session
-                        .can_read(Module::Settings)
+                    crate::registry::first_settings_page(session)
+                        .is_some()
                         .then(|| {
                             view! {
                                 <div class="nav-heading">"Organization"</div>

@@ -1,12 +1,19 @@
 //! Lists: cursor-paged loading with "Load more", loading and empty states.
 
 use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
 
+use kith_client::Client;
 use kith_domain::core::page::Page;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::api::use_client;
 use crate::components::toast::{use_toaster, Toaster};
+
+/// Where a list's pages come from: the call for the page after a cursor.
+type Source<T> = Rc<dyn Fn(Option<String>) -> Pin<Box<dyn Future<Output = kith_client::Result<Page<T>>>>>>;
 
 /// A list loaded page by page through `next_cursor`.
 pub struct Paged<T: Send + Sync + 'static> {
@@ -17,6 +24,7 @@ pub struct Paged<T: Send + Sync + 'static> {
     pub loaded: RwSignal<bool>,
     /// Bumped by every reload, so the answer to an older query never overwrites a newer one.
     generation: StoredValue<u64>,
+    source: StoredValue<Option<Source<T>>, LocalStorage>,
     toaster: Toaster,
 }
 
@@ -36,7 +44,36 @@ impl<T: Send + Sync + 'static> Paged<T> {
             loading: RwSignal::new(false),
             loaded: RwSignal::new(false),
             generation: StoredValue::new(0),
+            source: StoredValue::new_local(None),
             toaster: use_toaster(),
+        }
+    }
+
+    /// A list read page by page with `fetch` (given the client and the cursor); the first page
+    /// loads at once, [`Paged::refresh`] and [`Paged::next`] read again and on.
+    pub fn of<Fut>(fetch: impl Fn(Client, Option<String>) -> Fut + 'static) -> Self
+    where
+        Fut: Future<Output = kith_client::Result<Page<T>>> + 'static,
+    {
+        let paged = Self::new();
+        let client = use_client();
+        let source: Source<T> = Rc::new(move |cursor| Box::pin(fetch(client.clone(), cursor)));
+        paged.source.set_value(Some(source));
+        paged.refresh();
+        paged
+    }
+
+    /// Load the first page again from the list's own source (see [`Paged::of`]).
+    pub fn refresh(self) {
+        if let Some(source) = self.source.try_get_value().flatten() {
+            self.reload(move |cursor| source(cursor));
+        }
+    }
+
+    /// Append the next page from the list's own source.
+    pub fn next(self) {
+        if let Some(source) = self.source.try_get_value().flatten() {
+            self.more(move |cursor| source(cursor));
         }
     }
 
@@ -108,9 +145,14 @@ impl<T: Send + Sync + 'static> Paged<T> {
     }
 }
 
-/// The footer of a paged table: a "Load more" button while there is a next page.
+/// The footer of a paged table: a "Load more" button while there is a next page. Without `on_more`
+/// it loads the next page from the list's own source.
 #[component]
-pub fn LoadMore<T: Send + Sync + 'static>(paged: Paged<T>, #[prop(into)] on_more: Callback<()>) -> impl IntoView {
+pub fn LoadMore<T: Send + Sync + 'static>(
+    paged: Paged<T>,
+    #[prop(optional, into)] on_more: Option<Callback<()>>,
+) -> impl IntoView {
+    let on_more = on_more.unwrap_or_else(|| Callback::new(move |()| paged.next()));
     move || {
         paged.next_cursor.with(Option::is_some).then(|| {
             view! {
@@ -151,6 +193,52 @@ pub fn StatusRow<T: Send + Sync + 'static>(
                 <td colspan=columns>{body}</td>
             </tr>
         })
+    }
+}
+
+/// A list's table: the column headings (label and class, e.g. `("Points", "num")`) and the rows
+/// (the children), or the empty state when there are none.
+#[component]
+pub fn ListTable(
+    #[prop(optional)] id: Option<&'static str>,
+    columns: &'static [(&'static str, &'static str)],
+    /// No rows: show the empty state instead of the table.
+    empty: bool,
+    empty_title: &'static str,
+    #[prop(optional)] empty_text: &'static str,
+    #[prop(optional)] empty_icon: Option<&'static str>,
+    children: Children,
+) -> impl IntoView {
+    if empty {
+        return match empty_icon {
+            Some(icon) => view! { <EmptyState title=empty_title text=empty_text icon /> }.into_any(),
+            None => view! { <EmptyState title=empty_title text=empty_text /> }.into_any(),
+        };
+    }
+    view! {
+        <div class="table-wrap">
+            <table class="table" id=id>
+                <TableHead columns />
+                // The rows are drawn once per loaded list; what they read is not tracked here.
+                <tbody>{untrack(children)}</tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+/// A table's heading row: label and class per column.
+#[component]
+pub fn TableHead(columns: &'static [(&'static str, &'static str)]) -> impl IntoView {
+    view! {
+        <thead>
+            <tr>
+                {columns
+                    .iter()
+                    .map(|(label, class)| view! { <th class=(!class.is_empty()).then_some(*class)>{*label}</th> })
+                    .collect_view()}
+            </tr>
+        </thead>
     }
 }
 

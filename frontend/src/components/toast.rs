@@ -65,6 +65,24 @@ impl Toaster {
         );
     }
 
+    /// Like [`Toaster::stale`], for a save that reloaded what it changed.
+    pub fn stale_reloaded(self) {
+        self.push(
+            Kind::Error,
+            "Changed elsewhere meanwhile".to_owned(),
+            Some("The latest version is shown now; please make your change again.".to_owned()),
+        );
+    }
+
+    /// A save found its record changed by someone else since it was loaded; the form offers a reload.
+    pub fn changed_elsewhere(self) {
+        self.push(
+            Kind::Error,
+            "Changed elsewhere meanwhile".to_owned(),
+            Some("Someone saved this after you opened it: reload, then make your change again.".to_owned()),
+        );
+    }
+
     /// Something failed in the browser itself (no server call involved).
     pub fn failure(self, title: impl Into<String>, detail: impl Into<String>) {
         self.push(Kind::Error, title.into(), Some(detail.into()));

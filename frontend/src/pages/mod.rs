@@ -1,10 +1,9 @@
-//! One module per page.
+//! The screens, in one folder per business context (the same contexts as the crates): `core`
+//! (home, the settings shell, recycle bin, audit trail), `identity`, `leads` (its capture channels and
+//! settings included) and `marketing`. Each context registers its settings pages and record kinds in
+//! [`crate::registry`].
 
-pub mod accept_invite;
-pub mod dashboard;
+pub mod core;
+pub mod identity;
 pub mod leads;
-pub mod login;
-pub mod module;
-pub mod not_found;
-pub mod settings;
-pub mod signup;
+pub mod marketing;

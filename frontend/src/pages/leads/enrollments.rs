@@ -1,15 +1,13 @@
 //! The "Sequences" card on a lead's page: the sequences the lead is enrolled in, stopping one, and
 //! enrolling the lead in another.
 
-use kith_domain::marketing::sequences::{EnrollmentStatus, EnrollmentView, SequenceView};
+use kith_domain::marketing::sequences::{EnrollmentStatus, EnrollmentView};
 use kith_domain::{EnrollmentId, LeadId, SequenceId};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::api::use_client;
 use crate::components::confirm::ConfirmButton;
-use crate::components::table::Loading;
 use crate::components::toast::use_toaster;
+use crate::data::{load, Loaded, Save};
 use crate::format;
 
 fn stop_reason_label(reason: &str) -> String {
@@ -35,48 +33,18 @@ fn status_badge(status: EnrollmentStatus) -> impl IntoView {
 
 #[component]
 pub fn SequencesCard(lead_id: LeadId, editable: bool) -> impl IntoView {
-    let client = use_client();
     let toaster = use_toaster();
-    let enrollments = RwSignal::new(None::<Vec<EnrollmentView>>);
-    let sequences = RwSignal::new(Vec::<SequenceView>::new());
+    let enrollments = load(move |client| async move { client.lead_enrollments(lead_id).await });
+    let all_sequences = load(|client| async move { client.sequences().await });
+    let sequences = Signal::derive(move || all_sequences.ok().unwrap_or_default());
     let chosen = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
-
-    let load = Callback::new({
-        let client = client.clone();
-        move |()| {
-            let client = client.clone();
-            spawn_local(async move {
-                match client.lead_enrollments(lead_id).await {
-                    Ok(found) => {
-                        enrollments.try_set(Some(found));
-                    }
-                    Err(error) => {
-                        enrollments.try_set(Some(Vec::new()));
-                        toaster.error(&error);
-                    }
-                }
-            });
-        }
-    });
-    load.run(());
-    {
-        let client = client.clone();
-        spawn_local(async move {
-            match client.sequences().await {
-                Ok(found) => {
-                    sequences.try_set(found);
-                }
-                Err(error) => toaster.error(&error),
-            }
-        });
-    }
 
     let name_of = move |id: SequenceId| sequences.with(|all| all.iter().find(|s| s.id == id).map(|s| s.name.clone()));
     let steps_of = move |id: SequenceId| sequences.with(|all| all.iter().find(|s| s.id == id).map(|s| s.steps.len()));
     // A lead is enrolled in a sequence at most once; switched-off sequences take nobody.
     let available = move || {
-        let taken: Vec<SequenceId> = enrollments.with(|e| e.iter().flatten().map(|e| e.sequence_id).collect());
+        let taken: Vec<SequenceId> =
+            enrollments.with(|e| e.iter().map(|e| e.sequence_id).collect()).unwrap_or_default();
         sequences.with(|all| {
             all.iter()
                 .filter(|s| s.active && !taken.contains(&s.id))
@@ -85,60 +53,40 @@ pub fn SequencesCard(lead_id: LeadId, editable: bool) -> impl IntoView {
         })
     };
 
-    let stop = Callback::new({
-        let client = client.clone();
-        move |id: EnrollmentId| {
-            let client = client.clone();
-            spawn_local(async move {
-                match client.stop_enrollment(id).await {
-                    Ok(stopped) => {
-                        toaster.success("Sequence stopped for this lead");
-                        enrollments.update(|e| {
-                            for e in e.iter_mut().flatten().filter(|e| e.id == stopped.id) {
-                                *e = stopped.clone();
-                            }
-                        });
-                    }
-                    Err(error) => toaster.error(&error),
-                }
-            });
-        }
-    });
-
-    let enroll = move |_| {
+    let stop = Save::new(
+        |client, id: EnrollmentId| async move { client.stop_enrollment(id).await },
+        move |stopped: EnrollmentView| {
+            toaster.success("Sequence stopped for this lead");
+            enrollments.update(|all| all.iter_mut().filter(|e| e.id == stopped.id).for_each(|e| *e = stopped.clone()));
+        },
+    );
+    let enroll = Save::new(
+        move |client, (sequence_id, name): (SequenceId, String)| async move {
+            client.enroll_lead(lead_id, sequence_id).await.map(|_| name)
+        },
+        move |name: String| {
+            toaster.success(format!("Enrolled in {name}"));
+            chosen.set(String::new());
+            enrollments.reload();
+        },
+    );
+    let enroll_chosen = move |_| {
         let Ok(sequence_id) = chosen.get_untracked().parse::<SequenceId>() else {
             toaster.failure("Choose a sequence", "Pick the sequence to enroll the lead in.");
             return;
         };
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
         let name = sequences
             .with_untracked(|all| all.iter().find(|s| s.id == sequence_id).map(|s| s.name.clone()))
             .unwrap_or_else(|| "the sequence".to_owned());
-        let client = client.clone();
-        spawn_local(async move {
-            let result = client.enroll_lead(lead_id, sequence_id).await;
-            busy.try_set(false);
-            match result {
-                Ok(_) => {
-                    toaster.success(format!("Enrolled in {name}"));
-                    chosen.set(String::new());
-                    load.run(());
-                }
-                Err(error) => toaster.error(&error),
-            }
-        });
+        enroll.dispatch((sequence_id, name));
     };
 
-    let list = move || {
-        match enrollments.get() {
-        None => view! { <Loading /> }.into_any(),
-        Some(list) if list.is_empty() => {
-            view! { <p class="muted" data-testid="enrollments-empty">"Not enrolled in any sequence."</p> }.into_any()
+    let list = move |list: Vec<EnrollmentView>| {
+        if list.is_empty() {
+            return view! { <p class="muted" data-testid="enrollments-empty">"Not enrolled in any sequence."</p> }
+                .into_any();
         }
-        Some(list) => view! {
+        view! {
             <ul class="enrollments" id="lead-enrollments">
                 {list
                     .into_iter()
@@ -157,7 +105,7 @@ pub fn SequencesCard(lead_id: LeadId, editable: bool) -> impl IntoView {
                                         title="Stop this sequence for the lead?"
                                         message="No further emails of it are sent to this lead. This cannot be resumed."
                                         confirm_label="Stop"
-                                        on_confirm=move |_| stop.run(id)
+                                        on_confirm=move |_| stop.dispatch(id)
                                     />
                                 }
                             });
@@ -179,8 +127,7 @@ pub fn SequencesCard(lead_id: LeadId, editable: bool) -> impl IntoView {
                     .collect_view()}
             </ul>
         }
-        .into_any(),
-    }
+        .into_any()
     };
 
     let control = move || {
@@ -232,8 +179,8 @@ pub fn SequencesCard(lead_id: LeadId, editable: bool) -> impl IntoView {
                         id="lead-enroll"
                         type="button"
                         class="btn btn-secondary btn-sm"
-                        disabled=move || busy.get() || chosen.with(String::is_empty)
-                        on:click=enroll.clone()
+                        disabled=move || enroll.busy() || chosen.with(String::is_empty)
+                        on:click=enroll_chosen
                     >
                         "Enroll"
                     </button>
@@ -251,7 +198,12 @@ pub fn SequencesCard(lead_id: LeadId, editable: bool) -> impl IntoView {
                     <p class="card-text">"Emails sent to the lead on a schedule until they reply."</p>
                 </div>
             </div>
-            <div class="card-body stack-sm">{list} {control}</div>
+            <div class="card-body stack-sm">
+                <Loaded data=enrollments what="the lead's sequences" let:found>
+                    {list(found)}
+                </Loaded>
+                {control}
+            </div>
         </section>
     }
 }

@@ -1,9 +1,12 @@
 //! Leads: the list (filters kept in the address, saved views, bulk changes, export) and one lead's
 //! page (details, status, owner, tags, score and timeline).
 
+pub mod assignment;
 pub mod attachments;
 pub mod bulk;
 pub mod calls;
+pub mod conditions;
+pub mod custom_fields;
 pub mod custom_values;
 pub mod detail;
 pub mod duplicates;
@@ -12,9 +15,12 @@ pub mod enrollments;
 pub mod filters;
 pub mod forms;
 pub mod import;
+pub mod inbound_email;
 pub mod list;
 pub mod new_lead;
 pub mod saved_views;
+pub mod scoring;
+pub mod settings;
 pub mod timeline;
 
 use kith_domain::core::modules::Module;
@@ -22,8 +28,53 @@ use kith_domain::leads::{LeadSource, LeadStatus};
 use kith_domain::LeadId;
 use leptos::prelude::*;
 
+use self::{
+    assignment::LeadAssignmentPage, custom_fields::CustomFieldsPage, inbound_email::InboundEmailPage,
+    scoring::LeadScoringPage, settings::LeadSettingsPage,
+};
 use crate::auth::use_session;
 use crate::components::table::EmptyState;
+use crate::registry::{RecordKind, SettingsPage};
+
+/// The lead settings; lead readers may see them (only administrators change them).
+pub const SETTINGS: &[SettingsPage] = &[
+    SettingsPage {
+        slug: "lead-scoring",
+        label: "Lead scoring",
+        access: |session| session.can_read(Module::Leads),
+        view: || view! { <LeadScoringPage /> }.into_any(),
+    },
+    SettingsPage {
+        slug: "lead-assignment",
+        label: "Lead assignment",
+        access: |session| session.can_read(Module::Leads),
+        view: || view! { <LeadAssignmentPage /> }.into_any(),
+    },
+    SettingsPage {
+        slug: "leads",
+        label: "Lead settings",
+        access: |session| session.can_read(Module::Leads),
+        view: || view! { <LeadSettingsPage /> }.into_any(),
+    },
+    SettingsPage {
+        slug: "custom-fields",
+        label: "Custom fields",
+        access: |session| session.can_read(Module::Leads),
+        view: || view! { <CustomFieldsPage /> }.into_any(),
+    },
+    SettingsPage {
+        slug: "inbound-email",
+        label: "Inbound email",
+        access: |session| session.is_admin(),
+        view: || view! { <InboundEmailPage /> }.into_any(),
+    },
+];
+
+pub const KINDS: &[RecordKind] = &[
+    RecordKind { entity: "lead", label: "Lead", href: Some(|id| format!("/m/leads/{id}")) },
+    RecordKind { entity: "web_form", label: "Web form", href: Some(|id| format!("/m/leads/forms/{id}")) },
+    RecordKind { entity: "custom_field", label: "Custom field", href: Some(|_| "/settings/custom-fields".to_owned()) },
+];
 
 pub fn lead_href(id: LeadId) -> String {
     format!("/m/leads/{id}")

@@ -1,14 +1,14 @@
 //! A lead's timeline: its status and owner history, captures, emails and engagement.
 
+use kith_domain::leads::merge::LeadMergeUndone;
 use kith_domain::leads::{LeadEvent, LeadEventKind, LeadSource, LeadStatus};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use super::duplicates::{forget_merge, remembered_merge};
 use super::source_label;
-use crate::api::use_client;
 use crate::components::table::{EmptyState, Loading};
 use crate::components::toast::use_toaster;
+use crate::data::Save;
 use crate::format;
 use crate::people::{use_people, People};
 
@@ -119,46 +119,32 @@ fn event_item(event: LeadEvent, people: People, on_undone: Option<Callback<()>>)
 
 #[component]
 fn UndoMerge(merged: String, id: kith_domain::LeadMergeId, on_undone: Option<Callback<()>>) -> impl IntoView {
-    let client = use_client();
     let toaster = use_toaster();
-    let busy = RwSignal::new(false);
-    let undo = move |_| {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        let client = client.clone();
-        let merged = merged.clone();
-        spawn_local(async move {
+    let undo = Save::new(
+        move |client, merged: String| async move {
             let result = client.undo_lead_merge(id).await;
-            busy.try_set(false);
-            match result {
-                Ok(undone) => {
-                    forget_merge(&merged);
-                    toaster
-                        .success(format!("Merge undone: {} is a separate lead again", undone.restored.display_name()));
-                    if let Some(on_undone) = on_undone {
-                        on_undone.try_run(());
-                    }
-                }
-                Err(error) => {
-                    // Undone elsewhere or too late: the button has no use any more.
-                    if matches!(error.status(), Some(404 | 422)) {
-                        forget_merge(&merged);
-                    }
-                    toaster.error(&error);
-                }
+            // Undone elsewhere or too late: the button has no use any more.
+            if result.as_ref().is_err_and(|error| matches!(error.status(), Some(404 | 422))) {
+                forget_merge(&merged);
             }
-        });
-    };
+            result.map(|undone| (merged, undone))
+        },
+        move |(merged, undone): (String, LeadMergeUndone)| {
+            forget_merge(&merged);
+            toaster.success(format!("Merge undone: {} is a separate lead again", undone.restored.display_name()));
+            if let Some(on_undone) = on_undone {
+                on_undone.run(());
+            }
+        },
+    );
     view! {
         <div class="timeline-action">
             <button
                 type="button"
                 class="btn btn-secondary btn-sm"
                 data-testid="timeline-undo-merge"
-                disabled=move || busy.get()
-                on:click=undo
+                disabled=move || undo.busy()
+                on:click=move |_| undo.dispatch(merged.clone())
             >
                 "Undo merge"
             </button>

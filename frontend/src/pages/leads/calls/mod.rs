@@ -13,11 +13,12 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlInputElement;
 
 use super::{non_blank, LeadsGate};
-use crate::api::{problem_of, use_client};
+use crate::api::use_client;
 use crate::auth::use_session;
-use crate::components::field::{invalid, Field, FormAlert};
+use crate::components::field::{FormAlert, TextField};
 use crate::components::table::{EmptyState, Loading};
 use crate::components::toast::use_toaster;
+use crate::data::{Save, SubmitButton};
 use crate::format;
 
 pub const DISPOSITIONS: [Disposition; 6] = [
@@ -259,39 +260,23 @@ fn CallLists() -> impl IntoView {
 
 #[component]
 fn NewCallList(lists: RwSignal<Option<Vec<CallListView>>>) -> impl IntoView {
-    let client = use_client();
     let toaster = use_toaster();
     let name = RwSignal::new(String::new());
-    let problem = RwSignal::new(None::<Problem>);
-    let busy = RwSignal::new(false);
-
-    let create = move |ev: leptos::ev::SubmitEvent| {
+    let create = Save::new(
+        |client, name: String| async move { client.create_call_list(&name).await },
+        move |created: CallListView| {
+            toaster.success(format!("Call list “{}” created", created.name));
+            name.set(String::new());
+            lists.update(|l| l.get_or_insert_with(Vec::new).insert(0, created));
+        },
+    );
+    let problem = create.problem;
+    let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
+        match non_blank(&name.get_untracked()) {
+            Some(text) => create.dispatch(text),
+            None => create.refuse(Problem::validation(vec![FieldError::new("name", "required", "Enter a name.")])),
         }
-        let Some(text) = non_blank(&name.get_untracked()) else {
-            problem.set(Some(Problem::validation(vec![FieldError::new("name", "required", "Enter a name.")])));
-            return;
-        };
-        problem.set(None);
-        busy.set(true);
-        let client = client.clone();
-        spawn_local(async move {
-            let result = client.create_call_list(&text).await;
-            busy.try_set(false);
-            match result {
-                Ok(created) => {
-                    toaster.success(format!("Call list “{}” created", created.name));
-                    name.try_set(String::new());
-                    lists.try_update(|l| l.get_or_insert_with(Vec::new).insert(0, created));
-                }
-                Err(error) => {
-                    problem.set(Some(problem_of(&error)));
-                    toaster.error(&error);
-                }
-            }
-        });
     };
 
     view! {
@@ -303,22 +288,11 @@ fn NewCallList(lists: RwSignal<Option<Vec<CallListView>>>) -> impl IntoView {
                 </div>
             </div>
             <div class="card-body">
-                <form class="form" id="call-list-new" on:submit=create novalidate>
+                <form class="form" id="call-list-new" on:submit=submit novalidate>
                     <FormAlert problem fields=&["name"] />
-                    <Field label="Name" id="call-list-name" name="name" problem>
-                        <input
-                            id="call-list-name"
-                            type="text"
-                            maxlength="100"
-                            placeholder="Trade fair 2026"
-                            aria-invalid=invalid(problem, "name")
-                            bind:value=name
-                        />
-                    </Field>
+                    <TextField label="Name" id="call-list-name" name="name" problem value=name placeholder="Trade fair 2026" />
                     <div class="form-actions">
-                        <button id="call-list-create" type="submit" class="btn btn-primary" disabled=move || busy.get()>
-                            {move || if busy.get() { "Creating…" } else { "Create list" }}
-                        </button>
+                        <SubmitButton save=create id="call-list-create" label="Create list" busy_label="Creating…" />
                     </div>
                 </form>
             </div>

@@ -18,8 +18,8 @@ use crate::components::field::{invalid, Field, FieldError as FieldErrorView, For
 use crate::components::rows::{errors_under, invalid_at, move_row, next_key, RowControls};
 use crate::components::table::{EmptyState, Loading};
 use crate::components::toast::use_toaster;
+use crate::pages::leads::conditions::optional_number;
 use crate::pages::leads::{non_blank, parse_tags, LeadsGate};
-use crate::pages::settings::conditions::optional_number;
 use crate::people::{use_people, user_options};
 
 const FIELDS: &[&str] = &[

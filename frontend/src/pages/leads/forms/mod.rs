@@ -9,13 +9,11 @@ use kith_domain::core::modules::Module;
 use kith_domain::leads::webforms::{FormTarget, WebFormView};
 use kith_domain::WebFormId;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use super::LeadsGate;
-use crate::api::use_client;
 use crate::auth::use_session;
-use crate::components::table::{EmptyState, Loading};
-use crate::components::toast::use_toaster;
+use crate::components::table::ListTable;
+use crate::data::{load, Loaded};
 use crate::format;
 
 /// Every lead field a form input (or an imported column) can fill, in the order pickers show them.
@@ -96,6 +94,9 @@ pub fn form_href(id: WebFormId) -> String {
     format!("/m/leads/forms/{id}")
 }
 
+const COLUMNS: &[(&str, &str)] =
+    &[("Name", ""), ("Active", ""), ("Submissions", "num"), ("Fields", "num"), ("Changed", ""), ("", "actions")];
+
 #[component]
 pub fn WebFormListPage() -> impl IntoView {
     view! {
@@ -107,28 +108,11 @@ pub fn WebFormListPage() -> impl IntoView {
 
 #[component]
 fn WebFormList() -> impl IntoView {
-    let client = use_client();
-    let toaster = use_toaster();
     let session = use_session();
-    let forms = RwSignal::new(None::<Vec<WebFormView>>);
-    let failed = RwSignal::new(false);
-    spawn_local(async move {
-        match client.web_forms().await {
-            Ok(found) => {
-                forms.try_set(Some(found));
-            }
-            Err(error) => {
-                failed.try_set(true);
-                toaster.error(&error);
-            }
-        }
-    });
+    let forms = load(|client| async move { client.web_forms().await });
 
-    let rows = move || {
-        forms
-            .get()
-            .unwrap_or_default()
-            .into_iter()
+    let rows = move |all: Vec<WebFormView>| {
+        all.into_iter()
             .map(|form| {
                 let active = if form.active {
                     view! { <span class="badge badge-green">"Active"</span> }
@@ -155,42 +139,6 @@ fn WebFormList() -> impl IntoView {
                 }
             })
             .collect_view()
-    };
-
-    let body = move || {
-        if failed.get() && forms.with(Option::is_none) {
-            return view! { <EmptyState title="The web forms could not be loaded" text="Reload the page to try again." /> }
-                .into_any();
-        }
-        match forms.with(|f| f.as_ref().map(Vec::is_empty)) {
-            None => view! { <Loading /> }.into_any(),
-            Some(true) => view! {
-                <EmptyState
-                    icon="▤"
-                    title="No web forms yet"
-                    text="A web form on your website turns each visitor who fills it in into a lead here."
-                />
-            }
-            .into_any(),
-            Some(false) => view! {
-                <div class="table-wrap">
-                    <table class="table" id="web-form-table">
-                        <thead>
-                            <tr>
-                                <th>"Name"</th>
-                                <th>"Active"</th>
-                                <th class="num">"Submissions"</th>
-                                <th class="num">"Fields"</th>
-                                <th>"Changed"</th>
-                                <th class="actions"></th>
-                            </tr>
-                        </thead>
-                        <tbody>{rows}</tbody>
-                    </table>
-                </div>
-            }
-            .into_any(),
-        }
     };
 
     view! {
@@ -227,7 +175,15 @@ fn WebFormList() -> impl IntoView {
             </div>
         </div>
         <section class="card">
-            {body}
+            <Loaded data=forms what="the web forms" let:all>
+                <ListTable
+                        id="web-form-table" columns=COLUMNS empty=all.is_empty() empty_icon="▤"
+                        empty_title="No web forms yet"
+                        empty_text="A web form on your website turns each visitor who fills it in into a lead here."
+                    >
+                        {rows(all)}
+                    </ListTable>
+            </Loaded>
             {move || {
                 (!session.is_admin())
                     .then(|| {

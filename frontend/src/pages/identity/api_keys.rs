@@ -1,56 +1,36 @@
 //! API keys: tokens for integrations, limited to a role; the secret is shown once, at creation.
 
 use kith_domain::core::page::PageQuery;
-use kith_domain::identity::{ApiKeyView, NewApiKey};
+use kith_domain::identity::{ApiKeyView, CreatedApiKey, NewApiKey};
 use kith_domain::{FieldError, Problem, RoleId};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use super::{role_options, use_directory, Directory};
-use crate::api::{problem_of, use_client};
 use crate::auth::use_session;
 use crate::components::confirm::ConfirmButton;
 use crate::components::copy::CopyValue;
-use crate::components::field::{invalid, Field, FormAlert};
+use crate::components::field::{invalid, Field, FormAlert, TextField};
 use crate::components::table::{LoadMore, Paged, StatusRow};
 use crate::components::toast::use_toaster;
+use crate::data::{Save, SubmitButton};
 use crate::format;
+use crate::pages::core::settings::{role_options, use_directory, Directory};
 
 #[component]
 pub fn ApiKeysPage() -> impl IntoView {
-    let client = use_client();
     let toaster = use_toaster();
     let session = use_session();
     let directory = use_directory();
-    let keys = Paged::<ApiKeyView>::new();
-
-    let load = Callback::new({
-        let client = client.clone();
-        move |more: bool| {
-            let client = client.clone();
-            let fetch =
-                move |cursor| async move { client.list_api_keys(&PageQuery { cursor, ..Default::default() }).await };
-            if more {
-                keys.more(fetch);
-            } else {
-                keys.reload(fetch);
-            }
-        }
-    });
-    load.run(false);
-
-    let revoke = Callback::new(move |key: ApiKeyView| {
-        let client = client.clone();
-        spawn_local(async move {
-            match client.revoke_api_key(key.id).await {
-                Ok(()) => {
-                    toaster.success(format!("API key {} revoked", key.name));
-                    load.run(false);
-                }
-                Err(error) => toaster.error(&error),
-            }
-        });
-    });
+    let keys =
+        Paged::of(
+            |client, cursor| async move { client.list_api_keys(&PageQuery { cursor, ..Default::default() }).await },
+        );
+    let revoke = Save::new(
+        |client, key: ApiKeyView| async move { client.revoke_api_key(key.id).await.map(|()| key) },
+        move |key: ApiKeyView| {
+            toaster.success(format!("API key {} revoked", key.name));
+            keys.refresh();
+        },
+    );
 
     let rows = move || {
         let admin = session.is_admin();
@@ -59,7 +39,7 @@ pub fn ApiKeysPage() -> impl IntoView {
 
     view! {
         <div class="stack">
-            {move || session.is_admin().then(|| view! { <NewKeyForm on_created=move |_| load.run(false) /> })}
+            {move || session.is_admin().then(|| view! { <NewKeyForm on_created=move |_| keys.refresh() /> })}
             <section class="card">
                 <div class="card-header">
                     <div>
@@ -94,13 +74,13 @@ pub fn ApiKeysPage() -> impl IntoView {
                         </tbody>
                     </table>
                 </div>
-                <LoadMore paged=keys on_more=move |_| load.run(true) />
+                <LoadMore paged=keys />
             </section>
         </div>
     }
 }
 
-fn key_row(key: ApiKeyView, admin: bool, directory: Directory, revoke: Callback<ApiKeyView>) -> impl IntoView {
+fn key_row(key: ApiKeyView, admin: bool, directory: Directory, revoke: Save<ApiKeyView>) -> impl IntoView {
     let role_id = key.role_id;
     let name = key.name.clone();
     let prefix = key.prefix.clone();
@@ -121,7 +101,7 @@ fn key_row(key: ApiKeyView, admin: bool, directory: Directory, revoke: Callback<
                 title="Revoke this API key?"
                 message=message
                 confirm_label="Revoke"
-                on_confirm=move |_| revoke.run(key.clone())
+                on_confirm=move |_| revoke.dispatch(key.clone())
             />
         }
     });
@@ -143,14 +123,21 @@ fn key_row(key: ApiKeyView, admin: bool, directory: Directory, revoke: Callback<
 
 #[component]
 fn NewKeyForm(#[prop(into)] on_created: Callback<()>) -> impl IntoView {
-    let client = use_client();
     let toaster = use_toaster();
     let directory = use_directory();
     let name = RwSignal::new(String::new());
     let role = RwSignal::new(String::new());
-    let problem = RwSignal::new(None::<Problem>);
-    let busy = RwSignal::new(false);
     let secret = RwSignal::new(None::<String>);
+    let create = Save::new(
+        |client, key: NewApiKey| async move { client.create_api_key(&key).await },
+        move |created: CreatedApiKey| {
+            secret.set(Some(created.secret));
+            name.set(String::new());
+            toaster.success(format!("API key {} created", created.api_key.name));
+            on_created.run(());
+        },
+    );
+    let problem = create.problem;
 
     // Preselect the first role once the roles are known, so the form works without a choice.
     Effect::new(move |_| {
@@ -163,34 +150,12 @@ fn NewKeyForm(#[prop(into)] on_created: Callback<()>) -> impl IntoView {
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
         let Ok(role_id) = role.get_untracked().parse::<RoleId>() else {
-            problem.set(Some(Problem::validation(vec![FieldError::new("role_id", "required", "Choose a role.")])));
+            create.refuse(Problem::validation(vec![FieldError::new("role_id", "required", "Choose a role.")]));
             return;
         };
-        let key = NewApiKey { name: name.get_untracked(), role_id, expires_at: None };
-        problem.set(None);
         secret.set(None);
-        busy.set(true);
-        let client = client.clone();
-        spawn_local(async move {
-            let result = client.create_api_key(&key).await;
-            busy.set(false);
-            match result {
-                Ok(created) => {
-                    secret.set(Some(created.secret));
-                    name.set(String::new());
-                    toaster.success(format!("API key {} created", created.api_key.name));
-                    on_created.run(());
-                }
-                Err(error) => {
-                    problem.set(Some(problem_of(&error)));
-                    toaster.error(&error);
-                }
-            }
-        });
+        create.dispatch(NewApiKey { name: name.get_untracked(), role_id, expires_at: None });
     };
 
     view! {
@@ -202,21 +167,15 @@ fn NewKeyForm(#[prop(into)] on_created: Callback<()>) -> impl IntoView {
                 <form class="form" on:submit=submit novalidate>
                     <FormAlert problem fields=&["name", "role_id"] />
                     <div class="form-grid">
-                        <Field
+                        <TextField
                             label="Name"
                             id="api-key-name"
                             name="name"
                             problem
+                            value=name
+                            required=true
                             hint="What uses the key, e.g. “Website form”."
-                        >
-                            <input
-                                id="api-key-name"
-                                type="text"
-                                required
-                                aria-invalid=invalid(problem, "name")
-                                bind:value=name
-                            />
-                        </Field>
+                        />
                         <Field label="Role" id="api-key-role" name="role_id" problem>
                             <select
                                 id="api-key-role"
@@ -229,9 +188,7 @@ fn NewKeyForm(#[prop(into)] on_created: Callback<()>) -> impl IntoView {
                         </Field>
                     </div>
                     <div class="form-actions">
-                        <button id="api-key-create" type="submit" class="btn btn-primary" disabled=move || busy.get()>
-                            "Create API key"
-                        </button>
+                        <SubmitButton save=create id="api-key-create" label="Create API key" busy_label="Creating…" />
                     </div>
                 </form>
                 {move || {

@@ -1,21 +1,5 @@
-//! Settings: users and invitations, teams, roles, API keys, email (outgoing and inbound) and the audit trail; the
-//! lead rules (scoring, assignment, duplicates), which lead readers may see too; and sequences, open
-//! to marketing and lead readers.
-
-pub mod api_keys;
-pub mod audit;
-pub mod conditions;
-pub mod custom_fields;
-pub mod email;
-pub mod history;
-pub mod inbound_email;
-pub mod lead_assignment;
-pub mod lead_scoring;
-pub mod lead_settings;
-pub mod roles;
-pub mod sequences;
-pub mod teams;
-pub mod users;
+//! Settings: the shell around every context's settings pages (the navigation, the access guard and
+//! the routes all come from [`crate::registry`]), and the roles and teams those pages name.
 
 use kith_client::Client;
 use kith_domain::core::custom_fields::CustomFieldView;
@@ -27,13 +11,15 @@ use kith_domain::{RoleId, TeamId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Outlet, Redirect};
-use leptos_router::hooks::use_location;
+use leptos_router::hooks::use_params_map;
 
+use super::not_found::NotFound;
 use crate::api::use_client;
-use crate::auth::use_session;
+use crate::auth::{use_session, Session};
 use crate::components::nav::NavLink;
 use crate::components::table::EmptyState;
 use crate::components::toast::{use_toaster, Toaster};
+use crate::registry;
 
 /// Roles and teams, for names in tables and options in selects; shared by the settings pages.
 #[derive(Clone, Copy)]
@@ -142,20 +128,9 @@ pub fn use_directory() -> Directory {
     expect_context::<Directory>()
 }
 
-/// The lead pages (`/settings/lead-…`, `/settings/leads`, `/settings/custom-fields`) are open to lead readers as well.
-fn is_lead_page(path: &str) -> bool {
-    path.starts_with("/settings/lead") || path == "/settings/custom-fields"
-}
-
-/// Sequences are open to marketing and lead readers.
-fn is_sequences_page(path: &str) -> bool {
-    path == "/settings/sequences" || path.starts_with("/settings/sequences/")
-}
-
 #[component]
 pub fn SettingsLayout() -> impl IntoView {
     let session = use_session();
-    let location = use_location();
     let directory = Directory::provide(use_client(), use_toaster());
     // Without access the API would only answer 403s, each turned into a toast.
     let (settings, leads) = session.me.with_untracked(|me| {
@@ -174,89 +149,56 @@ pub fn SettingsLayout() -> impl IntoView {
     if leads {
         directory.reload_custom_fields();
     }
-    let allowed = move || {
-        location.pathname.with(|path| {
-            let (settings, leads) = (session.can_read(Module::Settings), session.can_read(Module::Leads));
-            let marketing = session.can_read(Module::Marketing);
-            if is_lead_page(path) {
-                leads
-            } else if is_sequences_page(path) {
-                marketing || leads
-            } else if path.trim_end_matches('/') == "/settings" {
-                // The index sends each role to the first page it may see.
-                settings || leads || marketing
-            } else {
-                settings
-            }
-        })
+    let links = move || {
+        registry::settings_pages()
+            .filter(|page| (page.access)(session))
+            .map(|page| view! { <NavLink href=format!("/settings/{}", page.slug) label=page.label class="subnav-link" /> })
+            .collect_view()
     };
     view! {
+        <div class="page-header">
+            <div>
+                <h1>"Settings"</h1>
+                <p class="page-subtitle">{Module::Settings.purpose()}</p>
+            </div>
+        </div>
+        <nav class="subnav" aria-label="Settings">
+            {links}
+        </nav>
+        <Outlet />
+    }
+}
+
+/// `/settings/<slug>`: the page the registry has under that slug, behind its access check.
+#[component]
+pub fn SettingsRoute() -> impl IntoView {
+    let params = use_params_map();
+    move || match params.with(|p| p.get("page")).as_deref().and_then(registry::settings_page) {
+        Some(page) => view! { <Guard allowed=page.access>{(page.view)()}</Guard> }.into_any(),
+        None => view! { <NotFound /> }.into_any(),
+    }
+}
+
+/// The page when the signed-in person may open it; otherwise a sentence saying they may not.
+#[component]
+pub fn Guard(allowed: fn(Session) -> bool, children: ChildrenFn) -> impl IntoView {
+    let session = use_session();
+    view! {
         <Show
-            when=allowed
+            when=move || allowed(session)
             fallback=|| {
                 view! {
                     <div class="card">
                         <EmptyState
                             icon="!"
-                            title="Settings are not available to your role"
-                            text="Ask an administrator to change your role if you need them."
+                            title="This page is not available to your role"
+                            text="Ask an administrator to change your role if you need it."
                         />
                     </div>
                 }
             }
         >
-            <div class="page-header">
-                <div>
-                    <h1>"Settings"</h1>
-                    <p class="page-subtitle">{Module::Settings.purpose()}</p>
-                </div>
-            </div>
-            <nav class="subnav" aria-label="Settings">
-                {move || {
-                    session
-                        .can_read(Module::Settings)
-                        .then(|| {
-                            view! {
-                                <NavLink href="/settings/users" label="Users" class="subnav-link" />
-                                <NavLink href="/settings/teams" label="Teams" class="subnav-link" />
-                                <NavLink href="/settings/roles" label="Roles" class="subnav-link" />
-                                <NavLink href="/settings/api-keys" label="API keys" class="subnav-link" />
-                                <NavLink href="/settings/audit" label="Audit log" class="subnav-link" />
-                            }
-                        })
-                }}
-                {move || {
-                    session
-                        .is_admin()
-                        .then(|| {
-                            view! { <NavLink href="/settings/inbound-email" label="Inbound email" class="subnav-link" /> }
-                        })
-                }}
-                {move || {
-                    session
-                        .can_read(Module::Settings)
-                        .then(|| view! { <NavLink href="/settings/email" label="Email" class="subnav-link" /> })
-                }}
-                {move || {
-                    session
-                        .can_read(Module::Leads)
-                        .then(|| {
-                            view! {
-                                <NavLink href="/settings/lead-scoring" label="Lead scoring" class="subnav-link" />
-                                <NavLink href="/settings/lead-assignment" label="Lead assignment" class="subnav-link" />
-                                <NavLink href="/settings/leads" label="Lead settings" class="subnav-link" />
-                                <NavLink href="/settings/custom-fields" label="Custom fields" class="subnav-link" />
-                            }
-                        })
-                }}
-                {move || {
-                    (session.can_read(Module::Marketing) || session.can_read(Module::Leads))
-                        .then(|| {
-                            view! { <NavLink href="/settings/sequences" label="Sequences" class="subnav-link" /> }
-                        })
-                }}
-            </nav>
-            <Outlet />
+            {children()}
         </Show>
     }
 }
@@ -265,14 +207,19 @@ pub fn SettingsLayout() -> impl IntoView {
 #[component]
 pub fn SettingsIndex() -> impl IntoView {
     let session = use_session();
-    let path = if session.can_read(Module::Settings) {
-        "/settings/users"
-    } else if session.can_read(Module::Leads) {
-        "/settings/lead-scoring"
-    } else {
-        "/settings/sequences"
-    };
-    view! { <Redirect path=path /> }
+    move || match registry::first_settings_page(session) {
+        Some(page) => view! { <Redirect path=format!("/settings/{}", page.slug) /> }.into_any(),
+        None => view! {
+            <div class="card">
+                <EmptyState
+                    icon="!"
+                    title="Settings are not available to your role"
+                    text="Ask an administrator to change your role if you need them."
+                />
+            </div>
+        }
+        .into_any(),
+    }
 }
 
 /// `<option>`s for the roles, marking the one `selected` returns as chosen.

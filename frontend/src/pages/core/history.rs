@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 
 use super::audit::AuditTable;
-use super::use_directory;
+use super::settings::use_directory;
 use crate::api::use_client;
 use crate::format;
 

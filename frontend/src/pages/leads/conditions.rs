@@ -225,7 +225,7 @@ fn ConditionEditor(
     };
     let has_error = move || (!errors().is_empty()).then_some("true");
     let op = row.op;
-    let custom_fields = super::use_directory().custom_fields;
+    let custom_fields = crate::pages::core::settings::use_directory().custom_fields;
 
     view! {
            <div class="condition-row" data-testid="condition">

@@ -8,7 +8,7 @@ use kith_domain::identity::UserListQuery;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{use_directory, Directory};
+use super::settings::{use_directory, Directory};
 use crate::api::use_client;
 use crate::components::table::{LoadMore, Paged, StatusRow};
 use crate::format;
@@ -39,27 +39,12 @@ pub fn AuditTable(
 ) -> impl IntoView {
     let client = use_client();
     let directory = use_directory();
-    let entries = Paged::<AuditEntry>::new();
     let names: Names = RwSignal::new(HashMap::new());
     let whole_trail = entity.is_none();
-
-    let load = Callback::new({
-        let client = client.clone();
-        move |more: bool| {
-            let client = client.clone();
-            let (entity, entity_id) = (entity.clone(), entity_id.clone());
-            let fetch = move |cursor| async move {
-                let query = AuditQuery { cursor, entity, entity_id, ..Default::default() };
-                client.audit(&query).await
-            };
-            if more {
-                entries.more(fetch);
-            } else {
-                entries.reload(fetch);
-            }
-        }
+    let entries = Paged::<AuditEntry>::of(move |client, cursor| {
+        let query = AuditQuery { cursor, entity: entity.clone(), entity_id: entity_id.clone(), ..Default::default() };
+        async move { client.audit(&query).await }
     });
-    load.run(false);
 
     // Best effort: an unknown actor is shown by a short id instead of a name.
     spawn_local(async move {
@@ -99,7 +84,7 @@ pub fn AuditTable(
                 </tbody>
             </table>
         </div>
-        <LoadMore paged=entries on_more=move |_| load.run(true) />
+        <LoadMore paged=entries />
     }
 }
 

@@ -3,95 +3,35 @@
 
 use kith_domain::leads::inbound::{InboundEmailSecret, InboundEmailSettings};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::api::{origin, use_client};
-use crate::auth::use_session;
+use crate::api::origin;
 use crate::components::confirm::ConfirmButton;
 use crate::components::copy::CopyValue;
-use crate::components::table::{EmptyState, Loading};
 use crate::components::toast::use_toaster;
+use crate::data::{load, Loaded, Save};
 use crate::format;
 
+/// Administrators only (the settings registry guards the page).
 #[component]
 pub fn InboundEmailPage() -> impl IntoView {
-    let session = use_session();
-    view! {
-        <Show
-            when=move || session.is_admin()
-            fallback=|| {
-                view! {
-                    <div class="card">
-                        <EmptyState
-                            icon="!"
-                            title="Only administrators can set up inbound email"
-                            text="Ask an administrator if inquiries sent by email should become leads."
-                        />
-                    </div>
-                }
-            }
-        >
-            <InboundEmail />
-        </Show>
-    }
-}
-
-#[component]
-fn InboundEmail() -> impl IntoView {
-    let client = use_client();
     let toaster = use_toaster();
-    let settings = RwSignal::new(None::<InboundEmailSettings>);
-    let failed = RwSignal::new(false);
+    let settings = load(|client| async move { client.inbound_email_settings().await });
     let secret = RwSignal::new(None::<InboundEmailSecret>);
-    let busy = RwSignal::new(false);
-    {
-        let client = client.clone();
-        spawn_local(async move {
-            match client.inbound_email_settings().await {
-                Ok(found) => {
-                    settings.try_set(Some(found));
-                }
-                Err(error) => {
-                    failed.try_set(true);
-                    toaster.error(&error);
-                }
-            }
-        });
-    }
+    let rotate = Save::new(
+        |client, ()| async move { client.rotate_inbound_email_secret().await },
+        move |made: InboundEmailSecret| {
+            toaster.success("New inbound secret made");
+            settings.set(InboundEmailSettings {
+                ingest_path: made.ingest_path.clone(),
+                secret_set: true,
+                secret_rotated_at: Some(made.secret_rotated_at),
+            });
+            secret.set(Some(made));
+        },
+    );
+    let rotate = Callback::new(move |()| rotate.dispatch(()));
 
-    let rotate = Callback::new(move |()| {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        let client = client.clone();
-        spawn_local(async move {
-            let result = client.rotate_inbound_email_secret().await;
-            busy.try_set(false);
-            match result {
-                Ok(made) => {
-                    toaster.success("New inbound secret made");
-                    settings.try_set(Some(InboundEmailSettings {
-                        ingest_path: made.ingest_path.clone(),
-                        secret_set: true,
-                        secret_rotated_at: Some(made.secret_rotated_at),
-                    }));
-                    secret.try_set(Some(made));
-                }
-                Err(error) => toaster.error(&error),
-            }
-        });
-    });
-
-    let body = move || {
-        let Some(current) = settings.get() else {
-            return if failed.get() {
-                view! { <EmptyState title="The inbound email settings could not be loaded" text="Reload the page to try again." /> }
-                    .into_any()
-            } else {
-                view! { <Loading /> }.into_any()
-            };
-        };
+    let body = move |current: InboundEmailSettings| {
         let url = format!("{}{}", origin(), current.ingest_path);
         let status = if current.secret_set {
             let since =
@@ -164,7 +104,11 @@ fn InboundEmail() -> impl IntoView {
                         </p>
                     </div>
                 </div>
-                <div class="card-body stack">{body}</div>
+                <div class="card-body stack">
+                    <Loaded data=settings what="the inbound email settings" let:current>
+                        {body(current)}
+                    </Loaded>
+                </div>
             </section>
             {move || {
                 secret

@@ -4,15 +4,14 @@
 use kith_domain::leads::rules::{Behaviour, ScoreTrigger, ScoringRule, ScoringRuleInput};
 use kith_domain::{FieldError, Problem};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use super::conditions::{condition_rows, conditions_of, optional_number, summaries, ConditionsEditor};
-use crate::api::{is_stale, problem_of, use_client};
 use crate::auth::use_session;
 use crate::components::confirm::ConfirmButton;
-use crate::components::field::{invalid, Field, FormAlert};
-use crate::components::table::{EmptyState, Loading};
+use crate::components::field::{invalid, Field, FormAlert, TextField};
+use crate::components::table::ListTable;
 use crate::components::toast::use_toaster;
+use crate::data::{load, Loaded, Save, StaleNotice, SubmitButton};
 use crate::format;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -48,54 +47,26 @@ fn signed(points: i32) -> String {
     }
 }
 
+const COLUMNS: &[(&str, &str)] =
+    &[("Name", ""), ("When", ""), ("Points", "num"), ("Decay", ""), ("Active", ""), ("", "actions")];
+
 #[component]
 pub fn LeadScoringPage() -> impl IntoView {
-    let client = use_client();
     let toaster = use_toaster();
     let session = use_session();
-    let rules = RwSignal::new(None::<Vec<ScoringRule>>);
-    let failed = RwSignal::new(false);
+    let rules = load(|client| async move { client.scoring_rules().await });
     let editing = RwSignal::new(None::<Editing>);
+    let delete = Save::new(
+        |client, rule: ScoringRule| async move { client.delete_scoring_rule(rule.id).await.map(|()| rule) },
+        move |rule: ScoringRule| {
+            toaster.success(format!("Rule {} deleted", rule.name));
+            rules.reload();
+        },
+    );
 
-    let reload = Callback::new({
-        let client = client.clone();
-        move |()| {
-            let client = client.clone();
-            spawn_local(async move {
-                match client.scoring_rules().await {
-                    Ok(found) => {
-                        failed.try_set(false);
-                        rules.try_set(Some(found));
-                    }
-                    Err(error) => {
-                        failed.try_set(true);
-                        toaster.error(&error);
-                    }
-                }
-            });
-        }
-    });
-    reload.run(());
-
-    let delete = Callback::new(move |rule: ScoringRule| {
-        let client = client.clone();
-        spawn_local(async move {
-            match client.delete_scoring_rule(rule.id).await {
-                Ok(()) => {
-                    toaster.success(format!("Rule {} deleted", rule.name));
-                    reload.try_run(());
-                }
-                Err(error) => toaster.error(&error),
-            }
-        });
-    });
-
-    let rows = move || {
+    let rows = move |all: Vec<ScoringRule>| {
         let admin = session.is_admin();
-        rules
-            .get()
-            .unwrap_or_default()
-            .into_iter()
+        all.into_iter()
             .map(|rule| {
                 let actions = admin.then(|| {
                     let edit = rule.clone();
@@ -114,7 +85,7 @@ pub fn LeadScoringPage() -> impl IntoView {
                             title="Delete this scoring rule?"
                             message=message
                             confirm_label="Delete"
-                            on_confirm=move |_| delete.run(doomed.clone())
+                            on_confirm=move |_| delete.dispatch(doomed.clone())
                         />
                     }
                 });
@@ -138,41 +109,6 @@ pub fn LeadScoringPage() -> impl IntoView {
             .collect_view()
     };
 
-    let body = move || {
-        if failed.get() && rules.with(Option::is_none) {
-            return view! { <EmptyState title="The scoring rules could not be loaded" text="Reload the page to try again." /> }
-                .into_any();
-        }
-        match rules.with(|r| r.as_ref().map(Vec::is_empty)) {
-            None => view! { <Loading /> }.into_any(),
-            Some(true) => view! {
-                <EmptyState
-                    title="No scoring rules yet"
-                    text="Every lead scores 0 until a rule gives points, e.g. +20 when the title contains “CEO”."
-                />
-            }
-            .into_any(),
-            Some(false) => view! {
-                <div class="table-wrap">
-                    <table class="table">
-                        <thead>
-                            <tr>
-                                <th>"Name"</th>
-                                <th>"When"</th>
-                                <th class="num">"Points"</th>
-                                <th>"Decay"</th>
-                                <th>"Active"</th>
-                                <th class="actions"></th>
-                            </tr>
-                        </thead>
-                        <tbody>{rows}</tbody>
-                    </table>
-                </div>
-            }
-            .into_any(),
-        }
-    };
-
     view! {
         <div class="stack">
             {move || {
@@ -189,7 +125,7 @@ pub fn LeadScoringPage() -> impl IntoView {
                                 on_close=move |_| editing.set(None)
                                 on_saved=move |_| {
                                     editing.set(None);
-                                    reload.run(());
+                                    rules.reload();
                                 }
                             />
                         }
@@ -221,7 +157,15 @@ pub fn LeadScoringPage() -> impl IntoView {
                             })
                     }}
                 </div>
-                {body}
+                <Loaded data=rules what="the scoring rules" let:all>
+                    <ListTable
+                        columns=COLUMNS empty=all.is_empty()
+                        empty_title="No scoring rules yet"
+                        empty_text="Every lead scores 0 until a rule gives points, e.g. +20 when the title contains “CEO”."
+                    >
+                        {rows(all)}
+                    </ListTable>
+                </Loaded>
             </section>
         </div>
     }
@@ -239,7 +183,6 @@ fn ScoringRuleEditor(
     #[prop(into)] on_close: Callback<()>,
     #[prop(into)] on_saved: Callback<()>,
 ) -> impl IntoView {
-    let client = use_client();
     let toaster = use_toaster();
     let is_new = rule.is_none();
     let title = match &rule {
@@ -265,15 +208,23 @@ fn ScoringRuleEditor(
     let points = RwSignal::new(rule.as_ref().map(|r| r.points.to_string()).unwrap_or_default());
     let decay = RwSignal::new(rule.as_ref().and_then(|r| r.decay_days).map(|d| d.to_string()).unwrap_or_default());
     let active = RwSignal::new(rule.as_ref().is_none_or(|r| r.active));
-    let problem = RwSignal::new(None::<Problem>);
-    let busy = RwSignal::new(false);
     let existing = rule.map(|r| (r.id, r.version));
+    let save = Save::new(
+        move |client, input: ScoringRuleInput| async move {
+            match existing {
+                None => client.create_scoring_rule(&input).await,
+                Some((id, version)) => client.update_scoring_rule(id, version, &input).await,
+            }
+        },
+        move |saved: ScoringRule| {
+            toaster.success(format!("Rule {} saved", saved.name));
+            on_saved.run(());
+        },
+    );
+    let problem = save.problem;
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
         let mut errors = Vec::new();
         let points_value = optional_number::<i32>(&points.get_untracked(), "points", &mut errors);
         if points_value.is_none() && errors.is_empty() {
@@ -294,39 +245,15 @@ fn ScoringRuleEditor(
             }
         };
         let (Some(trigger), Some(points), true) = (trigger, points_value, errors.is_empty()) else {
-            problem.set(Some(Problem::validation(errors)));
+            save.refuse(Problem::validation(errors));
             return;
         };
-        let input = ScoringRuleInput {
+        save.dispatch(ScoringRuleInput {
             name: name.get_untracked(),
             trigger,
             points,
             decay_days,
             active: active.get_untracked(),
-        };
-        problem.set(None);
-        busy.set(true);
-        let client = client.clone();
-        spawn_local(async move {
-            let result = match existing {
-                None => client.create_scoring_rule(&input).await,
-                Some((id, version)) => client.update_scoring_rule(id, version, &input).await,
-            };
-            busy.try_set(false);
-            match result {
-                Ok(saved) => {
-                    toaster.success(format!("Rule {} saved", saved.name));
-                    on_saved.try_run(());
-                }
-                Err(error) if is_stale(&error) => {
-                    toaster.stale("scoring rule");
-                    on_saved.try_run(());
-                }
-                Err(error) => {
-                    problem.set(Some(problem_of(&error)));
-                    toaster.error(&error);
-                }
-            }
         });
     };
 
@@ -388,98 +315,82 @@ fn ScoringRuleEditor(
     };
 
     view! {
-           <section class="card">
-               <div class="card-header">
-                   <h2>{title}</h2>
-               </div>
-               <div class="card-body">
-                   <form class="form" on:submit=submit novalidate>
-                       <FormAlert
-                           problem
-                           fields=&[
-                               "name",
-                               "points",
-                               "decay_days",
-                               "active",
-                               "trigger.conditions",
-                               "trigger.behaviour",
-                               "trigger.max_times",
-                           ]
-                           prefixes=&["trigger.conditions["]
-                       />
-                       <div class="form-grid">
-                           <Field label="Name" id="scoring-name" name="name" problem>
-                               <input
-                                   id="scoring-name"
-                                   type="text"
-                                   required
-                                   aria-invalid=invalid(problem, "name")
-                                   bind:value=name
-                               />
-                           </Field>
-                           <Field label="Rewards" id="scoring-kind" name="trigger" problem>
-                               <select
-                                   id="scoring-kind"
-                                   on:change=move |ev| {
-                                       kind.set(
-                                           if event_target_value(&ev) == "behaviour" {
-                                               Kind::Behaviour
-                                           } else {
-                                               Kind::Attribute
-                                           },
-                                       )
-                                   }
-                               >
-                                   <option value="attribute" selected=move || kind.get() == Kind::Attribute>
-                                       "Something the lead is (attributes)"
-                                   </option>
-                                   <option value="behaviour" selected=move || kind.get() == Kind::Behaviour>
-                                       "Something the lead does (behaviour)"
-                                   </option>
-                               </select>
-                           </Field>
-                           <Field label="Points" id="scoring-points" name="points" problem hint="Negative points penalize.">
-                               <input
-                                   id="scoring-points"
-                                   type="number"
-                                   required
-                                   aria-invalid=invalid(problem, "points")
-                                   value=points.get_untracked()
-    on:input=move |ev| points.set(event_target_value(&ev))
-                               />
-                           </Field>
-                           <Field
-                               label="Fade over (days)"
-                               id="scoring-decay"
-                               name="decay_days"
-                               problem
-                               hint="Behaviour points shrink to 0 over this time. Empty: they last."
-                           >
-                               <input
-                                   id="scoring-decay"
-                                   type="number"
-                                   min="1"
-                                   aria-invalid=invalid(problem, "decay_days")
-                                   value=decay.get_untracked()
-    on:input=move |ev| decay.set(event_target_value(&ev))
-                               />
-                           </Field>
-                       </div>
-                       {trigger_fields}
-                       <label class="checkbox">
-                           <input id="scoring-active" type="checkbox" bind:checked=active />
-                           "Active"
-                       </label>
-                       <div class="form-actions">
-                           <button id="scoring-save" type="submit" class="btn btn-primary" disabled=move || busy.get()>
-                               {if is_new { "Create rule" } else { "Save rule" }}
-                           </button>
-                           <button type="button" class="btn btn-ghost" on:click=move |_| on_close.run(())>
-                               "Cancel"
-                           </button>
-                       </div>
-                   </form>
-               </div>
-           </section>
-       }
+        <section class="card">
+            <div class="card-header">
+                <h2>{title}</h2>
+            </div>
+            <div class="card-body">
+                <form class="form" on:submit=submit novalidate>
+                    <StaleNotice stale=save.stale what="scoring rule" on_reload=on_saved />
+                    <FormAlert
+                        problem
+                        fields=&[
+                            "name",
+                            "points",
+                            "decay_days",
+                            "active",
+                            "trigger.conditions",
+                            "trigger.behaviour",
+                            "trigger.max_times",
+                        ]
+                        prefixes=&["trigger.conditions["]
+                    />
+                    <div class="form-grid">
+                        <TextField label="Name" id="scoring-name" name="name" problem value=name required=true />
+                        <Field label="Rewards" id="scoring-kind" name="trigger" problem>
+                            <select
+                                id="scoring-kind"
+                                on:change=move |ev| {
+                                    kind.set(
+                                        if event_target_value(&ev) == "behaviour" {
+                                            Kind::Behaviour
+                                        } else {
+                                            Kind::Attribute
+                                        },
+                                    )
+                                }
+                            >
+                                <option value="attribute" selected=move || kind.get() == Kind::Attribute>
+                                    "Something the lead is (attributes)"
+                                </option>
+                                <option value="behaviour" selected=move || kind.get() == Kind::Behaviour>
+                                    "Something the lead does (behaviour)"
+                                </option>
+                            </select>
+                        </Field>
+                        <TextField
+                            label="Points"
+                            id="scoring-points"
+                            name="points"
+                            kind="number"
+                            problem
+                            value=points
+                            required=true
+                            hint="Negative points penalize."
+                        />
+                        <TextField
+                            label="Fade over (days)"
+                            id="scoring-decay"
+                            name="decay_days"
+                            kind="number"
+                            problem
+                            value=decay
+                            hint="Behaviour points shrink to 0 over this time. Empty: they last."
+                        />
+                    </div>
+                    {trigger_fields}
+                    <label class="checkbox">
+                        <input id="scoring-active" type="checkbox" bind:checked=active />
+                        "Active"
+                    </label>
+                    <div class="form-actions">
+                        <SubmitButton save id="scoring-save" label=if is_new { "Create rule" } else { "Save rule" } />
+                        <button type="button" class="btn btn-ghost" on:click=move |_| on_close.run(())>
+                            "Cancel"
+                        </button>
+                    </div>
+                </form>
+            </div>
+        </section>
+    }
 }

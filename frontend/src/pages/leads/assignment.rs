@@ -5,16 +5,15 @@
 use kith_domain::leads::rules::{AssignTarget, AssignmentRule, AssignmentRuleInput};
 use kith_domain::{FieldError, Problem, TeamId, UserId};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use super::conditions::{condition_rows, conditions_of, optional_number, summaries, ConditionsEditor};
-use super::{use_directory, Directory};
-use crate::api::{is_stale, problem_of, use_client};
 use crate::auth::use_session;
 use crate::components::confirm::ConfirmButton;
-use crate::components::field::{invalid, Field, FormAlert};
-use crate::components::table::{EmptyState, Loading};
+use crate::components::field::{invalid, Field, FormAlert, TextField};
+use crate::components::table::ListTable;
 use crate::components::toast::use_toaster;
+use crate::data::{load, Loaded, Save, StaleNotice, SubmitButton};
+use crate::pages::core::settings::{use_directory, Directory};
 use crate::people::{use_people, user_options, People};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -46,62 +45,45 @@ fn input_of(rule: &AssignmentRule, position: i32) -> AssignmentRuleInput {
     }
 }
 
+const COLUMNS: &[(&str, &str)] =
+    &[("#", "num"), ("Name", ""), ("When", ""), ("Assign to", ""), ("Capacity", ""), ("Active", ""), ("", "actions")];
+
 #[component]
 pub fn LeadAssignmentPage() -> impl IntoView {
-    let client = use_client();
     let toaster = use_toaster();
     let session = use_session();
     let people = use_people();
     let directory = use_directory();
     people.ensure();
-    let rules = RwSignal::new(None::<Vec<AssignmentRule>>);
-    let failed = RwSignal::new(false);
+    let rules = load(|client| async move {
+        let mut found = client.assignment_rules().await?;
+        found.sort_by_key(|r| (r.position, r.id));
+        Ok(found)
+    });
     let editing = RwSignal::new(None::<Editing>);
-    let moving = RwSignal::new(false);
 
-    let reload = Callback::new({
-        let client = client.clone();
-        move |()| {
-            let client = client.clone();
-            spawn_local(async move {
-                match client.assignment_rules().await {
-                    Ok(mut found) => {
-                        found.sort_by_key(|r| (r.position, r.id));
-                        failed.try_set(false);
-                        rules.try_set(Some(found));
-                    }
-                    Err(error) => {
-                        failed.try_set(true);
-                        toaster.error(&error);
-                    }
-                }
-            });
-        }
-    });
-    reload.run(());
-
-    let delete = Callback::new({
-        let client = client.clone();
+    let delete = Save::new(
+        |client, rule: AssignmentRule| async move { client.delete_assignment_rule(rule.id).await.map(|()| rule) },
         move |rule: AssignmentRule| {
-            let client = client.clone();
-            spawn_local(async move {
-                match client.delete_assignment_rule(rule.id).await {
-                    Ok(()) => {
-                        toaster.success(format!("Rule {} deleted", rule.name));
-                        reload.try_run(());
-                    }
-                    Err(error) => toaster.error(&error),
-                }
-            });
-        }
-    });
+            toaster.success(format!("Rule {} deleted", rule.name));
+            rules.reload();
+        },
+    );
 
-    // Swap a rule with its neighbour, then number every rule 0, 1, 2… so ties cannot linger.
-    let shift = Callback::new(move |(index, up): (usize, bool)| {
-        if moving.get_untracked() {
-            return;
-        }
-        let Some(mut ordered) = rules.get_untracked() else {
+    // Renumber the rules 0, 1, 2… in their new order, so ties cannot linger.
+    let renumber = Save::new(
+        |client, changes: Vec<(AssignmentRule, AssignmentRuleInput)>| async move {
+            for (rule, input) in changes {
+                client.update_assignment_rule(rule.id, rule.version, &input).await?;
+            }
+            Ok(())
+        },
+        move |()| rules.reload(),
+    )
+    .reloading(move || rules.reload());
+    // Swap a rule with its neighbour.
+    let shift = move |index: usize, up: bool| {
+        let Some(mut ordered) = rules.ok() else {
             return;
         };
         let other = if up { index.checked_sub(1) } else { Some(index + 1) };
@@ -117,27 +99,11 @@ pub fn LeadAssignmentPage() -> impl IntoView {
                 (rule.position != position).then(|| (rule.clone(), input_of(rule, position)))
             })
             .collect();
-        moving.set(true);
-        let client = client.clone();
-        spawn_local(async move {
-            for (rule, input) in changes {
-                if let Err(error) = client.update_assignment_rule(rule.id, rule.version, &input).await {
-                    if is_stale(&error) {
-                        toaster.stale("assignment rule");
-                    } else {
-                        toaster.error(&error);
-                    }
-                    break;
-                }
-            }
-            moving.try_set(false);
-            reload.try_run(());
-        });
-    });
+        renumber.dispatch(changes);
+    };
 
-    let rows = move || {
+    let rows = move |all: Vec<AssignmentRule>| {
         let admin = session.is_admin();
-        let all = rules.get().unwrap_or_default();
         let last = all.len().saturating_sub(1);
         all.into_iter()
             .enumerate()
@@ -153,8 +119,8 @@ pub fn LeadAssignmentPage() -> impl IntoView {
                             aria-label="Move up"
                             title="Move up"
                             data-testid="rule-up"
-                            disabled=move || index == 0 || moving.get()
-                            on:click=move |_| shift.run((index, true))
+                            disabled=move || index == 0 || renumber.busy()
+                            on:click=move |_| shift(index, true)
                         >
                             "↑"
                         </button>
@@ -164,8 +130,8 @@ pub fn LeadAssignmentPage() -> impl IntoView {
                             aria-label="Move down"
                             title="Move down"
                             data-testid="rule-down"
-                            disabled=move || index == last || moving.get()
-                            on:click=move |_| shift.run((index, false))
+                            disabled=move || index == last || renumber.busy()
+                            on:click=move |_| shift(index, false)
                         >
                             "↓"
                         </button>
@@ -181,7 +147,7 @@ pub fn LeadAssignmentPage() -> impl IntoView {
                             title="Delete this assignment rule?"
                             message=message
                             confirm_label="Delete"
-                            on_confirm=move |_| delete.run(doomed.clone())
+                            on_confirm=move |_| delete.dispatch(doomed.clone())
                         />
                     }
                 });
@@ -209,42 +175,6 @@ pub fn LeadAssignmentPage() -> impl IntoView {
             .collect_view()
     };
 
-    let body = move || {
-        if failed.get() && rules.with(Option::is_none) {
-            return view! { <EmptyState title="The assignment rules could not be loaded" text="Reload the page to try again." /> }
-                .into_any();
-        }
-        match rules.with(|r| r.as_ref().map(Vec::is_empty)) {
-            None => view! { <Loading /> }.into_any(),
-            Some(true) => view! {
-                <EmptyState
-                    title="No assignment rules yet"
-                    text="New leads without an owner stay unassigned until a rule picks someone."
-                />
-            }
-            .into_any(),
-            Some(false) => view! {
-                <div class="table-wrap">
-                    <table class="table">
-                        <thead>
-                            <tr>
-                                <th class="num">"#"</th>
-                                <th>"Name"</th>
-                                <th>"When"</th>
-                                <th>"Assign to"</th>
-                                <th>"Capacity"</th>
-                                <th>"Active"</th>
-                                <th class="actions"></th>
-                            </tr>
-                        </thead>
-                        <tbody>{rows}</tbody>
-                    </table>
-                </div>
-            }
-            .into_any(),
-        }
-    };
-
     view! {
         <div class="stack">
             {move || {
@@ -261,7 +191,7 @@ pub fn LeadAssignmentPage() -> impl IntoView {
                                 on_close=move |_| editing.set(None)
                                 on_saved=move |_| {
                                     editing.set(None);
-                                    reload.run(());
+                                    rules.reload();
                                 }
                             />
                         }
@@ -293,7 +223,15 @@ pub fn LeadAssignmentPage() -> impl IntoView {
                             })
                     }}
                 </div>
-                {body}
+                <Loaded data=rules what="the assignment rules" let:all>
+                    <ListTable
+                        columns=COLUMNS empty=all.is_empty()
+                        empty_title="No assignment rules yet"
+                        empty_text="New leads without an owner stay unassigned until a rule picks someone."
+                    >
+                        {rows(all)}
+                    </ListTable>
+                </Loaded>
             </section>
         </div>
     }
@@ -340,7 +278,6 @@ fn AssignmentRuleEditor(
     #[prop(into)] on_close: Callback<()>,
     #[prop(into)] on_saved: Callback<()>,
 ) -> impl IntoView {
-    let client = use_client();
     let toaster = use_toaster();
     let people = use_people();
     let directory = use_directory();
@@ -363,15 +300,23 @@ fn AssignmentRuleEditor(
     });
     let capacity = RwSignal::new(rule.as_ref().and_then(|r| r.capacity).map(|c| c.to_string()).unwrap_or_default());
     let active = RwSignal::new(rule.as_ref().is_none_or(|r| r.active));
-    let problem = RwSignal::new(None::<Problem>);
-    let busy = RwSignal::new(false);
     let existing = rule.map(|r| (r.id, r.version, r.position));
+    let save = Save::new(
+        move |client, input: AssignmentRuleInput| async move {
+            match existing {
+                None => client.create_assignment_rule(&input).await,
+                Some((id, version, _)) => client.update_assignment_rule(id, version, &input).await,
+            }
+        },
+        move |saved: AssignmentRule| {
+            toaster.success(format!("Rule {} saved", saved.name));
+            on_saved.run(());
+        },
+    );
+    let problem = save.problem;
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
         let mut errors = Vec::new();
         let conditions = match conditions_of(conditions, "conditions") {
             Ok(conditions) => conditions,
@@ -391,40 +336,16 @@ fn AssignmentRuleEditor(
             errors.push(FieldError::new("target", "required", message));
         }
         let (Some(target), true) = (target, errors.is_empty()) else {
-            problem.set(Some(Problem::validation(errors)));
+            save.refuse(Problem::validation(errors));
             return;
         };
-        let input = AssignmentRuleInput {
+        save.dispatch(AssignmentRuleInput {
             name: name.get_untracked(),
             conditions,
             target,
             capacity,
             active: active.get_untracked(),
             position: existing.map(|(_, _, position)| position),
-        };
-        problem.set(None);
-        busy.set(true);
-        let client = client.clone();
-        spawn_local(async move {
-            let result = match existing {
-                None => client.create_assignment_rule(&input).await,
-                Some((id, version, _)) => client.update_assignment_rule(id, version, &input).await,
-            };
-            busy.try_set(false);
-            match result {
-                Ok(saved) => {
-                    toaster.success(format!("Rule {} saved", saved.name));
-                    on_saved.try_run(());
-                }
-                Err(error) if is_stale(&error) => {
-                    toaster.stale("assignment rule");
-                    on_saved.try_run(());
-                }
-                Err(error) => {
-                    problem.set(Some(problem_of(&error)));
-                    toaster.error(&error);
-                }
-            }
         });
     };
 
@@ -476,90 +397,74 @@ fn AssignmentRuleEditor(
     };
 
     view! {
-           <section class="card">
-               <div class="card-header">
-                   <h2>{title}</h2>
-               </div>
-               <div class="card-body">
-                   <form class="form" on:submit=submit novalidate>
-                       <FormAlert
-                           problem
-                           fields=&["name", "conditions", "target", "capacity", "active", "position"]
-                           prefixes=&["conditions[", "target."]
-                       />
-                       <div class="form-grid">
-                           <Field label="Name" id="assignment-name" name="name" problem>
-                               <input
-                                   id="assignment-name"
-                                   type="text"
-                                   required
-                                   aria-invalid=invalid(problem, "name")
-                                   bind:value=name
-                               />
-                           </Field>
-                           <Field label="Assign to" id="assignment-kind" name="target.kind" problem>
-                               <select
-                                   id="assignment-kind"
-                                   on:change=move |ev| {
-                                       let value = event_target_value(&ev);
-                                       if let Some(chosen) = TargetKind::ALL.into_iter().find(|k| k.value() == value) {
-                                           kind.set(chosen);
-                                       }
-                                   }
-                               >
-                                   {TargetKind::ALL
-                                       .into_iter()
-                                       .map(|k| {
-                                           view! {
-                                               <option value=k.value() selected=move || kind.get() == k>
-                                                   {k.label()}
-                                               </option>
-                                           }
-                                       })
-                                       .collect_view()}
-                               </select>
-                           </Field>
-                           {target_field}
-                           <Field
-                               label="Capacity"
-                               id="assignment-capacity"
-                               name="capacity"
-                               problem
-                               hint="Skip people who already own this many open leads. Empty: no limit."
-                           >
-                               <input
-                                   id="assignment-capacity"
-                                   type="number"
-                                   min="1"
-                                   aria-invalid=invalid(problem, "capacity")
-                                   value=capacity.get_untracked()
-    on:input=move |ev| capacity.set(event_target_value(&ev))
-                               />
-                           </Field>
-                       </div>
-                       <div class="field">
-                           <span class="label">"Conditions (all must hold)"</span>
-                           <ConditionsEditor
-                               rows=conditions
-                               path="conditions"
-                               problem
-                               empty_text="No conditions: the rule takes every lead that reaches it."
-                           />
-                       </div>
-                       <label class="checkbox">
-                           <input id="assignment-active" type="checkbox" bind:checked=active />
-                           "Active"
-                       </label>
-                       <div class="form-actions">
-                           <button id="assignment-save" type="submit" class="btn btn-primary" disabled=move || busy.get()>
-                               {if is_new { "Create rule" } else { "Save rule" }}
-                           </button>
-                           <button type="button" class="btn btn-ghost" on:click=move |_| on_close.run(())>
-                               "Cancel"
-                           </button>
-                       </div>
-                   </form>
-               </div>
-           </section>
-       }
+        <section class="card">
+            <div class="card-header">
+                <h2>{title}</h2>
+            </div>
+            <div class="card-body">
+                <form class="form" on:submit=submit novalidate>
+                    <StaleNotice stale=save.stale what="assignment rule" on_reload=on_saved />
+                    <FormAlert
+                        problem
+                        fields=&["name", "conditions", "target", "capacity", "active", "position"]
+                        prefixes=&["conditions[", "target."]
+                    />
+                    <div class="form-grid">
+                        <TextField label="Name" id="assignment-name" name="name" problem value=name required=true />
+                        <Field label="Assign to" id="assignment-kind" name="target.kind" problem>
+                            <select
+                                id="assignment-kind"
+                                on:change=move |ev| {
+                                    let value = event_target_value(&ev);
+                                    if let Some(chosen) = TargetKind::ALL.into_iter().find(|k| k.value() == value) {
+                                        kind.set(chosen);
+                                    }
+                                }
+                            >
+                                {TargetKind::ALL
+                                    .into_iter()
+                                    .map(|k| {
+                                        view! {
+                                            <option value=k.value() selected=move || kind.get() == k>
+                                                {k.label()}
+                                            </option>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </select>
+                        </Field>
+                        {target_field}
+                        <TextField
+                            label="Capacity"
+                            id="assignment-capacity"
+                            name="capacity"
+                            kind="number"
+                            problem
+                            value=capacity
+                            hint="Skip people who already own this many open leads. Empty: no limit."
+                        />
+                    </div>
+                    <div class="field">
+                        <span class="label">"Conditions (all must hold)"</span>
+                        <ConditionsEditor
+                            rows=conditions
+                            path="conditions"
+                            problem
+                            empty_text="No conditions: the rule takes every lead that reaches it."
+                        />
+                    </div>
+                    <label class="checkbox">
+                        <input id="assignment-active" type="checkbox" bind:checked=active />
+                        "Active"
+                    </label>
+                    <div class="form-actions">
+                        <SubmitButton save id="assignment-save" label=if is_new { "Create rule" } else { "Save rule" } />
+                        <button type="button" class="btn btn-ghost" on:click=move |_| on_close.run(())>
+                            "Cancel"
+                        </button>
+                    </div>
+                </form>
+            </div>
+        </section>
+    }
 }

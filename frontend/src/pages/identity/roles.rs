@@ -3,16 +3,14 @@
 use kith_domain::core::modules::Module;
 use kith_domain::core::permissions::{AccessLevel, ModuleAccess, Permissions, RecordScope};
 use kith_domain::identity::{NewRole, RolePatch, RoleView};
-use kith_domain::Problem;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use super::use_directory;
-use crate::api::{is_stale, problem_of, use_client};
 use crate::auth::use_session;
-use crate::components::field::{invalid, Field, FormAlert};
+use crate::components::field::{FormAlert, TextField};
 use crate::components::table::Loading;
 use crate::components::toast::use_toaster;
+use crate::data::{Save, StaleNotice, SubmitButton};
+use crate::pages::core::settings::use_directory;
 
 /// Which role the editor is open for.
 #[derive(Clone, Debug, PartialEq)]
@@ -165,56 +163,41 @@ fn AccessBadge(access: ModuleAccess) -> impl IntoView {
 /// Create a role (`role` is `None`) or edit one.
 #[component]
 fn RoleEditor(role: Option<RoleView>, #[prop(into)] on_close: Callback<()>) -> impl IntoView {
-    let client = use_client();
     let toaster = use_toaster();
     let directory = use_directory();
     let is_new = role.is_none();
     let name = RwSignal::new(role.as_ref().map(|r| r.name.clone()).unwrap_or_default());
     let permissions =
         RwSignal::new(role.as_ref().map(|r| r.permissions).unwrap_or_else(|| Permissions::uniform(ModuleAccess::NONE)));
-    let problem = RwSignal::new(None::<Problem>);
-    let busy = RwSignal::new(false);
     let title = match &role {
         None => "New role".to_owned(),
         Some(role) => format!("Edit {}", role.name),
     };
-
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        let (name, permissions) = (name.get_untracked(), permissions.get_untracked());
-        let role = role.clone();
-        let client = client.clone();
-        problem.set(None);
-        busy.set(true);
-        spawn_local(async move {
-            let result = match &role {
+    let save = Save::new(
+        |client, (role, name, permissions): (Option<RoleView>, String, Permissions)| async move {
+            match role {
                 None => client.create_role(&NewRole { name, permissions }).await,
                 Some(role) => {
                     let patch = RolePatch { name: Some(name), permissions: Some(permissions) };
                     client.update_role(role.id, role.version, &patch).await
                 }
-            };
-            busy.set(false);
-            match result {
-                Ok(saved) => {
-                    toaster.success(format!("Role {} saved", saved.name));
-                    directory.reload_roles();
-                    on_close.run(());
-                }
-                Err(error) if is_stale(&error) => {
-                    toaster.stale("role");
-                    directory.reload_roles();
-                    on_close.run(());
-                }
-                Err(error) => {
-                    problem.set(Some(problem_of(&error)));
-                    toaster.error(&error);
-                }
             }
-        });
+        },
+        move |saved: RoleView| {
+            toaster.success(format!("Role {} saved", saved.name));
+            directory.reload_roles();
+            on_close.run(());
+        },
+    );
+    let problem = save.problem;
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        save.dispatch((role.clone(), name.get_untracked(), permissions.get_untracked()));
+    };
+    let reload = move |_| {
+        directory.reload_roles();
+        on_close.run(());
     };
 
     let grants = Module::ALL
@@ -305,17 +288,10 @@ fn RoleEditor(role: Option<RoleView>, #[prop(into)] on_close: Callback<()>) -> i
             </div>
             <div class="card-body">
                 <form class="form" on:submit=submit novalidate>
+                    <StaleNotice stale=save.stale what="role" on_reload=reload />
                     <FormAlert problem fields=module_fields />
                     <div class="form-grid">
-                        <Field label="Name" id="role-name" name="name" problem>
-                            <input
-                                id="role-name"
-                                type="text"
-                                required
-                                aria-invalid=invalid(problem, "name")
-                                bind:value=name
-                            />
-                        </Field>
+                        <TextField label="Name" id="role-name" name="name" problem value=name required=true />
                     </div>
                     <div class="table-wrap">
                         <table class="table">
@@ -331,9 +307,7 @@ fn RoleEditor(role: Option<RoleView>, #[prop(into)] on_close: Callback<()>) -> i
                         </table>
                     </div>
                     <div class="form-actions">
-                        <button id="role-save" type="submit" class="btn btn-primary" disabled=move || busy.get()>
-                            {if is_new { "Create role" } else { "Save role" }}
-                        </button>
+                        <SubmitButton save id="role-save" label=if is_new { "Create role" } else { "Save role" } />
                         <button type="button" class="btn btn-ghost" on:click=move |_| on_close.run(())>
                             "Cancel"
                         </button>

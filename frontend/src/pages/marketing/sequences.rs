@@ -9,18 +9,17 @@ use kith_domain::leads::LeadSource;
 use kith_domain::marketing::sequences::{SequenceInput, SequenceStep, SequenceView, MERGE_FIELDS};
 use kith_domain::{FieldError, Problem, WebFormId};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlSelectElement;
 
-use super::conditions::optional_number;
-use crate::api::{is_stale, problem_of, use_client};
 use crate::auth::use_session;
 use crate::components::confirm::ConfirmButton;
 use crate::components::field::{invalid, Field, FieldError as FieldErrorView, FormAlert};
 use crate::components::rows::{errors_under, invalid_at, move_row, next_key, RowControls};
-use crate::components::table::{EmptyState, Loading};
+use crate::components::table::ListTable;
 use crate::components::toast::use_toaster;
+use crate::data::{load, Loaded, Save, StaleNotice, SubmitButton};
+use crate::pages::leads::conditions::optional_number;
 use crate::pages::leads::source_label;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -52,77 +51,49 @@ fn enroll_summary(sequence: &SequenceView, forms: &[WebFormView]) -> String {
     }
 }
 
+const COLUMNS: &[(&str, &str)] = &[("Name", ""), ("Active", ""), ("Emails", ""), ("Enrolls", ""), ("", "actions")];
+
 #[component]
 pub fn SequencesPage() -> impl IntoView {
-    let client = use_client();
     let toaster = use_toaster();
     let session = use_session();
-    let sequences = RwSignal::new(None::<Vec<SequenceView>>);
-    let failed = RwSignal::new(false);
-    let forms = RwSignal::new(Vec::<WebFormView>::new());
-    let editing = RwSignal::new(None::<Editing>);
-    let writable = move || session.can_write(Module::Marketing);
-
-    let reload = Callback::new({
-        let client = client.clone();
-        move |()| {
-            let client = client.clone();
-            spawn_local(async move {
-                match client.sequences().await {
-                    Ok(found) => {
-                        failed.try_set(false);
-                        sequences.try_set(Some(found));
-                    }
-                    Err(error) => {
-                        failed.try_set(true);
-                        toaster.error(&error);
-                    }
-                }
-            });
-        }
-    });
-    reload.run(());
+    let sequences = load(|client| async move { client.sequences().await });
     // Web forms are lead settings: only lead readers may list them.
     let lead_reader = session
         .me
         .with_untracked(|me| me.as_ref().is_some_and(|me| me.role.permissions.allows(Module::Leads, Action::Read)));
-    if lead_reader {
-        let client = client.clone();
-        spawn_local(async move {
-            match client.web_forms().await {
-                Ok(found) => {
-                    forms.try_set(found);
-                }
-                Err(error) => toaster.error(&error),
-            }
-        });
-    }
-
-    let delete = Callback::new(move |sequence: SequenceView| {
-        let client = client.clone();
-        spawn_local(async move {
-            match client.delete_sequence(sequence.id).await {
-                Ok(()) => {
-                    toaster.success(format!("Sequence {} moved to the recycle bin", sequence.name));
-                    editing.try_update(|e| {
-                        if matches!(e, Some(Editing::Sequence(s)) if s.id == sequence.id) {
-                            *e = None;
-                        }
-                    });
-                    reload.try_run(());
-                }
-                Err(error) => toaster.error(&error),
-            }
-        });
+    let web_forms = load(move |client| async move {
+        if lead_reader {
+            client.web_forms().await
+        } else {
+            Ok(Vec::new())
+        }
     });
+    let forms = Signal::derive(move || web_forms.ok().unwrap_or_default());
+    let editing = RwSignal::new(None::<Editing>);
+    let writable = move || session.can_write(Module::Marketing);
 
-    let rows = move || {
+    let delete = Save::new(
+        |client, sequence: SequenceView| async move { client.delete_sequence(sequence.id).await.map(|()| sequence) },
+        move |sequence: SequenceView| {
+            toaster.success_with_link(
+                format!("Sequence {} moved to the recycle bin", sequence.name),
+                "Recycle bin",
+                "/settings/recycle-bin",
+            );
+            editing.update(|e| {
+                if matches!(e, Some(Editing::Sequence(s)) if s.id == sequence.id) {
+                    *e = None;
+                }
+            });
+            sequences.reload();
+        },
+    );
+
+    let rows = move |all: Vec<SequenceView>| {
         let editable = writable();
         let all_forms = forms.get();
-        sequences
-            .get()
-            .unwrap_or_default()
-            .into_iter()
+        all.into_iter()
             .map(|sequence| {
                 let open = sequence.clone();
                 let doomed = sequence.clone();
@@ -137,7 +108,7 @@ pub fn SequencesPage() -> impl IntoView {
                             title="Delete this sequence?"
                             message=message
                             confirm_label="Delete"
-                            on_confirm=move |_| delete.run(doomed.clone())
+                            on_confirm=move |_| delete.dispatch(doomed.clone())
                         />
                     }
                 });
@@ -168,40 +139,6 @@ pub fn SequencesPage() -> impl IntoView {
             .collect_view()
     };
 
-    let body = move || {
-        if failed.get() && sequences.with(Option::is_none) {
-            return view! { <EmptyState title="The sequences could not be loaded" text="Reload the page to try again." /> }
-                .into_any();
-        }
-        match sequences.with(|s| s.as_ref().map(Vec::is_empty)) {
-            None => view! { <Loading /> }.into_any(),
-            Some(true) => view! {
-                <EmptyState
-                    title="No sequences yet"
-                    text="A sequence sends new leads a few emails over days, e.g. a welcome right away and a follow-up two days later."
-                />
-            }
-            .into_any(),
-            Some(false) => view! {
-                <div class="table-wrap">
-                    <table class="table" id="sequence-table">
-                        <thead>
-                            <tr>
-                                <th>"Name"</th>
-                                <th>"Active"</th>
-                                <th>"Emails"</th>
-                                <th>"Enrolls"</th>
-                                <th class="actions"></th>
-                            </tr>
-                        </thead>
-                        <tbody>{rows}</tbody>
-                    </table>
-                </div>
-            }
-            .into_any(),
-        }
-    };
-
     view! {
         <div class="stack">
             {move || {
@@ -220,7 +157,7 @@ pub fn SequencesPage() -> impl IntoView {
                                 on_close=move |_| editing.set(None)
                                 on_saved=move |_| {
                                     editing.set(None);
-                                    reload.run(());
+                                    sequences.reload();
                                 }
                             />
                         }
@@ -251,7 +188,15 @@ pub fn SequencesPage() -> impl IntoView {
                             })
                     }}
                 </div>
-                {body}
+                <Loaded data=sequences what="the sequences" let:all>
+                    <ListTable
+                        id="sequence-table" columns=COLUMNS empty=all.is_empty()
+                        empty_title="No sequences yet"
+                        empty_text="A sequence sends new leads a few emails over days, e.g. a welcome right away and a follow-up two days later."
+                    >
+                        {rows(all)}
+                    </ListTable>
+                </Loaded>
             </section>
         </div>
     }
@@ -282,12 +227,11 @@ const FIELDS: &[&str] = &["name", "steps", "enroll_sources", "enroll_form_ids", 
 #[component]
 fn SequenceEditor(
     sequence: Option<SequenceView>,
-    forms: RwSignal<Vec<WebFormView>>,
+    forms: Signal<Vec<WebFormView>>,
     editable: bool,
     #[prop(into)] on_close: Callback<()>,
     #[prop(into)] on_saved: Callback<()>,
 ) -> impl IntoView {
-    let client = use_client();
     let toaster = use_toaster();
     let is_new = sequence.is_none();
     let title = match (&sequence, editable) {
@@ -303,13 +247,24 @@ fn SequenceEditor(
         Some(s) => s.steps.iter().map(|step| StepRow::new(Some(step), 0)).collect(),
         None => vec![StepRow::new(None, 0)],
     });
-    let problem = RwSignal::new(None::<Problem>);
-    let busy = RwSignal::new(false);
     let existing = sequence.map(|s| (s.id, s.version));
+    let save = Save::new(
+        move |client, input: SequenceInput| async move {
+            match existing {
+                None => client.create_sequence(&input).await,
+                Some((id, version)) => client.update_sequence(id, version, &input).await,
+            }
+        },
+        move |saved: SequenceView| {
+            toaster.success(format!("Sequence {} saved", saved.name));
+            on_saved.run(());
+        },
+    );
+    let problem = save.problem;
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() || !editable {
+        if !editable {
             return;
         }
         let mut errors = Vec::new();
@@ -327,39 +282,15 @@ fn SequenceEditor(
             });
         }
         if !errors.is_empty() {
-            problem.set(Some(Problem::validation(errors)));
+            save.refuse(Problem::validation(errors));
             return;
         }
-        let input = SequenceInput {
+        save.dispatch(SequenceInput {
             name: name.get_untracked().trim().to_owned(),
             steps: parsed,
             enroll_sources: sources.get_untracked(),
             enroll_form_ids: form_ids.get_untracked(),
             active: active.get_untracked(),
-        };
-        problem.set(None);
-        busy.set(true);
-        let client = client.clone();
-        spawn_local(async move {
-            let result = match existing {
-                None => client.create_sequence(&input).await,
-                Some((id, version)) => client.update_sequence(id, version, &input).await,
-            };
-            busy.try_set(false);
-            match result {
-                Ok(saved) => {
-                    toaster.success(format!("Sequence {} saved", saved.name));
-                    on_saved.try_run(());
-                }
-                Err(error) if is_stale(&error) => {
-                    toaster.stale("sequence");
-                    on_saved.try_run(());
-                }
-                Err(error) => {
-                    problem.set(Some(problem_of(&error)));
-                    toaster.error(&error);
-                }
-            }
         });
     };
 
@@ -430,6 +361,7 @@ fn SequenceEditor(
             </div>
             <div class="card-body">
                 <form class="form" on:submit=submit novalidate>
+                    <StaleNotice stale=save.stale what="sequence" on_reload=on_saved />
                     <FormAlert problem fields=FIELDS prefixes=&["steps["] />
                     <fieldset class="fieldset form" disabled=!editable>
                         <div class="form-grid">
@@ -484,9 +416,7 @@ fn SequenceEditor(
                         {editable
                             .then(|| {
                                 view! {
-                                    <button id="sequence-save" type="submit" class="btn btn-primary" disabled=move || busy.get()>
-                                        {if is_new { "Create sequence" } else { "Save sequence" }}
-                                    </button>
+                                    <SubmitButton save id="sequence-save" label=if is_new { "Create sequence" } else { "Save sequence" } />
                                 }
                             })}
                         <button type="button" class="btn btn-ghost" on:click=move |_| on_close.run(())>

@@ -1,20 +1,20 @@
 //! Users: the organization's people, their role, team and status; and invitations for new ones.
 
 use kith_domain::core::page::PageQuery;
-use kith_domain::identity::{InviteView, NewInvite, UserListQuery, UserPatch, UserStatus, UserView};
+use kith_domain::identity::{CreatedInvite, InviteView, NewInvite, UserListQuery, UserPatch, UserStatus, UserView};
 use kith_domain::{FieldError, InviteId, Problem, RoleId, TeamId};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use super::{role_options, team_options, use_directory, Directory};
-use crate::api::{is_stale, origin, problem_of, use_client};
+use crate::api::origin;
 use crate::auth::use_session;
 use crate::components::confirm::ConfirmButton;
 use crate::components::copy::CopyValue;
-use crate::components::field::{invalid, Field, FormAlert};
+use crate::components::field::{invalid, Field, FormAlert, TextField};
 use crate::components::table::{EmptyState, LoadMore, Loading, Paged, StatusRow};
 use crate::components::toast::use_toaster;
+use crate::data::{Save, SubmitButton};
 use crate::format;
+use crate::pages::core::settings::{role_options, team_options, use_directory, Directory};
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
@@ -29,56 +29,37 @@ pub fn UsersPage() -> impl IntoView {
 
 #[component]
 fn UserList() -> impl IntoView {
-    let client = use_client();
     let toaster = use_toaster();
     let session = use_session();
     let directory = use_directory();
-    let users = Paged::<UserView>::new();
     let search = RwSignal::new(String::new());
-
-    let load = Callback::new({
-        let client = client.clone();
-        move |more: bool| {
-            let client = client.clone();
-            let q = search.get_untracked().trim().to_owned();
-            let fetch = move |cursor| async move {
-                let query = UserListQuery { cursor, q: (!q.is_empty()).then_some(q), ..Default::default() };
-                client.list_users(&query).await
-            };
-            if more {
-                users.more(fetch);
-            } else {
-                users.reload(fetch);
-            }
+    let users = Paged::of(move |client, cursor| {
+        let q = search.get_untracked().trim().to_owned();
+        async move {
+            let query = UserListQuery { cursor, q: (!q.is_empty()).then_some(q), ..Default::default() };
+            client.list_users(&query).await
         }
     });
-    // Runs once at first and again on every change of the search box.
-    Effect::new(move |_| {
+    // Again on every change of the search box (the first page is loaded already).
+    Effect::new(move |first: Option<()>| {
         search.track();
-        load.run(false);
+        if first.is_some() {
+            users.refresh();
+        }
     });
 
-    let update = Callback::new(move |(user, patch): (UserView, UserPatch)| {
-        let client = client.clone();
-        spawn_local(async move {
-            match client.update_user(user.id, user.version, &patch).await {
-                Ok(updated) => {
-                    let id = updated.id;
-                    users.replace(|u| u.id == id, updated);
-                    toaster.success(format!("{} was updated", user.name));
-                }
-                Err(error) => {
-                    if is_stale(&error) {
-                        toaster.stale("user");
-                    } else {
-                        toaster.error(&error);
-                    }
-                    // Either way the row must show what the server holds, not the rejected choice.
-                    load.run(false);
-                }
-            }
-        });
-    });
+    let update = Save::new(
+        |client, (user, patch): (UserView, UserPatch)| async move {
+            client.update_user(user.id, user.version, &patch).await
+        },
+        move |updated: UserView| {
+            toaster.success(format!("{} was updated", updated.name));
+            let id = updated.id;
+            users.replace(|u| u.id == id, updated);
+        },
+    )
+    // Either way the row must show what the server holds, not the refused choice.
+    .reloading(move || users.refresh());
 
     let rows = move || {
         let admin = session.is_admin();
@@ -125,17 +106,12 @@ fn UserList() -> impl IntoView {
                     </tbody>
                 </table>
             </div>
-            <LoadMore paged=users on_more=move |_| load.run(true) />
+            <LoadMore paged=users />
         </section>
     }
 }
 
-fn user_row(
-    user: UserView,
-    admin: bool,
-    directory: Directory,
-    update: Callback<(UserView, UserPatch)>,
-) -> impl IntoView {
+fn user_row(user: UserView, admin: bool, directory: Directory, update: Save<(UserView, UserPatch)>) -> impl IntoView {
     let history = format!("/settings/history/user/{}", user.id);
     let status_badge = match user.status {
         UserStatus::Active => view! { <span class="badge badge-green">"Active"</span> },
@@ -150,9 +126,10 @@ fn user_row(
         let role = view! {
             <select
                 aria-label=format!("Role of {name}")
+                disabled=move || update.busy()
                 on:change=move |ev| {
                     if let Ok(id) = event_target_value(&ev).parse::<RoleId>() {
-                        update.run((u1.clone(), UserPatch { role_id: Some(id), ..Default::default() }));
+                        update.dispatch((u1.clone(), UserPatch { role_id: Some(id), ..Default::default() }));
                     }
                 }
             >
@@ -163,10 +140,11 @@ fn user_row(
         let team = view! {
             <select
                 aria-label=format!("Team of {name}")
+                disabled=move || update.busy()
                 on:change=move |ev| {
                     let value = event_target_value(&ev);
                     let team_id = value.parse::<TeamId>().ok();
-                    update.run((u2.clone(), UserPatch { team_id: Some(team_id), ..Default::default() }));
+                    update.dispatch((u2.clone(), UserPatch { team_id: Some(team_id), ..Default::default() }));
                 }
             >
                 {team_options(directory, move || team_id)}
@@ -176,9 +154,10 @@ fn user_row(
         let status_cell = view! {
             <select
                 aria-label=format!("Status of {name}")
+                disabled=move || update.busy()
                 on:change=move |ev| {
                     if let Some(status) = UserStatus::parse(&event_target_value(&ev)) {
-                        update.run((u3.clone(), UserPatch { status: Some(status), ..Default::default() }));
+                        update.dispatch((u3.clone(), UserPatch { status: Some(status), ..Default::default() }));
                     }
                 }
             >
@@ -218,85 +197,50 @@ fn user_row(
 
 #[component]
 fn Invites() -> impl IntoView {
-    let client = use_client();
     let toaster = use_toaster();
     let directory = use_directory();
-    let invites = Paged::<InviteView>::new();
-
-    let load = Callback::new({
-        let client = client.clone();
-        move |more: bool| {
-            let client = client.clone();
-            let fetch =
-                move |cursor| async move { client.list_invites(&PageQuery { cursor, ..Default::default() }).await };
-            if more {
-                invites.more(fetch);
-            } else {
-                invites.reload(fetch);
-            }
-        }
-    });
-    load.run(false);
+    let invites =
+        Paged::of(
+            |client, cursor| async move { client.list_invites(&PageQuery { cursor, ..Default::default() }).await },
+        );
 
     let email = RwSignal::new(String::new());
     let role = RwSignal::new(String::new());
     let team = RwSignal::new(String::new());
-    let problem = RwSignal::new(None::<Problem>);
-    let busy = RwSignal::new(false);
     let link = RwSignal::new(None::<String>);
+    let create = Save::new(
+        |client, invite: NewInvite| async move { client.create_invite(&invite).await },
+        move |created: CreatedInvite| {
+            link.set(Some(format!("{}{}", origin(), created.accept_path)));
+            email.set(String::new());
+            toaster.success(format!("Invitation for {} created", created.invite.email));
+            invites.refresh();
+        },
+    );
+    let problem = create.problem;
 
-    let submit = {
-        let client = client.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            if busy.get_untracked() {
-                return;
-            }
-            let Ok(role_id) = role.get_untracked().parse::<RoleId>() else {
-                problem.set(Some(Problem::validation(vec![FieldError::new("role_id", "required", "Choose a role.")])));
-                return;
-            };
-            let invite = NewInvite {
-                email: email.get_untracked(),
-                role_id,
-                team_id: team.get_untracked().parse::<TeamId>().ok(),
-            };
-            problem.set(None);
-            link.set(None);
-            busy.set(true);
-            let client = client.clone();
-            spawn_local(async move {
-                let result = client.create_invite(&invite).await;
-                busy.set(false);
-                match result {
-                    Ok(created) => {
-                        link.set(Some(format!("{}{}", origin(), created.accept_path)));
-                        email.set(String::new());
-                        toaster.success(format!("Invitation for {} created", created.invite.email));
-                        load.run(false);
-                    }
-                    Err(error) => {
-                        problem.set(Some(problem_of(&error)));
-                        toaster.error(&error);
-                    }
-                }
-            });
-        }
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Ok(role_id) = role.get_untracked().parse::<RoleId>() else {
+            create.refuse(Problem::validation(vec![FieldError::new("role_id", "required", "Choose a role.")]));
+            return;
+        };
+        link.set(None);
+        create.dispatch(NewInvite {
+            email: email.get_untracked(),
+            role_id,
+            team_id: team.get_untracked().parse::<TeamId>().ok(),
+        });
     };
 
-    let revoke = Callback::new(move |invite: InviteView| {
-        let client = client.clone();
-        spawn_local(async move {
-            match client.revoke_invite(invite.id).await {
-                Ok(()) => {
-                    let id: InviteId = invite.id;
-                    invites.remove(|i| i.id == id);
-                    toaster.success(format!("Invitation for {} revoked", invite.email));
-                }
-                Err(error) => toaster.error(&error),
-            }
-        });
-    });
+    let revoke = Save::new(
+        |client, invite: InviteView| async move { client.revoke_invite(invite.id).await.map(|()| invite) },
+        move |invite: InviteView| {
+            let id: InviteId = invite.id;
+            invites.remove(|i| i.id == id);
+            toaster.success(format!("Invitation for {} revoked", invite.email));
+        },
+    );
 
     let rows = move || {
         let now = format::now();
@@ -346,7 +290,7 @@ fn Invites() -> impl IntoView {
                                 title="Revoke this invitation?"
                                 message=message
                                 confirm_label="Revoke"
-                                on_confirm=move |_| revoke.run(invite.clone())
+                                on_confirm=move |_| revoke.dispatch(invite.clone())
                             />
                         </td>
                     </tr>
@@ -371,15 +315,7 @@ fn Invites() -> impl IntoView {
                 <form class="form" on:submit=submit novalidate>
                     <FormAlert problem fields=&["email", "role_id", "team_id"] />
                     <div class="form-grid">
-                        <Field label="Email" id="invite-email" name="email" problem>
-                            <input
-                                id="invite-email"
-                                type="email"
-                                required
-                                aria-invalid=invalid(problem, "email")
-                                bind:value=email
-                            />
-                        </Field>
+                        <TextField label="Email" id="invite-email" name="email" kind="email" problem value=email required=true />
                         <Field label="Role" id="invite-role" name="role_id" problem>
                             <select
                                 id="invite-role"
@@ -405,9 +341,7 @@ fn Invites() -> impl IntoView {
                         </Field>
                     </div>
                     <div class="form-actions">
-                        <button id="invite-create" type="submit" class="btn btn-primary" disabled=move || busy.get()>
-                            "Create invitation"
-                        </button>
+                        <SubmitButton save=create id="invite-create" label="Create invitation" busy_label="Creating…" />
                     </div>
                 </form>
                 {move || {
@@ -443,7 +377,7 @@ fn Invites() -> impl IntoView {
                     <tbody>{rows}</tbody>
                 </table>
             </div>
-            <LoadMore paged=invites on_more=move |_| load.run(true) />
+            <LoadMore paged=invites />
         </section>
     }
 }

@@ -2,79 +2,45 @@
 //! choice from a list). Lead readers see the list; leads show and edit the values.
 
 use kith_domain::core::custom_fields::{CustomFieldInput, CustomFieldKind, CustomFieldPatch, CustomFieldView};
-use kith_domain::Problem;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::api::{problem_of, use_client};
 use crate::auth::use_session;
 use crate::components::confirm::ConfirmButton;
 use crate::components::field::{invalid, Field, FormAlert};
-use crate::components::table::{EmptyState, Loading};
+use crate::components::table::ListTable;
 use crate::components::toast::use_toaster;
+use crate::data::{load, Loaded, Save, StaleNotice, SubmitButton};
+
+const COLUMNS: &[(&str, &str)] =
+    &[("Label", ""), ("Key", ""), ("Kind", ""), ("Options", ""), ("Required", ""), ("", "actions")];
 
 #[component]
 pub fn CustomFieldsPage() -> impl IntoView {
-    let client = use_client();
     let toaster = use_toaster();
     let session = use_session();
-    let fields = RwSignal::new(None::<Vec<CustomFieldView>>);
-    let failed = RwSignal::new(false);
+    let fields = load(|client| async move { client.custom_fields().await });
 
-    let reload = Callback::new({
-        let client = client.clone();
-        move |()| {
-            let client = client.clone();
-            spawn_local(async move {
-                match client.custom_fields().await {
-                    Ok(found) => {
-                        failed.try_set(false);
-                        fields.try_set(Some(found));
-                    }
-                    Err(error) => {
-                        failed.try_set(true);
-                        toaster.error(&error);
-                    }
-                }
-            });
-        }
-    });
-    reload.run(());
-
-    let delete = Callback::new({
-        let client = client.clone();
+    let delete = Save::new(
+        |client, field: CustomFieldView| async move { client.delete_custom_field(field.id).await.map(|()| field) },
         move |field: CustomFieldView| {
-            let client = client.clone();
-            spawn_local(async move {
-                match client.delete_custom_field(field.id).await {
-                    Ok(()) => {
-                        toaster.success(format!("Field {} deleted", field.label));
-                        reload.try_run(());
-                    }
-                    Err(error) => toaster.error(&error),
-                }
-            });
-        }
-    });
-
-    let toggle_required = Callback::new(move |field: CustomFieldView| {
-        let client = client.clone();
-        spawn_local(async move {
+            toaster.success(format!("Field {} deleted", field.label));
+            fields.update(|all| all.retain(|f| f.id != field.id));
+        },
+    );
+    let toggle_required = Save::new(
+        |client, field: CustomFieldView| async move {
             let patch = CustomFieldPatch { required: Some(!field.required), ..Default::default() };
-            match client.update_custom_field(field.id, field.version, &patch).await {
-                Ok(saved) => toaster.success(format!("Field {} saved", saved.label)),
-                Err(error) => toaster.error(&error),
-            }
-            reload.try_run(());
-        });
-    });
+            client.update_custom_field(field.id, field.version, &patch).await
+        },
+        move |saved: CustomFieldView| {
+            toaster.success(format!("Field {} saved", saved.label));
+            fields.update(|all| all.iter_mut().filter(|f| f.id == saved.id).for_each(|f| *f = saved.clone()));
+        },
+    );
 
-    let rows = move || {
+    let rows = move |all: Vec<CustomFieldView>| {
         let admin = session.is_admin();
-        fields
-            .get()
-            .unwrap_or_default()
-            .into_iter()
+        all.into_iter()
             .map(|field| {
                 let actions = admin.then(|| {
                     let flip = field.clone();
@@ -84,7 +50,8 @@ pub fn CustomFieldsPage() -> impl IntoView {
                         <button
                             type="button"
                             class="btn btn-secondary btn-sm"
-                            on:click=move |_| toggle_required.run(flip.clone())
+                            disabled=move || toggle_required.busy()
+                            on:click=move |_| toggle_required.dispatch(flip.clone())
                         >
                             {if field.required { "Make optional" } else { "Make required" }}
                         </button>
@@ -93,7 +60,7 @@ pub fn CustomFieldsPage() -> impl IntoView {
                             title="Delete this field?"
                             message=message
                             confirm_label="Delete"
-                            on_confirm=move |_| delete.run(doomed.clone())
+                            on_confirm=move |_| delete.dispatch(doomed.clone())
                         />
                     }
                 });
@@ -111,41 +78,6 @@ pub fn CustomFieldsPage() -> impl IntoView {
             .collect_view()
     };
 
-    let body = move || {
-        if failed.get() && fields.with(Option::is_none) {
-            return view! { <EmptyState title="The custom fields could not be loaded" text="Reload the page to try again." /> }
-                .into_any();
-        }
-        match fields.with(|f| f.as_ref().map(Vec::is_empty)) {
-            None => view! { <Loading /> }.into_any(),
-            Some(true) => view! {
-                <EmptyState
-                    title="No custom fields yet"
-                    text="Add fields your team needs on every lead, e.g. a budget band or the number of seats."
-                />
-            }
-            .into_any(),
-            Some(false) => view! {
-                <div class="table-wrap">
-                    <table class="table">
-                        <thead>
-                            <tr>
-                                <th>"Label"</th>
-                                <th>"Key"</th>
-                                <th>"Kind"</th>
-                                <th>"Options"</th>
-                                <th>"Required"</th>
-                                <th class="actions"></th>
-                            </tr>
-                        </thead>
-                        <tbody>{rows}</tbody>
-                    </table>
-                </div>
-            }
-            .into_any(),
-        }
-    };
-
     view! {
         <div class="stack">
             <section class="card">
@@ -158,9 +90,20 @@ pub fn CustomFieldsPage() -> impl IntoView {
                         </p>
                     </div>
                 </div>
-                {body}
+                <StaleNotice stale=toggle_required.stale what="field" on_reload=move |_| fields.reload() />
+                <Loaded data=fields what="the custom fields" let:all>
+                    <ListTable
+                        columns=COLUMNS empty=all.is_empty()
+                        empty_title="No custom fields yet"
+                        empty_text="Add fields your team needs on every lead, e.g. a budget band or the number of seats."
+                    >
+                        {rows(all)}
+                    </ListTable>
+                </Loaded>
             </section>
-            {move || session.is_admin().then(|| view! { <NewFieldForm on_saved=move |_| reload.run(()) /> })}
+            {move || {
+                session.is_admin().then(|| view! { <NewFieldForm on_saved=move |saved| fields.update(|all| all.push(saved)) /> })
+            }}
         </div>
     }
 }
@@ -170,17 +113,13 @@ fn kind_value(kind: CustomFieldKind) -> &'static str {
 }
 
 #[component]
-fn NewFieldForm(#[prop(into)] on_saved: Callback<()>) -> impl IntoView {
-    let client = use_client();
+fn NewFieldForm(#[prop(into)] on_saved: Callback<CustomFieldView>) -> impl IntoView {
     let toaster = use_toaster();
     let label = RwSignal::new(String::new());
     let key = RwSignal::new(String::new());
     let kind = RwSignal::new(CustomFieldKind::Text);
     let options = RwSignal::new(String::new());
     let required = RwSignal::new(false);
-    let problem = RwSignal::new(None::<Problem>);
-    let busy = RwSignal::new(false);
-
     // The key follows the label until it is typed in.
     let key_typed = RwSignal::new(false);
     let suggest = move |text: &str| {
@@ -195,13 +134,23 @@ fn NewFieldForm(#[prop(into)] on_saved: Callback<()>) -> impl IntoView {
         out.trim_end_matches('_').chars().take(50).collect::<String>()
     };
 
+    let create = Save::new(
+        |client, input: CustomFieldInput| async move { client.create_custom_field(&input).await },
+        move |saved: CustomFieldView| {
+            toaster.success(format!("Field {} added", saved.label));
+            label.set(String::new());
+            key.set(String::new());
+            options.set(String::new());
+            key_typed.set(false);
+            on_saved.run(saved);
+        },
+    );
+    let problem = create.problem;
+
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
         let kind_now = kind.get_untracked();
-        let input = CustomFieldInput {
+        create.dispatch(CustomFieldInput {
             key: key.get_untracked(),
             label: label.get_untracked(),
             kind: kind_now,
@@ -212,27 +161,6 @@ fn NewFieldForm(#[prop(into)] on_saved: Callback<()>) -> impl IntoView {
             },
             required: required.get_untracked(),
             position: None,
-        };
-        problem.set(None);
-        busy.set(true);
-        let client = client.clone();
-        spawn_local(async move {
-            let result = client.create_custom_field(&input).await;
-            busy.try_set(false);
-            match result {
-                Ok(saved) => {
-                    toaster.success(format!("Field {} added", saved.label));
-                    label.try_set(String::new());
-                    key.try_set(String::new());
-                    options.try_set(String::new());
-                    key_typed.try_set(false);
-                    on_saved.try_run(());
-                }
-                Err(error) => {
-                    problem.set(Some(problem_of(&error)));
-                    toaster.error(&error);
-                }
-            }
         });
     };
 
@@ -329,9 +257,7 @@ fn NewFieldForm(#[prop(into)] on_saved: Callback<()>) -> impl IntoView {
                         </div>
                     </div>
                     <div class="form-actions">
-                        <button id="custom-field-save" type="submit" class="btn btn-primary" disabled=move || busy.get()>
-                            "Add field"
-                        </button>
+                        <SubmitButton save=create id="custom-field-save" label="Add field" />
                     </div>
                 </form>
             </div>

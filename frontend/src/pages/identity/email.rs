@@ -5,14 +5,13 @@
 use kith_domain::core::notifications::{MailServerInput, MailServerView, MailSettings, SmtpSecurity, TestEmailResult};
 use kith_domain::{FieldError, Problem};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::api::{problem_of, use_client};
+use crate::api::problem_of;
 use crate::auth::use_session;
 use crate::components::confirm::ConfirmButton;
 use crate::components::field::{invalid, Field, FieldError as FieldErrorView, FormAlert};
-use crate::components::table::{EmptyState, Loading};
 use crate::components::toast::use_toaster;
+use crate::data::{load, Loaded, Save, SubmitButton};
 use crate::format;
 
 const SECURITIES: [SmtpSecurity; 3] = [SmtpSecurity::Starttls, SmtpSecurity::Tls, SmtpSecurity::Plain];
@@ -54,22 +53,7 @@ pub fn EmailSettingsPage() -> impl IntoView {
 
 #[component]
 fn SenderCard() -> impl IntoView {
-    let client = use_client();
-    let toaster = use_toaster();
-    let settings = RwSignal::new(None::<MailSettings>);
-    let failed = RwSignal::new(false);
-    spawn_local(async move {
-        match client.mail_settings().await {
-            Ok(found) => {
-                settings.try_set(Some(found));
-            }
-            Err(error) => {
-                failed.try_set(true);
-                toaster.error(&error);
-            }
-        }
-    });
-
+    let settings = load(|client| async move { client.mail_settings().await });
     view! {
         <section class="card" id="mail-sender">
             <div class="card-header">
@@ -79,14 +63,9 @@ fn SenderCard() -> impl IntoView {
                 </div>
             </div>
             <div class="card-body">
-                {move || match settings.get() {
-                    Some(current) => view! { <SenderForm current on_saved=move |saved| settings.set(Some(saved)) /> }.into_any(),
-                    None if failed.get() => {
-                        view! { <EmptyState title="The email settings could not be loaded" text="Reload the page to try again." /> }
-                            .into_any()
-                    }
-                    None => view! { <Loading /> }.into_any(),
-                }}
+                <Loaded data=settings what="the email settings" let:current>
+                    <SenderForm current on_saved=move |saved| settings.set(saved) />
+                </Loaded>
             </div>
         </section>
     }
@@ -96,44 +75,29 @@ const SENDER_FIELDS: &[&str] = &["from_name", "from_address", "reply_to", "track
 
 #[component]
 fn SenderForm(current: MailSettings, #[prop(into)] on_saved: Callback<MailSettings>) -> impl IntoView {
-    let client = use_client();
     let toaster = use_toaster();
     let session = use_session();
     let from_name = RwSignal::new(current.from_name);
     let from_address = RwSignal::new(current.from_address.unwrap_or_default());
     let reply_to = RwSignal::new(current.reply_to.unwrap_or_default());
     let track = RwSignal::new(current.track_engagement);
-    let problem = RwSignal::new(None::<Problem>);
-    let busy = RwSignal::new(false);
     let admin = move || session.is_admin();
+    let save = Save::new(
+        |client, settings: MailSettings| async move { client.put_mail_settings(&settings).await },
+        move |saved| {
+            toaster.success("Email sender saved");
+            on_saved.run(saved);
+        },
+    );
+    let problem = save.problem;
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        let settings = MailSettings {
+        save.dispatch(MailSettings {
             from_name: from_name.get_untracked().trim().to_owned(),
             from_address: optional(&from_address.get_untracked()),
             reply_to: optional(&reply_to.get_untracked()),
             track_engagement: track.get_untracked(),
-        };
-        problem.set(None);
-        busy.set(true);
-        let client = client.clone();
-        spawn_local(async move {
-            let result = client.put_mail_settings(&settings).await;
-            busy.try_set(false);
-            match result {
-                Ok(saved) => {
-                    toaster.success("Email sender saved");
-                    on_saved.try_run(saved);
-                }
-                Err(error) => {
-                    problem.set(Some(problem_of(&error)));
-                    toaster.error(&error);
-                }
-            }
         });
     };
 
@@ -199,9 +163,7 @@ fn SenderForm(current: MailSettings, #[prop(into)] on_saved: Callback<MailSettin
                 if admin() {
                     view! {
                         <div class="form-actions">
-                            <button id="mail-sender-save" type="submit" class="btn btn-primary" disabled=move || busy.get()>
-                                "Save sender"
-                            </button>
+                            <SubmitButton save id="mail-sender-save" label="Save sender" busy_label="Saving…" />
                         </div>
                     }
                         .into_any()
@@ -213,72 +175,41 @@ fn SenderForm(current: MailSettings, #[prop(into)] on_saved: Callback<MailSettin
     }
 }
 
-/// The organization's own SMTP server as loaded: not yet, none (the installation's), or one.
-#[derive(Clone, Debug, PartialEq)]
-enum Server {
-    Loading,
-    Failed,
-    Installation,
-    Own(MailServerView),
-}
-
 #[component]
 fn ServerCard() -> impl IntoView {
-    let client = use_client();
     let toaster = use_toaster();
     let session = use_session();
-    let server = RwSignal::new(Server::Loading);
+    // The organization's own server, or `None`: the installation's.
+    let server = load(|client| async move {
+        match client.mail_server().await {
+            Ok(found) => Ok(Some(found)),
+            Err(error) if error.status() == Some(404) => Ok(None),
+            Err(error) => Err(error),
+        }
+    });
     // Setting up a server where there is none yet.
     let adding = RwSignal::new(false);
-    {
-        let client = client.clone();
-        spawn_local(async move {
-            match client.mail_server().await {
-                Ok(found) => {
-                    server.try_set(Server::Own(found));
-                }
-                Err(error) if error.status() == Some(404) => {
-                    server.try_set(Server::Installation);
-                }
-                Err(error) => {
-                    server.try_set(Server::Failed);
-                    toaster.error(&error);
-                }
-            }
-        });
-    }
-
-    let remove = Callback::new(move |()| {
-        let client = client.clone();
-        spawn_local(async move {
-            match client.delete_mail_server().await {
-                Ok(()) => {
-                    toaster.success("Email goes out through the installation's server again");
-                    adding.try_set(false);
-                    server.try_set(Server::Installation);
-                }
-                Err(error) => toaster.error(&error),
-            }
-        });
-    });
+    let remove = Save::new(
+        |client, ()| async move { client.delete_mail_server().await },
+        move |()| {
+            toaster.success("Email goes out through the installation's server again");
+            adding.set(false);
+            server.set(None);
+        },
+    );
     let saved = Callback::new(move |view: MailServerView| {
         adding.set(false);
-        server.set(Server::Own(view));
+        server.set(Some(view));
     });
 
-    let body = move || {
+    let body = move |current: Option<MailServerView>| {
         let admin = session.is_admin();
-        match server.get() {
-            Server::Loading => view! { <Loading /> }.into_any(),
-            Server::Failed => {
-                view! { <EmptyState title="The mail server settings could not be loaded" text="Reload the page to try again." /> }
-                    .into_any()
-            }
-            Server::Installation if adding.get() => view! {
+        match current {
+            None if adding.get() => view! {
                 <ServerForm current=None on_saved=saved on_cancel=move |_| adding.set(false) />
             }
             .into_any(),
-            Server::Installation => view! {
+            None => view! {
                 <div class="stack-sm" id="mail-server-none">
                     <p>"Email goes out through this installation's server."</p>
                     {admin
@@ -299,7 +230,7 @@ fn ServerCard() -> impl IntoView {
                 </div>
             }
             .into_any(),
-            Server::Own(current) if admin => {
+            Some(current) if admin => {
                 let updated = format::datetime(current.updated_at);
                 view! {
                     <ServerForm current=Some(current) on_saved=saved />
@@ -309,14 +240,14 @@ fn ServerCard() -> impl IntoView {
                             title="Stop using your own SMTP server?"
                             message="Email goes out through this installation's server again. The host, user name and password stored here are deleted."
                             confirm_label="Use the installation's server"
-                            on_confirm=remove
+                            on_confirm=move |_| remove.dispatch(())
                         />
                         <span class="muted small">"Last changed " {updated}</span>
                     </div>
                 }
                 .into_any()
             }
-            Server::Own(current) => server_facts(current).into_any(),
+            Some(current) => server_facts(current).into_any(),
         }
     };
 
@@ -330,7 +261,11 @@ fn ServerCard() -> impl IntoView {
                     </p>
                 </div>
             </div>
-            <div class="card-body stack">{body}</div>
+            <div class="card-body stack">
+                <Loaded data=server what="the mail server settings" let:current>
+                    {body(current)}
+                </Loaded>
+            </div>
         </section>
     }
 }
@@ -371,7 +306,6 @@ fn ServerForm(
     #[prop(optional, into)]
     on_cancel: Option<Callback<()>>,
 ) -> impl IntoView {
-    let client = use_client();
     let toaster = use_toaster();
     let initial_security = current.as_ref().map(|c| c.security).unwrap_or_default();
     let host = RwSignal::new(current.as_ref().map(|c| c.host.clone()).unwrap_or_default());
@@ -384,17 +318,20 @@ fn ServerForm(
     let password_stored = current.as_ref().is_some_and(|c| c.password_set);
     let password_edit = RwSignal::new(if password_stored { PasswordEdit::Keep } else { PasswordEdit::Change });
     let password = RwSignal::new(String::new());
-    let problem = RwSignal::new(None::<Problem>);
-    let busy = RwSignal::new(false);
+    let save = Save::new(
+        |client, input: MailServerInput| async move { client.put_mail_server(&input).await },
+        move |saved: MailServerView| {
+            toaster.success(format!("Email goes out through {} now", saved.host));
+            on_saved.run(saved);
+        },
+    );
+    let problem = save.problem;
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
         let Ok(port_number) = port.get_untracked().trim().parse::<i32>() else {
             let error = FieldError::new("port", "number", "Enter a port number, e.g. 587.");
-            problem.set(Some(Problem::validation(vec![error])));
+            save.refuse(Problem::validation(vec![error]));
             return;
         };
         let password = match password_edit.get_untracked() {
@@ -406,35 +343,18 @@ fn ServerForm(
                 p if p.is_empty() => {
                     let error =
                         FieldError::new("password", "required", "Enter the new password, or keep the stored one.");
-                    problem.set(Some(Problem::validation(vec![error])));
+                    save.refuse(Problem::validation(vec![error]));
                     return;
                 }
                 p => Some(p),
             },
         };
-        let input = MailServerInput {
+        save.dispatch(MailServerInput {
             host: host.get_untracked().trim().to_owned(),
             port: port_number,
             security: security.get_untracked(),
             username: optional(&username.get_untracked()),
             password,
-        };
-        problem.set(None);
-        busy.set(true);
-        let client = client.clone();
-        spawn_local(async move {
-            let result = client.put_mail_server(&input).await;
-            busy.try_set(false);
-            match result {
-                Ok(saved) => {
-                    toaster.success(format!("Email goes out through {} now", saved.host));
-                    on_saved.try_run(saved);
-                }
-                Err(error) => {
-                    problem.set(Some(problem_of(&error)));
-                    toaster.error(&error);
-                }
-            }
         });
     };
 
@@ -588,9 +508,7 @@ fn ServerForm(
                 </div>
             </div>
             <div class="form-actions">
-                <button id="mail-server-save" type="submit" class="btn btn-primary" disabled=move || busy.get()>
-                    "Save mail server"
-                </button>
+                <SubmitButton save id="mail-server-save" label="Save mail server" busy_label="Saving…" />
                 {on_cancel
                     .map(|cancel| {
                         view! {
@@ -614,47 +532,39 @@ enum TestOutcome {
 
 #[component]
 fn TestEmailCard() -> impl IntoView {
-    let client = use_client();
     let toaster = use_toaster();
     let session = use_session();
     let to =
         RwSignal::new(session.me.with_untracked(|me| me.as_ref().map(|me| me.user.email.clone()).unwrap_or_default()));
     let outcome = RwSignal::new(None::<TestOutcome>);
-    let problem = RwSignal::new(None::<Problem>);
-    let busy = RwSignal::new(false);
+    let send = Save::new(
+        |client, address: String| async move {
+            match client.send_test_email(&address).await {
+                Ok(sent) => Ok((address, TestOutcome::Sent(sent))),
+                // The mail server's refusal is the test's answer, not a failure of the page.
+                Err(error) if error.status() == Some(502) => Ok((address, TestOutcome::Refused(problem_of(&error)))),
+                Err(error) => Err(error),
+            }
+        },
+        move |(address, result): (String, TestOutcome)| {
+            if matches!(result, TestOutcome::Sent(_)) {
+                toaster.success(format!("Test email sent to {address}"));
+            }
+            outcome.set(Some(result));
+        },
+    );
+    let problem = send.problem;
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
         let address = to.get_untracked().trim().to_owned();
         if address.is_empty() {
             let error = FieldError::new("to", "required", "Enter the address to send the test to.");
-            problem.set(Some(Problem::validation(vec![error])));
+            send.refuse(Problem::validation(vec![error]));
             return;
         }
-        problem.set(None);
         outcome.set(None);
-        busy.set(true);
-        let client = client.clone();
-        spawn_local(async move {
-            let result = client.send_test_email(&address).await;
-            busy.try_set(false);
-            match result {
-                Ok(sent) => {
-                    toaster.success(format!("Test email sent to {address}"));
-                    outcome.try_set(Some(TestOutcome::Sent(sent)));
-                }
-                Err(error) if error.status() == Some(502) => {
-                    outcome.try_set(Some(TestOutcome::Refused(problem_of(&error))));
-                }
-                Err(error) => {
-                    problem.set(Some(problem_of(&error)));
-                    toaster.error(&error);
-                }
-            }
-        });
+        send.dispatch(address);
     };
 
     let result = move || {
@@ -704,8 +614,8 @@ fn TestEmailCard() -> impl IntoView {
                                 aria-invalid=invalid(problem, "to")
                                 bind:value=to
                             />
-                            <button id="mail-test-send" type="submit" class="btn btn-secondary" disabled=move || busy.get()>
-                                {move || if busy.get() { "Sending…" } else { "Send a test email" }}
+                            <button id="mail-test-send" type="submit" class="btn btn-secondary" disabled=move || send.busy()>
+                                {move || if send.busy() { "Sending…" } else { "Send a test email" }}
                             </button>
                         </div>
                     </Field>
