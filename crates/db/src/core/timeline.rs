@@ -178,7 +178,8 @@ pub fn page(conn: &mut DbConnection, scope: &Scope, record: &RecordRef, q: &Page
     }))
 }
 
-/// Every event of one record (no links), oldest first: for rules that read a record's whole history.
+/// The kind and time of each of one record's events of the given kinds (no links; in no particular order),
+/// for rules that read a record's history (scoring behaviours, a sequence's stop on reply).
 pub fn kinds_of(conn: &mut DbConnection, record: &RecordRef, kinds: &[&str]) -> Result<Vec<(String, NaiveDateTime)>> {
     Ok(timeline_events::table
         .filter(timeline_events::record_kind.eq(record.kind))
