@@ -12,7 +12,7 @@ WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/
 KITH := target/debug/kith
 PROPTEST_CASES ?= 256
 
-.PHONY: help run demo build frontend tools test test-sqlite test-postgres contract lint fmt wasm-check openapi audit bench clean
+.PHONY: help run demo build frontend tools wasm-target test test-sqlite test-postgres contract lint fmt wasm-check openapi audit bench clean
 
 help:
 	@echo "make run        build the API and the web app, migrate, load demo data (DEMO=0 to skip), serve on http://127.0.0.1:8080"
@@ -28,8 +28,10 @@ help:
 	@echo "make bench      a demo-like organization driven through the HTTP API, every answer checked; figures go to"
 	@echo "                docs/bench/<backend>-<rows>.md (KITH_TEST_BACKEND=postgres, BENCH_LEADS=1000000 for the 1M figures)"
 
-tools:
+wasm-target:
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
+
+tools: wasm-target
 	@if ! wasm-bindgen --version 2>/dev/null | grep -qF "$(WASM_BINDGEN_VERSION)"; then \
 		echo ">>> installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (once, a few minutes)"; \
 		$(CARGO) install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); \
@@ -95,7 +97,7 @@ postgres-reachable:
 fmt:
 	$(CARGO) fmt --all
 
-lint:
+lint: wasm-target
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --exclude kith-web --all-targets -- -D warnings
 	$(CARGO) clippy -p kith-web --target $(WASM_TARGET) -- -D warnings
