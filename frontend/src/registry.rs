@@ -46,12 +46,14 @@ pub fn first_settings_page(session: Session) -> Option<&'static SettingsPage> {
     settings_pages().find(|page| (page.access)(session))
 }
 
+/// Every kind a context registered, in registration order.
+pub fn kinds() -> impl Iterator<Item = &'static RecordKind> {
+    [pages::identity::KINDS, pages::core::KINDS, pages::leads::KINDS, pages::marketing::KINDS].into_iter().flatten()
+}
+
 /// The kind registered under `entity`, if a context registered it.
 pub fn kind(entity: &str) -> Option<&'static RecordKind> {
-    [pages::identity::KINDS, pages::leads::KINDS, pages::marketing::KINDS]
-        .into_iter()
-        .flatten()
-        .find(|kind| kind.entity == entity)
+    kinds().find(|kind| kind.entity == entity)
 }
 
 /// Where the record is shown, if its kind has a page.

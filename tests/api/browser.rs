@@ -467,6 +467,7 @@ async fn an_admin_adds_a_custom_field_and_fills_it_in_on_a_lead() {
     let (admin, admin_me) = app.signup("Field Works").await;
     admin
         .create_custom_field(&CustomFieldInput {
+            record_kind: "lead".into(),
             key: "seats".into(),
             label: "Seats".into(),
             kind: CustomFieldKind::Number,
@@ -827,6 +828,7 @@ async fn a_field_error_from_the_server_is_shown_beside_its_field() {
     let (admin, me) = app.signup("Key Works").await;
     let seats = admin
         .create_custom_field(&CustomFieldInput {
+            record_kind: "lead".into(),
             key: "seats".into(),
             label: "Seats".into(),
             kind: CustomFieldKind::Number,

@@ -27,6 +27,7 @@ use utoipa_actix_web::AppExt;
         (name = "roles", description = "Roles and their grants"),
         (name = "api_keys", description = "API keys for integrators"),
         (name = "invites", description = "Invitations"),
+        (name = "search", description = "Search across every kind of record the caller may read"),
         (name = "audit", description = "Audit trail and recycle bin"),
         (name = "leads", description = "Leads: capture, status, owner, score, timeline"),
         (name = "lead_config", description = "Scoring rules, assignment rules, lead settings"),

@@ -275,6 +275,7 @@ fn seed_leads(
     // Fields the sales team added to leads: what they want to spend and how many people they outfit.
     let custom =
         |key: &str, label: &str, kind, options: &[&str], position| kith_domain::core::custom_fields::CustomFieldInput {
+            record_kind: "lead".into(),
             key: key.into(),
             label: label.into(),
             kind,

@@ -1,6 +1,7 @@
 //! Shared: attachments, custom fields, the recycle bin, the organization's email settings, notifications and the audit trail.
 
 use kith_domain::core::attachments::AttachmentView;
+use kith_domain::core::search::{SearchQuery, SearchResults};
 
 use super::*;
 
@@ -13,8 +14,17 @@ impl Client {
         let path = format!("/api/v1/{}s/{}/restore", item.entity.replace('_', "-"), item.entity_id);
         self.post::<_, serde_json::Value>(&path, &()).await.map(|_| ())
     }
+    /// The custom fields of every kind of record the caller may read.
     pub async fn custom_fields(&self) -> Result<Vec<kith_domain::core::custom_fields::CustomFieldView>> {
         self.get("/api/v1/custom-fields", &()).await
+    }
+    /// The custom fields of one kind of record (`lead`, …), in display order.
+    pub async fn custom_fields_of(
+        &self,
+        record_kind: &str,
+    ) -> Result<Vec<kith_domain::core::custom_fields::CustomFieldView>> {
+        let q = kith_domain::core::custom_fields::CustomFieldQuery { record_kind: Some(record_kind.to_owned()) };
+        self.get("/api/v1/custom-fields", &q).await
     }
     pub async fn create_custom_field(
         &self,
@@ -76,6 +86,10 @@ impl Client {
 
     // ---- audit and recycle bin ----
 
+    /// Records of every kind the caller may read whose name, email, company or phone hold every word.
+    pub async fn search(&self, q: &str, limit: Option<u32>) -> Result<SearchResults> {
+        self.get("/api/v1/search", &SearchQuery { q: q.to_owned(), limit }).await
+    }
     pub async fn audit(&self, q: &AuditQuery) -> Result<Page<AuditEntry>> {
         self.get("/api/v1/audit", q).await
     }

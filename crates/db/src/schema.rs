@@ -169,6 +169,7 @@ diesel::table! {
         status_code -> Nullable<Integer>,
         response_body -> Nullable<Text>,
         created_at -> Timestamp,
+        response_version -> Nullable<BigInt>,
     }
 }
 
@@ -225,7 +226,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     mail_servers,
     email_engagements,
     lead_views,
-    fts_lead_rows,
+    search_documents,
     inbound_email_settings,
     inbound_messages,
     lead_merges,
@@ -268,7 +269,6 @@ diesel::table! {
         team_id -> Nullable<Text>,
         score -> Integer,
         sort_name -> Text,
-        search_text -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> BigInt,
@@ -439,6 +439,7 @@ diesel::table! {
         merged_at -> Timestamp,
         merged_by -> Nullable<Text>,
         undone_at -> Nullable<Timestamp>,
+        moved_attachment_ids -> Text,
     }
 }
 
@@ -597,11 +598,14 @@ diesel::table! {
     }
 }
 
-// SQLite only: the stable integer keys of the lead search index (see migration 2026-11-23-000010).
+// One search document per record of any kind (see migration 2026-11-29-220000 and core::search).
 diesel::table! {
-    fts_lead_rows (id) {
+    search_documents (id) {
         id -> BigInt,
-        lead_id -> Text,
+        org_id -> Text,
+        record_kind -> Text,
+        record_id -> Text,
+        body -> Text,
     }
 }
 

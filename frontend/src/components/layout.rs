@@ -9,6 +9,7 @@ use crate::api::use_client;
 use crate::auth::use_session;
 use crate::components::nav::Sidebar;
 use crate::components::notifications::NotificationBell;
+use crate::components::search::SearchBox;
 use crate::components::table::Loading;
 use crate::components::toast::use_toaster;
 use crate::people::People;
@@ -81,6 +82,7 @@ fn TopBar() -> impl IntoView {
     view! {
         <header class="topbar">
             <div class="topbar-org">{org}</div>
+            <SearchBox />
             <div class="topbar-actions">
                 <NotificationBell />
                 <div id="user-menu" class="user-menu">

@@ -7,5 +7,6 @@ pub mod layout;
 pub mod nav;
 pub mod notifications;
 pub mod rows;
+pub mod search;
 pub mod table;
 pub mod toast;

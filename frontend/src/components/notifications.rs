@@ -98,8 +98,8 @@ pub fn NotificationBell() -> impl IntoView {
                 }
             });
         }
-        if let (Some("lead"), Some(id)) = (notification.entity.as_deref(), notification.entity_id.as_deref()) {
-            let path = format!("/m/leads/{id}");
+        let record = notification.entity.as_deref().zip(notification.entity_id.as_deref());
+        if let Some(path) = record.and_then(|(entity, id)| crate::registry::record_href(entity, id)) {
             navigate.with_value(|navigate| navigate(&path, Default::default()));
         }
     });

@@ -146,3 +146,54 @@ async fn deletes_restores_sign_ins_sign_outs_password_changes_and_revocations_ar
     assert_eq!(revoked.status(), Some(401));
     assert!(!serde_json::to_string(&history(&admin, "api_key", &kid).await).expect("json").contains(&key.secret));
 }
+
+#[tokio::test]
+async fn the_trail_names_records_and_people_and_filters_by_person_kind_and_day() {
+    let app = TestApp::spawn().await;
+    let (admin, me) = app.signup("Acme").await;
+    let (rita, rita_me) = app.add_user(&admin, "sales", "Rita Rep").await;
+    let jane = rita
+        .create_lead(&NewLead { first_name: "Jane".into(), last_name: "Doe".into(), ..Default::default() })
+        .await
+        .expect("lead");
+    let team = admin
+        .create_team(&kith_domain::identity::NewTeam { name: "North".into(), description: String::new() })
+        .await
+        .expect("team");
+
+    let trail = admin.audit(&AuditQuery::default()).await.expect("trail").items;
+    let created = |entity: &str| {
+        trail.iter().find(|e| e.entity == entity && e.action == AuditAction::Create).cloned().expect("created")
+    };
+    let lead_entry = created("lead");
+    assert_eq!(lead_entry.record_name.as_deref(), Some("Jane Doe"), "a lead is named, not an id");
+    assert_eq!(lead_entry.actor_name.as_deref(), Some("Rita Rep"), "so is who acted");
+    assert_eq!(created("team").record_name.as_deref(), Some("North"));
+    assert_eq!(created("team").actor_name.as_deref(), Some(me.user.name.as_str()));
+
+    // By person, by kind of record, by day.
+    let only = |q: AuditQuery| {
+        let admin = admin.clone();
+        async move { admin.audit(&q).await.expect("filtered").items }
+    };
+    let ritas = only(AuditQuery { actor_id: Some(rita_me.user.id.to_string()), ..Default::default() }).await;
+    assert!(!ritas.is_empty() && ritas.iter().all(|e| e.actor_id.as_deref() == Some(&*rita_me.user.id.to_string())));
+    let teams = only(AuditQuery { entity: Some("team".into()), ..Default::default() }).await;
+    assert_eq!(teams.iter().map(|e| e.entity_id.clone()).collect::<Vec<_>>(), vec![team.id.to_string()]);
+    let today = app.clock().now().date_naive();
+    let yesterday = today.pred_opt().expect("a day before");
+    assert_eq!(only(AuditQuery { from: Some(today), to: Some(today), ..Default::default() }).await.len(), trail.len());
+    assert!(only(AuditQuery { to: Some(yesterday), ..Default::default() }).await.is_empty());
+    let backwards = admin
+        .request(reqwest::Method::GET, &format!("/api/v1/audit?from={today}&to={yesterday}"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(backwards.status().as_u16(), 422);
+
+    // A deleted lead is still named in the trail (as it was when deleted), for those who read all leads.
+    admin.delete_lead(jane.id).await.expect("delete");
+    let leads = only(AuditQuery { entity: Some("lead".into()), ..Default::default() }).await;
+    assert_eq!(leads.len(), 2, "created, deleted");
+    assert!(leads.iter().all(|e| e.record_name.as_deref() == Some("Jane Doe")), "{leads:?}");
+}

@@ -16,6 +16,7 @@ fn custom(v: Value) -> BTreeMap<String, Value> {
 
 fn field(key: &str, label: &str, kind: CustomFieldKind, options: &[&str]) -> CustomFieldInput {
     CustomFieldInput {
+        record_kind: "lead".into(),
         key: key.into(),
         label: label.into(),
         kind,
@@ -282,4 +283,42 @@ async fn text_values_stored_before_the_upgrade_are_found_in_any_case_after_it() 
         admin.list_leads(&q).await.expect("list").items.into_iter().map(|l| l.id).collect::<Vec<_>>(),
         vec![ann.id]
     );
+}
+
+#[tokio::test]
+async fn fields_belong_to_a_kind_of_record_the_kernel_knows_and_are_listed_for_those_who_read_it() {
+    let app = TestApp::spawn().await;
+    let (admin, _) = app.signup("Acme").await;
+    let (budget, seats) = budget_and_seats(&admin).await;
+    assert_eq!((budget.record_kind.as_str(), seats.record_kind.as_str()), ("lead", "lead"));
+
+    // Without a kind, a field is a lead field (what clients sent before kinds existed).
+    let untyped = admin
+        .request(reqwest::Method::POST, "/api/v1/custom-fields")
+        .json(&json!({"key": "region", "label": "Region", "kind": "text"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(untyped.status().as_u16(), 201);
+    assert_eq!(untyped.json::<CustomFieldView>().await.expect("field").record_kind, "lead");
+
+    // A kind the kernel does not know (or one without custom fields) is refused, naming the field.
+    for kind in ["spaceship", "lead_merge"] {
+        let mut input = field("x", "X", CustomFieldKind::Text, &[]);
+        input.record_kind = kind.into();
+        let err = admin.create_custom_field(&input).await.expect_err("unknown kind");
+        assert_eq!(err.status(), Some(422), "{kind}");
+        assert!(err.problem().and_then(|p| p.field_message("record_kind")).is_some(), "{kind}");
+        let listed = admin.request(reqwest::Method::GET, &format!("/api/v1/custom-fields?record_kind={kind}")).send();
+        assert_eq!(listed.await.expect("send").status().as_u16(), 422, "{kind}");
+    }
+
+    let keys = |fields: Vec<CustomFieldView>| fields.into_iter().map(|f| f.key).collect::<Vec<_>>();
+    assert_eq!(keys(admin.custom_fields_of("lead").await.expect("lead fields")), vec!["budget", "seats", "region"]);
+    assert_eq!(keys(admin.custom_fields().await.expect("all")), vec!["budget", "seats", "region"]);
+
+    // A support agent, who may not read leads (the only kind with fields so far), may not list them.
+    let (sue, _) = app.add_user(&admin, "support", "Sue Support").await;
+    assert_eq!(sue.custom_fields().await.expect_err("no kind readable").status(), Some(403));
+    assert_eq!(sue.custom_fields_of("lead").await.expect_err("no leads").status(), Some(403));
 }

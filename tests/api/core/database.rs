@@ -90,8 +90,11 @@ async fn both_migration_trees_produce_the_same_schema() {
     sqlite.migrate().expect("migrate sqlite");
     let mut conn = sqlite.get().expect("conn");
     // fts_* are SQLite's search index tables (FTS5); PostgreSQL indexes the same column with pg_trgm instead.
+    // An INTEGER PRIMARY KEY is SQLite's 64-bit rowid: PostgreSQL's bigint.
     let mut lite: Vec<Column> = diesel::sql_query(
-        "SELECT m.name AS table_name, p.name AS column_name, p.type AS data_type, (p.\"notnull\" = 0 AND p.pk = 0) AS nullable \
+        "SELECT m.name AS table_name, p.name AS column_name, \
+           CASE WHEN p.pk = 1 AND upper(p.type) = 'INTEGER' THEN 'bigint' ELSE p.type END AS data_type, \
+           (p.\"notnull\" = 0 AND p.pk = 0) AS nullable \
          FROM sqlite_master m JOIN pragma_table_info(m.name) p \
          WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '__diesel%' \
          AND m.name NOT LIKE 'fts\\_%' ESCAPE '\\'",

@@ -15,6 +15,7 @@ mod idempotency;
 mod jobs;
 mod openapi;
 mod record_kernel_migration;
+mod search;
 mod spec_conventions;
 mod timeline;
 mod workers;

@@ -220,6 +220,7 @@ async fn an_import_interrupted_after_a_batch_resumes_without_duplicates() {
 /// (yes/no) and Region (text, required in the app — which must not stop an import).
 async fn custom_fields(admin: &kith_client::Client) {
     let field = |key: &str, label: &str, kind, options: &[&str]| CustomFieldInput {
+        record_kind: "lead".into(),
         key: key.into(),
         label: label.into(),
         kind,

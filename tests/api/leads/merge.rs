@@ -220,6 +220,9 @@ async fn undoing_a_merge_brings_both_leads_back_as_they_were() {
         .expect("other");
     let keep = admin.get_lead(keep.id).await.expect("keep").lead;
     let other = admin.get_lead(other.id).await.expect("other").lead;
+    // Each lead has a file; the merged lead's goes with its history to the kept lead.
+    let kept_file = admin.upload_lead_attachment(keep.id, "notes.txt", b"kept".to_vec()).await.expect("kept file");
+    let other_file = admin.upload_lead_attachment(other.id, "quote.txt", b"other".to_vec()).await.expect("other file");
     let kept_history = event_ids(&admin, keep.id).await;
     let other_history = event_ids(&admin, other.id).await;
     let fields = MergeFieldChoices {
@@ -230,6 +233,17 @@ async fn undoing_a_merge_brings_both_leads_back_as_they_were() {
     };
     let merged = admin.merge_leads(&LeadMerge { keep_id: keep.id, merge_id: other.id, fields }).await.expect("merge");
     assert_eq!(merged.lead.owner_id, Some(rita.user.id), "the chosen owner");
+    let files = |id: LeadId| {
+        let admin = admin.clone();
+        async move {
+            let page = admin.lead_attachments(id, &Default::default()).await.expect("attachments");
+            let mut names: Vec<String> = page.items.into_iter().map(|a| a.file_name).collect();
+            names.sort();
+            names
+        }
+    };
+    assert_eq!(files(keep.id).await, vec!["notes.txt", "quote.txt"], "the merged lead's file moved over");
+    assert_eq!(admin.download_attachment(other_file.id).await.expect("still readable"), b"other".to_vec());
 
     let undone = admin.undo_lead_merge(merged.merge.id).await.expect("undo");
     assert!(undone.merge.undone_at.is_some());
@@ -240,6 +254,9 @@ async fn undoing_a_merge_brings_both_leads_back_as_they_were() {
     assert_eq!(same(&undone.restored), same(&other), "the merged lead is back");
     assert_eq!(admin.get_lead(other.id).await.expect("live again").lead.id, other.id);
     assert!(admin.recycle_bin(&Default::default()).await.expect("bin").items.is_empty());
+    assert_eq!(files(keep.id).await, vec!["notes.txt"], "the kept lead keeps its own file");
+    assert_eq!(files(other.id).await, vec!["quote.txt"], "the merged lead's file went back with it");
+    assert_eq!(admin.get_attachment(kept_file.id).await.expect("kept file").file_name, "notes.txt");
 
     // Each history is back where it was, with the merge and its undoing noted on both.
     let kept_now = event_ids(&admin, keep.id).await;
@@ -331,8 +348,15 @@ async fn custom_values_follow_the_merge_and_undo_gives_both_leads_theirs_back() 
         ("region", CustomFieldKind::Text, vec![]),
         ("partner", CustomFieldKind::Boolean, vec![]),
     ] {
-        let input =
-            CustomFieldInput { key: key.into(), label: key.into(), kind, options, required: false, position: None };
+        let input = CustomFieldInput {
+            record_kind: "lead".into(),
+            key: key.into(),
+            label: key.into(),
+            kind,
+            options,
+            required: false,
+            position: None,
+        };
         admin.create_custom_field(&input).await.expect("field");
     }
     let values = |v: serde_json::Value| -> std::collections::BTreeMap<String, serde_json::Value> {

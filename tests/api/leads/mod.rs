@@ -593,9 +593,10 @@ async fn a_search_finds_every_word_anywhere_and_follows_edits_deletes_and_purges
                 n: i64,
             }
             let left: Count = diesel::sql_query(
-                "SELECT (SELECT count(*) FROM fts_leads WHERE fts_leads MATCH '\"umbrella\"') \
-                 + (SELECT count(*) FROM fts_lead_rows r LEFT JOIN leads l ON l.id = r.lead_id WHERE l.id IS NULL) \
-                 + (SELECT count(*) FROM fts_lead_dirty) AS n",
+                "SELECT (SELECT count(*) FROM fts_search WHERE fts_search MATCH '\"umbrella\"') \
+                 + (SELECT count(*) FROM search_documents d LEFT JOIN leads l ON l.id = d.record_id \
+                    WHERE d.record_kind = 'lead' AND l.id IS NULL) \
+                 + (SELECT count(*) FROM fts_search_dirty) AS n",
             )
             .get_result(&mut *conn)
             .expect("index rows");

@@ -1,4 +1,5 @@
-//! Optimistic concurrency: every mutable resource has a `version`, sent as a strong ETag; updates
+//! Optimistic concurrency: every mutable resource has a `version` (its type is `Versioned`), sent as a
+//! strong ETag; updates
 //! must send it back in `If-Match` (428 without it, or with `*`; 400 when it is not a version; 412
 //! when stale).
 
@@ -8,6 +9,7 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, HttpResponse};
+use kith_domain::core::versioned::Versioned;
 use kith_domain::ErrorCode;
 use serde::Serialize;
 
@@ -39,20 +41,21 @@ impl FromRequest for IfMatch {
     }
 }
 
-/// A JSON response; when the body has a `version`, it is also sent as the ETag.
-pub fn json_response(status: StatusCode, body: &impl Serialize) -> ApiResult<HttpResponse> {
+/// A JSON response; a versioned record's version goes in the ETag (see `Versioned`).
+pub fn json_response<T: Serialize + Versioned>(status: StatusCode, body: &T) -> ApiResult<HttpResponse> {
     let value = serde_json::to_value(body).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(json_value_response(status, &value))
+    Ok(respond(status, &value, body.version()))
 }
 
-pub fn json_value_response(status: StatusCode, value: &serde_json::Value) -> HttpResponse {
+/// A JSON body as it was answered (a stored idempotent response), with its record's version as the ETag.
+pub fn respond(status: StatusCode, body: &serde_json::Value, version: Option<i64>) -> HttpResponse {
     let mut builder = HttpResponse::build(status);
-    if let Some(version) = value.get("version").and_then(|v| v.as_i64()) {
+    if let Some(version) = version {
         builder.insert_header((header::ETAG, format!("\"{version}\"")));
     }
-    builder.content_type("application/json").body(value.to_string())
+    builder.content_type("application/json").body(body.to_string())
 }
 
-pub fn ok(body: &impl Serialize) -> ApiResult<HttpResponse> {
+pub fn ok<T: Serialize + Versioned>(body: &T) -> ApiResult<HttpResponse> {
     json_response(StatusCode::OK, body)
 }

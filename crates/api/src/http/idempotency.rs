@@ -6,13 +6,14 @@ use std::future::{ready, Ready};
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, HttpResponse};
-use kith_db::core::idempotency::{self, Once};
+use kith_db::core::idempotency::{self, Once, Response};
 use kith_db::{DbConnection, Scope};
+use kith_domain::core::versioned::Versioned;
 use kith_domain::ErrorCode;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::etag::json_value_response;
+use super::etag::respond;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -63,7 +64,7 @@ pub async fn create_once<R, T, F>(
 where
     R: Serialize + Send + 'static,
     F: Fn(&mut DbConnection, &Scope, &R) -> kith_db::Result<T> + Send + 'static,
-    T: Serialize + Send + 'static,
+    T: Serialize + Versioned + Send + 'static,
 {
     run_once(state, scope, key, request, move |c, s, r| work(c, s, r).map(|t| (StatusCode::CREATED, t))).await
 }
@@ -81,28 +82,29 @@ pub async fn run_once<R, T, F>(
 where
     R: Serialize + Send + 'static,
     F: Fn(&mut DbConnection, &Scope, &R) -> kith_db::Result<(StatusCode, T)> + Send + 'static,
-    T: Serialize + Send + 'static,
+    T: Serialize + Versioned + Send + 'static,
 {
     let hash = request_hash(&key.route, &request);
     let outcome = state
         .db(move |c| {
-            let Some(key) = key.key else {
-                return work(c, &scope, &request)
-                    .map(|(status, t)| Once::Ran { status: status.as_u16(), body: to_value(&t) });
+            let answer = |c: &mut DbConnection| {
+                work(c, &scope, &request).map(|(status, t)| Response {
+                    status: status.as_u16(),
+                    body: serde_json::to_value(&t).unwrap_or_default(),
+                    version: t.version(),
+                })
             };
-            idempotency::once(c, &scope, &key, &hash, |c| {
-                work(c, &scope, &request).map(|(status, t)| (status.as_u16(), to_value(&t)))
-            })
+            match key.key {
+                None => answer(c).map(Once::Ran),
+                Some(key) => idempotency::once(c, &scope, &key, &hash, answer),
+            }
         })
         .await?;
+    let status = |r: &Response| StatusCode::from_u16(r.status).unwrap_or(StatusCode::CREATED);
     match outcome {
-        Once::Ran { status, body } => {
-            Ok(json_value_response(StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED), &body))
-        }
-        Once::Replay { status, body } => {
-            let value: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED);
-            let mut response = json_value_response(status, &value);
+        Once::Ran(r) => Ok(respond(status(&r), &r.body, r.version)),
+        Once::Replay(r) => {
+            let mut response = respond(status(&r), &r.body, r.version);
             response.headers_mut().insert(
                 actix_web::http::header::HeaderName::from_static("idempotent-replayed"),
                 actix_web::http::header::HeaderValue::from_static("true"),
@@ -114,8 +116,4 @@ where
             "This Idempotency-Key was first used with a different request body.",
         )),
     }
-}
-
-fn to_value(t: &impl Serialize) -> serde_json::Value {
-    serde_json::to_value(t).unwrap_or_default()
 }

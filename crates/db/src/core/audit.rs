@@ -97,6 +97,8 @@ impl AuditRow {
             actor_id: self.actor_id,
             entity: self.entity,
             entity_id: self.entity_id,
+            record_name: None,
+            actor_name: None,
             action: AuditAction::parse(&self.action)
                 .ok_or_else(|| Error::Internal(format!("unknown audit action {:?}", self.action)))?,
             changes: serde_json::from_str(&self.changes).map_err(|e| Error::Internal(e.to_string()))?,
@@ -144,11 +146,83 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &AuditQuery) -> Result<Pa
     if let Some(id) = &q.entity_id {
         query = query.filter(audit_log::entity_id.eq(id.clone()));
     }
+    if let Some(actor) = &q.actor_id {
+        query = query.filter(audit_log::actor_id.eq(actor.clone()));
+    }
+    if let (Some(from), Some(to)) = (q.from, q.to) {
+        if from > to {
+            return Err(Error::field("to", "before_from", "The last day must not be before the first."));
+        }
+    }
+    if let Some(from) = q.from {
+        query = query.filter(audit_log::occurred_at.ge(from.and_time(chrono::NaiveTime::MIN)));
+    }
+    if let Some(to) = q.to.and_then(|d| d.succ_opt()) {
+        query = query.filter(audit_log::occurred_at.lt(to.and_time(chrono::NaiveTime::MIN)));
+    }
     if let Some(cursor) = &q.cursor {
         let c = Cursor::decode(cursor).map_err(|_| crate::core::util::bad_cursor())?;
         query = query.filter(audit_log::id.lt(c.id));
     }
     let rows = query.load(conn)?;
-    let entries = rows.into_iter().map(AuditRow::into_entry).collect::<Result<Vec<_>>>()?;
+    let mut entries = rows.into_iter().map(AuditRow::into_entry).collect::<Result<Vec<_>>>()?;
+    name_records(conn, scope, &mut entries)?;
     Ok(page_from_rows(entries, limit, |e| Cursor { key: None, id: e.id.to_string() }))
+}
+
+/// Name each entry's record (through its kind in the registry, or as it was put in the recycle bin)
+/// and its actor, so a reader sees "Lead Jane Doe" and "Maya Manager", not ids.
+fn name_records(conn: &mut DbConnection, scope: &Scope, entries: &mut [AuditEntry]) -> Result<()> {
+    use std::collections::{BTreeMap, HashMap};
+    let mut by_kind: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for e in entries.iter() {
+        by_kind.entry(e.entity.clone()).or_default().push(e.entity_id.clone());
+        if let Some(actor) = &e.actor_id {
+            let kind = match e.actor_kind {
+                kith_domain::core::audit::ActorKind::User => "user",
+                kith_domain::core::audit::ActorKind::ApiKey => "api_key",
+                _ => continue,
+            };
+            by_kind.entry(kind.to_owned()).or_default().push(actor.clone());
+        }
+    }
+    let kernel = crate::core::kernel::kernel();
+    let mut names: HashMap<(String, String), String> = HashMap::new();
+    for (kind, mut ids) in by_kind {
+        ids.sort();
+        ids.dedup();
+        for (id, name) in kernel.names(conn, scope, &kind, &ids)? {
+            names.insert((kind.clone(), id), name);
+        }
+        // Deleted records the kind no longer names: as they were named when deleted — for callers who
+        // may read every record of the kind (own/team scopes cannot tell whose a binned record was).
+        let unnamed: Vec<&String> =
+            ids.iter().filter(|id| !names.contains_key(&(kind.clone(), (*id).clone()))).collect();
+        let reads_all = kernel.kind(&kind).is_some_and(|k| {
+            k.display.is_some()
+                && scope.require(k.module, Action::Read).is_ok()
+                && scope.permissions().get(k.module).scope == kith_domain::core::permissions::RecordScope::All
+        });
+        if !unnamed.is_empty() && reads_all {
+            let binned: Vec<(String, String)> = crate::schema::recycle_bin::table
+                .filter(crate::schema::recycle_bin::org_id.eq(scope.org_id().to_string()))
+                .filter(crate::schema::recycle_bin::entity.eq(&kind))
+                .filter(crate::schema::recycle_bin::entity_id.eq_any(unnamed))
+                .select((crate::schema::recycle_bin::entity_id, crate::schema::recycle_bin::label))
+                .load(conn)?;
+            for (id, label) in binned {
+                names.insert((kind.clone(), id), label);
+            }
+        }
+    }
+    for e in entries.iter_mut() {
+        e.record_name = names.get(&(e.entity.clone(), e.entity_id.clone())).cloned();
+        let actor_kind = match e.actor_kind {
+            kith_domain::core::audit::ActorKind::User => "user",
+            kith_domain::core::audit::ActorKind::ApiKey => "api_key",
+            _ => "",
+        };
+        e.actor_name = e.actor_id.as_ref().and_then(|id| names.get(&(actor_kind.to_owned(), id.clone())).cloned());
+    }
+    Ok(())
 }

@@ -1,4 +1,5 @@
-//! Custom fields: the definitions admins manage (per record kind; leads so far), and the values records
+//! Custom fields: the definitions admins manage (per record kind: every kind registered with
+//! `RecordKind::custom_fields`; leads so far), and the values records
 //! hold (one row per record and field in `custom_values`, keyed by record kind and id, loaded for a
 //! page of records in one query).
 
@@ -19,13 +20,12 @@ use crate::schema::{custom_field_defs, custom_values};
 use crate::{core::audit, DbConnection, Error, Result, Scope};
 
 pub const ENTITY: &str = "custom_field";
-/// The record type the fields belong to (only leads so far).
-const LEAD: &str = "lead";
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = custom_field_defs)]
 struct DefRow {
     id: String,
+    entity: String,
     key: String,
     label: String,
     kind: String,
@@ -41,6 +41,7 @@ impl DefRow {
     fn into_view(self) -> Result<CustomFieldView> {
         Ok(CustomFieldView {
             id: parse_id(&self.id)?,
+            record_kind: self.entity,
             kind: CustomFieldKind::parse(&self.kind)
                 .ok_or_else(|| Error::Internal(format!("bad custom field kind {:?}", self.kind)))?,
             options: serde_json::from_str(&self.options)
@@ -60,11 +61,11 @@ fn json<T: serde::Serialize>(v: &T) -> Result<String> {
     serde_json::to_string(v).map_err(|e| Error::Internal(e.to_string()))
 }
 
-/// The organization's live lead fields in display order.
-pub fn defs(conn: &mut DbConnection, org_id: OrgId) -> Result<Vec<CustomFieldView>> {
+/// The organization's live fields of one record kind in display order.
+pub fn defs(conn: &mut DbConnection, org_id: OrgId, record_kind: &str) -> Result<Vec<CustomFieldView>> {
     custom_field_defs::table
         .filter(custom_field_defs::org_id.eq(org_id.to_string()))
-        .filter(custom_field_defs::entity.eq(LEAD))
+        .filter(custom_field_defs::entity.eq(record_kind))
         .filter(custom_field_defs::deleted_at.is_null())
         .order((custom_field_defs::position.asc(), custom_field_defs::id.asc()))
         .select(DefRow::as_select())
@@ -74,11 +75,16 @@ pub fn defs(conn: &mut DbConnection, org_id: OrgId) -> Result<Vec<CustomFieldVie
         .collect()
 }
 
-/// One live lead field by key.
-pub(crate) fn def_by_key(conn: &mut DbConnection, org_id: OrgId, key: &str) -> Result<Option<CustomFieldView>> {
+/// One live field of a record kind by key.
+pub(crate) fn def_by_key(
+    conn: &mut DbConnection,
+    org_id: OrgId,
+    record_kind: &str,
+    key: &str,
+) -> Result<Option<CustomFieldView>> {
     custom_field_defs::table
         .filter(custom_field_defs::org_id.eq(org_id.to_string()))
-        .filter(custom_field_defs::entity.eq(LEAD))
+        .filter(custom_field_defs::entity.eq(record_kind))
         .filter(custom_field_defs::key.eq(key))
         .filter(custom_field_defs::deleted_at.is_null())
         .select(DefRow::as_select())
@@ -88,9 +94,40 @@ pub(crate) fn def_by_key(conn: &mut DbConnection, org_id: OrgId, key: &str) -> R
         .transpose()
 }
 
-pub fn list(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<CustomFieldView>> {
-    scope.require(Module::Leads, Action::Read)?;
-    defs(conn, scope.org_id())
+/// The kinds of record that take custom fields and whose module the caller may read, or the one asked
+/// for (refused when it takes none, forbidden when the caller may not read it).
+fn readable_kinds(scope: &Scope, only: Option<&str>) -> Result<Vec<&'static str>> {
+    let kernel = crate::core::kernel::kernel();
+    if let Some(kind) = only {
+        let registered = kernel.kind(kind).filter(|k| k.custom_fields).ok_or_else(unknown_kind)?;
+        scope.require(registered.module, Action::Read)?;
+        return Ok(vec![registered.entity]);
+    }
+    let kinds: Vec<&'static str> = kernel
+        .kinds()
+        .iter()
+        .filter(|k| k.custom_fields && scope.require(k.module, Action::Read).is_ok())
+        .map(|k| k.entity)
+        .collect();
+    if kinds.is_empty() {
+        return Err(Error::Forbidden("no kind of record with custom fields is readable to this role".into()));
+    }
+    Ok(kinds)
+}
+
+fn unknown_kind() -> Error {
+    let kinds: Vec<&str> =
+        crate::core::kernel::kernel().kinds().iter().filter(|k| k.custom_fields).map(|k| k.entity).collect();
+    Error::field("record_kind", "unknown", &format!("Custom fields belong to one of: {}.", kinds.join(", ")))
+}
+
+/// The fields of one record kind, or of every kind the caller may read, by kind and display order.
+pub fn list(conn: &mut DbConnection, scope: &Scope, record_kind: Option<&str>) -> Result<Vec<CustomFieldView>> {
+    let mut fields = Vec::new();
+    for kind in readable_kinds(scope, record_kind)? {
+        fields.extend(defs(conn, scope.org_id(), kind)?);
+    }
+    Ok(fields)
 }
 
 fn find(conn: &mut DbConnection, scope: &Scope, id: CustomFieldId) -> Result<CustomFieldView> {
@@ -116,21 +153,30 @@ fn problems(errors: Vec<kith_domain::FieldError>) -> Result<()> {
 pub fn create(conn: &mut DbConnection, scope: &Scope, input: &CustomFieldInput) -> Result<CustomFieldView> {
     scope.require(Module::Settings, Action::Write)?;
     problems(input.problems())?;
+    let kind = crate::core::kernel::kernel()
+        .kind(&input.record_kind)
+        .filter(|k| k.custom_fields)
+        .ok_or_else(unknown_kind)?
+        .entity;
     let org = scope.org_id().to_string();
     transaction(conn, |c| {
         // Deleted fields keep their key, so their old values never meet a new definition.
         let taken: i64 = custom_field_defs::table
             .filter(custom_field_defs::org_id.eq(&org))
-            .filter(custom_field_defs::entity.eq(LEAD))
+            .filter(custom_field_defs::entity.eq(kind))
             .filter(custom_field_defs::key.eq(&input.key))
             .count()
             .get_result(c)?;
         if taken > 0 {
-            return Err(Error::field("key", "taken", "A lead field (perhaps a deleted one) already uses this key."));
+            return Err(Error::field(
+                "key",
+                "taken",
+                &format!("A {} field (perhaps a deleted one) already uses this key.", kind.replace('_', " ")),
+            ));
         }
         let last: Option<i32> = custom_field_defs::table
             .filter(custom_field_defs::org_id.eq(&org))
-            .filter(custom_field_defs::entity.eq(LEAD))
+            .filter(custom_field_defs::entity.eq(kind))
             .filter(custom_field_defs::deleted_at.is_null())
             .select(diesel::dsl::max(custom_field_defs::position))
             .first(c)?;
@@ -140,7 +186,7 @@ pub fn create(conn: &mut DbConnection, scope: &Scope, input: &CustomFieldInput) 
             .values((
                 custom_field_defs::id.eq(id.to_string()),
                 custom_field_defs::org_id.eq(&org),
-                custom_field_defs::entity.eq(LEAD),
+                custom_field_defs::entity.eq(kind),
                 custom_field_defs::key.eq(&input.key),
                 custom_field_defs::label.eq(input.label.trim()),
                 custom_field_defs::kind.eq(input.kind.as_str()),
@@ -341,6 +387,9 @@ pub(crate) fn forget(conn: &mut DbConnection, org_id: OrgId, record: &RecordRef)
 }
 
 pub(crate) fn register(k: &mut crate::core::kernel::Kernel) {
-    k.record_kind(crate::core::kernel::RecordKind::new(ENTITY, kith_domain::core::modules::Module::Settings));
+    k.record_kind(
+        crate::core::kernel::RecordKind::new(ENTITY, kith_domain::core::modules::Module::Settings)
+            .display(crate::display_by!(ENTITY, custom_field_defs, label)),
+    );
     k.maintenance("folded custom values", fold_missing);
 }

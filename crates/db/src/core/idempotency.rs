@@ -16,11 +16,19 @@ pub const KEY_HOURS: i64 = 24;
 /// What one request with a key came to.
 pub enum Once {
     /// The work ran now (and its response is stored under the key, in the same transaction).
-    Ran { status: u16, body: serde_json::Value },
+    Ran(Response),
     /// The key was used before with the same request: the stored response.
-    Replay { status: u16, body: String },
+    Replay(Response),
     /// The key was used before with a different request.
     Mismatch,
+}
+
+/// A response as the API sends it: status, JSON body and, for a versioned record, its version (the ETag).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Response {
+    pub status: u16,
+    pub body: serde_json::Value,
+    pub version: Option<i64>,
 }
 
 /// Run `work` once per (principal, key): the key, the work's effect and its response commit in one
@@ -32,7 +40,7 @@ pub fn once(
     scope: &Scope,
     key: &str,
     request_hash: &str,
-    work: impl Fn(&mut DbConnection) -> Result<(u16, serde_json::Value)>,
+    work: impl Fn(&mut DbConnection) -> Result<Response>,
 ) -> Result<Once> {
     let org = scope.org_id().to_string();
     let principal = scope.principal_key();
@@ -56,29 +64,36 @@ pub fn once(
             Err(e) => return Err(e),
         };
         if claimed == 0 {
-            let (stored_hash, status, body): (String, Option<i32>, Option<String>) = idempotency_keys::table
-                .find((&org, &principal, key))
-                .select((
-                    idempotency_keys::request_hash,
-                    idempotency_keys::status_code,
-                    idempotency_keys::response_body,
-                ))
-                .first(c)?;
+            let (stored_hash, status, body, version): (String, Option<i32>, Option<String>, Option<i64>) =
+                idempotency_keys::table
+                    .find((&org, &principal, key))
+                    .select((
+                        idempotency_keys::request_hash,
+                        idempotency_keys::status_code,
+                        idempotency_keys::response_body,
+                        idempotency_keys::response_version,
+                    ))
+                    .first(c)?;
             return match (stored_hash == request_hash, status, body) {
                 (false, _, _) => Ok(Once::Mismatch),
-                (true, Some(status), Some(body)) => Ok(Once::Replay { status: status as u16, body }),
+                (true, Some(status), Some(body)) => Ok(Once::Replay(Response {
+                    status: status as u16,
+                    body: serde_json::from_str(&body).map_err(|e| Error::Internal(e.to_string()))?,
+                    version,
+                })),
                 // Keys are only ever committed with their response.
                 (true, _, _) => Err(Error::Internal(format!("idempotency key {key:?} stored without a response"))),
             };
         }
-        let (status, body) = work(c)?;
+        let response = work(c)?;
         diesel::update(idempotency_keys::table.find((&org, &principal, key)))
             .set((
-                idempotency_keys::status_code.eq(Some(i32::from(status))),
-                idempotency_keys::response_body.eq(Some(body.to_string())),
+                idempotency_keys::status_code.eq(Some(i32::from(response.status))),
+                idempotency_keys::response_body.eq(Some(response.body.to_string())),
+                idempotency_keys::response_version.eq(response.version),
             ))
             .execute(c)?;
-        Ok(Once::Ran { status, body })
+        Ok(Once::Ran(response))
     })
 }
 

@@ -78,6 +78,43 @@ pub enum TimelineEntry<'a> {
 /// Writes an entry on one record's timeline, in the caller's transaction.
 pub type Timeline = fn(&mut DbConnection, &Scope, &str, TimelineEntry<'_>) -> Result<()>;
 
+/// Names the records of a kind the principal may read, among `ids` (hidden and unknown ones are left
+/// out): what a search hit, an audit entry or a notification shows for a record.
+pub type Display = fn(&mut DbConnection, &Scope, &[String]) -> Result<Vec<kith_domain::core::search::SearchHit>>;
+
+/// Search hits of one kind from `(id, name)` rows (a `Display` for kinds named by one column).
+pub fn named(kind: &str, rows: Vec<(String, String)>) -> Vec<kith_domain::core::search::SearchHit> {
+    rows.into_iter()
+        .map(|(id, title)| kith_domain::core::search::SearchHit {
+            kind: kind.to_owned(),
+            id,
+            title,
+            subtitle: String::new(),
+        })
+        .collect()
+}
+
+/// A `Display` for a kind named by one text column of its table (`teams.name`, `attachments.file_name`):
+/// the organization's records among the ids, deleted ones included (a history names what was deleted).
+/// The kind's module read grant is checked by `Kernel::names`.
+#[macro_export]
+macro_rules! display_by {
+    ($kind:expr, $table:ident, $column:ident) => {
+        |conn: &mut $crate::DbConnection,
+         scope: &$crate::Scope,
+         ids: &[String]|
+         -> $crate::Result<Vec<kith_domain::core::search::SearchHit>> {
+            use diesel::prelude::*;
+            let rows: Vec<(String, String)> = $crate::schema::$table::table
+                .filter($crate::schema::$table::org_id.eq(scope.org_id().to_string()))
+                .filter($crate::schema::$table::id.eq_any(ids))
+                .select(($crate::schema::$table::id, $crate::schema::$table::$column))
+                .load(conn)?;
+            Ok($crate::core::kernel::named($kind, rows))
+        }
+    };
+}
+
 /// Maintenance that needs the node's attachment store (deleting the files of purged attachments).
 pub type StoreMaintenanceTask = fn(&dyn crate::core::attachments::AttachmentStore, &mut DbConnection) -> Result<usize>;
 
@@ -96,17 +133,36 @@ pub struct RecordKind {
     pub write_one: Option<WriteOne>,
     /// For kinds with a timeline: how an entry is added to one record's.
     pub timeline: Option<Timeline>,
+    /// For kinds that are searched and named: their records' names, for those the principal may read.
+    pub display: Option<Display>,
+    /// Whether admins may define custom fields for the kind (their values live in `custom_values`).
+    pub custom_fields: bool,
 }
 
 impl RecordKind {
     pub const fn new(entity: &'static str, module: Module) -> RecordKind {
-        RecordKind { entity, module, read_one: None, purge: None, write_one: None, timeline: None }
+        RecordKind {
+            entity,
+            module,
+            read_one: None,
+            purge: None,
+            write_one: None,
+            timeline: None,
+            display: None,
+            custom_fields: false,
+        }
     }
     pub const fn write_one(self, check: WriteOne) -> RecordKind {
         RecordKind { write_one: Some(check), ..self }
     }
     pub const fn timeline(self, add: Timeline) -> RecordKind {
         RecordKind { timeline: Some(add), ..self }
+    }
+    pub const fn with_custom_fields(self) -> RecordKind {
+        RecordKind { custom_fields: true, ..self }
+    }
+    pub const fn display(self, names: Display) -> RecordKind {
+        RecordKind { display: Some(names), ..self }
     }
     pub const fn read_one(self, check: ReadOne) -> RecordKind {
         RecordKind { read_one: Some(check), ..self }
@@ -155,6 +211,23 @@ impl Kernel {
             Some(Err(crate::Error::NotFound | crate::Error::Forbidden(_))) => Ok(false),
             Some(Err(e)) => Err(e),
         }
+    }
+
+    /// What the records of a kind are called, by id, for those the principal may read (nothing for
+    /// kinds without a name or whose module the principal may not read).
+    pub fn names(
+        &self,
+        conn: &mut DbConnection,
+        scope: &Scope,
+        entity: &str,
+        ids: &[String],
+    ) -> Result<std::collections::HashMap<String, String>> {
+        let Some(kind) = self.kind(entity) else { return Ok(Default::default()) };
+        let Some(display) = kind.display else { return Ok(Default::default()) };
+        if ids.is_empty() || scope.require(kind.module, kith_domain::core::permissions::Action::Read).is_err() {
+            return Ok(Default::default());
+        }
+        Ok(display(conn, scope, ids)?.into_iter().map(|hit| (hit.id, hit.title)).collect())
     }
 
     pub fn before_commit(&mut self, hook: BeforeCommit) -> &mut Self {

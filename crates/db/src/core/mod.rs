@@ -18,6 +18,7 @@ pub mod notifications;
 pub mod outbox;
 pub mod recycle;
 pub mod scope;
+pub mod search;
 pub mod tags;
 pub mod timeline;
 pub mod tokens;
@@ -30,5 +31,6 @@ pub(crate) fn register(k: &mut kernel::Kernel) {
     idempotency::register(k);
     jobs::register(k);
     recycle::register(k);
+    search::register(k);
     attachments::register(k);
 }

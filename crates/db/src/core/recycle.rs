@@ -132,9 +132,11 @@ pub fn purge_expired(conn: &mut DbConnection) -> Result<usize> {
             if let Some(purge) = kind.purge {
                 purge(c, &scope, &row.entity_id)?;
             }
-            // What the kernel keeps for any record goes with it: tags, custom values, timeline, links.
+            // What the kernel keeps for any record goes with it: tags, custom values, timeline, links,
+            // search document, attachments.
             let record = crate::core::kernel::RecordRef::new(kind.entity, &row.entity_id);
             crate::core::tags::forget(c, scope.org_id(), &record)?;
+            crate::core::search::forget(c, scope.org_id(), &record)?;
             crate::core::custom_fields::forget(c, scope.org_id(), &record)?;
             crate::core::timeline::forget(c, scope.org_id(), &record)?;
             crate::core::attachments::forget_record(c, &scope, &row.entity, &row.entity_id)

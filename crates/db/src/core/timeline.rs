@@ -75,26 +75,23 @@ pub fn add_as(
 
 /// Link two records (both directions are read): their timelines show each other's events.
 pub fn link(conn: &mut DbConnection, org_id: OrgId, a: &RecordRef, b: &RecordRef) -> Result<()> {
-    let exists: i64 = record_links::table
-        .filter(record_links::org_id.eq(org_id.to_string()))
-        .filter(record_links::from_kind.eq(a.kind))
-        .filter(record_links::from_id.eq(&a.id))
-        .filter(record_links::to_kind.eq(b.kind))
-        .filter(record_links::to_id.eq(&b.id))
-        .count()
-        .get_result(conn)?;
-    if exists == 0 {
-        diesel::insert_into(record_links::table)
-            .values((
-                record_links::org_id.eq(org_id.to_string()),
-                record_links::from_kind.eq(a.kind),
-                record_links::from_id.eq(&a.id),
-                record_links::to_kind.eq(b.kind),
-                record_links::to_id.eq(&b.id),
-                record_links::created_at.eq(now()),
-            ))
-            .execute(conn)?;
-    }
+    let values = (
+        record_links::org_id.eq(org_id.to_string()),
+        record_links::from_kind.eq(a.kind),
+        record_links::from_id.eq(&a.id),
+        record_links::to_kind.eq(b.kind),
+        record_links::to_id.eq(&b.id),
+        record_links::created_at.eq(now()),
+    );
+    // One statement whatever runs concurrently: a link made twice is one link.
+    match conn {
+        DbConnection::Sqlite(c) => {
+            diesel::insert_into(record_links::table).values(values).on_conflict_do_nothing().execute(c)?
+        }
+        DbConnection::Postgresql(c) => {
+            diesel::insert_into(record_links::table).values(values).on_conflict_do_nothing().execute(c)?
+        }
+    };
     Ok(())
 }
 

@@ -213,6 +213,9 @@ fn key_scope(found: KeyAuthRow) -> Result<Scope> {
 }
 
 pub(crate) fn register(k: &mut crate::core::kernel::Kernel) {
-    k.record_kind(crate::core::kernel::RecordKind::new("api_key", kith_domain::core::modules::Module::Settings));
+    k.record_kind(
+        crate::core::kernel::RecordKind::new("api_key", kith_domain::core::modules::Module::Settings)
+            .display(crate::display_by!("api_key", api_keys, name)),
+    );
     k.principal(scope_of);
 }

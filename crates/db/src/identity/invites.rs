@@ -198,5 +198,8 @@ pub fn accept(
 }
 
 pub(crate) fn register(k: &mut crate::core::kernel::Kernel) {
-    k.record_kind(crate::core::kernel::RecordKind::new("invite", kith_domain::core::modules::Module::Settings));
+    k.record_kind(
+        crate::core::kernel::RecordKind::new("invite", kith_domain::core::modules::Module::Settings)
+            .display(crate::display_by!("invite", invites, email)),
+    );
 }

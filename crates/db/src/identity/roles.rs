@@ -175,5 +175,8 @@ pub fn update(conn: &mut DbConnection, scope: &Scope, id: RoleId, version: i64, 
 }
 
 pub(crate) fn register(k: &mut crate::core::kernel::Kernel) {
-    k.record_kind(crate::core::kernel::RecordKind::new("role", kith_domain::core::modules::Module::Settings));
+    k.record_kind(
+        crate::core::kernel::RecordKind::new("role", kith_domain::core::modules::Module::Settings)
+            .display(crate::display_by!("role", roles, name)),
+    );
 }

@@ -204,6 +204,8 @@ pub(crate) fn purge(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<
 
 pub(crate) fn register(k: &mut crate::core::kernel::Kernel) {
     k.record_kind(
-        crate::core::kernel::RecordKind::new(ENTITY, kith_domain::core::modules::Module::Settings).purged_by(purge),
+        crate::core::kernel::RecordKind::new(ENTITY, kith_domain::core::modules::Module::Settings)
+            .display(crate::display_by!(ENTITY, teams, name))
+            .purged_by(purge),
     );
 }

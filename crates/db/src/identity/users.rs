@@ -266,5 +266,8 @@ pub(crate) fn active_session_user(
 }
 
 pub(crate) fn register(k: &mut crate::core::kernel::Kernel) {
-    k.record_kind(crate::core::kernel::RecordKind::new("user", kith_domain::core::modules::Module::Settings));
+    k.record_kind(
+        crate::core::kernel::RecordKind::new("user", kith_domain::core::modules::Module::Settings)
+            .display(crate::display_by!("user", users, name)),
+    );
 }

@@ -394,5 +394,8 @@ pub fn log_call(conn: &mut DbConnection, scope: &Scope, contact: CallContactId, 
 }
 
 pub(crate) fn register(k: &mut crate::core::kernel::Kernel) {
-    k.record_kind(crate::core::kernel::RecordKind::new("call_list", kith_domain::core::modules::Module::Leads));
+    k.record_kind(
+        crate::core::kernel::RecordKind::new("call_list", kith_domain::core::modules::Module::Leads)
+            .display(crate::display_by!("call_list", call_lists, name)),
+    );
 }

@@ -147,7 +147,7 @@ pub fn capture(conn: &mut DbConnection, scope: &Scope, new: &NewLead, how: &Capt
         let custom = if new.custom.is_empty() && !check_required {
             BTreeMap::new()
         } else {
-            let defs = custom_fields::defs(c, scope.org_id())?;
+            let defs = custom_fields::defs(c, scope.org_id(), ENTITY)?;
             kith_domain::core::custom_fields::validate_values(&defs, &new.custom, check_required)
                 .map_err(Error::Validation)?
         };
@@ -202,12 +202,12 @@ pub(super) fn create_new(
             leads::status.eq(LeadStatus::New.as_str()),
             leads::score.eq(0),
             leads::sort_name.eq(fields.sort_name()),
-            leads::search_text.eq(fields.search_text()),
             leads::created_at.eq(at),
             leads::updated_at.eq(at),
             leads::version.eq(1i64),
         ))
         .execute(c)?;
+    search::index(c, scope.org_id(), &RecordRef::new(ENTITY, id), &fields.search_text())?;
     replace_tags(c, scope.org_id(), id, &new.tags)?;
     custom_fields::write_values(c, scope.org_id(), &RecordRef::new(ENTITY, id), custom)?;
     event(c, scope, id, LeadEventKind::Created, None, Some(source.as_str()), how.note)?;
@@ -327,7 +327,6 @@ pub(super) fn write_fields(
             leads::industry.eq(&f.industry),
             leads::country.eq(&f.country),
             leads::sort_name.eq(f.sort_name()),
-            leads::search_text.eq(f.search_text()),
             leads::updated_at.eq(now()),
             leads::version.eq(leads::version + 1),
         ))
@@ -335,5 +334,5 @@ pub(super) fn write_fields(
     if n == 0 {
         return Err(version.map_or(Error::NotFound, Error::Stale));
     }
-    Ok(())
+    search::index(c, scope.org_id(), &RecordRef::new(ENTITY, id), &f.search_text())
 }

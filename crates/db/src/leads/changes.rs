@@ -135,7 +135,7 @@ pub fn update(conn: &mut DbConnection, scope: &Scope, id: LeadId, version: i64, 
         }
         let mut custom = BTreeMap::new();
         if !patch.custom.is_empty() {
-            let defs = custom_fields::defs(c, scope.org_id())?;
+            let defs = custom_fields::defs(c, scope.org_id(), ENTITY)?;
             match kith_domain::core::custom_fields::validate_values(&defs, &patch.custom, false) {
                 Ok(values) => custom = values,
                 Err(e) => errors.extend(e),

@@ -61,7 +61,7 @@ pub(super) fn csv_writer() -> csv::Writer<Vec<u8>> {
 pub fn export_start(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> Result<(ExportColumns, Vec<u8>)> {
     // The same checks as a list (permissions, filters, sort): a bad query fails before anything is sent.
     list(conn, scope, &LeadListQuery { limit: Some(1), cursor: None, ..q.clone() })?;
-    let defs = custom_fields::defs(conn, scope.org_id())?;
+    let defs = custom_fields::defs(conn, scope.org_id(), ENTITY)?;
     let mut wtr = csv_writer();
     let custom_header = defs.iter().map(|d| format!("{}{}", kith_domain::leads::imports::CUSTOM_PREFIX, d.key));
     let header: Vec<String> = EXPORT_HEADER.iter().map(|h| (*h).to_owned()).chain(custom_header).collect();

@@ -46,7 +46,7 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> Result
     let cursor = q.cursor.as_deref().map(Cursor::decode).transpose().map_err(|_| crate::core::util::bad_cursor())?;
     let mut matching = visible(scope)?;
     if let Some(text) = q.q.as_deref() {
-        matching = matching_search(conn, matching, &kith_domain::leads::search_terms(text))?;
+        matching = matching_search(conn, scope, matching, &kith_domain::leads::search_terms(text))?;
     }
     let mut query = matching.select(LeadRow::as_select()).limit(i64::from(limit) + 1);
     if let Some(s) = q.status {
@@ -79,7 +79,7 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> Result
         query = query.filter(leads::id.eq_any(tagged));
     }
     if let Some(key) = q.custom_field.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
-        let def = custom_fields::def_by_key(conn, scope.org_id(), key)?
+        let def = custom_fields::def_by_key(conn, scope.org_id(), ENTITY, key)?
             .ok_or_else(|| Error::field("custom_field", "unknown", "No such custom field."))?;
         let wanted = match q.custom_value.as_deref().filter(|v| !v.trim().is_empty()) {
             Some(raw) => {
@@ -158,102 +158,59 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> Result
     }))
 }
 
-/// SQLite: bring the search index up to date with the leads this transaction wrote (triggers list them
-/// in `fts_lead_dirty`), once, at the end of the transaction. One FTS5 write per transaction instead of
-/// one per savepoint. PostgreSQL maintains its index itself.
-pub(crate) fn flush_search_index(conn: &mut DbConnection) -> Result<()> {
-    if !matches!(conn, DbConnection::Sqlite(_)) {
-        return Ok(());
-    }
-    #[derive(QueryableByName)]
-    struct Dirty {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let dirty: Dirty = diesel::sql_query("SELECT count(*) AS n FROM fts_lead_dirty").get_result(conn)?;
-    if dirty.n == 0 {
-        return Ok(());
-    }
-    // Leads already in the index (updated or deleted ones) leave it first, one by one: FTS5 finds a rowid
-    // by equality, while `rowid IN (…)` would read the whole index.
-    #[derive(QueryableByName)]
-    struct Indexed {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        id: i64,
-    }
-    let indexed: Vec<Indexed> =
-        diesel::sql_query("SELECT r.id AS id FROM fts_lead_dirty d JOIN fts_lead_rows r ON r.lead_id = d.lead_id")
-            .load(conn)?;
-    for row in indexed {
-        diesel::sql_query("DELETE FROM fts_leads WHERE rowid = ?")
-            .bind::<diesel::sql_types::BigInt, _>(row.id)
-            .execute(conn)?;
-    }
-    for statement in [
-        "INSERT OR IGNORE INTO fts_lead_rows (lead_id) \
-         SELECT d.lead_id FROM fts_lead_dirty d WHERE EXISTS (SELECT 1 FROM leads l WHERE l.id = d.lead_id)",
-        "INSERT INTO fts_leads (rowid, search_text) SELECT r.id, l.search_text FROM fts_lead_dirty d \
-         JOIN fts_lead_rows r ON r.lead_id = d.lead_id JOIN leads l ON l.id = d.lead_id",
-        "DELETE FROM fts_lead_rows WHERE lead_id IN (SELECT d.lead_id FROM fts_lead_dirty d \
-         WHERE NOT EXISTS (SELECT 1 FROM leads l WHERE l.id = d.lead_id))",
-        "DELETE FROM fts_lead_dirty",
-    ] {
-        diesel::sql_query(statement).execute(conn)?;
-    }
-    Ok(())
-}
-
-/// Above this many index hits a search is "common" on SQLite: scanning the list in its sort order finds a
-/// page of matches sooner than sorting every hit (with 2,000 hits in a million leads, a page of 50 is
-/// found within about 25,000 rows).
-pub(super) const SEARCH_HITS_TO_SORT: i64 = 2_000;
-
-#[derive(QueryableByName)]
-pub(super) struct SearchHit {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    pub(super) id: i64,
-}
-
-/// Narrows a lead query to leads whose search text contains every term. Terms of three or more characters go
-/// through the trigram index (FTS5 on SQLite, pg_trgm on PostgreSQL: see migration 2026-11-23-000010); a term
-/// shorter than a trigram cannot use an index and is checked against the rows the other terms leave.
+/// Narrows a lead query to leads whose search document (name, email, company, phone) contains every
+/// term. On SQLite, when the index finds few leads for the terms of three or more characters, the list
+/// sorts just those; otherwise (common terms, short terms, PostgreSQL) each term is a condition on the
+/// lead's document that the database checks as it walks the list (PostgreSQL's planner may serve it from
+/// the trigram index instead). See `core::search`.
 pub(super) fn matching_search<'a>(
     conn: &mut DbConnection,
+    scope: &Scope,
     mut query: leads::BoxedQuery<'a, <DbConnection as diesel::Connection>::Backend>,
     terms: &[String],
 ) -> Result<leads::BoxedQuery<'a, <DbConnection as diesel::Connection>::Backend>> {
-    let indexed = |t: &String| t.chars().count() >= 3;
-    let like_each = |mut q: leads::BoxedQuery<'a, _>, terms: &mut dyn Iterator<Item = &String>| {
-        for term in terms {
-            q = q.filter(leads::search_text.like(like_pattern(term)).escape('\\'));
-        }
-        q
-    };
-    if matches!(conn, DbConnection::Postgresql(_)) {
-        // pg_trgm serves LIKE '%term%' from its GIN index, and the planner weighs it against walking the
-        // sort order with its statistics.
-        return Ok(like_each(query, &mut terms.iter()));
-    }
-    // SQLite: an FTS5 trigram table answers a quoted phrase as "contains this substring"; AND joins the
-    // terms. Rare terms: the hits are few, so the list sorts just them. Common terms: the hits are many, so
-    // the list walks its sort order and checks each row (it fills a page quickly because matches are dense).
-    let phrases: Vec<String> =
-        terms.iter().filter(|t| indexed(t)).map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect();
-    if !phrases.is_empty() {
-        let hits: Vec<SearchHit> =
-            diesel::sql_query("SELECT rowid AS id FROM fts_leads WHERE fts_leads MATCH ? LIMIT ?")
-                .bind::<diesel::sql_types::Text, _>(phrases.join(" AND "))
-                .bind::<diesel::sql_types::BigInt, _>(SEARCH_HITS_TO_SORT + 1)
-                .load(conn)?;
-        if hits.len() as i64 <= SEARCH_HITS_TO_SORT {
-            let rows: Vec<i64> = hits.into_iter().map(|h| h.id).collect();
-            let ids = fts_lead_rows::table.filter(fts_lead_rows::id.eq_any(rows)).select(fts_lead_rows::lead_id);
+    let few = search::few_hits(conn, scope.org_id(), ENTITY, terms)?;
+    let indexed = |t: &&String| t.chars().count() >= kith_domain::core::search::MIN_INDEXED_TERM_CHARS;
+    let checked: Vec<&String> = match few {
+        Some(ids) => {
             query = query.filter(leads::id.eq_any(ids));
-        } else {
-            query = like_each(query, &mut terms.iter().filter(|t| indexed(t)));
+            terms.iter().filter(|t| !indexed(t)).collect()
         }
+        None => terms.iter().collect(),
+    };
+    for term in checked {
+        query = query.filter(diesel::dsl::exists(
+            search_documents::table
+                .select(search_documents::id)
+                .filter(search_documents::record_kind.eq(ENTITY))
+                .filter(search_documents::record_id.eq(leads::id))
+                .filter(search_documents::body.like(like_pattern(term)).escape('\\')),
+        ));
     }
-    Ok(like_each(query, &mut terms.iter().filter(|t| !indexed(t))))
+    Ok(query)
+}
+
+/// Leads named for a search hit, an audit entry or a notification: those among `ids` the caller may read.
+pub(super) fn display(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    ids: &[String],
+) -> Result<Vec<kith_domain::core::search::SearchHit>> {
+    let rows: Vec<(String, String, String, Option<String>, String)> = visible(scope)?
+        .filter(leads::id.eq_any(ids))
+        .select((leads::id, leads::first_name, leads::last_name, leads::email, leads::company_name))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, first, last, email, company)| {
+            let name = format!("{first} {last}").trim().to_owned();
+            let email = email.unwrap_or_default();
+            let title = [&name, &email, &company].into_iter().find(|s| !s.is_empty()).cloned().unwrap_or_default();
+            let subtitle =
+                [&company, &email].into_iter().filter(|s| !s.is_empty() && **s != title).cloned().collect::<Vec<_>>();
+            kith_domain::core::search::SearchHit { kind: ENTITY.to_owned(), id, title, subtitle: subtitle.join(" · ") }
+        })
+        .collect())
 }
 
 /// Live leads the caller may change: the rows they see, when their role may write leads at all

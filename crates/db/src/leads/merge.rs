@@ -26,8 +26,8 @@ use super::{
     ENTITY,
 };
 use crate::core::kernel::RecordRef;
-use crate::core::timeline;
 use crate::core::util::{new_id, now, parse_id, to_utc, transaction};
+use crate::core::{attachments, timeline};
 use crate::schema::{lead_merges, leads};
 use crate::{core::audit, core::custom_fields, core::recycle, DbConnection, Error, Result, Scope};
 
@@ -43,6 +43,7 @@ struct MergeRow {
     merged_id: String,
     kept_before: String,
     moved_event_ids: String,
+    moved_attachment_ids: String,
     merged_at: NaiveDateTime,
     undone_at: Option<NaiveDateTime>,
 }
@@ -151,7 +152,7 @@ pub fn merge(conn: &mut DbConnection, scope: &Scope, m: &LeadMerge) -> Result<Le
             }
         }
         if !m.fields.custom.is_empty() {
-            let defs = custom_fields::defs(c, scope.org_id())?;
+            let defs = custom_fields::defs(c, scope.org_id(), ENTITY)?;
             errors.extend(
                 m.fields
                     .custom
@@ -185,6 +186,9 @@ pub fn merge(conn: &mut DbConnection, scope: &Scope, m: &LeadMerge) -> Result<Le
         // The merged lead's history moves over; the lead itself goes to the recycle bin.
         let moved = timeline::ids_of(c, scope.org_id(), &RecordRef::new(ENTITY, merged.id))?;
         move_events(c, scope, &moved, merged.id, kept.id)?;
+        // So do its files: the merged lead is purged from the bin in 30 days, its attachments must not be.
+        let (merged_ref, kept_ref) = (RecordRef::new(ENTITY, merged.id), RecordRef::new(ENTITY, kept.id));
+        let moved_files = attachments::move_between(c, scope.org_id(), &merged_ref, &kept_ref, None)?;
         let at = now();
         let binned = diesel::update(
             leads::table
@@ -208,6 +212,7 @@ pub fn merge(conn: &mut DbConnection, scope: &Scope, m: &LeadMerge) -> Result<Le
                 lead_merges::merged_id.eq(merged.id.to_string()),
                 lead_merges::kept_before.eq(json(&kept)?),
                 lead_merges::moved_event_ids.eq(json(&moved)?),
+                lead_merges::moved_attachment_ids.eq(json(&moved_files)?),
                 lead_merges::merged_at.eq(at),
                 lead_merges::merged_by.eq(scope.actor_id()),
             ))
@@ -260,6 +265,8 @@ pub fn undo(conn: &mut DbConnection, scope: &Scope, id: LeadMergeId) -> Result<L
             .map_err(|e| Error::Internal(format!("unreadable merge record: {e}")))?;
         let moved: Vec<String> = serde_json::from_str(&row.moved_event_ids)
             .map_err(|e| Error::Internal(format!("unreadable merge record: {e}")))?;
+        let moved_files: Vec<String> = serde_json::from_str(&row.moved_attachment_ids)
+            .map_err(|e| Error::Internal(format!("unreadable merge record: {e}")))?;
 
         // The merged lead: normally in the bin; someone may have restored it by hand meanwhile.
         let (merged, in_bin) = match find(c, scope.org_id(), merged_id, true) {
@@ -276,6 +283,8 @@ pub fn undo(conn: &mut DbConnection, scope: &Scope, id: LeadMergeId) -> Result<L
             audit::record(c, scope, ENTITY, &merged_id.to_string(), AuditAction::Restore, &[])?;
         }
         move_events(c, scope, &moved, kept_id, merged_id)?;
+        let (kept_ref, merged_ref) = (RecordRef::new(ENTITY, kept_id), RecordRef::new(ENTITY, merged_id));
+        attachments::move_between(c, scope.org_id(), &kept_ref, &merged_ref, Some(&moved_files))?;
 
         // The kept lead as it was.
         write_fields(c, scope, kept_id, &fields_of_view(&before), None)?;
@@ -294,7 +303,7 @@ pub fn undo(conn: &mut DbConnection, scope: &Scope, id: LeadMergeId) -> Result<L
         }
         replace_tags(c, scope.org_id(), kept_id, &before.tags)?;
         // Values of fields deleted since are hidden in both `before` and `kept`, and stay as they are.
-        let live = custom_fields::defs(c, scope.org_id())?;
+        let live = custom_fields::defs(c, scope.org_id(), ENTITY)?;
         let restore = before
             .custom
             .iter()

@@ -18,8 +18,8 @@ use kith_domain::{FieldError, LeadId, OrgId, TeamId, UserId};
 use crate::core::kernel::RecordRef;
 use crate::core::notifications::{notify, Notice};
 use crate::core::util::{from_utc, like_pattern, new_id, now, parse_id, to_utc, transaction};
-use crate::core::{tags, timeline};
-use crate::schema::{custom_values, fts_lead_rows, leads, record_tags, roles, users};
+use crate::core::{search, tags, timeline};
+use crate::schema::{custom_values, leads, record_tags, roles, search_documents, users};
 use crate::{core::audit, core::custom_fields, core::recycle, DbConnection, Error, Result, Scope};
 
 mod attachments;
@@ -180,8 +180,7 @@ fn purge_with_traces(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result
     purge(conn, scope, id)
 }
 
-/// Leads keep their search index current before each commit, rescore decayed scores on every poll
-/// and bring nurtured leads back on their revisit date.
+/// Leads rescore decayed scores on every poll and bring nurtured leads back on their revisit date.
 pub(crate) fn register(k: &mut crate::core::kernel::Kernel) {
     rules::register(k);
     webforms::register(k);
@@ -194,10 +193,11 @@ pub(crate) fn register(k: &mut crate::core::kernel::Kernel) {
             .read_one(read_one)
             .write_one(attachments::write_one)
             .timeline(attachments::timeline)
+            .display(display)
+            .with_custom_fields()
             .purged_by(purge_with_traces),
     );
     k.record_kind(crate::core::kernel::RecordKind::new("lead_merge", kith_domain::core::modules::Module::Leads));
-    k.before_commit(flush_search_index);
     k.every_poll("rescored leads", rescore_due);
     k.maintenance("revisits", |c| due_revisits(c, now().date()));
 }

@@ -221,5 +221,8 @@ pub fn delete(conn: &mut DbConnection, scope: &Scope, id: LeadViewId) -> Result<
 }
 
 pub(crate) fn register(k: &mut crate::core::kernel::Kernel) {
-    k.record_kind(crate::core::kernel::RecordKind::new(ENTITY, kith_domain::core::modules::Module::Leads));
+    k.record_kind(
+        crate::core::kernel::RecordKind::new(ENTITY, kith_domain::core::modules::Module::Leads)
+            .display(crate::display_by!(ENTITY, lead_views, name)),
+    );
 }

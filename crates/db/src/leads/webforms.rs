@@ -378,6 +378,8 @@ pub fn submit(
 
 pub(crate) fn register(k: &mut crate::core::kernel::Kernel) {
     k.record_kind(
-        crate::core::kernel::RecordKind::new(ENTITY, kith_domain::core::modules::Module::Settings).purged_by(purge),
+        crate::core::kernel::RecordKind::new(ENTITY, kith_domain::core::modules::Module::Settings)
+            .display(crate::display_by!(ENTITY, web_forms, name))
+            .purged_by(purge),
     );
 }

@@ -657,7 +657,9 @@ pub fn run_step(conn: &mut DbConnection, ctx: &SendContext, payload: &serde_json
 /// Sequence steps are jobs; a step held back by the daily cap comes back when it may be sent.
 pub(crate) fn register(k: &mut crate::core::kernel::Kernel) {
     k.record_kind(
-        crate::core::kernel::RecordKind::new(ENTITY, kith_domain::core::modules::Module::Marketing).purged_by(purge),
+        crate::core::kernel::RecordKind::new(ENTITY, kith_domain::core::modules::Module::Marketing)
+            .display(crate::display_by!(ENTITY, sequences, name))
+            .purged_by(purge),
     );
     k.job(STEP_JOB, |ctx, conn, job| {
         let send = SendContext { public_url: ctx.public_url.clone(), secret: ctx.link_secret.clone() };

@@ -284,6 +284,8 @@ pub fn content_disposition(name: &str) -> String {
     format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
 }
 
+crate::unversioned!(AttachmentView);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,6 @@
 //! The audit trail: one append-only row per change, with field-level old → new values.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::core::ids::AuditId;
@@ -98,6 +98,11 @@ pub struct AuditEntry {
     /// Entity type, e.g. `user`, `team`, `role`, `api_key`, `organization`.
     pub entity: String,
     pub entity_id: String,
+    /// What the record is called (a lead's name, a team's name …), when its kind has names and the
+    /// caller may read it; a deleted record still in the recycle bin is named as it was deleted.
+    pub record_name: Option<String>,
+    /// Who acted, by name (a user's or an API key's), when known.
+    pub actor_name: Option<String>,
     pub action: AuditAction,
     pub changes: Vec<FieldChange>,
     pub request_id: Option<String>,
@@ -156,4 +161,12 @@ pub struct AuditQuery {
     /// Entity type, e.g. `team`; with `entity_id`, the history of one record (newest first).
     pub entity: Option<String>,
     pub entity_id: Option<String>,
+    /// Only what this user or API key did (its id).
+    pub actor_id: Option<String>,
+    /// Only entries on or after this day (UTC).
+    #[cfg_attr(feature = "openapi", param(value_type = Option<String>, format = Date))]
+    pub from: Option<NaiveDate>,
+    /// Only entries on or before this day (UTC).
+    #[cfg_attr(feature = "openapi", param(value_type = Option<String>, format = Date))]
+    pub to: Option<NaiveDate>,
 }

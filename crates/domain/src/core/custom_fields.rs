@@ -122,13 +122,23 @@ fn tidy_options(options: &[String]) -> Vec<String> {
     options.iter().map(|o| o.trim().to_owned()).collect()
 }
 
-/// A custom field to define. `key` and `kind` are fixed once created.
+fn lead_kind() -> String {
+    "lead".to_owned()
+}
+
+/// A custom field to define. `record_kind`, `key` and `kind` are fixed once created.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CustomFieldInput {
-    /// snake_case, unique among the organization's lead fields; lead values and rules use it
-    /// (`custom.<key>`).
+    /// The kind of record the field belongs to (`lead`; every kind the record kernel registers with
+    /// custom fields). Fixed once created.
+    #[serde(default = "lead_kind")]
+    #[validate(length(min = 1, max = 50))]
+    #[cfg_attr(feature = "openapi", schema(default = "lead", min_length = 1, max_length = 50))]
+    pub record_kind: String,
+    /// snake_case, unique among the organization's fields of the record kind; values and rules use
+    /// it (`custom.<key>`).
     #[validate(custom(function = "valid_key"))]
     #[cfg_attr(feature = "openapi", schema(pattern = r"^[a-z][a-z0-9_]{0,49}$"))]
     pub key: String,
@@ -165,6 +175,17 @@ impl CustomFieldInput {
     }
 }
 
+/// Which custom fields to list: one record kind's, or (without `record_kind`) those of every kind the
+/// caller may read.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct CustomFieldQuery {
+    /// A record kind, e.g. `lead`.
+    pub record_kind: Option<String>,
+}
+
 /// Change a custom field (If-Match). Absent fields stay.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -197,6 +218,8 @@ impl CustomFieldPatch {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CustomFieldView {
     pub id: CustomFieldId,
+    /// The kind of record the field belongs to (`lead`, …).
+    pub record_kind: String,
     pub key: String,
     pub label: String,
     pub kind: CustomFieldKind,
@@ -383,6 +406,8 @@ pub fn filter_value(def: &CustomFieldView, raw: &str) -> Result<(Option<String>,
     Ok(to_storage(&checked))
 }
 
+crate::versioned!(CustomFieldView);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -393,6 +418,7 @@ mod tests {
     fn def(key: &str, kind: CustomFieldKind, options: &[&str], required: bool) -> CustomFieldView {
         CustomFieldView {
             id: CustomFieldId(Uuid::from_u128(1)),
+            record_kind: "lead".into(),
             key: key.into(),
             label: key.into(),
             kind,
@@ -493,6 +519,7 @@ mod tests {
     #[test]
     fn inputs_check_keys_and_options() {
         let input = |key: &str, kind, options: &[&str]| CustomFieldInput {
+            record_kind: "lead".into(),
             key: key.into(),
             label: "Label".into(),
             kind,

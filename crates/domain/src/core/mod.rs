@@ -11,4 +11,6 @@ pub mod page;
 pub mod permissions;
 pub mod problem;
 pub mod recycle;
+pub mod search;
 pub mod validation;
+pub mod versioned;

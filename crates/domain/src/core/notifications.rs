@@ -163,6 +163,8 @@ pub struct TestEmailResult {
     pub host: Option<String>,
 }
 
+crate::unversioned!(MailServerView, MailSettings, TestEmailResult);
+
 #[cfg(test)]
 mod host_tests {
     use super::*;

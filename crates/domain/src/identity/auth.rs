@@ -94,3 +94,5 @@ pub struct Me {
     pub organization: OrganizationView,
     pub role: RoleView,
 }
+
+crate::unversioned!(Me, TokenResponse);

@@ -269,3 +269,7 @@ pub struct TeamListQuery {
     /// Matches the team name (case-insensitive substring).
     pub q: Option<String>,
 }
+
+crate::versioned!(UserView, TeamView, RoleView);
+
+crate::unversioned!(CreatedApiKey, CreatedInvite);

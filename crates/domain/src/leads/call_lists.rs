@@ -158,6 +158,8 @@ pub fn after_call(
     }
 }
 
+crate::unversioned!(CallContactView, CallListView, CallOutcome, ContactsAdded);
+
 #[cfg(test)]
 mod tests {
     use super::*;

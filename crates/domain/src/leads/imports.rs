@@ -395,6 +395,10 @@ pub struct UploadQuery {
     pub file_name: Option<String>,
 }
 
+crate::versioned!(ImportView);
+
+crate::unversioned!(DryRunReport);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -418,6 +422,7 @@ mod tests {
     fn def(key: &str, label: &str) -> CustomFieldView {
         CustomFieldView {
             id: CustomFieldId(uuid::Uuid::nil()),
+            record_kind: "lead".into(),
             key: key.into(),
             label: label.into(),
             kind: crate::core::custom_fields::CustomFieldKind::Text,

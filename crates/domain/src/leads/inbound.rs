@@ -72,6 +72,8 @@ pub struct InboundEmailSecret {
     pub secret_rotated_at: DateTime<Utc>,
 }
 
+crate::unversioned!(InboundEmailSecret, InboundEmailSettings, InboundOutcome);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -172,6 +172,8 @@ pub struct LeadMergeUndone {
     pub restored: LeadView,
 }
 
+crate::unversioned!(DuplicateReport, LeadMergeResult, LeadMergeUndone);
+
 #[cfg(test)]
 mod tests {
     use super::*;

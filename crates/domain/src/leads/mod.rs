@@ -675,38 +675,24 @@ pub fn normalize_tags(tags: &[String]) -> Vec<String> {
     out
 }
 
-/// How many words of a search are used; the rest of a pasted paragraph is ignored.
-pub const MAX_SEARCH_TERMS: usize = 8;
+/// The words of a lead search (see [`crate::core::search::terms`]): a lead matches when its name, email,
+/// company or phone contains every word.
+pub use crate::core::search::{terms as search_terms, MAX_SEARCH_TERMS};
 
-/// The words of a lead search: lower-case, without duplicates, at most [`MAX_SEARCH_TERMS`]. A lead matches
-/// when its name, email, company or phone contains every word (so "jane acme" finds Jane Doe of Acme Ltd).
-/// Phone numbers are searched as typed: "+44 20" is two words.
-pub fn search_terms(q: &str) -> Vec<String> {
-    let mut terms: Vec<String> = Vec::new();
-    for word in q.split_whitespace().map(str::to_lowercase) {
-        let word: String = word.chars().take(64).collect();
-        if !terms.contains(&word) {
-            terms.push(word);
-        }
-        if terms.len() == MAX_SEARCH_TERMS {
-            break;
-        }
+crate::versioned!(LeadView, LeadViewRecord);
+
+impl crate::core::versioned::Versioned for LeadDetail {
+    fn version(&self) -> Option<i64> {
+        Some(self.lead.version)
     }
-    terms
 }
+
+crate::unversioned!(BulkResult, LeadSettings);
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
-
-    #[test]
-    fn a_search_is_split_into_distinct_lower_case_words() {
-        assert_eq!(search_terms("  Jane   ACME jane "), vec!["jane".to_owned(), "acme".to_owned()]);
-        assert!(search_terms(" \t ").is_empty());
-        assert_eq!(search_terms("a b c d e f g h i j").len(), MAX_SEARCH_TERMS);
-        assert_eq!(search_terms(&"x".repeat(500))[0].len(), 64);
-    }
 
     fn day(s: &str) -> NaiveDate {
         s.parse().unwrap_or_default()

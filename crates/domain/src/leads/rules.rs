@@ -495,6 +495,8 @@ pub fn choose_owner(
     None
 }
 
+crate::versioned!(ScoringRule, AssignmentRule);
+
 #[cfg(test)]
 mod tests {
     use super::*;

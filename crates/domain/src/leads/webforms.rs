@@ -350,6 +350,10 @@ pub fn embed_html(action_url: &str, fields: &[FormField], consent_text: Option<&
     html
 }
 
+crate::versioned!(WebFormView);
+
+crate::unversioned!(WebFormEmbed);
+
 #[cfg(test)]
 mod tests {
     use super::*;

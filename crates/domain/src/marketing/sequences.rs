@@ -162,6 +162,10 @@ pub fn render(template: &str, lead: &LeadView, owner_name: &str) -> String {
     out
 }
 
+crate::versioned!(SequenceView);
+
+crate::unversioned!(EnrollmentView);
+
 #[cfg(test)]
 mod tests {
     use super::*;

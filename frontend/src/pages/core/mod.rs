@@ -13,7 +13,7 @@ use kith_domain::core::modules::Module;
 use leptos::prelude::*;
 
 use self::audit::AuditPage;
-use crate::registry::SettingsPage;
+use crate::registry::{RecordKind, SettingsPage};
 
 pub const SETTINGS: &[SettingsPage] = &[
     SettingsPage {
@@ -29,4 +29,10 @@ pub const SETTINGS: &[SettingsPage] = &[
         access: |session| session.is_admin(),
         view: || view! { <recycle_bin::RecycleBinPage /> }.into_any(),
     },
+];
+
+pub const KINDS: &[RecordKind] = &[
+    RecordKind { entity: "attachment", label: "Attachment", href: None },
+    RecordKind { entity: "mail_settings", label: "Email settings", href: Some(|_| "/settings/email".to_owned()) },
+    RecordKind { entity: "mail_server", label: "Mail server", href: Some(|_| "/settings/email".to_owned()) },
 ];

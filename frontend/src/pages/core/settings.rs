@@ -98,7 +98,7 @@ impl Directory {
     pub fn reload_custom_fields(self) {
         let client = self.client.get_value();
         spawn_local(async move {
-            match client.custom_fields().await {
+            match client.custom_fields_of("lead").await {
                 Ok(found) => {
                     self.custom_fields.try_set(found);
                 }

@@ -54,4 +54,6 @@ pub const KINDS: &[RecordKind] = &[
     RecordKind { entity: "user", label: "User", href: Some(|_| "/settings/users".to_owned()) },
     RecordKind { entity: "role", label: "Role", href: Some(|_| "/settings/roles".to_owned()) },
     RecordKind { entity: "api_key", label: "API key", href: Some(|_| "/settings/api-keys".to_owned()) },
+    RecordKind { entity: "invite", label: "Invitation", href: Some(|_| "/settings/users".to_owned()) },
+    RecordKind { entity: "organization", label: "Organization", href: None },
 ];

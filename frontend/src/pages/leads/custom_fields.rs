@@ -18,7 +18,7 @@ const COLUMNS: &[(&str, &str)] =
 pub fn CustomFieldsPage() -> impl IntoView {
     let toaster = use_toaster();
     let session = use_session();
-    let fields = load(|client| async move { client.custom_fields().await });
+    let fields = load(|client| async move { client.custom_fields_of("lead").await });
 
     let delete = Save::new(
         |client, field: CustomFieldView| async move { client.delete_custom_field(field.id).await.map(|()| field) },
@@ -151,6 +151,7 @@ fn NewFieldForm(#[prop(into)] on_saved: Callback<CustomFieldView>) -> impl IntoV
         ev.prevent_default();
         let kind_now = kind.get_untracked();
         create.dispatch(CustomFieldInput {
+            record_kind: "lead".into(),
             key: key.get_untracked(),
             label: label.get_untracked(),
             kind: kind_now,

@@ -22,7 +22,7 @@ pub fn custom_text(value: Option<&Value>) -> String {
 pub fn load_custom_fields(client: Client, values: BTreeMap<String, Value>) -> CustomRows {
     let rows: CustomRows = RwSignal::new(Vec::new());
     spawn_local(async move {
-        if let Ok(found) = client.custom_fields().await {
+        if let Ok(found) = client.custom_fields_of("lead").await {
             let filled = found
                 .into_iter()
                 .map(|d| {

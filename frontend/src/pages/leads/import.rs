@@ -302,7 +302,7 @@ fn MapColumns(import: RwSignal<Option<ImportView>>, choices: Choices, step: RwSi
     {
         let client = client.clone();
         spawn_local(async move {
-            if let Ok(found) = client.custom_fields().await {
+            if let Ok(found) = client.custom_fields_of("lead").await {
                 custom_fields.try_set(found);
             }
         });

@@ -63,7 +63,7 @@ fn LeadList() -> impl IntoView {
     {
         let client = client.clone();
         spawn_local(async move {
-            if let Ok(found) = client.custom_fields().await {
+            if let Ok(found) = client.custom_fields_of("lead").await {
                 custom_fields.try_set(found);
             }
         });

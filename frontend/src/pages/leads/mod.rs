@@ -74,6 +74,22 @@ pub const KINDS: &[RecordKind] = &[
     RecordKind { entity: "lead", label: "Lead", href: Some(|id| format!("/m/leads/{id}")) },
     RecordKind { entity: "web_form", label: "Web form", href: Some(|id| format!("/m/leads/forms/{id}")) },
     RecordKind { entity: "custom_field", label: "Custom field", href: Some(|_| "/settings/custom-fields".to_owned()) },
+    RecordKind { entity: "call_list", label: "Call list", href: Some(|id| format!("/m/leads/calls/{id}")) },
+    RecordKind { entity: "lead_view", label: "Saved view", href: None },
+    RecordKind { entity: "import", label: "Import", href: None },
+    RecordKind { entity: "lead_merge", label: "Lead merge", href: None },
+    RecordKind { entity: "scoring_rule", label: "Scoring rule", href: Some(|_| "/settings/lead-scoring".to_owned()) },
+    RecordKind {
+        entity: "assignment_rule",
+        label: "Assignment rule",
+        href: Some(|_| "/settings/lead-assignment".to_owned()),
+    },
+    RecordKind { entity: "lead_settings", label: "Lead settings", href: Some(|_| "/settings/leads".to_owned()) },
+    RecordKind {
+        entity: "inbound_email",
+        label: "Inbound email",
+        href: Some(|_| "/settings/inbound-email".to_owned()),
+    },
 ];
 
 pub fn lead_href(id: LeadId) -> String {

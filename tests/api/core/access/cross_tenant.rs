@@ -125,6 +125,7 @@ pub async fn organization(app: &TestApp, mark: &str) -> Victim {
     push(&mut ids, "EnrollmentId", enrollment.id);
     let field = admin
         .create_custom_field(&CustomFieldInput {
+            record_kind: "lead".into(),
             key: mark_lc.clone(),
             label: mark.to_owned(),
             kind: CustomFieldKind::Text,

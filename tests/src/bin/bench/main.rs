@@ -162,6 +162,7 @@ async fn set_up(app: &TestApp) -> Org {
     ] {
         admin
             .create_custom_field(&CustomFieldInput {
+                record_kind: "lead".into(),
                 key: key.into(),
                 label: label.into(),
                 kind,

@@ -1,4 +1,5 @@
-//! Custom fields of leads: admins define them; leads carry their values under `custom`.
+//! Custom fields: admins define them per record kind (leads so far); records carry their values under
+//! `custom`.
 
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use kith_domain::core::custom_fields::*;
@@ -11,15 +12,23 @@ use crate::http::idempotency::{create_once, IdempotencyKey};
 use crate::http::input::valid;
 use crate::state::AppState;
 
-/// Every lead custom field in display order (a short configuration list, returned whole).
-#[utoipa::path(operation_id = "list_custom_fields", tag = "custom_fields", security(("bearer" = [])), responses((status = 200, body = Vec<CustomFieldView>), (status = 403, body = Problem)))]
+/// The custom fields of one record kind (`record_kind`), or of every kind the caller may read, by kind
+/// and display order (a short configuration list, returned whole).
+#[utoipa::path(
+    operation_id = "list_custom_fields",
+    tag = "custom_fields",
+    security(("bearer" = [])),
+    params(CustomFieldQuery),
+    responses((status = 200, body = Vec<CustomFieldView>), (status = 403, body = Problem), (status = 422, body = Problem))
+)]
 #[get("/custom-fields")]
-pub async fn list(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
-    let fields = state.db(move |c| kith_db::core::custom_fields::list(c, auth.scope())).await?;
+pub async fn list(state: web::Data<AppState>, auth: Auth, q: web::Query<CustomFieldQuery>) -> ApiResult<HttpResponse> {
+    let fields =
+        state.db(move |c| kith_db::core::custom_fields::list(c, auth.scope(), q.record_kind.as_deref())).await?;
     ok(&fields)
 }
 
-/// Define a lead field (administrators). Its key and kind are fixed once created.
+/// Define a field of a record kind (administrators). Its record kind, key and kind are fixed once created.
 #[utoipa::path(
     operation_id = "create_custom_field",
     tag = "custom_fields",

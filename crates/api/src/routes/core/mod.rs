@@ -1,4 +1,4 @@
-//! Shared routes: attachments (a lead's upload and list live with leads), the audit trail and the recycle bin, the organization's email settings, notifications,
+//! Shared routes: search across record kinds, attachments (a lead's upload and list live with leads), the audit trail and the recycle bin, the organization's email settings, notifications,
 //! custom fields, and the operational endpoints (health, readiness, metrics).
 
 pub mod attachments;
@@ -7,12 +7,14 @@ pub mod custom_fields;
 pub mod health;
 pub mod mail_settings;
 pub mod notifications;
+pub mod search;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// This context's routes under `/api/v1`.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(audit::list)
+    cfg.service(search::search)
+        .service(audit::list)
         .service(audit::recycle_bin)
         .service(mail_settings::get)
         .service(mail_settings::put)

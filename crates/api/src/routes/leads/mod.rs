@@ -88,11 +88,7 @@ pub async fn create(
 pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<LeadId>) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let detail = state.db(move |c| kith_db::leads::get(c, auth.scope(), id)).await?;
-    let mut response = ok(&detail)?;
-    if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&format!("\"{}\"", detail.lead.version)) {
-        response.headers_mut().insert(actix_web::http::header::ETAG, v);
-    }
-    Ok(response)
+    ok(&detail)
 }
 
 /// Change a lead: fields, status (through the status machine), owner, tags.

@@ -238,6 +238,32 @@ fn purge(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<()> {
     forget(conn, scope, rows)
 }
 
+/// Move a record's attachments (live and in the bin; only `ids` when given) to another record, e.g. from a
+/// merged lead to the kept one; returns the ids moved, so an undo can move exactly those back.
+pub(crate) fn move_between(
+    conn: &mut DbConnection,
+    org_id: kith_domain::OrgId,
+    from: &crate::core::kernel::RecordRef,
+    to: &crate::core::kernel::RecordRef,
+    only: Option<&[String]>,
+) -> Result<Vec<String>> {
+    let mut ids: Vec<String> = attachments::table
+        .filter(attachments::org_id.eq(org_id.to_string()))
+        .filter(attachments::record_kind.eq(from.kind))
+        .filter(attachments::record_id.eq(&from.id))
+        .select(attachments::id)
+        .load(conn)?;
+    if let Some(only) = only {
+        ids.retain(|id| only.contains(id));
+    }
+    for chunk in ids.chunks(500) {
+        diesel::update(attachments::table.filter(attachments::id.eq_any(chunk)))
+            .set((attachments::record_kind.eq(to.kind), attachments::record_id.eq(&to.id)))
+            .execute(conn)?;
+    }
+    Ok(ids)
+}
+
 /// A purged record takes its attachments along (live ones and those in the bin). The recycle bin's
 /// purge calls this for every kind it purges, in the same transaction.
 pub(crate) fn forget_record(conn: &mut DbConnection, scope: &Scope, record_kind: &str, record_id: &str) -> Result<()> {
@@ -286,6 +312,11 @@ fn read_one(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<()> {
 /// their record's access (`read_one`), whatever module that record belongs to. `Settings` is the
 /// module of the organization-wide trail of every attachment.
 pub(crate) fn register(k: &mut crate::core::kernel::Kernel) {
-    k.record_kind(RecordKind::new(ENTITY, Module::Settings).read_one(read_one).purged_by(purge));
+    k.record_kind(
+        RecordKind::new(ENTITY, Module::Settings)
+            .read_one(read_one)
+            .display(crate::display_by!(ENTITY, attachments, file_name))
+            .purged_by(purge),
+    );
     k.store_maintenance("attachment files", sweep_purged_files);
 }

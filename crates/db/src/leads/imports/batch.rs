@@ -21,7 +21,7 @@ use crate::leads::{
     event, fields_of_new, fields_of_view, find, find_duplicate, replace_tags, team_of, write_fields, Match, ENTITY,
 };
 use crate::schema::leads;
-use crate::{core::audit, core::custom_fields, DbConnection, Result, Scope};
+use crate::{core::audit, core::custom_fields, core::search, DbConnection, Result, Scope};
 
 /// Rules, custom fields and loads read once per batch.
 pub struct BatchContext {
@@ -42,7 +42,7 @@ impl BatchContext {
             if assignment.iter().any(|r| r.active) { crate::leads::candidates(c, org_id)? } else { Vec::new() };
         Ok(BatchContext {
             settings: rules::settings(c, org_id)?,
-            custom_fields: custom_fields::defs(c, org_id)?,
+            custom_fields: custom_fields::defs(c, org_id, ENTITY)?,
             scoring: rules::scoring_rules(c, org_id)?,
             assignment,
             candidates,
@@ -249,12 +249,12 @@ pub fn import_one(
             leads::team_id.eq(view.team_id.map(|t| t.to_string())),
             leads::score.eq(view.score),
             leads::sort_name.eq(fields.sort_name()),
-            leads::search_text.eq(fields.search_text()),
             leads::created_at.eq(at),
             leads::updated_at.eq(at),
             leads::version.eq(1i64),
         ))
         .execute(c)?;
+    search::index(c, scope.org_id(), &RecordRef::new(ENTITY, id), &fields.search_text())?;
     if !view.tags.is_empty() {
         replace_tags(c, scope.org_id(), id, &view.tags)?;
     }

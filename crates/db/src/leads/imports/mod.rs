@@ -122,11 +122,11 @@ fn own_row(conn: &mut DbConnection, scope: &Scope, id: ImportId) -> Result<Impor
 
 fn view(conn: &mut DbConnection, org_id: OrgId, id: ImportId) -> Result<ImportView> {
     let row = find_row(conn, org_id, id)?;
-    row.into_view(&custom_fields::defs(conn, org_id)?)
+    row.into_view(&custom_fields::defs(conn, org_id, crate::leads::ENTITY)?)
 }
 
 pub fn get(conn: &mut DbConnection, scope: &Scope, id: ImportId) -> Result<ImportView> {
-    own_row(conn, scope, id)?.into_view(&custom_fields::defs(conn, scope.org_id())?)
+    own_row(conn, scope, id)?.into_view(&custom_fields::defs(conn, scope.org_id(), crate::leads::ENTITY)?)
 }
 
 /// Store a CSV file's rows as an import, reading it as a stream. The first row names the columns.
@@ -237,7 +237,7 @@ pub fn set_mapping(
             return Err(Error::field("status", "started", "This import has started; its mapping is fixed."));
         }
         let headers: Vec<String> = serde_json::from_str(&row.headers).unwrap_or_default();
-        let mut problems = mapping.problems(&headers, &custom_fields::defs(c, scope.org_id())?);
+        let mut problems = mapping.problems(&headers, &custom_fields::defs(c, scope.org_id(), crate::leads::ENTITY)?);
         if let Some(owner) = mapping.owner_id {
             match crate::leads::check_owner(c, scope, owner, "owner_id") {
                 Ok(()) => {}
@@ -394,7 +394,7 @@ pub fn check_batch(conn: &mut DbConnection, id: ImportId) -> Result<bool> {
         } else {
             crate::leads::rules::settings(c, org_id)?.duplicate_rule
         };
-        let defs = custom_fields::defs(c, org_id)?;
+        let defs = custom_fields::defs(c, org_id, crate::leads::ENTITY)?;
         // Rows are numbered 1.. without gaps and checked in order: the next batch starts after
         // `check_rows`.
         let batch: Vec<(i64, String)> = import_rows::table
@@ -796,7 +796,10 @@ pub fn results_csv(conn: &mut DbConnection, scope: &Scope, id: ImportId) -> Resu
 /// Imports run and are checked as background jobs, a slice at a time, so the lease never runs out
 /// under a long file; the job comes back at once for the next slice.
 pub(crate) fn register(k: &mut crate::core::kernel::Kernel) {
-    k.record_kind(crate::core::kernel::RecordKind::new("import", kith_domain::core::modules::Module::Leads));
+    k.record_kind(
+        crate::core::kernel::RecordKind::new("import", kith_domain::core::modules::Module::Leads)
+            .display(crate::display_by!("import", imports, file_name)),
+    );
     k.job(JOB, |_, conn, job| {
         let id = import_of(job)?;
         let started = std::time::Instant::now();
