@@ -57,11 +57,21 @@ run: frontend build
 	@if [ "$(DEMO)" = "1" ]; then DATABASE_URL='$(DATABASE_URL)' $(KITH) seed-demo; fi
 	DATABASE_URL='$(DATABASE_URL)' $(KITH) serve
 
+# Every test target is built by one cargo invocation, so the workspace compiles once with one set of
+# features (`cargo build` alone would resolve features without dev-dependencies and compile much of
+# it again). kith-api's own integration test puts the `kith` binary the integration tests start
+# (`kith worker`, `kith import`) at target/debug/kith.
+TEST_PACKAGES := -p kith-domain -p kith-db -p kith-api -p kith-client -p kith-tests
+
+.PHONY: test-build
+test-build:
+	$(CARGO) test $(TEST_PACKAGES) --no-run
+
 # Unit tests, then the integration binary on SQLite, then on PostgreSQL when reachable
 # (REQUIRE_POSTGRES=1 turns a missing PostgreSQL into a failure; REQUIRE_BROWSER=1 likewise for Chromium).
 # PROPTEST_CASES: cases per property test (proptest's default 256 here; CI runs 1024, see .ci/run).
-test: frontend
-	PROPTEST_CASES=$(PROPTEST_CASES) $(CARGO) test -p kith-domain -p kith-db -p kith-api -p kith-client
+test: frontend test-build
+	PROPTEST_CASES=$(PROPTEST_CASES) $(CARGO) test $(TEST_PACKAGES) --lib --bins --test cli
 	$(MAKE) --no-print-directory test-sqlite
 	@if $(MAKE) --no-print-directory -s postgres-reachable; then \
 		$(MAKE) --no-print-directory test-postgres; \
@@ -75,16 +85,14 @@ test: frontend
 		echo "!!! ============================================================================"; \
 	fi
 
-# The integration tests start real `kith worker` processes too, so the binary is built first.
-test-sqlite:
+# The integration tests (tests/api, one binary) against a real server per test.
+test-sqlite: test-build
 	@echo ">>> integration tests on SQLite"
-	$(CARGO) build -p kith-api --bin kith
-	KITH_TEST_BACKEND=sqlite $(CARGO) test -p kith-tests
+	KITH_TEST_BACKEND=sqlite $(CARGO) test $(TEST_PACKAGES) --test api
 
-test-postgres:
+test-postgres: test-build
 	@echo ">>> integration tests on PostgreSQL ($(TEST_DATABASE_URL))"
-	$(CARGO) build -p kith-api --bin kith
-	KITH_TEST_BACKEND=postgres TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(CARGO) test -p kith-tests
+	KITH_TEST_BACKEND=postgres TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(CARGO) test $(TEST_PACKAGES) --test api
 
 .PHONY: postgres-reachable
 postgres-reachable:
@@ -115,7 +123,7 @@ openapi: build
 # schemathesis (from PyPI, into .venv-contract/) against a seeded server on a free port: every check,
 # positive and negative data, a bounded number of cases. SQLite in a temp dir, or a fresh database on
 # CONTRACT_DATABASE_URL's PostgreSQL server. See tests/contract/run.sh.
-contract: build
+contract: test-build
 	KITH='$(KITH)' tests/contract/run.sh
 
 # Release build; SQLite by default, KITH_TEST_BACKEND=postgres for PostgreSQL. Fails when any check fails;
