@@ -16,5 +16,6 @@ mod jobs;
 mod openapi;
 mod record_kernel_migration;
 mod spec_conventions;
+mod static_files;
 mod timeline;
 mod workers;
