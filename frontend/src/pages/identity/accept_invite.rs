@@ -9,7 +9,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::{problem_of, use_client};
 use crate::auth::use_session;
-use crate::components::field::{invalid, Field, FormAlert};
+use crate::components::field::{FormAlert, TextField};
 use crate::components::layout::AuthShell;
 use crate::components::toast::use_toaster;
 use crate::data::{load, Loaded};
@@ -125,26 +125,18 @@ fn InviteForm(token: Memo<String>) -> impl IntoView {
     view! {
         <form class="form" on:submit=submit novalidate>
             <FormAlert problem fields=FIELDS />
-            <Field label="Your name" id="invite-name" name="name" problem>
-                <input
-                    id="invite-name"
-                    type="text"
-                    autocomplete="name"
-                    required
-                    aria-invalid=invalid(problem, "name")
-                    bind:value=name
-                />
-            </Field>
-            <Field label="Password" id="invite-password" name="password" problem hint="At least 8 characters; avoid common passwords.">
-                <input
-                    id="invite-password"
-                    type="password"
-                    autocomplete="new-password"
-                    required
-                    aria-invalid=invalid(problem, "password")
-                    bind:value=password
-                />
-            </Field>
+            <TextField label="Your name" id="invite-name" name="name" autocomplete="name" required=true problem value=name />
+            <TextField
+                label="Password"
+                id="invite-password"
+                name="password"
+                kind="password"
+                autocomplete="new-password"
+                required=true
+                problem
+                value=password
+                hint="At least 8 characters; avoid common passwords."
+            />
             <button id="invite-submit" type="submit" class="btn btn-primary btn-block" disabled=move || busy.get()>
                 {move || if busy.get() { "Joining…" } else { "Accept invitation" }}
             </button>
