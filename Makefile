@@ -46,7 +46,7 @@ frontend: tools
 	rm -rf frontend/dist.tmp && mkdir -p frontend/dist.tmp
 	wasm-bindgen --target web --no-typescript --out-dir frontend/dist.tmp/pkg \
 		target/$(WASM_TARGET)/wasm-release/kith_web.wasm
-	cp frontend/index.html frontend/style.css frontend/boot.js frontend/dist.tmp/
+	cp frontend/index.html frontend/style.css frontend/boot.js frontend/favicon.svg frontend/favicon.ico frontend/dist.tmp/
 	rm -rf frontend/dist && mv frontend/dist.tmp frontend/dist
 
 demo: build

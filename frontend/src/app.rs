@@ -11,6 +11,7 @@ use crate::components::layout::AppLayout;
 use crate::components::toast::{Toaster, Toasts};
 use crate::pages::core::settings::{Guard, SettingsIndex, SettingsLayout, SettingsRoute};
 use crate::pages::core::{dashboard::Dashboard, history::HistoryPage, module::ModulePage, not_found::NotFound};
+use crate::pages::identity::password_reset::{ForgotPassword, ResetPassword};
 use crate::pages::identity::{accept_invite::AcceptInvite, login::Login, signup::Signup};
 use crate::pages::leads::calls::{work::CallScreenPage, CallListsPage};
 use crate::pages::leads::forms::builder::{WebFormNewPage, WebFormPage};
@@ -40,6 +41,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/signup") view=Signup />
                 <Route path=path!("/login") view=Login />
                 <Route path=path!("/accept-invite") view=AcceptInvite />
+                <Route path=path!("/forgot-password") view=ForgotPassword />
+                <Route path=path!("/reset-password") view=ResetPassword />
                 <ParentRoute path=path!("") view=AppLayout>
                     <Route path=path!("") view=Dashboard />
                     <Route path=path!("m/leads/forms/new") view=WebFormNewPage />

@@ -1,5 +1,6 @@
 //! Who is signed in. The access token lives inside the client; the refresh token only in an
-//! http-only cookie, so after a page load the session is restored by a silent refresh.
+//! http-only cookie, so after a page load the session is restored by a silent refresh — when the
+//! server's `kith_signed_in` hint cookie says there may be one.
 
 use kith_client::{Client, ClientError};
 use kith_domain::core::modules::Module;
@@ -7,6 +8,9 @@ use kith_domain::core::permissions::Action;
 use kith_domain::identity::auth::Me;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+
+/// The server's hint that this browser may hold a session (see `routes::identity::auth`).
+const SIGNED_IN_COOKIE: &str = "kith_signed_in";
 
 #[derive(Clone, Copy)]
 pub struct Session {
@@ -23,8 +27,14 @@ impl Session {
         session
     }
 
-    /// Restore the session from the refresh cookie, if there is one.
+    /// Restore the session from the refresh cookie, if there is one. The refresh cookie is http-only;
+    /// the server sets a readable hint cookie beside it (and removes both when the session ends), so
+    /// a signed-out visitor's page load asks the server nothing.
     pub fn restore(self, client: Client) {
+        if !crate::browser::has_cookie(SIGNED_IN_COOKIE) {
+            self.ready.set(true);
+            return;
+        }
         spawn_local(async move {
             if client.refresh().await.is_ok() {
                 if let Ok(me) = client.me().await {

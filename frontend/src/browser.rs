@@ -1,4 +1,4 @@
-//! The few browser facilities the SPA uses directly: file downloads and local storage.
+//! The few browser facilities the SPA uses directly: file downloads, local storage and cookies.
 
 use std::time::Duration;
 
@@ -75,4 +75,18 @@ pub async fn pause(ms: i32) {
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Does the page's origin hold a cookie named `name` (one the page's script may read)?
+pub fn has_cookie(name: &str) -> bool {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return false;
+    };
+    let cookies = js_sys::Reflect::get(&document, &JsValue::from_str("cookie"))
+        .ok()
+        .and_then(|c| c.as_string())
+        .unwrap_or_default();
+    cookies
+        .split(';')
+        .any(|pair| pair.trim().split_once('=').is_some_and(|(key, value)| key == name && !value.is_empty()))
 }

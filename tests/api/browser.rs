@@ -39,7 +39,7 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(9515)
 }
 
-async fn wait_for(driver: &WebDriver, css: &str) -> WebElement {
+pub(crate) async fn wait_for(driver: &WebDriver, css: &str) -> WebElement {
     match driver.query(By::Css(css)).wait(Duration::from_secs(20), Duration::from_millis(100)).first().await {
         Ok(found) => found,
         Err(e) => {
@@ -50,7 +50,7 @@ async fn wait_for(driver: &WebDriver, css: &str) -> WebElement {
 }
 
 /// The page's visible text (what a person reads).
-async fn visible_text(driver: &WebDriver) -> String {
+pub(crate) async fn visible_text(driver: &WebDriver) -> String {
     driver
         .execute("return document.body ? document.body.innerText : '';", vec![])
         .await
@@ -59,7 +59,7 @@ async fn visible_text(driver: &WebDriver) -> String {
 }
 
 /// Wait until the page shows every one of `needles` as text; fail if it never does.
-async fn wait_for_text(driver: &WebDriver, needles: &[&str], what: &str) {
+pub(crate) async fn wait_for_text(driver: &WebDriver, needles: &[&str], what: &str) {
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     loop {
         let text = visible_text(driver).await;
@@ -71,13 +71,13 @@ async fn wait_for_text(driver: &WebDriver, needles: &[&str], what: &str) {
     }
 }
 
-async fn fill(driver: &WebDriver, css: &str, text: &str) {
+pub(crate) async fn fill(driver: &WebDriver, css: &str, text: &str) {
     let field = wait_for(driver, css).await;
     field.clear().await.unwrap_or_else(|e| panic!("clear {css}: {e}"));
     field.send_keys(text).await.unwrap_or_else(|e| panic!("type into {css}: {e}"));
 }
 
-async fn click(driver: &WebDriver, css: &str) {
+pub(crate) async fn click(driver: &WebDriver, css: &str) {
     wait_for(driver, css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
 }
 
@@ -110,6 +110,8 @@ async fn start_browser() -> (WebDriver, Driver, std::path::PathBuf) {
         caps.add_arg(arg).expect("arg");
     }
     caps.add_arg(&format!("--user-data-dir={}", profile.display())).expect("arg");
+    // The console (failed requests included) is read back by `failed_requests`.
+    caps.set_browser_log_level(thirtyfour::LoggingPrefsLogLevel::All).expect("logging prefs");
     for _ in 0..50 {
         if let Ok(d) = WebDriver::new(format!("http://127.0.0.1:{port}"), caps.clone()).await {
             return (d, chromedriver, profile);
@@ -119,7 +121,7 @@ async fn start_browser() -> (WebDriver, Driver, std::path::PathBuf) {
     panic!("chromedriver did not start");
 }
 
-fn skip_without_browser() -> bool {
+pub(crate) fn skip_without_browser() -> bool {
     if let Some(why) = missing() {
         assert!(std::env::var("REQUIRE_BROWSER").as_deref() != Ok("1"), "browser test required but {why}");
         eprintln!("!!! SKIPPED browser test: {why}");
@@ -163,7 +165,13 @@ async fn a_new_customer_signs_up_creates_an_api_key_and_logs_out_in_the_browser(
             .first()
             .await
             .expect("role options");
-        role.click().await.expect("open select");
+        // A key's role is chosen on purpose: the form preselects none.
+        thirtyfour::components::SelectElement::new(&role)
+            .await
+            .expect("select")
+            .select_by_visible_text("Sales representative")
+            .await
+            .expect("choose a role");
         click(&driver, "#api-key-create").await;
         let secret = wait_for(&driver, "#api-key-secret").await.text().await.expect("secret");
         assert!(secret.contains("kith_"), "secret shown once: {secret}");
@@ -666,7 +674,7 @@ async fn a_rep_attaches_a_file_to_a_lead_and_sees_it_listed_and_a_refused_file_e
 }
 
 /// Sign in through the login page and wait for the signed-in shell.
-async fn log_in(driver: &WebDriver, app: &TestApp, email: &str) {
+pub(crate) async fn log_in(driver: &WebDriver, app: &TestApp, email: &str) {
     driver.goto(app.url("/login")).await.expect("open login");
     fill(driver, "#login-email", email).await;
     fill(driver, "#login-password", kith_tests::PASSWORD).await;
@@ -675,7 +683,7 @@ async fn log_in(driver: &WebDriver, app: &TestApp, email: &str) {
 }
 
 /// Run `story` in a fresh headless browser, then close it.
-async fn in_browser(story: impl AsyncFnOnce(&WebDriver)) {
+pub(crate) async fn in_browser(story: impl AsyncFnOnce(&WebDriver)) {
     let (driver, _chromedriver, profile) = start_browser().await;
     story(&driver).await;
     let _ = driver.quit().await;
@@ -683,7 +691,7 @@ async fn in_browser(story: impl AsyncFnOnce(&WebDriver)) {
 }
 
 /// Poll `check` until it holds (the browser saves asynchronously); fail with `what` if it never does.
-async fn eventually<F, Fut>(what: &str, check: F)
+pub(crate) async fn eventually<F, Fut>(what: &str, check: F)
 where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = bool>,

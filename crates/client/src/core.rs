@@ -53,8 +53,11 @@ impl Client {
         self.send(Method::PUT, "/api/v1/mail-settings", |r| r.json(settings)).await
     }
     /// The organization's own SMTP server; `NotFound` when it uses the installation's.
-    pub async fn mail_server(&self) -> Result<kith_domain::core::notifications::MailServerView> {
-        self.get("/api/v1/mail-settings/server", &()).await
+    /// The organization's own SMTP server; `None` when it sends through the installation's.
+    pub async fn mail_server(&self) -> Result<Option<kith_domain::core::notifications::MailServerView>> {
+        let setting: kith_domain::core::notifications::MailServerSetting =
+            self.get("/api/v1/mail-settings/server", &()).await?;
+        Ok(setting.server)
     }
     pub async fn put_mail_server(
         &self,

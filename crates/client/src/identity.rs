@@ -64,6 +64,22 @@ impl Client {
         self.store(&tokens);
         Ok(tokens)
     }
+    /// What an invitation link is for (the organization and the address), before accepting it.
+    pub async fn invite_preview(&self, token: &str) -> Result<InvitePreview> {
+        self.post("/api/v1/auth/invite-preview", &InvitePreviewRequest { token: token.to_owned() }).await
+    }
+    /// Ask for a reset link by email; the answer is the same whether or not the address has an account.
+    pub async fn request_password_reset(&self, email: &str) -> Result<()> {
+        let req = PasswordResetRequest { email: email.to_owned() };
+        self.post::<_, serde_json::Value>("/api/v1/auth/password-reset", &req).await.map(|_| ())
+    }
+    /// Set a new password with the token from a reset email; every session of the user ends.
+    pub async fn confirm_password_reset(&self, token: &str, password: &str) -> Result<()> {
+        let req = PasswordResetConfirm { token: token.to_owned(), password: password.to_owned() };
+        self.post::<_, serde_json::Value>("/api/v1/auth/password-reset/confirm", &req).await?;
+        self.clear();
+        Ok(())
+    }
 
     // ---- users ----
 

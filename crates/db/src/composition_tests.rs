@@ -25,6 +25,7 @@ mod kernel {
                 "idempotency keys",
                 "login attempts",
                 "old jobs",
+                "password resets",
                 "planner statistics",
                 "purged",
                 "revisits"

@@ -711,3 +711,24 @@ diesel::table! {
         purged_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    password_resets (id) {
+        id -> Text,
+        org_id -> Text,
+        user_id -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    password_reset_requests (id) {
+        id -> Text,
+        email -> Text,
+        ip -> Text,
+        requested_at -> Timestamp,
+    }
+}

@@ -17,5 +17,6 @@ mod openapi;
 mod record_kernel_migration;
 mod search;
 mod spec_conventions;
+mod static_files;
 mod timeline;
 mod workers;

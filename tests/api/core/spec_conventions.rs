@@ -176,9 +176,12 @@ const NO_RATE_LIMIT: &[&str] = &[
     "public_form_thanks",
     "unsubscribe_page",
     "unsubscribe",
-    // Per-IP login throttling covers sign-in; these have no account to throttle yet, or a single-use token.
+    // Per-IP login throttling covers sign-in; these have no account to throttle yet, or take a single-use
+    // token of 256 random bits (an invitation's, a password reset's) that guessing cannot find.
     "signup",
     "accept_invite",
+    "invite_preview",
+    "confirm_password_reset",
     "refresh",
     "receive_inbound_email",
 ];

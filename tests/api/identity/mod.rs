@@ -1,6 +1,8 @@
 //! Users, teams, roles, invitations, the audit trail and the recycle bin, as admins and reps use them.
 
 mod auth;
+mod browser_identity;
+mod signed_out;
 mod tenancy;
 
 use kith_domain::core::audit::{AuditAction, AuditQuery};

@@ -8,7 +8,7 @@ use kith_domain::core::modules::Module;
 use kith_domain::core::page::{clamp_limit, page_from_rows, Cursor, Page, PageQuery};
 use kith_domain::core::permissions::Action;
 use kith_domain::core::validation::normalize_email;
-use kith_domain::identity::auth::AcceptInviteRequest;
+use kith_domain::identity::auth::{AcceptInviteRequest, InvitePreview};
 use kith_domain::identity::{CreatedInvite, InviteView, NewInvite};
 use kith_domain::*;
 
@@ -16,7 +16,7 @@ use crate::core::outbox::{self, NewEmail};
 use crate::core::tokens::{generate_secret, hash_secret};
 use crate::core::util::{new_id, now, parse_id, to_utc, transaction};
 use crate::identity::sessions::{create_session, IssuedSession};
-use crate::schema::{invites, users};
+use crate::schema::{invites, organizations, users};
 use crate::{core::audit, DbConnection, Error, Result, Scope};
 
 pub const INVITE_DAYS: i64 = 7;
@@ -151,6 +151,24 @@ pub fn revoke(conn: &mut DbConnection, scope: &Scope, id: InviteId) -> Result<()
         .execute(c)?;
         audit::record(c, scope, "invite", &id.to_string(), AuditAction::Revoke, &[])
     })
+}
+
+/// What a valid invitation (not accepted, revoked or expired) is for: the organization and the address
+/// invited, for the page its link opens. Anything else is `NotFound`, whatever the reason, so the
+/// token's holder learns nothing more than the invitation told them.
+pub fn preview(conn: &mut DbConnection, token: &str) -> Result<InvitePreview> {
+    let invite = invites::table
+        .filter(invites::token_hash.eq(hash_secret(token)))
+        .filter(invites::accepted_at.is_null())
+        .filter(invites::revoked_at.is_null())
+        .filter(invites::expires_at.gt(now()))
+        .select(InviteRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(Error::NotFound)?;
+    let organization_name: String =
+        organizations::table.find(invite.org_id.clone()).select(organizations::name).first(conn)?;
+    Ok(InvitePreview { organization_name, email: invite.email, expires_at: to_utc(invite.expires_at) })
 }
 
 /// Accept an invitation: create the user in the inviting organization and sign them in.

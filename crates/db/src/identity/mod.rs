@@ -1,9 +1,10 @@
-//! Identity: organizations, people, teams, roles, API keys, invitations and sessions (their secrets are
-//! `core::tokens`).
+//! Identity: organizations, people, teams, roles, API keys, invitations, sessions and password resets
+//! (their secrets are `core::tokens`).
 
 pub mod api_keys;
 pub mod invites;
 pub mod organizations;
+pub mod password_resets;
 pub mod roles;
 pub mod sessions;
 pub mod teams;
@@ -18,4 +19,5 @@ pub(crate) fn register(k: &mut crate::core::kernel::Kernel) {
     sessions::register(k);
     api_keys::register(k);
     invites::register(k);
+    password_resets::register(k);
 }

@@ -143,6 +143,15 @@ pub struct MailServerView {
     pub updated_at: DateTime<Utc>,
 }
 
+/// Which SMTP server the organization's email goes out through: its own, or (`server: null`) the
+/// installation's — a plain answer, not an error, since most organizations never set one up.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MailServerSetting {
+    /// The organization's own server; `null` when it sends through the installation's.
+    pub server: Option<MailServerView>,
+}
+
 /// Send one message now, to check the organization's email set-up end to end.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, validator::Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -163,7 +172,7 @@ pub struct TestEmailResult {
     pub host: Option<String>,
 }
 
-crate::unversioned!(MailServerView, MailSettings, TestEmailResult);
+crate::unversioned!(MailServerView, MailServerSetting, MailSettings, TestEmailResult);
 
 #[cfg(test)]
 mod host_tests {

@@ -95,4 +95,50 @@ pub struct Me {
     pub role: RoleView,
 }
 
-crate::unversioned!(Me, TokenResponse);
+/// Ask for a link to set a new password. The answer is the same whether or not the address has an
+/// account.
+#[derive(Clone, Debug, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetRequest {
+    #[validate(email, length(max = 254))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 254, format = Email))]
+    pub email: String,
+}
+
+/// Set a new password with the token from a reset email.
+#[derive(Clone, Debug, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetConfirm {
+    /// The `token` of the link in the email.
+    #[validate(length(min = 1, max = 200))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
+    pub token: String,
+    #[validate(custom(function = "crate::core::validation::password"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 128))]
+    pub password: String,
+}
+
+/// What an invitation is for, shown to whoever holds its link before they accept it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvitePreview {
+    /// The organization that invites.
+    pub organization_name: String,
+    /// The address invited: the new account's email.
+    pub email: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The token of an invitation link, to see what it is for. Sent in a body, like accepting, so the
+/// token stays out of URLs and the logs that keep them.
+#[derive(Clone, Debug, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct InvitePreviewRequest {
+    #[validate(length(min = 1, max = 200))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
+    pub token: String,
+}
+crate::unversioned!(Me, TokenResponse, InvitePreview);

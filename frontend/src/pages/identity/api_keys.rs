@@ -1,5 +1,6 @@
 //! API keys: tokens for integrations, limited to a role; the secret is shown once, at creation.
 
+use chrono::{DateTime, NaiveDate, Utc};
 use kith_domain::core::page::PageQuery;
 use kith_domain::identity::{ApiKeyView, CreatedApiKey, NewApiKey};
 use kith_domain::{FieldError, Problem, RoleId};
@@ -126,36 +127,32 @@ fn NewKeyForm(#[prop(into)] on_created: Callback<()>) -> impl IntoView {
     let toaster = use_toaster();
     let directory = use_directory();
     let name = RwSignal::new(String::new());
+    // No role is chosen for the admin: a key acts with the role picked for it, on purpose.
     let role = RwSignal::new(String::new());
+    let expires = RwSignal::new(String::new());
     let secret = RwSignal::new(None::<String>);
     let create = Save::new(
         |client, key: NewApiKey| async move { client.create_api_key(&key).await },
         move |created: CreatedApiKey| {
             secret.set(Some(created.secret));
             name.set(String::new());
+            role.set(String::new());
+            expires.set(String::new());
             toaster.success(format!("API key {} created", created.api_key.name));
             on_created.run(());
         },
     );
     let problem = create.problem;
 
-    // Preselect the first role once the roles are known, so the form works without a choice.
-    Effect::new(move |_| {
-        if role.with_untracked(String::is_empty) {
-            if let Some(first) = directory.roles.with(|roles| roles.first().map(|r| r.id.to_string())) {
-                role.set(first);
-            }
-        }
-    });
-
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Ok(role_id) = role.get_untracked().parse::<RoleId>() else {
-            create.refuse(Problem::validation(vec![FieldError::new("role_id", "required", "Choose a role.")]));
-            return;
-        };
-        secret.set(None);
-        create.dispatch(NewApiKey { name: name.get_untracked(), role_id, expires_at: None });
+        match new_key(&name.get_untracked(), &role.get_untracked(), &expires.get_untracked(), format::now()) {
+            Ok(key) => {
+                secret.set(None);
+                create.dispatch(key);
+            }
+            Err(errors) => create.refuse(Problem::validation(errors)),
+        }
     };
 
     view! {
@@ -165,7 +162,7 @@ fn NewKeyForm(#[prop(into)] on_created: Callback<()>) -> impl IntoView {
             </div>
             <div class="card-body stack">
                 <form class="form" on:submit=submit novalidate>
-                    <FormAlert problem fields=&["name", "role_id"] />
+                    <FormAlert problem fields=&["name", "role_id", "expires_at"] />
                     <div class="form-grid">
                         <TextField
                             label="Name"
@@ -176,15 +173,39 @@ fn NewKeyForm(#[prop(into)] on_created: Callback<()>) -> impl IntoView {
                             required=true
                             hint="What uses the key, e.g. “Website form”."
                         />
-                        <Field label="Role" id="api-key-role" name="role_id" problem>
+                        <Field
+                            label="Role"
+                            id="api-key-role"
+                            name="role_id"
+                            problem
+                            hint="The key can do at most what this role allows. Choose the least it needs."
+                        >
                             <select
                                 id="api-key-role"
                                 aria-invalid=invalid(problem, "role_id")
                                 prop:value=move || role.get()
                                 on:change=move |ev| role.set(event_target_value(&ev))
                             >
+                                <option value="" disabled selected=move || role.with(String::is_empty)>
+                                    "Choose a role…"
+                                </option>
                                 {role_options(directory, move || role.with(|r| r.parse().ok()))}
                             </select>
+                        </Field>
+                        <Field
+                            label="Expires (optional)"
+                            id="api-key-expires"
+                            name="expires_at"
+                            problem
+                            hint="The key stops working at the end of this day (UTC). Empty: it works until revoked."
+                        >
+                            <input
+                                id="api-key-expires"
+                                type="date"
+                                aria-invalid=invalid(problem, "expires_at")
+                                prop:value=move || expires.get()
+                                on:input=move |ev| expires.set(event_target_value(&ev))
+                            />
                         </Field>
                     </div>
                     <div class="form-actions">
@@ -206,5 +227,36 @@ fn NewKeyForm(#[prop(into)] on_created: Callback<()>) -> impl IntoView {
                 }}
             </div>
         </section>
+    }
+}
+
+/// The key the form describes, or every field error at once: a name, a role chosen on purpose, and
+/// an expiry day (optional) that has not passed — the key then works to the end of that day, UTC.
+fn new_key(name: &str, role: &str, expires: &str, now: DateTime<Utc>) -> Result<NewApiKey, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    if name.trim().is_empty() {
+        errors.push(FieldError::new("name", "required", "Name the key after what uses it."));
+    }
+    let role_id = role.parse::<RoleId>().ok();
+    if role_id.is_none() {
+        errors.push(FieldError::new("role_id", "required", "Choose the role the key acts with."));
+    }
+    let expires_at = match expires.trim() {
+        "" => None,
+        day => match NaiveDate::parse_from_str(day, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(23, 59, 59)) {
+            Some(end) if end.and_utc() > now => Some(end.and_utc()),
+            Some(_) => {
+                errors.push(FieldError::new("expires_at", "past", "Choose today or a later day."));
+                None
+            }
+            None => {
+                errors.push(FieldError::new("expires_at", "date", "Enter a date, e.g. 2027-01-31."));
+                None
+            }
+        },
+    };
+    match role_id {
+        Some(role_id) if errors.is_empty() => Ok(NewApiKey { name: name.trim().to_owned(), role_id, expires_at }),
+        _ => Err(errors),
     }
 }

@@ -180,13 +180,7 @@ fn ServerCard() -> impl IntoView {
     let toaster = use_toaster();
     let session = use_session();
     // The organization's own server, or `None`: the installation's.
-    let server = load(|client| async move {
-        match client.mail_server().await {
-            Ok(found) => Ok(Some(found)),
-            Err(error) if error.status() == Some(404) => Ok(None),
-            Err(error) => Err(error),
-        }
-    });
+    let server = load(|client| async move { client.mail_server().await });
     // Setting up a server where there is none yet.
     let adding = RwSignal::new(false);
     let remove = Save::new(
@@ -211,7 +205,10 @@ fn ServerCard() -> impl IntoView {
             .into_any(),
             None => view! {
                 <div class="stack-sm" id="mail-server-none">
-                    <p>"Email goes out through this installation's server."</p>
+                    <p>
+                        <span class="badge">"Not set up"</span>
+                        " No SMTP server of your own: email goes out through this installation's server."
+                    </p>
                     {admin
                         .then(|| {
                             view! {

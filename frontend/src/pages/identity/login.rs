@@ -88,6 +88,9 @@ pub fn Login() -> impl IntoView {
                         bind:value=password
                     />
                 </Field>
+                <p class="auth-aside">
+                    <a id="login-forgot" href="/forgot-password">"Forgot password?"</a>
+                </p>
                 <button id="login-submit" type="submit" class="btn btn-primary btn-block" disabled=move || busy.get()>
                     {move || if busy.get() { "Logging in…" } else { "Log in" }}
                 </button>

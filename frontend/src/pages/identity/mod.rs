@@ -5,6 +5,7 @@ pub mod accept_invite;
 pub mod api_keys;
 pub mod email;
 pub mod login;
+pub mod password_reset;
 pub mod roles;
 pub mod signup;
 pub mod teams;

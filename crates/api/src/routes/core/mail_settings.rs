@@ -5,7 +5,7 @@ use actix_web::{delete, get, post, put, web, HttpResponse};
 use kith_db::core::mail_servers::PasswordChange;
 use kith_db::core::outbox::OutgoingEmail;
 use kith_domain::core::notifications::{
-    MailServerInput, MailServerView, MailSettings, TestEmailRequest, TestEmailResult,
+    MailServerInput, MailServerSetting, MailServerView, MailSettings, TestEmailRequest, TestEmailResult,
 };
 use kith_domain::{ErrorCode, Problem};
 
@@ -38,17 +38,18 @@ pub async fn put(state: web::Data<AppState>, auth: Auth, body: web::Json<MailSet
     ok(&saved)
 }
 
-/// The organization's own SMTP server (404 when it sends through the installation's).
+/// The SMTP server the organization's email goes out through: its own, or `{"server": null}` when it
+/// sends through the installation's.
 #[utoipa::path(
     operation_id = "get_mail_server",
     tag = "me",
     security(("bearer" = [])),
-    responses((status = 200, body = MailServerView), (status = 403, body = Problem), (status = 404, body = Problem))
+    responses((status = 200, body = MailServerSetting), (status = 403, body = Problem))
 )]
 #[get("/mail-settings/server")]
 pub async fn get_server(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
     let server = state.db(move |c| kith_db::core::mail_servers::get(c, auth.scope())).await?;
-    ok(&server.ok_or_else(ApiError::not_found)?)
+    ok(&MailServerSetting { server })
 }
 
 /// Send the organization's email through its own SMTP server (administrators). The password is stored

@@ -1,8 +1,9 @@
-//! Sign-up, login, token refresh, logout and accepting invitations.
+//! Sign-up, login, token refresh, logout, accepting invitations and resetting a forgotten password.
 
 use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
 use actix_web::http::StatusCode;
-use actix_web::{post, web, HttpRequest, HttpResponse};
+use actix_web::{post, web, HttpRequest, HttpResponse, ResponseError};
+use kith_db::identity::password_resets;
 use kith_db::identity::sessions::{self, IssuedSession, Throttle};
 use kith_domain::identity::auth::*;
 use kith_domain::Problem;
@@ -16,6 +17,10 @@ use crate::state::AppState;
 
 pub const REFRESH_COOKIE: &str = "kith_refresh";
 const COOKIE_PATH: &str = "/api/v1/auth";
+/// Set beside the refresh cookie and readable by the SPA's script: a hint, holding no secret, that
+/// this browser may have a session to restore. A signed-out visitor has none, so the SPA does not ask
+/// `/auth/refresh` for a session that cannot exist (and logs no 401 on every page load).
+pub const SIGNED_IN_COOKIE: &str = "kith_signed_in";
 
 fn refresh_cookie(state: &AppState, value: &str, max_age: CookieDuration) -> Cookie<'static> {
     Cookie::build(REFRESH_COOKIE, value.to_owned())
@@ -25,6 +30,33 @@ fn refresh_cookie(state: &AppState, value: &str, max_age: CookieDuration) -> Coo
         .secure(state.config.secure_cookies)
         .max_age(max_age)
         .finish()
+}
+
+fn signed_in_cookie(state: &AppState, max_age: CookieDuration) -> Cookie<'static> {
+    let value = if max_age == CookieDuration::ZERO { "" } else { "1" };
+    Cookie::build(SIGNED_IN_COOKIE, value)
+        .path("/")
+        .same_site(SameSite::Strict)
+        .secure(state.config.secure_cookies)
+        .max_age(max_age)
+        .finish()
+}
+
+/// Put the browser's session cookies on `response`: the refresh token (http-only) and the hint.
+fn set_session_cookies(state: &AppState, response: &mut HttpResponse, refresh_token: &str) -> ApiResult<()> {
+    let age = CookieDuration::days(sessions::SESSION_DAYS);
+    for cookie in [refresh_cookie(state, refresh_token, age), signed_in_cookie(state, age)] {
+        response.add_cookie(&cookie).map_err(|e| ApiError::Internal(e.to_string()))?;
+    }
+    Ok(())
+}
+
+/// Remove the browser's session cookies (signed out, the session ended, or it never was).
+pub(crate) fn clear_session_cookies(state: &AppState, response: &mut HttpResponse) -> ApiResult<()> {
+    for cookie in [refresh_cookie(state, "", CookieDuration::ZERO), signed_in_cookie(state, CookieDuration::ZERO)] {
+        response.add_cookie(&cookie).map_err(|e| ApiError::Internal(e.to_string()))?;
+    }
+    Ok(())
 }
 
 /// Answer with a token pair; the refresh token also goes into an http-only cookie for the SPA.
@@ -37,9 +69,7 @@ fn token_response(state: &AppState, status: StatusCode, issued: IssuedSession) -
         refresh_token: issued.refresh_token.clone(),
     };
     let mut response = json_response(status, &body)?;
-    response
-        .add_cookie(&refresh_cookie(state, &issued.refresh_token, CookieDuration::days(sessions::SESSION_DAYS)))
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    set_session_cookies(state, &mut response, &issued.refresh_token)?;
     Ok(response)
 }
 
@@ -115,7 +145,8 @@ fn presented_refresh_token(req: &HttpRequest, body: &RefreshRequest) -> Option<S
 }
 
 /// Trade a refresh token (in the body, or the SPA's cookie) for a new pair. Each refresh token works
-/// once; replaying a used one ends the session.
+/// once; replaying a used one ends the session. A refusal also removes the browser's session cookies
+/// (`kith_refresh` and the `kith_signed_in` hint), so a browser whose session ended is asked once.
 #[utoipa::path(
     tag = "auth",
     request_body = RefreshRequest,
@@ -127,9 +158,20 @@ pub async fn refresh(
     req: HttpRequest,
     body: web::Json<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
-    let token = presented_refresh_token(&req, &body).ok_or_else(ApiError::unauthorized)?;
-    let issued = state.db(move |c| sessions::refresh(c, &token)).await?;
-    token_response(&state, StatusCode::OK, issued)
+    let issued = match presented_refresh_token(&req, &body) {
+        Some(token) => state.db(move |c| sessions::refresh(c, &token)).await,
+        None => Err(ApiError::unauthorized()),
+    };
+    match issued {
+        Ok(issued) => token_response(&state, StatusCode::OK, issued),
+        // Only a refusal ends the browser's session; an outage (503) leaves it for the next try.
+        Err(refused) if refused.status_code() == StatusCode::UNAUTHORIZED => {
+            let mut response = refused.error_response();
+            clear_session_cookies(&state, &mut response)?;
+            Ok(response)
+        }
+        Err(other) => Err(other),
+    }
 }
 
 /// End the current session: its access and refresh tokens stop working at once.
@@ -159,9 +201,7 @@ pub async fn logout(
         })
         .await?;
     let mut response = HttpResponse::NoContent().finish();
-    response
-        .add_cookie(&refresh_cookie(&state, "", CookieDuration::ZERO))
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    clear_session_cookies(&state, &mut response)?;
     Ok(response)
 }
 
@@ -182,4 +222,82 @@ pub async fn accept_invite(
     let rid = request_id::of(&req);
     let issued = state.db(move |c| kith_db::identity::invites::accept(c, &body, &hash, rid)).await?;
     token_response(&state, StatusCode::CREATED, issued)
+}
+
+/// What an invitation link is for: the organization and the address invited. Only for a valid
+/// invitation (not accepted, revoked or expired); anything else is a 404. The token goes in the body,
+/// as when accepting, so it stays out of URLs.
+#[utoipa::path(
+    tag = "auth",
+    request_body = InvitePreviewRequest,
+    responses(
+        (status = 200, body = InvitePreview),
+        (status = 404, description = "No valid invitation has this token", body = Problem)
+    )
+)]
+#[post("/auth/invite-preview")]
+pub async fn invite_preview(
+    state: web::Data<AppState>,
+    body: web::Json<InvitePreviewRequest>,
+) -> ApiResult<HttpResponse> {
+    let body = valid(body.into_inner())?;
+    let preview = state.db(move |c| kith_db::identity::invites::preview(c, &body.token)).await?;
+    json_response(StatusCode::OK, &preview)
+}
+
+/// Forgot your password? Ask for a link to set a new one. The answer is `202` whether or not the
+/// address has an account; an active account's address gets an email with a link that works once,
+/// for 30 minutes. Limited per address and per client like logins (`429` with `Retry-After`), for
+/// every address alike.
+#[utoipa::path(
+    tag = "auth",
+    request_body = PasswordResetRequest,
+    responses(
+        (status = 202, description = "If the address has an account, a reset link is on its way"),
+        (status = 429, description = "Too many requests for this address or from this client; see Retry-After", body = Problem)
+    )
+)]
+#[post("/auth/password-reset")]
+pub async fn request_password_reset(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<PasswordResetRequest>,
+) -> ApiResult<HttpResponse> {
+    let body = valid(body.into_inner())?;
+    let ip = request_id::client_ip(&req, state.config.trust_proxy);
+    let limits = password_resets::ResetLimits {
+        window: chrono::Duration::seconds(state.config.login_window_seconds),
+        per_email: password_resets::PER_EMAIL,
+        per_ip: state.config.login_max_failures,
+    };
+    let reset_url = format!("{}/reset-password", state.config.public_url.trim_end_matches('/'));
+    let rid = request_id::of(&req);
+    state.db(move |c| password_resets::request(c, &body.email, &ip, limits, &reset_url, rid)).await?;
+    Ok(HttpResponse::Accepted().finish())
+}
+
+/// Set a new password with the token from a reset email (the password rules of sign-up apply). The
+/// token works once; a used, expired or unknown one is a `422` on `token`. Every session of the user
+/// ends, with its refresh tokens: sign in with the new password.
+#[utoipa::path(
+    tag = "auth",
+    request_body = PasswordResetConfirm,
+    responses(
+        (status = 204, description = "Password set; every session of the user ended"),
+        (status = 422, description = "The token is not valid any more, or the password is refused", body = Problem)
+    )
+)]
+#[post("/auth/password-reset/confirm")]
+pub async fn confirm_password_reset(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<PasswordResetConfirm>,
+) -> ApiResult<HttpResponse> {
+    let body = valid(body.into_inner())?;
+    let hash = hash_password(body.password.clone()).await?;
+    let rid = request_id::of(&req);
+    state.db(move |c| password_resets::confirm(c, &body.token, &hash, rid)).await?;
+    let mut response = HttpResponse::NoContent().finish();
+    clear_session_cookies(&state, &mut response)?;
+    Ok(response)
 }

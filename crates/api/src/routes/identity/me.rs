@@ -43,5 +43,7 @@ pub async fn change_password(
             )
         })
         .await?;
-    Ok(HttpResponse::NoContent().finish())
+    let mut response = HttpResponse::NoContent().finish();
+    super::auth::clear_session_cookies(&state, &mut response)?;
+    Ok(response)
 }
