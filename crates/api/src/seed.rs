@@ -263,8 +263,8 @@ fn seed_leads(
         &SequenceInput {
             name: "Website inquiry follow-up".into(),
             steps: vec![
-                SequenceStep { day_offset: 0, subject: "Thanks for reaching out, {{first_name}}".into(), body: "Hi {{first_name}},\n\nthanks for contacting Northwind Outfitters. {{owner_name}} will get back to you today.\n".into() },
-                SequenceStep { day_offset: 3, subject: "Outfitting {{company}}?".into(), body: "Hi {{first_name}},\n\nhere is our catalogue for teams like {{company}}. Reply to this email with any question.\n".into() },
+                SequenceStep { day_offset: 0, subject: "Thanks for reaching out, {{first_name}}".into(), body: "Hi {{first_name}},\n\nthanks for contacting Northwind Outfitters. {{owner_name | default: \"our team\"}} will get back to you today.\n".into() },
+                SequenceStep { day_offset: 3, subject: "Outfitting {{company | default: \"your team\"}}?".into(), body: "Hi {{first_name}},\n\nhere is our catalogue for teams like {{company | default: \"yours\"}}. Reply to this email with any question.\n".into() },
             ],
             enroll_sources: vec![],
             enroll_form_ids: vec![form.id],

@@ -303,3 +303,32 @@ async fn opens_and_clicks_of_a_sequence_email_score_the_lead_once_each() {
 fn age_engagements(app: &TestApp) {
     app.advance(chrono::Duration::minutes(5));
 }
+
+#[tokio::test]
+async fn an_organization_that_never_opened_its_email_settings_still_sends_under_its_own_name() {
+    let app = TestApp::spawn().await;
+    let (admin, me) = app.signup("Northwind Outfitters").await;
+    // The settings page shows the organization's name as the sender before anything is saved ...
+    assert_eq!(admin.mail_settings().await.expect("settings").from_name, "Northwind Outfitters");
+    // ... and that is the name on the emails (an invitation, an autoresponder), not the installation's.
+    admin
+        .create_invite(&kith_domain::identity::NewInvite {
+            email: "new@example.test".into(),
+            role_id: me.role.id,
+            team_id: None,
+        })
+        .await
+        .expect("invite");
+    let folder = std::env::temp_dir().join(format!("kith-mail-{}", uuid::Uuid::now_v7()));
+    let mailer = kith_api::mailer::Mailer::from_config(&format!("file:{}", folder.display()), "Kith <kith@localhost>")
+        .expect("mailer");
+    assert_eq!(mailer.drain_once(&app.pool).expect("drain"), (1, 0));
+    let files: Vec<_> = std::fs::read_dir(&folder).expect("folder").flatten().collect();
+    let eml = std::fs::read_to_string(files[0].path()).expect("eml");
+    assert!(
+        eml.contains("From: \"Northwind Outfitters\" <kith@localhost>")
+            || eml.contains("From: Northwind Outfitters <kith@localhost>"),
+        "{eml}"
+    );
+    let _ = std::fs::remove_dir_all(folder);
+}

@@ -282,3 +282,33 @@ async fn a_deleted_sequence_comes_back_from_the_recycle_bin() {
     assert_eq!(other.restore_sequence(seq.id).await.expect_err("foreign").status(), Some(404));
     assert_eq!(admin.recycle_bin(&Default::default()).await.expect("bin").items.len(), 1, "still in our bin");
 }
+
+#[tokio::test]
+async fn a_lead_nobody_owns_yet_reads_the_fallback_not_a_gap_and_a_broken_field_is_refused() {
+    let app = TestApp::spawn().await;
+    let (admin, api) = integrator(&app).await;
+    let mut sequence = welcome();
+    sequence.steps[0].body =
+        "{{ owner_name | default: \"Our team\" }} will get back to you about {{company | default: 'your team'}}."
+            .into();
+    admin.create_sequence(&sequence).await.expect("sequence");
+    api.create_lead(&NewLead {
+        first_name: "Ann".into(),
+        email: Some("ann@example.test".into()),
+        ..Default::default()
+    })
+    .await
+    .expect("an unassigned lead without a company");
+    run_worker(&app);
+    let mails = mails_to(&app, "ann@example.test");
+    assert!(mails[0].1.starts_with("Our team will get back to you about your team."), "{}", mails[0].1);
+
+    // A fallback written without quotes, or an unknown field, is refused naming the step.
+    for body in ["{{owner_name | default: our team}}", "{{owner}}", "Hi {{first_name"] {
+        let mut bad = welcome();
+        bad.steps[1].body = body.into();
+        let err = admin.create_sequence(&bad).await.expect_err("refused");
+        assert_eq!(err.status(), Some(422), "{body}");
+        assert!(err.problem().and_then(|p| p.field_message("steps[1]")).is_some(), "{body}");
+    }
+}

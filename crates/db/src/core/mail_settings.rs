@@ -33,11 +33,16 @@ pub(crate) fn for_org(conn: &mut DbConnection, org_id: &str) -> Result<Option<Ma
 /// The settings in force: stored ones, or the organization's name as sender with the defaults.
 pub fn get(conn: &mut DbConnection, scope: &Scope) -> Result<MailSettings> {
     scope.require(Module::Settings, Action::Read)?;
-    let org = scope.org_id().to_string();
-    match for_org(conn, &org)? {
+    effective(conn, &scope.org_id().to_string())
+}
+
+/// The sender every email of the organization goes out with: its stored settings, or the defaults the
+/// settings page shows (the organization's name, the installation's address).
+pub fn effective(conn: &mut DbConnection, org: &str) -> Result<MailSettings> {
+    match for_org(conn, org)? {
         Some(s) => Ok(s),
         None => {
-            let name: String = organizations::table.find(&org).select(organizations::name).first(conn)?;
+            let name: String = organizations::table.find(org).select(organizations::name).first(conn)?;
             Ok(MailSettings { from_name: name, from_address: None, reply_to: None, track_engagement: true })
         }
     }

@@ -120,7 +120,13 @@ pub fn lease_unsent(conn: &mut DbConnection, n: i64, lease: chrono::Duration) ->
                     ))
                     .first(conn)?;
             if !orgs.contains_key(&org_id) {
-                let settings = crate::core::mail_settings::for_org(conn, &org_id)?;
+                // Every email of an organization (sequences, notifications, invitations) carries its
+                // sender, the defaults included: the organization's name, not the installation's.
+                let settings = match crate::core::mail_settings::effective(conn, &org_id) {
+                    Ok(settings) => Some(settings),
+                    Err(crate::Error::NotFound) => None,
+                    Err(e) => return Err(e),
+                };
                 let server = crate::core::mail_servers::for_org(conn, &org_id)?;
                 orgs.insert(org_id.clone(), (settings, server));
             }

@@ -6,7 +6,9 @@ use kith_domain::core::modules::Module;
 use kith_domain::core::permissions::Action;
 use kith_domain::leads::webforms::WebFormView;
 use kith_domain::leads::LeadSource;
-use kith_domain::marketing::sequences::{SequenceInput, SequenceStep, SequenceView, MERGE_FIELDS};
+use kith_domain::marketing::sequences::{
+    empty_field_warnings, SequenceInput, SequenceStep, SequenceView, MERGE_FIELDS,
+};
 use kith_domain::{FieldError, Problem, WebFormId};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -447,6 +449,7 @@ fn StepsEditor(steps: RwSignal<Vec<StepRow>>, problem: RwSignal<Option<Problem>>
             <span class="label">"Emails"</span>
             <p class="field-hint" id="sequence-merge-help">
                 "Subjects and texts may use the merge fields " <code>{merge_help}</code>
+                ", with a fallback for leads without the value: " <code>"{{owner_name | default: \"our team\"}}"</code>
                 ". An unsubscribe link is added to every email."
             </p>
             <div class="step-rows" id="sequence-steps">
@@ -519,6 +522,21 @@ fn StepEditor(row: StepRow, steps: RwSignal<Vec<StepRow>>, problem: RwSignal<Opt
                 let errors = errors();
                 (!errors.is_empty())
                     .then(|| view! { <p class="field-error" data-testid="field-error">{errors.join(" ")}</p> })
+            }}
+            {move || {
+                let text = format!("{}\n{}", row.subject.get(), row.body.get());
+                let empty = empty_field_warnings(&text);
+                (!empty.is_empty())
+                    .then(|| {
+                        let fields = empty.iter().map(|f| format!("{{{{{f}}}}}")).collect::<Vec<_>>().join(", ");
+                        let example = format!("{{{{{} | default: \"our team\"}}}}", empty[0]);
+                        view! {
+                            <p class="field-warning" data-testid="merge-warning">
+                                {format!("{fields} may be empty for some leads (e.g. a lead nobody owns yet). Give a fallback: ")}
+                                <code>{example}</code>
+                            </p>
+                        }
+                    })
             }}
         </div>
     }
