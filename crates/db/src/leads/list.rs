@@ -33,6 +33,9 @@ macro_rules! after {
 /// The caller's leads, filtered and sorted, one keyset page at a time.
 pub fn list(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> Result<Page<LeadView>> {
     scope.require(Module::Leads, Action::Read)?;
+    // Scores whose decay step just passed are brought current first: the list sorts, filters and
+    // shows the same score the lead's page explains.
+    catch_up(conn, scope.org_id())?;
     let limit = clamp_limit(q.limit);
     let (field, dir) = parse_sort(q.sort.as_deref().unwrap_or("-created_at"));
     let field = match field {
@@ -44,13 +47,86 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> Result
         _ => return Err(Error::field("sort", "unknown", "Sort by created_at, updated_at, name, company or score.")),
     };
     let cursor = q.cursor.as_deref().map(Cursor::decode).transpose().map_err(|_| crate::core::util::bad_cursor())?;
+    let mut query = selected(conn, scope, q)?.select(LeadRow::as_select()).limit(i64::from(limit) + 1);
+    query = match field {
+        SortField::Created => match dir {
+            Direction::Asc => query.order(leads::id.asc()),
+            Direction::Desc => query.order(leads::id.desc()),
+        },
+        SortField::Updated => order_by!(query, leads::updated_at, dir),
+        SortField::Name => order_by!(query, leads::sort_name, dir),
+        SortField::Company => order_by!(query, leads::company_name, dir),
+        SortField::Score => order_by!(query, leads::score, dir),
+    };
+    if let Some(c) = cursor {
+        let key = c.key.clone().unwrap_or_default();
+        let id = c.id;
+        query = match field {
+            SortField::Created => match dir {
+                Direction::Asc => query.filter(leads::id.gt(id)),
+                Direction::Desc => query.filter(leads::id.lt(id)),
+            },
+            SortField::Updated => {
+                let at: NaiveDateTime = key.parse().map_err(|_| crate::core::util::bad_cursor())?;
+                after!(query, leads::updated_at, at, id, dir)
+            }
+            SortField::Name => after!(query, leads::sort_name, key, id, dir),
+            SortField::Company => after!(query, leads::company_name, key, id, dir),
+            SortField::Score => {
+                let s: i32 = key.parse().map_err(|_| crate::core::util::bad_cursor())?;
+                after!(query, leads::score, s, id, dir)
+            }
+        };
+    }
+    let rows = query.load(conn)?;
+    let sort_keys: HashMap<String, String> = rows
+        .iter()
+        .map(|r| {
+            let key = match field {
+                SortField::Created => String::new(),
+                SortField::Updated => r.updated_at.to_string(),
+                SortField::Name => r.sort_name.clone(),
+                SortField::Company => r.company_name.clone(),
+                SortField::Score => r.score.to_string(),
+            };
+            (r.id.clone(), key)
+        })
+        .collect();
+    let items = views(conn, rows)?;
+    Ok(page_from_rows(items, limit, |l| Cursor {
+        key: (field != SortField::Created).then(|| sort_keys.get(&l.id.to_string()).cloned().unwrap_or_default()),
+        id: l.id.to_string(),
+    }))
+}
+
+/// How many leads a list with these filters would show, counted up to [`LEAD_COUNT_CAP`]: past it
+/// the answer is "more than that", so a count costs at most that many index entries whatever the
+/// number of leads (a full `COUNT(*)` over a million leads would cost more than the page it labels).
+pub fn count(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> Result<LeadCount> {
+    scope.require(Module::Leads, Action::Read)?;
+    catch_up(conn, scope.org_id())?;
+    let found: Vec<String> = selected(conn, scope, q)?.select(leads::id).limit(LEAD_COUNT_CAP + 1).load(conn)?;
+    let found = found.len() as i64;
+    Ok(LeadCount { count: found.min(LEAD_COUNT_CAP), more: found > LEAD_COUNT_CAP })
+}
+
+/// The caller's leads that `q`'s search and filters select, in no order: the list and its count.
+fn selected<'a>(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    q: &'a LeadListQuery,
+) -> Result<leads::BoxedQuery<'a, <DbConnection as diesel::Connection>::Backend>> {
     let mut matching = visible(scope)?;
     if let Some(text) = q.q.as_deref() {
         matching = matching_search(conn, scope, matching, &kith_domain::leads::search_terms(text))?;
     }
-    let mut query = matching.select(LeadRow::as_select()).limit(i64::from(limit) + 1);
+    let mut query = matching;
     if let Some(s) = q.status {
         query = query.filter(leads::status.eq(s.as_str()));
+    }
+    if q.open == Some(true) {
+        let open: Vec<&str> = LeadStatus::ALL.iter().filter(|s| s.is_open()).map(|s| s.as_str()).collect();
+        query = query.filter(leads::status.eq_any(open));
     }
     if let Some(s) = q.source {
         query = query.filter(leads::source.eq(s.as_str()));
@@ -107,55 +183,7 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> Result
             (None, None) => query.filter(leads::id.eq_any(values.select(custom_values::record_id))),
         };
     }
-    query = match field {
-        SortField::Created => match dir {
-            Direction::Asc => query.order(leads::id.asc()),
-            Direction::Desc => query.order(leads::id.desc()),
-        },
-        SortField::Updated => order_by!(query, leads::updated_at, dir),
-        SortField::Name => order_by!(query, leads::sort_name, dir),
-        SortField::Company => order_by!(query, leads::company_name, dir),
-        SortField::Score => order_by!(query, leads::score, dir),
-    };
-    if let Some(c) = cursor {
-        let key = c.key.clone().unwrap_or_default();
-        let id = c.id;
-        query = match field {
-            SortField::Created => match dir {
-                Direction::Asc => query.filter(leads::id.gt(id)),
-                Direction::Desc => query.filter(leads::id.lt(id)),
-            },
-            SortField::Updated => {
-                let at: NaiveDateTime = key.parse().map_err(|_| crate::core::util::bad_cursor())?;
-                after!(query, leads::updated_at, at, id, dir)
-            }
-            SortField::Name => after!(query, leads::sort_name, key, id, dir),
-            SortField::Company => after!(query, leads::company_name, key, id, dir),
-            SortField::Score => {
-                let s: i32 = key.parse().map_err(|_| crate::core::util::bad_cursor())?;
-                after!(query, leads::score, s, id, dir)
-            }
-        };
-    }
-    let rows = query.load(conn)?;
-    let sort_keys: HashMap<String, String> = rows
-        .iter()
-        .map(|r| {
-            let key = match field {
-                SortField::Created => String::new(),
-                SortField::Updated => r.updated_at.to_string(),
-                SortField::Name => r.sort_name.clone(),
-                SortField::Company => r.company_name.clone(),
-                SortField::Score => r.score.to_string(),
-            };
-            (r.id.clone(), key)
-        })
-        .collect();
-    let items = views(conn, rows)?;
-    Ok(page_from_rows(items, limit, |l| Cursor {
-        key: (field != SortField::Created).then(|| sort_keys.get(&l.id.to_string()).cloned().unwrap_or_default()),
-        id: l.id.to_string(),
-    }))
+    Ok(query)
 }
 
 /// Narrows a lead query to leads whose search document (name, email, company, phone) contains every

@@ -163,6 +163,9 @@ pub fn import_one(
             Some("import"),
             Some(note.unwrap_or("updated by import")),
         )?;
+        // The row may change what the rules score (a title, a country, tags): the stored score
+        // follows, as when the lead is edited.
+        crate::leads::rescore(c, scope, existing.id)?;
         let after = find(c, scope.org_id(), existing.id, false)?;
         audit::record_updated(c, scope, ENTITY, &existing.id.to_string(), &existing, &after)?;
         return Ok(RowOutcome::Updated(existing.id));
