@@ -214,7 +214,7 @@ fn LeadList() -> impl IntoView {
             {move || creating.get().then(|| view! { <NewLeadForm on_close=move |_| creating.set(false) /> })}
             <section class="card">
                 <FilterBar filters apply people custom_fields />
-                <p id="lead-count" class="muted small" role="status">
+                <p id="lead-count" class="list-count muted small" role="status">
                     {move || {
                         total
                             .get()
