@@ -35,6 +35,12 @@ async fn the_api_takes_real_country_codes_in_any_case_and_refuses_names_and_made
     assert_eq!(err.problem().and_then(|p| p.field_message("country")), Some("Use the two-letter code DE for Germany."));
     let changed = admin.update_lead(ann.id, ann.version, &patch("de")).await.expect("a code");
     assert_eq!(changed.country.as_deref(), Some("DE"));
+    // The list's country filter reads a code or a name, and says so when it names no country.
+    let in_country = |c: &str| LeadListQuery { country: Some(c.into()), ..Default::default() };
+    assert_eq!(admin.list_leads(&in_country("Germany")).await.expect("by name").items.len(), 1);
+    assert_eq!(admin.list_leads(&in_country("de")).await.expect("by code").items.len(), 1);
+    let err = admin.list_leads(&in_country("Germania")).await.expect_err("no country");
+    assert!(err.problem().and_then(|p| p.field_message("country")).is_some(), "{err:?}");
     let all = admin.list_leads(&LeadListQuery::default()).await.expect("list");
     assert_eq!(
         all.items.iter().map(|l| l.country.as_deref()).collect::<Vec<_>>(),

@@ -140,8 +140,12 @@ fn selected<'a>(
     if let Some(t) = q.team_id {
         query = query.filter(leads::team_id.eq(t.to_string()));
     }
-    if let Some(c) = q.country.as_deref().filter(|c| !c.is_empty()) {
-        query = query.filter(leads::country.eq(c.to_uppercase()));
+    // A country filter names a country (a code or an English name); one that names none is an error,
+    // not a list that is silently empty.
+    if let Some(c) = q.country.as_deref().filter(|c| !c.trim().is_empty()) {
+        let country = kith_domain::core::countries::resolve(c)
+            .ok_or_else(|| Error::field("country", "country", &kith_domain::core::countries::not_a_code(c)))?;
+        query = query.filter(leads::country.eq(country.code));
     }
     if let Some(min) = q.min_score {
         query = query.filter(leads::score.ge(min));

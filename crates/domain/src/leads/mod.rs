@@ -449,6 +449,7 @@ pub struct LeadListQuery {
     pub unassigned: Option<bool>,
     pub team_id: Option<TeamId>,
     pub tag: Option<String>,
+    /// An ISO 3166-1 code or a country's English name (`de`, `Germany`); `422` when it names none.
     pub country: Option<String>,
     pub min_score: Option<i32>,
     /// Searches name, email and company (case-insensitive).
