@@ -99,11 +99,15 @@ async fn list_page_breakdown_and_threshold_agree_right_after_a_decay_step_withou
 }
 
 #[tokio::test]
-async fn an_import_that_updates_a_lead_rescores_it() {
+async fn an_import_scores_and_qualifies_its_leads_like_any_other_write() {
     let app = TestApp::spawn().await;
     let (admin, _) = app.signup("Acme").await;
     let ceo = title_has_ceo();
     admin.create_scoring_rule(&rule("Decision maker", ceo, 7, None)).await.expect("rule");
+    admin
+        .put_lead_settings(&LeadSettings { duplicate_rule: DuplicateRule::EmailOrPhone, qualify_threshold: Some(7) })
+        .await
+        .expect("settings");
     let old = admin
         .create_lead(&NewLead {
             first_name: "Old".into(),
@@ -113,14 +117,17 @@ async fn an_import_that_updates_a_lead_rescores_it() {
         .await
         .expect("lead");
     assert_eq!(old.score, 0);
-    let csv = "email,title
-old@example.test,CEO
-"
-    .to_owned();
+    // One row updates Old (now a CEO), one creates a new CEO: both reach the threshold.
+    let csv = "email,title\nold@example.test,CEO\nnew@example.test,CEO\n".to_owned();
     let upload =
         super::imports::mapped(&admin, "titles.csv", csv, kith_domain::leads::imports::DuplicatePolicy::Update).await;
     admin.start_import(upload.id).await.expect("start");
     super::imports::run_until_done(&app);
-    assert_eq!(listed(&admin, Some(7)).await, [("Old".into(), 7)], "the list sees the new title's points");
-    assert_eq!(page(&admin, old.id).await, (7, 7, 7, LeadStatus::New));
+    let mut scored = listed(&admin, Some(7)).await;
+    scored.sort();
+    assert_eq!(scored, [("".into(), 7), ("Old".into(), 7)], "the list sees the title's points");
+    assert_eq!(page(&admin, old.id).await, (7, 7, 7, LeadStatus::Qualified));
+    let statuses: Vec<LeadStatus> =
+        admin.list_leads(&LeadListQuery::default()).await.expect("list").items.into_iter().map(|l| l.status).collect();
+    assert_eq!(statuses, [LeadStatus::Qualified, LeadStatus::Qualified], "the threshold acted on both");
 }
