@@ -203,3 +203,48 @@ async fn a_call_that_makes_a_lead_names_it() {
     })
     .await;
 }
+
+/// A manager checks a CSV before importing it: the button says exactly what starting it will do,
+/// and the import then does that.
+#[tokio::test]
+async fn the_import_button_says_what_the_import_will_do() {
+    if skip_without_browser() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let (admin, me) = app.signup("Northwind").await;
+    for email in ["old@example.test", "older@example.test"] {
+        admin.create_lead(&NewLead { email: Some(email.into()), ..Default::default() }).await.expect("existing");
+    }
+    // 6 rows: 2 new people, 2 already in Kith, 1 repeating the first row, 1 with a broken email.
+    let csv = "email,first name\nnew1@example.test,New\nold@example.test,Old\nbroken,Bad\nolder@example.test,Older\nnew2@example.test,Two\nNEW1@example.test,Again\n";
+    let file = std::env::temp_dir().join(format!("kith-import-{}.csv", uuid::Uuid::now_v7()));
+    std::fs::write(&file, csv).expect("write the file");
+    in_browser(async |driver: &WebDriver| {
+        log_in(driver, &app, &me.user.email).await;
+        driver.goto(app.url("/m/leads/import")).await.expect("open import");
+        wait_for(driver, "#import-file").await.send_keys(file.display().to_string()).await.expect("choose the file");
+        click(driver, "#import-upload").await;
+        click(driver, "#import-check").await;
+        // The rows are checked in the background: work the queue until the report shows.
+        let mut start = None;
+        for _ in 0..100 {
+            super::imports::run_until_done(&app);
+            if let Ok(button) = driver.find(By::Id("import-start")).await {
+                start = Some(button);
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let start = start.expect("the check's report");
+        let label = start.text().await.unwrap_or_default();
+        assert_eq!(label, "Import: 2 new leads, 3 duplicates skipped, 1 row not imported");
+        start.click().await.expect("start");
+        wait_for(driver, "#import-status").await;
+        super::imports::run_until_done(&app);
+        let imports = admin.list_leads(&LeadListQuery::default()).await.expect("leads").items.len();
+        assert_eq!(imports, 4, "2 existing + 2 created");
+    })
+    .await;
+    let _ = std::fs::remove_file(file);
+}

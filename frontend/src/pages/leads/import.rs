@@ -642,13 +642,14 @@ fn CheckReport(
         }
     });
     let nothing = report.valid == 0;
-    // Say what will happen, as the import will count it: "Import: 16 new leads, 3 skipped, 1 not imported".
+    // Say what will happen, as the import will count it: "Import: 16 new leads, 3 duplicates skipped,
+    // 1 row not imported".
     let expected = report.expected(choices.policy.get_untracked());
     let outcome = [
         (expected.created, "new lead", "new leads"),
         (expected.updated, "lead updated", "leads updated"),
-        (expected.skipped, "skipped (already in Kith)", "skipped (already in Kith)"),
-        (expected.failed, "row not imported (see the problems)", "rows not imported (see the problems)"),
+        (expected.skipped, "duplicate skipped", "duplicates skipped"),
+        (expected.failed, "row not imported", "rows not imported"),
     ]
     .into_iter()
     .filter(|(n, _, _)| *n > 0)
