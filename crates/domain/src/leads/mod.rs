@@ -708,7 +708,7 @@ impl crate::core::versioned::Versioned for LeadDetail {
     }
 }
 
-crate::unversioned!(BulkResult, LeadSettings);
+crate::unversioned!(BulkResult, LeadCount, LeadSettings);
 
 #[cfg(test)]
 mod tests {
