@@ -43,3 +43,26 @@ pub fn humanize(snake: &str) -> String {
 pub fn now() -> DateTime<Utc> {
     DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
 }
+
+/// A whole number with thousands separators: 1234567 → "1,234,567".
+pub fn number(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    if n < 0 {
+        out.insert(0, '-');
+    }
+    out
+}
+
+/// A count with its noun in the right number: `count(1, "pair", "pairs")` → "1 pair",
+/// `count(1200, "lead", "leads")` → "1,200 leads".
+pub fn count(n: impl Into<i64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{} {}", number(n), if n == 1 { one } else { many })
+}

@@ -475,13 +475,18 @@ fn seed_leads(
     for (name, filters) in [
         (
             "Hot leads",
+            // Open leads only: a disqualified or converted lead is not hot, whatever its score.
             kith_domain::leads::LeadListQuery {
                 min_score: Some(30),
+                open: Some(true),
                 sort: Some("-score".into()),
                 ..Default::default()
             },
         ),
-        ("Not assigned yet", kith_domain::leads::LeadListQuery { unassigned: Some(true), ..Default::default() }),
+        (
+            "Not assigned yet",
+            kith_domain::leads::LeadListQuery { unassigned: Some(true), open: Some(true), ..Default::default() },
+        ),
     ] {
         kith_db::leads::views::create(
             c,

@@ -9,6 +9,10 @@ impl Client {
     pub async fn list_leads(&self, q: &LeadListQuery) -> Result<Page<LeadView>> {
         self.get("/api/v1/leads", q).await
     }
+    /// How many leads `q` selects, up to 1,000 (`more` past that).
+    pub async fn count_leads(&self, q: &LeadListQuery) -> Result<LeadCount> {
+        self.get("/api/v1/leads/count", q).await
+    }
     /// Create a lead. When the duplicate rule finds an existing lead, the capture is attached to it
     /// and that lead comes back (HTTP 200 instead of 201).
     pub async fn create_lead(&self, lead: &NewLead) -> Result<LeadView> {

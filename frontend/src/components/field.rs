@@ -131,3 +131,55 @@ pub fn FormAlert(
         })
     }
 }
+
+/// A country picker: the input shows a country's name, suggests the ISO 3166-1 list as one types
+/// (by name; the code shows beside it), and [`country_code`] reads what was typed as a code. Text
+/// that names no country is sent as typed, so the server's error says what is wrong with it —
+/// nothing is cut to two letters.
+#[component]
+pub fn CountryField(
+    id: &'static str,
+    name: &'static str,
+    problem: RwSignal<Option<Problem>>,
+    value: RwSignal<String>,
+    #[prop(default = "Country")] label: &'static str,
+    #[prop(optional, into)] readonly: Signal<bool>,
+) -> impl IntoView {
+    let list = format!("{id}-countries");
+    let error_id = format!("{id}-error");
+    let described = move || invalid(problem, name)().map(|_| error_id.clone());
+    view! {
+        <Field label id name problem hint="Type a name or code, e.g. Germany or DE.">
+            <input
+                id=id
+                type="text"
+                list=list.clone()
+                autocomplete="off"
+                readonly=move || readonly.get()
+                aria-invalid=invalid(problem, name)
+                aria-describedby=described
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+            <datalist id=list>
+                {kith_domain::core::countries::COUNTRIES
+                    .iter()
+                    .map(|c| view! { <option value=c.name>{c.code}</option> })
+                    .collect_view()}
+            </datalist>
+        </Field>
+    }
+}
+
+/// What a [`CountryField`] shows for a stored code: the country's name.
+pub fn country_text(code: Option<&str>) -> String {
+    code.map(|c| kith_domain::core::countries::name_of(c).to_owned()).unwrap_or_default()
+}
+
+/// The code for what was typed in a [`CountryField`] (a name or a code, any case); `None` when
+/// empty; text that names no country as typed, for the server to refuse.
+pub fn country_code(text: &str) -> Option<String> {
+    let text = text.trim();
+    (!text.is_empty())
+        .then(|| kith_domain::core::countries::resolve(text).map_or_else(|| text.to_owned(), |c| c.code.to_owned()))
+}

@@ -99,7 +99,14 @@ impl Toaster {
     fn push_toast(self, kind: Kind, title: String, detail: Option<String>, link: Option<(String, String)>) {
         let id = self.next_id.get_value();
         self.next_id.set_value(id + 1);
-        self.toasts.update(|toasts| toasts.push(Toast { id, kind, title, detail, link }));
+        self.toasts.update(|toasts| {
+            // A success after an error means the person fixed it or moved on: a red notice left
+            // standing beside a green one would say the last thing failed.
+            if kind == Kind::Success {
+                toasts.retain(|t| t.kind != Kind::Error);
+            }
+            toasts.push(Toast { id, kind, title, detail, link })
+        });
         // Errors stay longer: they usually need reading.
         let ttl = match kind {
             Kind::Success => Duration::from_secs(4),

@@ -31,6 +31,20 @@ pub(crate) fn run_until_done(app: &TestApp) {
     panic!("import did not finish");
 }
 
+/// Upload a CSV and map it as suggested, with `policy` for rows of people already in Kith.
+pub(crate) async fn mapped(
+    client: &kith_client::Client,
+    name: &str,
+    csv: String,
+    policy: DuplicatePolicy,
+) -> ImportView {
+    let upload = client.upload_import(name, csv).await.expect("upload");
+    let mapping =
+        ImportMapping { columns: upload.suggested.clone(), duplicate_policy: policy, tags: vec![], owner_id: None };
+    client.map_import(upload.id, &mapping).await.expect("map");
+    upload
+}
+
 /// Run the dry run as the SPA does: ask for it, let the worker check the rows, read the findings.
 pub(crate) async fn checked(app: &TestApp, client: &kith_client::Client, id: kith_domain::ImportId) -> DryRunReport {
     let asked = client.dry_run_import(id).await.expect("dry run");

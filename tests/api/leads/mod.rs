@@ -1,12 +1,16 @@
 //! Leads as a sales team uses them: capture, duplicates, scoring, assignment, status machine,
 //! timeline, bulk changes, export, visibility by role, revisits.
 
+mod browser_fixes;
 mod call_lists;
+mod countries;
+mod first_use;
 pub(crate) mod imports;
 mod inbound;
 mod merge;
 mod record_scope;
 mod rules;
+mod score_agreement;
 pub(crate) mod webforms;
 
 use chrono::Duration;

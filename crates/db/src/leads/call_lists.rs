@@ -13,7 +13,7 @@ use kith_domain::core::permissions::Action;
 use kith_domain::leads::call_lists::*;
 use kith_domain::leads::imports::suggest_mapping;
 use kith_domain::leads::webforms::{lead_from_submission, FormField};
-use kith_domain::leads::{LeadEventKind, LeadSource, NewLead, SourceDetail};
+use kith_domain::leads::{LeadEventKind, LeadPatch, LeadSource, LeadStatus, NewLead, SourceDetail};
 use kith_domain::{CallContactId, CallListId, FieldError, LeadId, OrgId};
 
 use crate::core::util::{from_utc, new_id, now, parse_id, to_utc, transaction};
@@ -373,7 +373,15 @@ pub fn log_call(conn: &mut DbConnection, scope: &Scope, contact: CallContactId, 
                     Some(n) if !n.is_empty() => format!("{d}: {n}"),
                     _ => d,
                 };
+                // The call that made the lead was over before the lead existed: on the timeline it
+                // comes before "Created", not after it in the same instant.
+                let when = if when >= at { at - Duration::microseconds(1) } else { when };
                 crate::leads::add_history(c, scope, lead.id, LeadEventKind::Call, Some(&text), when)?;
+            }
+            // Someone has spoken with them: a new lead is contacted (a lead further along stays).
+            if lead.status == LeadStatus::New {
+                let contacted = LeadPatch { status: Some(LeadStatus::Contacted), ..Default::default() };
+                crate::leads::update(c, scope, lead.id, lead.version, &contacted)?;
             }
             lead_id = Some(lead.id);
         }

@@ -124,13 +124,10 @@ pub fn update(conn: &mut DbConnection, scope: &Scope, id: LeadId, version: i64, 
                 errors.push(FieldError::new("email", "email", "Enter a valid email address."));
             }
         }
-        if let Some(country) = &f.country {
-            if country.len() != 2 || !country.chars().all(|c| c.is_ascii_alphabetic()) {
-                errors.push(FieldError::new(
-                    "country",
-                    "country",
-                    "Use a two-letter country code (ISO 3166-1), e.g. DE.",
-                ));
+        // Checked when the patch sets it, so a lead stored before codes were checked stays editable.
+        if let (Some(_), Some(country)) = (&patch.country, &f.country) {
+            if let Err(e) = kith_domain::leads::valid_country(country) {
+                errors.push(FieldError::new("country", "country", e.message.unwrap_or_default()));
             }
         }
         let mut custom = BTreeMap::new();

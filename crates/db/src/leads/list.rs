@@ -33,6 +33,9 @@ macro_rules! after {
 /// The caller's leads, filtered and sorted, one keyset page at a time.
 pub fn list(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> Result<Page<LeadView>> {
     scope.require(Module::Leads, Action::Read)?;
+    // Scores whose decay step just passed are brought current first: the list sorts, filters and
+    // shows the same score the lead's page explains.
+    catch_up(conn, scope.org_id())?;
     let limit = clamp_limit(q.limit);
     let (field, dir) = parse_sort(q.sort.as_deref().unwrap_or("-created_at"));
     let field = match field {
@@ -44,69 +47,7 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> Result
         _ => return Err(Error::field("sort", "unknown", "Sort by created_at, updated_at, name, company or score.")),
     };
     let cursor = q.cursor.as_deref().map(Cursor::decode).transpose().map_err(|_| crate::core::util::bad_cursor())?;
-    let mut matching = visible(scope)?;
-    if let Some(text) = q.q.as_deref() {
-        matching = matching_search(conn, scope, matching, &kith_domain::leads::search_terms(text))?;
-    }
-    let mut query = matching.select(LeadRow::as_select()).limit(i64::from(limit) + 1);
-    if let Some(s) = q.status {
-        query = query.filter(leads::status.eq(s.as_str()));
-    }
-    if let Some(s) = q.source {
-        query = query.filter(leads::source.eq(s.as_str()));
-    }
-    if let Some(o) = q.owner_id {
-        query = query.filter(leads::owner_id.eq(o.to_string()));
-    }
-    if q.unassigned == Some(true) {
-        query = query.filter(leads::owner_id.is_null());
-    }
-    if let Some(t) = q.team_id {
-        query = query.filter(leads::team_id.eq(t.to_string()));
-    }
-    if let Some(c) = q.country.as_deref().filter(|c| !c.is_empty()) {
-        query = query.filter(leads::country.eq(c.to_uppercase()));
-    }
-    if let Some(min) = q.min_score {
-        query = query.filter(leads::score.ge(min));
-    }
-    if let Some(tag) = q.tag.as_deref().filter(|t| !t.trim().is_empty()) {
-        let tagged = record_tags::table
-            .filter(record_tags::org_id.eq(scope.org_id().to_string()))
-            .filter(record_tags::record_kind.eq(ENTITY))
-            .filter(record_tags::tag.eq(tag.trim().to_lowercase()))
-            .select(record_tags::record_id);
-        query = query.filter(leads::id.eq_any(tagged));
-    }
-    if let Some(key) = q.custom_field.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
-        let def = custom_fields::def_by_key(conn, scope.org_id(), ENTITY, key)?
-            .ok_or_else(|| Error::field("custom_field", "unknown", "No such custom field."))?;
-        let wanted = match q.custom_value.as_deref().filter(|v| !v.trim().is_empty()) {
-            Some(raw) => {
-                kith_domain::core::custom_fields::filter_value(&def, raw).map_err(|e| Error::Validation(vec![e]))?
-            }
-            None => (None, None),
-        };
-        let values = custom_values::table
-            .filter(custom_values::org_id.eq(scope.org_id().to_string()))
-            .filter(custom_values::record_kind.eq(ENTITY))
-            .filter(custom_values::field_key.eq(def.key.clone()));
-        query = match wanted {
-            (_, Some(n)) => query.filter(
-                leads::id.eq_any(values.filter(custom_values::value_number.eq(n)).select(custom_values::record_id)),
-            ),
-            // Text, select, date and yes/no values compare in lower case: "acme" finds "ACME".
-            (Some(t), None) => query.filter(
-                leads::id.eq_any(
-                    values
-                        .filter(custom_values::value_folded.eq(kith_domain::core::custom_fields::fold(&t)))
-                        .select(custom_values::record_id),
-                ),
-            ),
-            // No value asked for: every lead that has one.
-            (None, None) => query.filter(leads::id.eq_any(values.select(custom_values::record_id))),
-        };
-    }
+    let mut query = selected(conn, scope, q)?.select(LeadRow::as_select()).limit(i64::from(limit) + 1);
     query = match field {
         SortField::Created => match dir {
             Direction::Asc => query.order(leads::id.asc()),
@@ -156,6 +97,97 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> Result
         key: (field != SortField::Created).then(|| sort_keys.get(&l.id.to_string()).cloned().unwrap_or_default()),
         id: l.id.to_string(),
     }))
+}
+
+/// How many leads a list with these filters would show, counted up to [`LEAD_COUNT_CAP`]: past it
+/// the answer is "more than that", so a count costs at most that many index entries whatever the
+/// number of leads (a full `COUNT(*)` over a million leads would cost more than the page it labels).
+pub fn count(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> Result<LeadCount> {
+    scope.require(Module::Leads, Action::Read)?;
+    catch_up(conn, scope.org_id())?;
+    let found: Vec<String> = selected(conn, scope, q)?.select(leads::id).limit(LEAD_COUNT_CAP + 1).load(conn)?;
+    let found = found.len() as i64;
+    Ok(LeadCount { count: found.min(LEAD_COUNT_CAP), more: found > LEAD_COUNT_CAP })
+}
+
+/// The caller's leads that `q`'s search and filters select, in no order: the list and its count.
+fn selected<'a>(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    q: &'a LeadListQuery,
+) -> Result<leads::BoxedQuery<'a, <DbConnection as diesel::Connection>::Backend>> {
+    let mut matching = visible(scope)?;
+    if let Some(text) = q.q.as_deref() {
+        matching = matching_search(conn, scope, matching, &kith_domain::leads::search_terms(text))?;
+    }
+    let mut query = matching;
+    if let Some(s) = q.status {
+        query = query.filter(leads::status.eq(s.as_str()));
+    }
+    if q.open == Some(true) {
+        let open: Vec<&str> = LeadStatus::ALL.iter().filter(|s| s.is_open()).map(|s| s.as_str()).collect();
+        query = query.filter(leads::status.eq_any(open));
+    }
+    if let Some(s) = q.source {
+        query = query.filter(leads::source.eq(s.as_str()));
+    }
+    if let Some(o) = q.owner_id {
+        query = query.filter(leads::owner_id.eq(o.to_string()));
+    }
+    if q.unassigned == Some(true) {
+        query = query.filter(leads::owner_id.is_null());
+    }
+    if let Some(t) = q.team_id {
+        query = query.filter(leads::team_id.eq(t.to_string()));
+    }
+    // A country filter names a country (a code or an English name); one that names none is an error,
+    // not a list that is silently empty.
+    if let Some(c) = q.country.as_deref().filter(|c| !c.trim().is_empty()) {
+        let country = kith_domain::core::countries::resolve(c)
+            .ok_or_else(|| Error::field("country", "country", &kith_domain::core::countries::not_a_code(c)))?;
+        query = query.filter(leads::country.eq(country.code));
+    }
+    if let Some(min) = q.min_score {
+        query = query.filter(leads::score.ge(min));
+    }
+    if let Some(tag) = q.tag.as_deref().filter(|t| !t.trim().is_empty()) {
+        let tagged = record_tags::table
+            .filter(record_tags::org_id.eq(scope.org_id().to_string()))
+            .filter(record_tags::record_kind.eq(ENTITY))
+            .filter(record_tags::tag.eq(tag.trim().to_lowercase()))
+            .select(record_tags::record_id);
+        query = query.filter(leads::id.eq_any(tagged));
+    }
+    if let Some(key) = q.custom_field.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+        let def = custom_fields::def_by_key(conn, scope.org_id(), ENTITY, key)?
+            .ok_or_else(|| Error::field("custom_field", "unknown", "No such custom field."))?;
+        let wanted = match q.custom_value.as_deref().filter(|v| !v.trim().is_empty()) {
+            Some(raw) => {
+                kith_domain::core::custom_fields::filter_value(&def, raw).map_err(|e| Error::Validation(vec![e]))?
+            }
+            None => (None, None),
+        };
+        let values = custom_values::table
+            .filter(custom_values::org_id.eq(scope.org_id().to_string()))
+            .filter(custom_values::record_kind.eq(ENTITY))
+            .filter(custom_values::field_key.eq(def.key.clone()));
+        query = match wanted {
+            (_, Some(n)) => query.filter(
+                leads::id.eq_any(values.filter(custom_values::value_number.eq(n)).select(custom_values::record_id)),
+            ),
+            // Text, select, date and yes/no values compare in lower case: "acme" finds "ACME".
+            (Some(t), None) => query.filter(
+                leads::id.eq_any(
+                    values
+                        .filter(custom_values::value_folded.eq(kith_domain::core::custom_fields::fold(&t)))
+                        .select(custom_values::record_id),
+                ),
+            ),
+            // No value asked for: every lead that has one.
+            (None, None) => query.filter(leads::id.eq_any(values.select(custom_values::record_id))),
+        };
+    }
+    Ok(query)
 }
 
 /// Narrows a lead query to leads whose search document (name, email, company, phone) contains every

@@ -159,11 +159,11 @@ fn writable(conn: &mut DbConnection, scope: &Scope, id: LeadId) -> Result<LeadVi
 }
 
 pub fn get(conn: &mut DbConnection, scope: &Scope, id: LeadId) -> Result<LeadDetail> {
-    let mut lead = readable(conn, scope, id)?;
-    let (score, _) = breakdown(conn, scope.org_id(), &lead)?;
-    // The page shows the score of this instant; the stored one (lists, filters) catches up when the
-    // worker next runs `rescore_due`, within a poll interval of a decay step.
-    lead.score = score.total;
+    let lead = readable(conn, scope, id)?;
+    // A lead whose decay step has just passed is rescored before it is shown (the threshold may
+    // qualify it), so the lead read back, its stored score and its breakdown agree.
+    let (score, rescored) = current_breakdown(conn, scope.org_id(), &lead)?;
+    let lead = if rescored { find(conn, scope.org_id(), id, false)? } else { lead };
     Ok(LeadDetail { lead, score })
 }
 

@@ -83,30 +83,83 @@ pub const RESCORE_BATCH: i64 = 500;
 /// at once: each lead is claimed by a conditional update in its own transaction, so its rescore and
 /// what the threshold does happen once.
 pub fn rescore_due(conn: &mut DbConnection) -> Result<usize> {
+    rescore_due_in(conn, None, RESCORE_BATCH)
+}
+
+/// Leads at most this many are rescored before a list is read. Decay steps fall at their leads' own
+/// instants, so a read rarely finds more than a few due; after a scoring rule changes every lead is
+/// due at once, and a read must not rescore thousands: past this the worker's batches catch up.
+pub const CATCH_UP_BATCH: i64 = 100;
+
+/// [`rescore_due`] for one organization's leads, run before its lead list is read: a decay step that
+/// passed a moment ago is in the stored score the list sorts, filters and shows, whether or not the
+/// worker has polled since. Costs one indexed read when nothing is due.
+pub(crate) fn catch_up(conn: &mut DbConnection, org_id: OrgId) -> Result<usize> {
+    rescore_due_in(conn, Some(org_id), CATCH_UP_BATCH)
+}
+
+fn rescore_due_in(conn: &mut DbConnection, org_id: Option<OrgId>, batch: i64) -> Result<usize> {
     let at = now();
-    let due: Vec<(String, String)> = leads::table
+    let mut query = leads::table
         .filter(leads::score_due_at.le(at))
         .filter(leads::deleted_at.is_null())
         .order(leads::score_due_at.asc())
         .select((leads::id, leads::org_id))
-        .limit(RESCORE_BATCH)
-        .load(conn)?;
+        .limit(batch)
+        .into_boxed();
+    if let Some(org) = org_id {
+        query = query.filter(leads::org_id.eq(org.to_string()));
+    }
+    let due: Vec<(String, String)> = query.load(conn)?;
     let mut rescored = 0;
     for (id, org) in due {
-        let scope = Scope::system(parse_id(&org)?, crate::core::scope::SystemTask::Leads);
-        let lead_id: LeadId = parse_id(&id)?;
-        let claimed = transaction(conn, |c| {
-            let claimed = diesel::update(leads::table.filter(leads::id.eq(&id)).filter(leads::score_due_at.le(at)))
-                .set(leads::score_due_at.eq(None::<NaiveDateTime>))
-                .execute(c)?;
-            if claimed == 1 {
-                rescore(c, &scope, lead_id)?;
-            }
-            Ok(claimed == 1)
-        })?;
-        rescored += usize::from(claimed);
+        rescored += usize::from(rescore_claimed(conn, parse_id(&org)?, parse_id(&id)?, at)?.is_some());
     }
     Ok(rescored)
+}
+
+/// Claim a lead whose score is due at `at` and rescore it as the system, in one transaction; the
+/// new breakdown, or `None` when it was not due (or another worker or reader claimed it first).
+fn rescore_claimed(
+    conn: &mut DbConnection,
+    org_id: OrgId,
+    id: LeadId,
+    at: NaiveDateTime,
+) -> Result<Option<ScoreBreakdown>> {
+    let scope = Scope::system(org_id, crate::core::scope::SystemTask::Leads);
+    transaction(conn, |c| {
+        let claimed =
+            diesel::update(leads::table.filter(leads::id.eq(id.to_string())).filter(leads::score_due_at.le(at)))
+                .set(leads::score_due_at.eq(None::<NaiveDateTime>))
+                .execute(c)?;
+        if claimed == 1 {
+            rescore(c, &scope, id).map(Some)
+        } else {
+            Ok(None)
+        }
+    })
+}
+
+/// A lead's breakdown now, equal to its stored score: when a decay step passed (or a rule changed)
+/// and the worker has not rescored it yet, it is rescored first, so the page never shows a total the
+/// list, the filters and the threshold do not see. Until its `score_due_at` the stored score is the
+/// breakdown's total by construction (`next_change` is the first instant the breakdown differs).
+/// Returns the breakdown and whether the lead was rescored (then read it again: the threshold may
+/// have changed its status).
+pub(super) fn current_breakdown(
+    conn: &mut DbConnection,
+    org_id: OrgId,
+    lead: &LeadView,
+) -> Result<(ScoreBreakdown, bool)> {
+    let at = now();
+    let due: Option<NaiveDateTime> =
+        leads::table.filter(leads::id.eq(lead.id.to_string())).select(leads::score_due_at).first(conn)?;
+    if due.is_some_and(|d| d <= at) {
+        if let Some(score) = rescore_claimed(conn, org_id, lead.id, at)? {
+            return Ok((score, true));
+        }
+    }
+    Ok((breakdown(conn, org_id, lead)?.0, false))
 }
 
 /// After a scoring rule changed: every lead of the organization is rescored by the worker.

@@ -1,8 +1,10 @@
 //! What every module shares: identifiers, the problem body, validation, permissions and modules,
-//! cursors, audit diffs, the recycle bin, notifications and custom fields (the record kernel's types).
+//! cursors, audit diffs, the recycle bin, notifications, custom fields (the record kernel's types) and
+//! the ISO 3166-1 country table.
 
 pub mod attachments;
 pub mod audit;
+pub mod countries;
 pub mod custom_fields;
 pub mod ids;
 pub mod modules;

@@ -365,6 +365,26 @@ pub struct DryRunReport {
     pub duplicates: Vec<RowDuplicate>,
 }
 
+impl DryRunReport {
+    /// What starting the import will do with these findings under `policy`, row for row as the
+    /// import counts them (if nothing changes in Kith meanwhile): valid rows are created, except
+    /// duplicates — of a lead already in Kith or of an earlier row of the file — which `skip`
+    /// skips and `update` writes onto that lead; invalid rows fail.
+    pub fn expected(&self, policy: DuplicatePolicy) -> ImportProgress {
+        let duplicates = match policy {
+            DuplicatePolicy::Create => 0,
+            DuplicatePolicy::Skip | DuplicatePolicy::Update => self.duplicates_existing + self.duplicates_in_file,
+        };
+        ImportProgress {
+            processed: self.rows,
+            created: self.valid - duplicates,
+            updated: if policy == DuplicatePolicy::Update { duplicates } else { 0 },
+            skipped: if policy == DuplicatePolicy::Skip { duplicates } else { 0 },
+            failed: self.invalid,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportView {
@@ -402,6 +422,23 @@ crate::unversioned!(DryRunReport);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_expected_outcome_counts_duplicates_as_the_policy_treats_them() {
+        // 20 rows: 1 invalid, 2 of people already in Kith, 1 repeating an earlier row.
+        let report = DryRunReport {
+            rows: 20,
+            valid: 19,
+            invalid: 1,
+            duplicates_existing: 2,
+            duplicates_in_file: 1,
+            ..Default::default()
+        };
+        let at = |created, updated, skipped| ImportProgress { processed: 20, created, updated, skipped, failed: 1 };
+        assert_eq!(report.expected(DuplicatePolicy::Skip), at(16, 0, 3));
+        assert_eq!(report.expected(DuplicatePolicy::Update), at(16, 3, 0));
+        assert_eq!(report.expected(DuplicatePolicy::Create), at(19, 0, 0));
+    }
 
     #[test]
     fn common_headers_are_recognised() {

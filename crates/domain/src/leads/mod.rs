@@ -262,12 +262,14 @@ impl LeadView {
     }
 }
 
-fn valid_country(c: &str) -> Result<(), validator::ValidationError> {
-    if c.len() == 2 && c.chars().all(|ch| ch.is_ascii_alphabetic()) {
+/// A country is an ISO 3166-1 alpha-2 code that exists, in any case (stored upper case). A name is
+/// refused with the code it should have been ("Germany" → use DE), never cut to two letters.
+pub fn valid_country(c: &str) -> Result<(), validator::ValidationError> {
+    if crate::core::countries::by_code(c).is_some() {
         Ok(())
     } else {
         let mut e = validator::ValidationError::new("country");
-        e.message = Some("Use a two-letter country code (ISO 3166-1), e.g. DE.".into());
+        e.message = Some(crate::core::countries::not_a_code(c).into());
         Err(e)
     }
 }
@@ -323,8 +325,10 @@ pub struct NewLead {
     #[validate(length(max = 100))]
     #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub industry: Option<String>,
+    /// ISO 3166-1 alpha-2 code, any case (e.g. `de`; stored upper case).
     #[serde(default)]
     #[validate(custom(function = "valid_country"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 2, max_length = 2))]
     pub country: Option<String>,
     /// `manual` when created by a person in the app, `api` by default for API keys.
     #[serde(default)]
@@ -401,8 +405,9 @@ pub struct LeadPatch {
     #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub industry: Option<Option<String>>,
+    /// ISO 3166-1 alpha-2 code, any case (e.g. `de`); `null` clears it.
     #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, min_length = 2, max_length = 2))]
     pub country: Option<Option<String>>,
     pub status: Option<LeadStatus>,
     /// Required when moving to `nurture`.
@@ -436,12 +441,15 @@ pub struct LeadListQuery {
     #[cfg_attr(feature = "openapi", schema(pattern = r"^-?(created_at|updated_at|name|company|score)$"))]
     pub sort: Option<String>,
     pub status: Option<LeadStatus>,
+    /// `true`: only open leads — not disqualified or converted (those are done with).
+    pub open: Option<bool>,
     pub source: Option<LeadSource>,
     pub owner_id: Option<UserId>,
     /// `true`: only leads without an owner.
     pub unassigned: Option<bool>,
     pub team_id: Option<TeamId>,
     pub tag: Option<String>,
+    /// An ISO 3166-1 code or a country's English name (`de`, `Germany`); `422` when it names none.
     pub country: Option<String>,
     pub min_score: Option<i32>,
     /// Searches name, email and company (case-insensitive).
@@ -450,6 +458,19 @@ pub struct LeadListQuery {
     /// numbers, select options case-insensitively); alone, leads that have any value.
     pub custom_field: Option<String>,
     pub custom_value: Option<String>,
+}
+
+/// Counts of leads stop here: past it a list says "1,000+" (see [`LeadCount`]).
+pub const LEAD_COUNT_CAP: i64 = 1000;
+
+/// How many leads a list query selects (`GET /leads/count`, the same filters as the list).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LeadCount {
+    /// The number of leads, at most 1,000.
+    pub count: i64,
+    /// More leads than `count` match: counting stopped at 1,000.
+    pub more: bool,
 }
 
 /// A named lead list filter, kept on the server: the user's own, or shared with the whole organization.
@@ -687,7 +708,7 @@ impl crate::core::versioned::Versioned for LeadDetail {
     }
 }
 
-crate::unversioned!(BulkResult, LeadSettings);
+crate::unversioned!(BulkResult, LeadCount, LeadSettings);
 
 #[cfg(test)]
 mod tests {

@@ -150,6 +150,18 @@ impl Condition {
             )),
             _ => {}
         }
+        // A condition on the country compares codes: "Germany" would never match a lead.
+        if self.field == "country" && matches!(self.op, Operator::In | Operator::Contains) {
+            for (i, v) in self.values.iter().enumerate() {
+                if crate::core::countries::by_code(v).is_none() {
+                    out.push(crate::FieldError::new(
+                        format!("{path}.values[{i}]"),
+                        "country",
+                        crate::core::countries::not_a_code(v),
+                    ));
+                }
+            }
+        }
         out
     }
 }
@@ -764,6 +776,39 @@ mod tests {
                         prop_assert_eq!(&score(&lead(), &events, &rules, t), &at_now);
                     }
                 }
+            }
+        }
+
+        /// The store's contract, with an injected clock: a lead's stored score is written by a
+        /// rescore (`score` and `next_change` at that instant) and rescored again only when a read
+        /// or the worker finds `next_change` passed. For any rules (attribute and behaviour,
+        /// decaying or not, penalties too), any events and any sequence of elapsed times, the
+        /// stored score at every read equals the breakdown computed then, and the breakdown's
+        /// lines sum to its total.
+        #[test]
+        fn the_stored_score_is_the_sum_of_the_breakdown_at_every_instant(
+            behaviour in behaviour_rules(),
+            attribute in proptest::collection::vec((-30i32..30, any::<bool>()), 0..3),
+            (start, events) in Just(Utc::now()).prop_flat_map(|now| (Just(now), events(now))),
+            steps in proptest::collection::vec(0i64..5 * 86_400, 1..12),
+        ) {
+            let mut rules = behaviour;
+            for (i, (points, matches)) in attribute.into_iter().enumerate() {
+                let title = if matches { "ceo" } else { "intern" };
+                rules.push(rule(100 + i as u128, ScoreTrigger::Attribute { conditions: vec![cond("title", Operator::Contains, &[title])] }, points, None));
+            }
+            let rescore = |at: DateTime<Utc>| (score(&lead(), &events, &rules, at).total, next_change(&events, &rules, at));
+            let (mut stored, mut due) = rescore(start);
+            let mut now = start;
+            for step in steps {
+                now += chrono::Duration::seconds(step);
+                if due.is_some_and(|d| d <= now) {
+                    (stored, due) = rescore(now);
+                }
+                let breakdown = score(&lead(), &events, &rules, now);
+                prop_assert_eq!(stored, breakdown.total, "at {} s", (now - start).num_seconds());
+                prop_assert_eq!(breakdown.lines.iter().map(|l| l.points).sum::<i32>(), breakdown.total);
+                prop_assert!(due.is_none_or(|d| d > now));
             }
         }
 

@@ -45,7 +45,6 @@ impl FormTarget {
             FormTarget::Message => 5000,
             FormTarget::Website => 253,
             FormTarget::Email => 254,
-            FormTarget::Country => 2,
             _ => 200,
         }
     }
@@ -278,7 +277,19 @@ pub fn lead_from_submission(
             FormTarget::Company => lead.company_name = value,
             FormTarget::Website => lead.company_website = Some(value),
             FormTarget::Title => lead.title = value,
-            FormTarget::Country => lead.country = Some(value.to_uppercase()),
+            // People type names ("Germany") and files hold codes ("de", "DEU"): either is read as
+            // its alpha-2 code; anything else is refused, never cut to two letters.
+            FormTarget::Country => match crate::core::countries::resolve(&value) {
+                Some(country) => lead.country = Some(country.code.to_owned()),
+                None => errors.push(FieldError::new(
+                    f.name.clone(),
+                    "country",
+                    format!(
+                        "{}: “{value}” is not a country. Give its English name or ISO code, e.g. Germany or DE.",
+                        f.label
+                    ),
+                )),
+            },
             FormTarget::Industry => lead.industry = Some(value),
             FormTarget::CompanySize => match value.parse::<i32>() {
                 Ok(n) if n > 0 => lead.company_size = Some(n),
@@ -333,8 +344,18 @@ pub fn embed_html(action_url: &str, fields: &[FormField], consent_text: Option<&
                 ">".to_owned(),
             )
         };
+        // A country input suggests the names it accepts as the visitor types.
+        let (list, options) = if f.target == FormTarget::Country {
+            let options: String = crate::core::countries::COUNTRIES
+                .iter()
+                .map(|c| format!("<option value=\"{}\"></option>", html_escape(c.name)))
+                .collect();
+            (format!(" list=\"{id}-countries\""), format!("<datalist id=\"{id}-countries\">{options}</datalist>"))
+        } else {
+            (String::new(), String::new())
+        };
         html.push_str(&format!(
-            "  <p><label for=\"{id}\">{}</label><br>{open}{}{close}</p>\n",
+            "  <p><label for=\"{id}\">{}</label><br>{open}{list}{}{close}{options}</p>\n",
             html_escape(&f.label),
             if f.required { " required" } else { "" },
         ));
@@ -385,6 +406,27 @@ mod tests {
         assert_eq!(lead.owner_id, None);
         assert!(lead.tags.is_empty());
         assert_eq!(message.as_deref(), Some("Call me"));
+    }
+
+    #[test]
+    fn a_country_is_read_as_its_code_by_name_or_code_and_anything_else_is_refused_not_cut() {
+        let fields = vec![field("country", FormTarget::Country, false)];
+        let read = |v: &str| {
+            let v = v.to_owned();
+            lead_from_submission(&fields, None, &|_| Some(v.clone())).map(|(l, _)| l.country)
+        };
+        assert_eq!(read("Germany"), Ok(Some("DE".into())));
+        assert_eq!(read("de"), Ok(Some("DE".into())));
+        assert_eq!(read("DEU"), Ok(Some("DE".into())));
+        let errors = read("Germania").err().unwrap_or_default();
+        assert_eq!(
+            errors.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect::<Vec<_>>(),
+            [("country", "country")]
+        );
+        assert!(errors[0].message.contains("“Germania” is not a country"), "{errors:?}");
+        let html = embed_html("https://crm.example/f", &fields, None);
+        assert!(html.contains("list=\"kith-country-countries\""), "{html}");
+        assert!(html.contains("<option value=\"Germany\"></option>"));
     }
 
     #[test]

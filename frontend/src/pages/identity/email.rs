@@ -109,7 +109,6 @@ fn SenderForm(current: MailSettings, #[prop(into)] on_saved: Callback<MailSettin
                     <input
                         id="mail-from-name"
                         type="text"
-                        maxlength="100"
                         readonly=move || !admin()
                         aria-invalid=invalid(problem, "from_name")
                         bind:value=from_name

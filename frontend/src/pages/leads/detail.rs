@@ -21,7 +21,9 @@ use super::{non_blank, parse_tags, status_badge, takes_revisit_date, LeadsGate};
 use crate::api::{is_stale, problem_of, use_client};
 use crate::auth::{use_session, Session};
 use crate::components::confirm::ConfirmButton;
-use crate::components::field::{invalid, Field, FieldError as FieldErrorView, FormAlert};
+use crate::components::field::{
+    country_code, country_text, invalid, CountryField, Field, FieldError as FieldErrorView, FormAlert,
+};
 use crate::components::table::{EmptyState, Loading};
 use crate::components::toast::use_toaster;
 use crate::people::{use_people, user_options};
@@ -285,7 +287,7 @@ fn DetailsCard(
     let website = RwSignal::new(lead.company_domain.clone().unwrap_or_default());
     let size = RwSignal::new(lead.company_size.map(|n| n.to_string()).unwrap_or_default());
     let industry = RwSignal::new(lead.industry.clone().unwrap_or_default());
-    let country = RwSignal::new(lead.country.clone().unwrap_or_default());
+    let country = RwSignal::new(country_text(lead.country.as_deref()));
     let readonly = !editable;
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -314,7 +316,10 @@ fn DetailsCard(
             company_website: changed_optional(lead.company_domain.as_deref(), &website.get_untracked()),
             company_size: (company_size != lead.company_size).then_some(company_size),
             industry: changed_optional(lead.industry.as_deref(), &industry.get_untracked()),
-            country: changed_optional(lead.country.as_deref(), &country.get_untracked().to_uppercase()),
+            country: {
+                let code = country_code(&country.get_untracked());
+                (code.as_deref() != lead.country.as_deref()).then_some(code)
+            },
             ..Default::default()
         };
         update.run((patch, problem));
@@ -412,16 +417,7 @@ fn DetailsCard(
                                    bind:value=industry
                                />
                            </Field>
-                           <Field label="Country" id="lead-country" name="country" problem hint="Two letters, e.g. DE.">
-                               <input
-                                   id="lead-country"
-                                   type="text"
-                                   maxlength="2"
-                                   readonly=readonly
-                                   aria-invalid=invalid(problem, "country")
-                                   bind:value=country
-                               />
-                           </Field>
+                           <CountryField id="lead-country" name="country" problem value=country readonly=readonly />
                        </div>
                        {editable
                            .then(|| {

@@ -20,6 +20,15 @@ use crate::components::toast::use_toaster;
 use crate::format;
 use crate::people::{use_people, People};
 
+/// A lead told apart from a look-alike: its name with its email (or phone, or company) and the day it
+/// was created — two leads in a pair often share the name.
+fn which(lead: &LeadView) -> String {
+    let contact = lead.email.clone().or_else(|| lead.phone.clone()).unwrap_or_else(|| lead.company_name.clone());
+    let created = format!("created {}", format::date(lead.created_at));
+    let about = [contact, created].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", ");
+    format!("{} ({about})", lead.display_name())
+}
+
 fn reason_label(reason: DuplicateReason) -> &'static str {
     match reason {
         DuplicateReason::SameEmail => "Same email address",
@@ -147,7 +156,10 @@ fn Duplicates() -> impl IntoView {
         if found.pairs.is_empty() {
             let text = match found.leads_scanned {
                 0 => "There are no leads to compare yet.".to_owned(),
-                n => format!("{n} leads were compared by email, phone and name; none look like the same person."),
+                n => format!(
+                    "{} compared by email, phone and name; none look like the same person.",
+                    format::count(n, "lead was", "leads were")
+                ),
             };
             return view! {
                 <div class="card">
@@ -158,12 +170,16 @@ fn Duplicates() -> impl IntoView {
         }
         let note = if found.truncated {
             format!(
-                "The {} most likely pairs among {} leads; merge some and look again for more.",
-                found.pairs.len(),
-                found.leads_scanned
+                "The {} most likely among {}; merge some and look again for more.",
+                format::count(found.pairs.len() as i64, "pair", "pairs"),
+                format::count(found.leads_scanned, "lead", "leads")
             )
         } else {
-            format!("{} pairs among {} leads, most certain first.", found.pairs.len(), found.leads_scanned)
+            format!(
+                "{} among {}, most certain first.",
+                format::count(found.pairs.len() as i64, "pair", "pairs"),
+                format::count(found.leads_scanned, "lead", "leads")
+            )
         };
         let editable = writable();
         view! {
@@ -440,7 +456,7 @@ fn MergeCompare(
             field.set(&mut fields, side);
         }
         let request = LeadMerge { keep_id: kept.id, merge_id: merged.id, fields };
-        let merged_name = merged.display_name();
+        let merged_name = which(&merged);
         busy.set(true);
         let client = client.clone();
         spawn_local(async move {
@@ -449,7 +465,7 @@ fn MergeCompare(
             match result {
                 Ok(done) => {
                     remember(&done.merge);
-                    toaster.success(format!("{merged_name} merged into {}", done.lead.display_name()));
+                    toaster.success(format!("{merged_name} merged into {}", which(&done.lead)));
                     on_merged.try_run(Outcome { merged: done, merged_name, undone: None });
                 }
                 Err(error) => toaster.error(&error),
@@ -538,8 +554,8 @@ fn MergeCompare(
         };
         format!(
             "{} is merged into {}: its tags and timeline move over and it goes to the recycle bin. You can undo this for 30 days.",
-            merged.display_name(),
-            kept.display_name()
+            which(&merged),
+            which(&kept)
         )
     };
 
@@ -582,7 +598,7 @@ fn MergeCompare(
 fn OutcomeCard(outcome: Outcome, undo: Callback<LeadMergeId>, #[prop(into)] on_dismiss: Callback<()>) -> impl IntoView {
     let merge_id = outcome.merged.merge.id;
     let kept: LeadId = outcome.merged.lead.id;
-    let kept_name = outcome.merged.lead.display_name();
+    let kept_name = which(&outcome.merged.lead);
     let body = match outcome.undone {
         None => {
             let until = format::date(outcome.merged.merge.undo_until);

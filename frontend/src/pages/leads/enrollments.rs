@@ -94,7 +94,7 @@ pub fn SequencesCard(lead_id: LeadId, editable: bool) -> impl IntoView {
                         let sequence = e.sequence_id;
                         let sent = move || match steps_of(sequence) {
                             Some(total) => format!("{} of {total} emails sent", e.steps_sent),
-                            None => format!("{} emails sent", e.steps_sent),
+                            None => format!("{} sent", crate::format::count(e.steps_sent, "email", "emails")),
                         };
                         let id = e.id;
                         let action = (editable && e.status == EnrollmentStatus::Active)

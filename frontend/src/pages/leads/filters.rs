@@ -7,6 +7,8 @@ use leptos_router::params::ParamsMap;
 
 /// `owner=` value for leads without an owner.
 pub const UNASSIGNED: &str = "unassigned";
+/// `status=` value for every open status (not disqualified or converted).
+pub const OPEN: &str = "open";
 
 /// Every filter as typed (text), in the order they appear in the address.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -104,6 +106,11 @@ impl LeadFilters {
         }
     }
 
+    /// What a filter is set to ("" when not set).
+    pub fn get(&self, filter: Filter) -> &str {
+        self.value(filter)
+    }
+
     fn value(&self, filter: Filter) -> &str {
         match filter {
             Filter::Q => &self.q,
@@ -157,6 +164,7 @@ impl LeadFilters {
         LeadListQuery {
             sort: text(&self.sort),
             status: LeadStatus::parse(&self.status),
+            open: (self.status == OPEN).then_some(true),
             source: LeadSource::parse(&self.source),
             owner_id,
             unassigned,
@@ -177,9 +185,14 @@ impl LeadFilters {
             (_, Some(id)) => id.to_string(),
             _ => String::new(),
         };
+        let status = match (query.status, query.open) {
+            (Some(s), _) => s.as_str().to_owned(),
+            (None, Some(true)) => OPEN.to_owned(),
+            (None, _) => String::new(),
+        };
         LeadFilters {
             q: query.q.clone().unwrap_or_default(),
-            status: query.status.map(|s| s.as_str().to_owned()).unwrap_or_default(),
+            status,
             source: query.source.map(|s| s.as_str().to_owned()).unwrap_or_default(),
             owner,
             tag: query.tag.clone().unwrap_or_default(),

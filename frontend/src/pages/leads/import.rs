@@ -239,7 +239,11 @@ fn ChooseFile(#[prop(into)] on_uploaded: Callback<ImportView>) -> impl IntoView 
             busy.try_set(false);
             match result {
                 Ok(uploaded) => {
-                    toaster.success(format!("{} uploaded: {} rows", uploaded.file_name, uploaded.total_rows));
+                    toaster.success(format!(
+                        "{} uploaded: {}",
+                        uploaded.file_name,
+                        crate::format::count(uploaded.total_rows, "row", "rows")
+                    ));
                     on_uploaded.try_run(uploaded);
                 }
                 Err(error) => {
@@ -347,7 +351,14 @@ fn MapColumns(import: RwSignal<Option<ImportView>>, choices: Choices, step: RwSi
 
     let summary = move || {
         import.with(|i| {
-            i.as_ref().map(|i| format!("{}: {} rows, {} columns", i.file_name, i.total_rows, i.headers.len()))
+            i.as_ref().map(|i| {
+                format!(
+                    "{}: {}, {}",
+                    i.file_name,
+                    crate::format::count(i.total_rows, "row", "rows"),
+                    crate::format::count(i.headers.len() as i64, "column", "columns")
+                )
+            })
         })
     };
     let rows = move || {
@@ -631,6 +642,20 @@ fn CheckReport(
         }
     });
     let nothing = report.valid == 0;
+    // Say what will happen, as the import will count it: "Import: 16 new leads, 3 duplicates skipped,
+    // 1 row not imported".
+    let expected = report.expected(choices.policy.get_untracked());
+    let outcome = [
+        (expected.created, "new lead", "new leads"),
+        (expected.updated, "lead updated", "leads updated"),
+        (expected.skipped, "duplicate skipped", "duplicates skipped"),
+        (expected.failed, "row not imported", "rows not imported"),
+    ]
+    .into_iter()
+    .filter(|(n, _, _)| *n > 0)
+    .map(|(n, one, many)| crate::format::count(n, one, many))
+    .collect::<Vec<_>>()
+    .join(", ");
 
     view! {
         <section class="card">
@@ -658,7 +683,7 @@ fn CheckReport(
                         disabled=move || busy.get() || nothing
                         on:click=start
                     >
-                        {format!("Import {} rows", report.valid)}
+                        {format!("Import: {outcome}")}
                     </button>
                     <button id="import-back" type="button" class="btn btn-secondary" on:click=move |_| step.set(Step::Map)>
                         "Back to the mapping"

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use kith_domain::core::custom_fields::{CustomFieldKind, CustomFieldView};
 use kith_domain::core::modules::Module;
-use kith_domain::leads::{LeadListQuery, LeadSource, LeadStatus, LeadView};
+use kith_domain::leads::{LeadCount, LeadListQuery, LeadSource, LeadStatus, LeadView};
 use kith_domain::LeadId;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -14,7 +14,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
 use super::bulk::{BulkBar, BulkOutcome, BulkOutcomeView};
-use super::filters::{Filter, LeadFilters, UNASSIGNED};
+use super::filters::{Filter, LeadFilters, OPEN, UNASSIGNED};
 use super::new_lead::NewLeadForm;
 use super::saved_views::SavedViews;
 use super::{lead_href, source_label, status_badge, LeadsGate};
@@ -69,11 +69,21 @@ fn LeadList() -> impl IntoView {
         });
     }
 
+    // How many leads the filters select, counted again with every fresh first page.
+    let total = RwSignal::new(None::<LeadCount>);
     let load = Callback::new({
         let client = client.clone();
         move |more: bool| {
             let client = client.clone();
             let base = filters.get_untracked().list_query();
+            if !more {
+                let client = client.clone();
+                let query = base.clone();
+                spawn_local(async move {
+                    // A failed count only hides the count; the list reports its own failure.
+                    total.try_set(client.count_leads(&query).await.ok());
+                });
+            }
             let fetch = move |cursor| async move { client.list_leads(&LeadListQuery { cursor, ..base }).await };
             if more {
                 leads.more(fetch);
@@ -204,6 +214,16 @@ fn LeadList() -> impl IntoView {
             {move || creating.get().then(|| view! { <NewLeadForm on_close=move |_| creating.set(false) /> })}
             <section class="card">
                 <FilterBar filters apply people custom_fields />
+                <p id="lead-count" class="list-count muted small" role="status">
+                    {move || {
+                        total
+                            .get()
+                            .map(|t| {
+                                let n = format::count(t.count, "lead", "leads");
+                                if t.more { n.replacen(' ', "+ ", 1) } else { n }
+                            })
+                    }}
+                </p>
                 <SavedViews filters />
                 <BulkOutcomeView outcome />
                 {move || {
@@ -353,6 +373,32 @@ fn SortHeader(
     }
 }
 
+/// A filter typed into a box: the box shows what is typed at once (and follows the address, e.g.
+/// "Clear filters"), and the list follows 300 ms after the last keystroke — the same for every
+/// typed filter, so none waits for Enter while another applies as you type.
+fn typed_filter(
+    filters: Memo<LeadFilters>,
+    apply: Callback<LeadFilters>,
+    filter: Filter,
+) -> (RwSignal<String>, impl FnMut(String)) {
+    let typed = RwSignal::new(filters.with_untracked(|f| f.get(filter).to_owned()));
+    Effect::new(move |_| {
+        let current = filters.with(|f| f.get(filter).to_owned());
+        if typed.get_untracked().trim() != current {
+            typed.set(current);
+        }
+    });
+    let later = debounce(Duration::from_millis(300), move |text: String| {
+        if let Some(current) = filters.try_get_untracked() {
+            let text = if filter == Filter::Q { text } else { text.trim().to_owned() };
+            if current.get(filter) != text {
+                apply.try_run(current.with(filter, text));
+            }
+        }
+    });
+    (typed, later)
+}
+
 #[component]
 fn FilterBar(
     filters: Memo<LeadFilters>,
@@ -368,23 +414,13 @@ fn FilterBar(
         }
     };
 
-    // The search box shows what is typed at once and updates the address after a pause.
-    let search = RwSignal::new(filters.get_untracked().q);
-    Effect::new(move |_| {
-        let q = filters.with(|f| f.q.clone());
-        if search.get_untracked() != q {
-            search.set(q);
-        }
-    });
-    let mut search_later = debounce(Duration::from_millis(300), move |text: String| {
-        if let Some(current) = filters.try_get_untracked() {
-            if current.q != text {
-                apply.try_run(current.with(Filter::Q, text));
-            }
-        }
-    });
+    // Search, tag and minimum score all apply as you type (after a pause), alike.
+    let (search, mut search_later) = typed_filter(filters, apply, Filter::Q);
+    let (tag, mut tag_later) = typed_filter(filters, apply, Filter::Tag);
+    let (min_score, mut min_score_later) = typed_filter(filters, apply, Filter::MinScore);
 
     let status = move || filters.with(|f| LeadStatus::parse(&f.status));
+    let open_only = move || filters.with(|f| f.status == OPEN);
     let source = move || filters.with(|f| LeadSource::parse(&f.source));
     let owner = move || filters.with(|f| f.owner.clone());
 
@@ -407,8 +443,11 @@ fn FilterBar(
                 aria-label="Status"
                 on:change=move |ev| set(Filter::Status, event_target_value(&ev))
             >
-                <option value="" selected=move || status().is_none()>
+                <option value="" selected=move || status().is_none() && !open_only()>
                     "Any status"
+                </option>
+                <option value=OPEN selected=open_only>
+                    "Open (not disqualified or converted)"
                 </option>
                 {LeadStatus::ALL
                     .into_iter()
@@ -458,16 +497,21 @@ fn FilterBar(
                 id="lead-filter-tag"
                 placeholder="Tag"
                 aria-label="Tag"
-                prop:value=move || filters.with(|f| f.tag.clone())
-                on:change=move |ev| set(Filter::Tag, event_target_value(&ev).trim().to_owned())
+                prop:value=move || tag.get()
+                on:input=move |ev| {
+                    let text = event_target_value(&ev);
+                    tag.set(text.clone());
+                    tag_later(text);
+                }
             />
             <input
                 type="number"
                 id="lead-filter-min-score"
                 placeholder="Min. score"
                 aria-label="Minimum score"
-                prop:value=move || filters.with(|f| f.min_score.clone())
-                on:change=move |ev| set(Filter::MinScore, event_target_value(&ev).trim().to_owned())
+                // Not written back while typed: a half-typed number ("-") reads as "".
+                prop:value=move || min_score.get()
+                on:input=move |ev| min_score_later(event_target_value(&ev))
             />
             <CustomFieldFilter filters apply custom_fields />
             {move || {

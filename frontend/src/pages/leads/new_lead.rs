@@ -10,7 +10,7 @@ use leptos_router::hooks::use_navigate;
 use super::custom_values::{custom_changes, custom_inputs, load_custom_fields};
 use super::{lead_href, non_blank, parse_tags};
 use crate::api::use_client;
-use crate::components::field::{invalid, Field, FormAlert, TextField};
+use crate::components::field::{country_code, invalid, CountryField, Field, FormAlert, TextField};
 use crate::components::toast::use_toaster;
 use crate::data::{Save, SubmitButton};
 use crate::format;
@@ -96,7 +96,7 @@ pub fn NewLeadForm(#[prop(into)] on_close: Callback<()>) -> impl IntoView {
             company_website: non_blank(&website.get_untracked()),
             company_size,
             industry: non_blank(&industry.get_untracked()),
-            country: non_blank(&country.get_untracked()).map(|c| c.to_uppercase()),
+            country: country_code(&country.get_untracked()),
             owner_id: owner.get_untracked().parse::<UserId>().ok(),
             tags: parse_tags(&tags.get_untracked()),
             custom,
@@ -136,14 +136,7 @@ pub fn NewLeadForm(#[prop(into)] on_close: Callback<()>) -> impl IntoView {
                         />
                         <TextField label="Employees" id="lead-size" name="company_size" kind="number" problem value=size />
                         <TextField label="Industry" id="lead-industry" name="industry" problem value=industry />
-                        <TextField
-                            label="Country"
-                            id="lead-country"
-                            name="country"
-                            problem
-                            value=country
-                            hint="Two letters, e.g. DE."
-                        />
+                        <CountryField id="lead-country" name="country" problem value=country />
                         <Field
                             label="Owner"
                             id="lead-owner"

@@ -281,7 +281,6 @@ pub fn SavedViews(filters: Memo<LeadFilters>) -> impl IntoView {
                     <input
                         id="lead-view-rename"
                         type="text"
-                        maxlength="60"
                         aria-label="New name of the view"
                         aria-invalid=move || edit_problem.with(|p| p.as_ref().and_then(|p| p.field_message("name")).map(|_| "true"))
                         autofocus
@@ -329,7 +328,6 @@ pub fn SavedViews(filters: Memo<LeadFilters>) -> impl IntoView {
                             <input
                                 id="lead-view-name"
                                 type="text"
-                                maxlength="60"
                                 placeholder="Name of this view"
                                 aria-label="Name of this view"
                                 aria-invalid=move || problem.with(|p| p.as_ref().and_then(|p| p.field_message("name")).map(|_| "true"))

@@ -89,7 +89,10 @@ pub fn LeadScoringPage() -> impl IntoView {
                         />
                     }
                 });
-                let decay = rule.decay_days.map(|d| format!("Fades over {d} days")).unwrap_or_else(|| "—".to_owned());
+                let decay = rule
+                    .decay_days
+                    .map(|d| format!("Fades over {}", crate::format::count(d, "day", "days")))
+                    .unwrap_or_else(|| "—".to_owned());
                 let active = if rule.active {
                     view! { <span class="badge badge-green">"Active"</span> }
                 } else {

@@ -42,6 +42,21 @@ pub async fn list(state: web::Data<AppState>, auth: Auth, q: web::Query<LeadList
     ok(&page)
 }
 
+/// How many leads the list with these filters shows (`limit`, `cursor` and `sort` are ignored),
+/// counted up to 1,000: past that `more` is true, so counting stays cheap however many leads there are.
+#[utoipa::path(
+    operation_id = "count_leads",
+    tag = "leads",
+    security(("bearer" = [])),
+    params(LeadListQuery),
+    responses((status = 200, body = LeadCount), (status = 403, body = Problem), (status = 422, body = Problem))
+)]
+#[get("/leads/count")]
+pub async fn count(state: web::Data<AppState>, auth: Auth, q: web::Query<LeadListQuery>) -> ApiResult<HttpResponse> {
+    let counted = state.db(move |c| kith_db::leads::count(c, auth.scope(), &q)).await?;
+    ok(&counted)
+}
+
 /// Create a lead. Without an owner, the assignment rules choose one; it is scored at once. When the
 /// duplicate rule (lead settings) finds an existing lead, the capture is attached to that lead and it
 /// is returned with 200 instead of 201.
@@ -276,6 +291,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg
         // Fixed paths before `/leads/{id}` so they are not read as ids.
         .service(export)
+        .service(count)
         .service(bulk)
         .service(merge::duplicates)
         .service(merge::merge)

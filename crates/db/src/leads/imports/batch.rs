@@ -163,6 +163,9 @@ pub fn import_one(
             Some("import"),
             Some(note.unwrap_or("updated by import")),
         )?;
+        // The row may change what the rules score (a title, a country, tags): the stored score
+        // follows, as when the lead is edited.
+        crate::leads::rescore(c, scope, existing.id)?;
         let after = find(c, scope.org_id(), existing.id, false)?;
         audit::record_updated(c, scope, ENTITY, &existing.id.to_string(), &existing, &after)?;
         return Ok(RowOutcome::Updated(existing.id));
@@ -264,5 +267,10 @@ pub fn import_one(
         event(c, scope, id, LeadEventKind::OwnerChanged, None, Some(&owner.to_string()), None)?;
     }
     audit::record_created(c, scope, ENTITY, &id.to_string(), &view)?;
+    // At the qualify threshold an imported lead is qualified (and its owner told) as when it is
+    // created any other way; rescoring only those keeps a big import's rows cheap.
+    if ctx.settings.qualify_threshold.is_some_and(|t| view.score >= t) {
+        crate::leads::rescore(c, scope, id)?;
+    }
     Ok(RowOutcome::Created(id))
 }

@@ -128,7 +128,11 @@ fn CallLists() -> impl IntoView {
             match client.add_call_contacts(id, text).await {
                 Ok(result) => {
                     let count = result.list.total - total_before;
-                    let summary = format!("{count} contacts added, {} refused", result.refused.len());
+                    let summary = format!(
+                        "{} added, {} refused",
+                        crate::format::count(count, "contact", "contacts"),
+                        result.refused.len()
+                    );
                     if result.refused.is_empty() {
                         toaster.success(summary);
                     } else {
@@ -325,7 +329,12 @@ fn AddedReport(added: RwSignal<Option<Added>>) -> impl IntoView {
                     <div class="card-header">
                         <div>
                             <h2 id="call-added-summary">
-                                {format!("{} contacts added to “{}”, {} rows refused", done.added, done.list, refused)}
+                                {format!(
+                                    "{} added to “{}”, {} refused",
+                                    crate::format::count(done.added, "contact", "contacts"),
+                                    done.list,
+                                    crate::format::count(refused as i64, "row", "rows")
+                                )}
                             </h2>
                         </div>
                         <button

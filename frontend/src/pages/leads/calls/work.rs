@@ -88,7 +88,8 @@ fn CallScreen(id: CallListId) -> impl IntoView {
     let list = RwSignal::new(None::<CallListView>);
     let missing = RwSignal::new(false);
     let held = RwSignal::new(Held::Idle);
-    let last_lead = RwSignal::new(None::<LeadId>);
+    // The lead the last call made, with the person's name.
+    let last_lead = RwSignal::new(None::<(LeadId, String)>);
 
     let refresh = Callback::new({
         let client = client.clone();
@@ -134,8 +135,11 @@ fn CallScreen(id: CallListId) -> impl IntoView {
     let on_logged = Callback::new(move |outcome: CallOutcome| {
         match outcome.lead_id {
             Some(lead) => {
-                toaster.success_with_link("Lead created", "Open the lead", lead_href(lead));
-                last_lead.set(Some(lead));
+                let c = &outcome.contact;
+                let name = [c.first_name.trim(), c.last_name.trim()].join(" ").trim().to_owned();
+                let name = if name.is_empty() { c.company_name.clone() } else { name };
+                toaster.success_with_link(format!("Lead created: {name}"), format!("Open {name}"), lead_href(lead));
+                last_lead.set(Some((lead, name)));
             }
             None => toaster.success("Saved"),
         }
@@ -189,13 +193,13 @@ fn CallScreen(id: CallListId) -> impl IntoView {
     };
 
     let lead_notice = move || {
-        last_lead.get().map(|lead| {
+        last_lead.get().map(|(lead, name)| {
             view! {
                 <div class="bulk-outcome" role="status" id="call-lead-created">
                     <div class="row">
                         <strong>"Lead created:"</strong>
                         <a id="call-lead-link" href=lead_href(lead)>
-                            "Open the lead"
+                            {name}
                         </a>
                         <span class="spacer"></span>
                         <button
@@ -435,7 +439,6 @@ fn ContactCard(
                     <Field label="Note" id="call-note" name="note" problem>
                         <textarea
                             id="call-note"
-                            maxlength="5000"
                             placeholder="What was said"
                             aria-invalid=invalid(problem, "note")
                             bind:value=note

@@ -65,7 +65,7 @@ pub fn target_label(target: FormTarget) -> &'static str {
         FormTarget::Company => "Company",
         FormTarget::Website => "Website",
         FormTarget::Title => "Job title",
-        FormTarget::Country => "Country code",
+        FormTarget::Country => "Country (name or code)",
         FormTarget::Industry => "Industry",
         FormTarget::CompanySize => "Employees",
         FormTarget::Message => "Message (a note)",
