@@ -61,6 +61,8 @@ fn seed(c: &mut DbConnection, files: &dyn AttachmentStore) -> kith_db::Result<Ou
         team_ids.push(team.id);
     }
     let roles = kith_db::identity::roles::list(c, &scope, &PageQuery::default())?.items;
+    // The sales manager takes the leads no assignment rule takes (the good configuration).
+    let mut manager = None;
     for (name, email, role_key, team) in PEOPLE {
         let role = roles
             .iter()
@@ -73,9 +75,12 @@ fn seed(c: &mut DbConnection, files: &dyn AttachmentStore) -> kith_db::Result<Ou
         };
         let created = kith_db::identity::invites::create(c, &scope, &invite, DEMO_ORG)?;
         let accept = AcceptInviteRequest { token: created.token, name: (*name).into(), password: DEMO_PASSWORD.into() };
-        kith_db::identity::invites::accept(c, &accept, &hash(DEMO_PASSWORD)?, None)?;
+        let joined = kith_db::identity::invites::accept(c, &accept, &hash(DEMO_PASSWORD)?, None)?;
+        if *role_key == "manager" {
+            manager = Some(joined.user_id);
+        }
     }
-    seed_leads(c, &scope, &team_ids, files)?;
+    seed_leads(c, &scope, &team_ids, manager, files)?;
     Ok(Outcome::Created)
 }
 
@@ -113,6 +118,7 @@ fn seed_leads(
     c: &mut DbConnection,
     scope: &kith_db::Scope,
     team_ids: &[kith_domain::TeamId],
+    manager: Option<kith_domain::UserId>,
     files: &dyn AttachmentStore,
 ) -> kith_db::Result<()> {
     use kith_domain::leads::rules::*;
@@ -190,7 +196,11 @@ fn seed_leads(
     kith_db::leads::rules::put_settings(
         c,
         scope,
-        &LeadSettings { duplicate_rule: DuplicateRule::EmailOrPhone, qualify_threshold: Some(60) },
+        &LeadSettings {
+            duplicate_rule: DuplicateRule::EmailOrPhone,
+            qualify_threshold: Some(60),
+            fallback_owner_id: manager,
+        },
     )?;
     if let (Some(na), Some(eu)) = (team_ids.first(), team_ids.get(1)) {
         for (name, countries, target) in [

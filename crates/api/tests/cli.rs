@@ -6,7 +6,10 @@ use std::process::Command;
 
 #[test]
 fn the_binary_names_its_commands_and_first_settings() {
-    let out = Command::new(env!("CARGO_BIN_EXE_kith")).arg("--help").output().expect("run kith --help");
+    let out = Command::new(env!("CARGO_BIN_EXE_kith"))
+        .arg("--help")
+        .output()
+        .unwrap_or_else(|e| panic!("run kith --help: {e}"));
     assert!(out.status.success(), "kith --help failed: {}", String::from_utf8_lossy(&out.stderr));
     let help = String::from_utf8_lossy(&out.stdout);
     for command in ["serve", "worker", "migrate", "seed-demo", "openapi", "import"] {

@@ -241,6 +241,7 @@ diesel::table! {
         qualify_threshold -> Nullable<Integer>,
         updated_at -> Timestamp,
         version -> BigInt,
+        fallback_owner_id -> Nullable<Text>,
     }
 }
 

@@ -146,6 +146,7 @@ async fn a_merge_of_two_namesakes_says_which_record_is_which() {
         .put_lead_settings(&kith_domain::leads::LeadSettings {
             duplicate_rule: kith_domain::leads::DuplicateRule::Off,
             qualify_threshold: None,
+            fallback_owner_id: None,
         })
         .await
         .expect("settings");

@@ -12,7 +12,11 @@ use kith_tests::TestApp;
 /// Duplicates exist because captures were not matched (the rule was off) or came in differently.
 async fn allow_duplicates(admin: &Client) {
     admin
-        .put_lead_settings(&LeadSettings { duplicate_rule: DuplicateRule::Off, qualify_threshold: None })
+        .put_lead_settings(&LeadSettings {
+            duplicate_rule: DuplicateRule::Off,
+            qualify_threshold: None,
+            fallback_owner_id: None,
+        })
         .await
         .expect("settings");
 }

@@ -122,7 +122,11 @@ async fn the_same_person_captured_twice_is_attached_not_duplicated() {
 
     // With the rule off, every capture is a new lead.
     admin
-        .put_lead_settings(&LeadSettings { duplicate_rule: DuplicateRule::Off, qualify_threshold: None })
+        .put_lead_settings(&LeadSettings {
+            duplicate_rule: DuplicateRule::Off,
+            qualify_threshold: None,
+            fallback_owner_id: None,
+        })
         .await
         .expect("settings");
     let (status, _) =
@@ -208,7 +212,11 @@ async fn a_score_is_explained_and_reaching_the_threshold_qualifies_the_lead() {
         .await
         .expect("rule");
     admin
-        .put_lead_settings(&LeadSettings { duplicate_rule: DuplicateRule::EmailOrPhone, qualify_threshold: Some(35) })
+        .put_lead_settings(&LeadSettings {
+            duplicate_rule: DuplicateRule::EmailOrPhone,
+            qualify_threshold: Some(35),
+            fallback_owner_id: None,
+        })
         .await
         .expect("settings");
     let l =
@@ -280,7 +288,11 @@ async fn the_stored_score_follows_decay_so_lists_filters_and_the_threshold_agree
     // A penalty that fades over a day: the score rises as it does.
     admin.create_scoring_rule(&rule("Bounced off", behaviour(Behaviour::PageVisit), -2, Some(1))).await.expect("rule");
     admin
-        .put_lead_settings(&LeadSettings { duplicate_rule: DuplicateRule::EmailOrPhone, qualify_threshold: Some(11) })
+        .put_lead_settings(&LeadSettings {
+            duplicate_rule: DuplicateRule::EmailOrPhone,
+            qualify_threshold: Some(11),
+            fallback_owner_id: None,
+        })
         .await
         .expect("settings");
     let act = |b: Behaviour| NewLeadActivity { behaviour: b, occurred_at: None, note: None };
@@ -882,7 +894,11 @@ async fn an_export_streams_every_lead_once_across_pages() {
     let app = TestApp::spawn().await;
     let (admin, _) = app.signup("Acme").await;
     admin
-        .put_lead_settings(&LeadSettings { duplicate_rule: DuplicateRule::Off, qualify_threshold: None })
+        .put_lead_settings(&LeadSettings {
+            duplicate_rule: DuplicateRule::Off,
+            qualify_threshold: None,
+            fallback_owner_id: None,
+        })
         .await
         .expect("settings");
     let n = kith_domain::core::page::MAX_LIMIT as usize + 37;

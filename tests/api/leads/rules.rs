@@ -166,3 +166,49 @@ async fn an_assignment_rule_is_changed_only_at_its_current_version_and_deleted_o
     let e = admin.update_assignment_rule(rule.id, changed.version, &to_otto).await.expect_err("deleted");
     assert_eq!(refusal(&e), hidden);
 }
+
+#[tokio::test]
+async fn a_lead_no_rule_takes_goes_to_the_fallback_owner_or_the_managers_hear_of_it() {
+    use kith_domain::core::notifications::NotificationQuery;
+    let app = TestApp::spawn().await;
+    let (admin, _) = app.signup("Acme").await;
+    let (_, rita) = app.add_user(&admin, "sales", "Rita Rep").await;
+    let (_, sam) = app.add_user(&admin, "sales", "Sam Rep").await;
+    let (maya, _) = app.add_user(&admin, "manager", "Maya Manager").await;
+    let (_, sue) = app.add_user(&admin, "support", "Sue Support").await;
+    let germany =
+        Condition { field: "country".into(), op: Operator::In, values: vec!["DE".into()], min: None, max: None };
+    admin
+        .create_assignment_rule(&AssignmentRuleInput { conditions: vec![germany], ..to_user("Germany", rita.user.id) })
+        .await
+        .expect("rule");
+    let lead_from = |first: &str, country: &str| NewLead {
+        first_name: first.into(),
+        email: Some(format!("{}@example.test", first.to_lowercase())),
+        country: Some(country.into()),
+        ..Default::default()
+    };
+
+    // No rule takes a French lead and no fallback owner is named: it stays unassigned, and the manager
+    // (who may change every lead) is told — the admin who created it needs no telling.
+    let pierre = admin.create_lead(&lead_from("Pierre", "FR")).await.expect("pierre");
+    assert_eq!(pierre.owner_id, None);
+    let notices = maya.notifications(&NotificationQuery::default()).await.expect("notifications").items;
+    assert!(notices.iter().any(|n| n.title == "Unassigned lead: Pierre"), "{notices:?}");
+    let covered = admin.create_lead(&lead_from("Hans", "DE")).await.expect("hans");
+    assert_eq!(covered.owner_id, Some(rita.user.id), "the rule still comes first");
+
+    // A fallback owner must be someone who may own leads.
+    let mut settings = admin.lead_settings().await.expect("settings");
+    settings.fallback_owner_id = Some(sue.user.id);
+    let err = admin.put_lead_settings(&settings).await.expect_err("support cannot own leads");
+    assert!(err.problem().and_then(|p| p.field_message("fallback_owner_id")).is_some(), "{err:?}");
+    settings.fallback_owner_id = Some(sam.user.id);
+    assert_eq!(admin.put_lead_settings(&settings).await.expect("saved").fallback_owner_id, Some(sam.user.id));
+
+    // With one, the leads no rule takes are Sam's, and nobody needs telling.
+    let before = maya.notifications(&NotificationQuery::default()).await.expect("notifications").items.len();
+    let marie = admin.create_lead(&lead_from("Marie", "FR")).await.expect("marie");
+    assert_eq!(marie.owner_id, Some(sam.user.id));
+    assert_eq!(maya.notifications(&NotificationQuery::default()).await.expect("notifications").items.len(), before);
+}

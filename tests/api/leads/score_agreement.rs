@@ -49,7 +49,11 @@ async fn list_page_breakdown_and_threshold_agree_right_after_a_decay_step_withou
     // A penalty fading over a day (a point every 12 hours): the score rises to the threshold.
     admin.create_scoring_rule(&rule("Bounced off", did(Behaviour::PageVisit), -2, Some(1))).await.expect("rule");
     admin
-        .put_lead_settings(&LeadSettings { duplicate_rule: DuplicateRule::EmailOrPhone, qualify_threshold: Some(11) })
+        .put_lead_settings(&LeadSettings {
+            duplicate_rule: DuplicateRule::EmailOrPhone,
+            qualify_threshold: Some(11),
+            fallback_owner_id: None,
+        })
         .await
         .expect("settings");
     let act = |b: Behaviour| NewLeadActivity { behaviour: b, occurred_at: None, note: None };
@@ -105,7 +109,11 @@ async fn an_import_scores_and_qualifies_its_leads_like_any_other_write() {
     let ceo = title_has_ceo();
     admin.create_scoring_rule(&rule("Decision maker", ceo, 7, None)).await.expect("rule");
     admin
-        .put_lead_settings(&LeadSettings { duplicate_rule: DuplicateRule::EmailOrPhone, qualify_threshold: Some(7) })
+        .put_lead_settings(&LeadSettings {
+            duplicate_rule: DuplicateRule::EmailOrPhone,
+            qualify_threshold: Some(7),
+            fallback_owner_id: None,
+        })
         .await
         .expect("settings");
     let old = admin

@@ -230,7 +230,15 @@ pub(super) fn create_new(
                     rules::set_last_assigned(c, rule, user)?;
                     Some(user)
                 }
-                None => None,
+                // No rule takes it: the fallback owner, else it stays unassigned and managers hear of it.
+                None => {
+                    let settings = rules::settings(c, scope.org_id())?;
+                    let fallback = fallback_owner(c, scope, &settings)?;
+                    if fallback.is_none() {
+                        tell_unassigned(c, scope, Some(&lead), 1)?;
+                    }
+                    fallback
+                }
             }
         }
     };

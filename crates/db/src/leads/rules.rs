@@ -23,16 +23,18 @@ fn parse_json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T> {
 // ---- settings ----
 
 pub fn settings(conn: &mut DbConnection, org_id: OrgId) -> Result<LeadSettings> {
-    let row: Option<(String, Option<i32>)> = lead_settings::table
+    let row: Option<(String, Option<i32>, Option<String>)> = lead_settings::table
         .find(org_id.to_string())
-        .select((lead_settings::duplicate_rule, lead_settings::qualify_threshold))
+        .select((lead_settings::duplicate_rule, lead_settings::qualify_threshold, lead_settings::fallback_owner_id))
         .first(conn)
         .optional()?;
     Ok(match row {
         None => LeadSettings::default(),
-        Some((rule, qualify_threshold)) => {
-            LeadSettings { duplicate_rule: parse_json(&format!("\"{rule}\""))?, qualify_threshold }
-        }
+        Some((rule, qualify_threshold, fallback)) => LeadSettings {
+            duplicate_rule: parse_json(&format!("\"{rule}\""))?,
+            qualify_threshold,
+            fallback_owner_id: fallback.as_deref().map(parse_id).transpose()?,
+        },
     })
 }
 
@@ -50,10 +52,15 @@ pub fn put_settings(conn: &mut DbConnection, scope: &Scope, new: &LeadSettings) 
     };
     transaction(conn, |c| {
         let before = settings(c, scope.org_id())?;
+        if let Some(owner) = new.fallback_owner_id {
+            crate::leads::check_owner(c, scope, owner, "fallback_owner_id")?;
+        }
+        let fallback = new.fallback_owner_id.map(|u| u.to_string());
         let updated = diesel::update(lead_settings::table.find(scope.org_id().to_string()))
             .set((
                 lead_settings::duplicate_rule.eq(rule),
                 lead_settings::qualify_threshold.eq(new.qualify_threshold),
+                lead_settings::fallback_owner_id.eq(&fallback),
                 lead_settings::updated_at.eq(now()),
                 lead_settings::version.eq(lead_settings::version + 1),
             ))
@@ -64,6 +71,7 @@ pub fn put_settings(conn: &mut DbConnection, scope: &Scope, new: &LeadSettings) 
                     lead_settings::org_id.eq(scope.org_id().to_string()),
                     lead_settings::duplicate_rule.eq(rule),
                     lead_settings::qualify_threshold.eq(new.qualify_threshold),
+                    lead_settings::fallback_owner_id.eq(&fallback),
                     lead_settings::updated_at.eq(now()),
                     lead_settings::version.eq(1i64),
                 ))

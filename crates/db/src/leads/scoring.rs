@@ -231,6 +231,82 @@ pub(crate) fn check_owner(conn: &mut DbConnection, scope: &Scope, owner: UserId,
     }
 }
 
+/// The organization's fallback owner (who gets leads no assignment rule takes), when one is set and may
+/// still own leads (a fallback owner disabled since, or moved to a role without leads, is no owner).
+pub(crate) fn fallback_owner(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    settings: &LeadSettings,
+) -> Result<Option<UserId>> {
+    let Some(owner) = settings.fallback_owner_id else { return Ok(None) };
+    match check_owner(conn, scope, owner, "fallback_owner_id") {
+        Ok(()) => Ok(Some(owner)),
+        Err(Error::Validation(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Everyone who may change every lead (the lead managers: admins and sales managers by default),
+/// active, but not the person acting.
+fn lead_managers(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<UserId>> {
+    let people: Vec<(String, String)> = users::table
+        .inner_join(roles::table)
+        .filter(users::org_id.eq(scope.org_id().to_string()))
+        .filter(users::status.eq("active"))
+        .select((users::id, roles::permissions))
+        .load(conn)?;
+    let me = scope.user_id();
+    Ok(people
+        .into_iter()
+        .filter(|(_, permissions)| {
+            serde_json::from_str::<kith_domain::core::permissions::Permissions>(permissions)
+                .is_ok_and(|p| p.allows(Module::Leads, Action::Write) && p.get(Module::Leads).scope == RecordScope::All)
+        })
+        .filter_map(|(id, _)| parse_id(&id).ok())
+        .filter(|id| Some(*id) != me)
+        .collect())
+}
+
+/// No rule took a lead and there is no fallback owner: the lead managers are told, so it does not sit
+/// unseen. `many` leads of one import are told in one notice.
+pub(crate) fn tell_unassigned(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    lead: Option<&LeadView>,
+    many: u32,
+) -> Result<()> {
+    let (title, body, entity) = match lead {
+        Some(lead) => (
+            format!("Unassigned lead: {}", lead.display_name()),
+            format!(
+                "No assignment rule takes {}{}. Give it an owner, or name a fallback owner in Settings → Lead settings.",
+                lead.display_name(),
+                if lead.company_name.is_empty() { String::new() } else { format!(" ({})", lead.company_name) }
+            ),
+            Some((ENTITY, lead.id.to_string())),
+        ),
+        None => (
+            format!("{many} imported leads are unassigned"),
+            format!(
+                "No assignment rule takes {many} leads of an import. Find them with the list's \"Unassigned\" filter, \
+                 or name a fallback owner in Settings → Lead settings."
+            ),
+            None,
+        ),
+    };
+    for manager in lead_managers(conn, scope)? {
+        let notice = Notice {
+            kind: "lead_unassigned",
+            title: title.clone(),
+            body: body.clone(),
+            entity: entity.clone(),
+            email: false,
+        };
+        notify(conn, scope, manager, &notice)?;
+    }
+    Ok(())
+}
+
 /// May a user with these stored role grants own leads (read them at least)?
 pub(crate) fn may_own_leads(permissions: &str) -> bool {
     serde_json::from_str::<kith_domain::core::permissions::Permissions>(permissions)

@@ -890,10 +890,14 @@ pub struct LeadSettings {
     #[validate(range(min = 1, max = 100_000))]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 100_000))]
     pub qualify_threshold: Option<i32>,
+    /// Who gets a lead no assignment rule takes (a person whose role may work with leads). None: such
+    /// leads stay unassigned and the lead managers (everyone who may change every lead) are told.
+    #[serde(default)]
+    pub fallback_owner_id: Option<UserId>,
 }
 
 impl Default for LeadSettings {
     fn default() -> Self {
-        LeadSettings { duplicate_rule: DuplicateRule::EmailOrPhone, qualify_threshold: None }
+        LeadSettings { duplicate_rule: DuplicateRule::EmailOrPhone, qualify_threshold: None, fallback_owner_id: None }
     }
 }

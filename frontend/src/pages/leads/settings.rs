@@ -1,4 +1,5 @@
-//! Organization-wide lead settings: how duplicates are recognized, and the score that qualifies.
+//! Organization-wide lead settings: how duplicates are recognized, the score that qualifies, and who
+//! gets the leads no assignment rule takes.
 
 use kith_domain::leads::{DuplicateRule, LeadSettings};
 use kith_domain::{FieldError, Problem};
@@ -9,6 +10,7 @@ use crate::auth::use_session;
 use crate::components::field::{invalid, Field, FormAlert, TextField};
 use crate::components::toast::use_toaster;
 use crate::data::{load, Loaded, Save, SubmitButton};
+use crate::people::{use_people, user_options};
 
 const RULES: [DuplicateRule; 3] = [DuplicateRule::Email, DuplicateRule::EmailOrPhone, DuplicateRule::Off];
 
@@ -54,6 +56,9 @@ fn SettingsForm(current: LeadSettings, #[prop(into)] on_saved: Callback<LeadSett
     let session = use_session();
     let rule = RwSignal::new(current.duplicate_rule);
     let threshold = RwSignal::new(current.qualify_threshold.map(|t| t.to_string()).unwrap_or_default());
+    let fallback = RwSignal::new(current.fallback_owner_id);
+    let people = use_people();
+    people.ensure();
     let admin = move || session.is_admin();
     let save = Save::new(
         |client, settings: LeadSettings| async move { client.put_lead_settings(&settings).await },
@@ -72,12 +77,16 @@ fn SettingsForm(current: LeadSettings, #[prop(into)] on_saved: Callback<LeadSett
             save.refuse(Problem::validation(errors));
             return;
         }
-        save.dispatch(LeadSettings { duplicate_rule: rule.get_untracked(), qualify_threshold });
+        save.dispatch(LeadSettings {
+            duplicate_rule: rule.get_untracked(),
+            qualify_threshold,
+            fallback_owner_id: fallback.get_untracked(),
+        });
     };
 
     view! {
         <form class="form" on:submit=submit novalidate>
-            <FormAlert problem fields=&["duplicate_rule", "qualify_threshold"] />
+            <FormAlert problem fields=&["duplicate_rule", "qualify_threshold", "fallback_owner_id"] />
             <div class="form-grid">
                 <Field
                     label="A new lead is a duplicate when it has"
@@ -119,6 +128,25 @@ fn SettingsForm(current: LeadSettings, #[prop(into)] on_saved: Callback<LeadSett
                     readonly=Signal::derive(move || !admin())
                     hint="A lead reaching this score becomes qualified and its owner is told. Empty: never automatically."
                 />
+                <Field
+                    label="Leads no assignment rule takes go to"
+                    id="lead-fallback-owner"
+                    name="fallback_owner_id"
+                    problem
+                    hint="Without someone here, such leads stay unassigned and every lead manager is told about each one."
+                >
+                    <select
+                        id="lead-fallback-owner"
+                        disabled=move || !admin()
+                        aria-invalid=invalid(problem, "fallback_owner_id")
+                        on:change=move |ev| fallback.set(event_target_value(&ev).parse().ok())
+                    >
+                        <option value="" selected=move || fallback.get().is_none()>
+                            "Nobody: keep them unassigned and tell the lead managers"
+                        </option>
+                        {user_options(people, move || fallback.get())}
+                    </select>
+                </Field>
             </div>
             {move || {
                 if admin() {

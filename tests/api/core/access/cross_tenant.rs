@@ -65,7 +65,11 @@ pub async fn organization(app: &TestApp, mark: &str) -> Victim {
     admin.delete_lead(gone.id).await.expect("delete lead");
     push(&mut ids, "LeadId", gone.id);
     admin
-        .put_lead_settings(&LeadSettings { duplicate_rule: DuplicateRule::Off, qualify_threshold: None })
+        .put_lead_settings(&LeadSettings {
+            duplicate_rule: DuplicateRule::Off,
+            qualify_threshold: None,
+            fallback_owner_id: None,
+        })
         .await
         .expect("settings");
     let twin_a = admin.create_lead(&new_lead("twin")).await.expect("lead");

@@ -177,6 +177,7 @@ async fn set_up(app: &TestApp) -> Org {
         .put_lead_settings(&LeadSettings {
             duplicate_rule: DuplicateRule::EmailOrPhone,
             qualify_threshold: Some(data::HOT),
+            fallback_owner_id: None,
         })
         .await
         .expect("lead settings");

@@ -33,6 +33,9 @@ pub struct BatchContext {
     /// Owners of leads outside the importer's scope that rows matched, with how many rows did:
     /// told once per batch, not once per row.
     hidden_matches: BTreeMap<UserId, u32>,
+    /// Who gets rows no rule takes (checked once per batch), and how many stayed unassigned.
+    fallback: Option<UserId>,
+    unassigned: u32,
 }
 
 impl BatchContext {
@@ -40,8 +43,16 @@ impl BatchContext {
         let assignment = rules::assignment_rules(c, org_id)?;
         let candidates =
             if assignment.iter().any(|r| r.active) { crate::leads::candidates(c, org_id)? } else { Vec::new() };
+        let settings = rules::settings(c, org_id)?;
+        let fallback = match settings.fallback_owner_id {
+            Some(owner) => crate::leads::candidates(c, org_id)?.into_iter().find(|p| p.user_id == owner && p.active),
+            None => None,
+        }
+        .map(|p| p.user_id);
         Ok(BatchContext {
-            settings: rules::settings(c, org_id)?,
+            settings,
+            fallback,
+            unassigned: 0,
             custom_fields: custom_fields::defs(c, org_id, ENTITY)?,
             scoring: rules::scoring_rules(c, org_id)?,
             assignment,
@@ -53,6 +64,15 @@ impl BatchContext {
     /// The organization's live custom fields of leads.
     pub fn custom_fields(&self) -> &[CustomFieldView] {
         &self.custom_fields
+    }
+
+    /// Tell the lead managers, once per batch, how many rows no rule took (when there is no fallback owner).
+    pub fn tell_unassigned(&mut self, c: &mut DbConnection, scope: &Scope) -> Result<()> {
+        let n = std::mem::take(&mut self.unassigned);
+        if n > 0 {
+            crate::leads::tell_unassigned(c, scope, None, n)?;
+        }
+        Ok(())
     }
 
     /// Tell each owner whose leads rows of this batch matched without the importer seeing them.
@@ -219,7 +239,12 @@ pub fn import_one(
                 }
                 Some(user)
             }
-            None => None,
+            None => {
+                if ctx.fallback.is_none() {
+                    ctx.unassigned += 1;
+                }
+                ctx.fallback
+            }
         },
     };
     view.team_id = match view.owner_id {

@@ -728,6 +728,7 @@ pub fn process_batch(conn: &mut DbConnection, id: ImportId) -> Result<(ImportPro
             }
         }
         ctx.tell_hidden_matches(c, &scope)?;
+        ctx.tell_unassigned(c, &scope)?;
         let remaining = batch.len() as i64 == PROCESS_BATCH;
         let done = !remaining || row.processed + p.processed >= row.total_rows;
         diesel::update(imports::table.filter(imports::id.eq(id.to_string())))

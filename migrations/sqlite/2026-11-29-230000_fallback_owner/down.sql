@@ -1,0 +1,1 @@
+ALTER TABLE lead_settings DROP COLUMN fallback_owner_id;
