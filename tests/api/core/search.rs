@@ -57,6 +57,10 @@ async fn the_search_box_finds_what_the_caller_may_read_and_nothing_else() {
     let problem: serde_json::Value = short.json().await.expect("problem");
     assert_eq!(problem["errors"][0]["field"], "q", "{problem}");
     assert_eq!(titles(&admin.search("holloway ja", None).await.expect("narrowed").hits), vec!["Jane Holloway"]);
+    let long = admin.request(reqwest::Method::GET, &format!("/api/v1/search?q={}", "holloway".repeat(126))).send();
+    assert_eq!(long.await.expect("send").status().as_u16(), 422, "over 1,000 characters");
+    let count = admin.request(reqwest::Method::GET, "/api/v1/leads/count?sort=").send().await.expect("send");
+    assert_eq!(count.status().as_u16(), 422, "the count refuses a sort the list refuses");
 
     // The limit, and `more` when there is more.
     let one = admin.search("holloway", Some(1)).await.expect("one");

@@ -145,6 +145,9 @@ pub fn few_hits(conn: &mut DbConnection, org_id: OrgId, kind: &str, terms: &[Str
 /// module read grant and record scope (own/team) apply, through the registry. Needs a term of three
 /// characters or more (a search of short terms alone would read every record).
 pub fn across_kinds(conn: &mut DbConnection, scope: &Scope, q: &str, limit: u32) -> Result<SearchResults> {
+    if q.chars().count() > kith_domain::core::search::MAX_QUERY_CHARS {
+        return Err(Error::field("q", "length", "Search with at most 1,000 characters."));
+    }
     let terms = terms(q);
     if !has_indexed_term(&terms) {
         return Err(Error::field(

@@ -30,13 +30,8 @@ macro_rules! after {
     };
 }
 
-/// The caller's leads, filtered and sorted, one keyset page at a time.
-pub fn list(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> Result<Page<LeadView>> {
-    scope.require(Module::Leads, Action::Read)?;
-    // Scores whose decay step just passed are brought current first: the list sorts, filters and
-    // shows the same score the lead's page explains.
-    catch_up(conn, scope.org_id())?;
-    let limit = clamp_limit(q.limit);
+/// The list's sort field and direction (`-created_at` by default); an unknown one is refused.
+fn sort_of(q: &LeadListQuery) -> Result<(SortField, Direction)> {
     let (field, dir) = parse_sort(q.sort.as_deref().unwrap_or("-created_at"));
     let field = match field {
         "created_at" => SortField::Created,
@@ -46,6 +41,17 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> Result
         "score" => SortField::Score,
         _ => return Err(Error::field("sort", "unknown", "Sort by created_at, updated_at, name, company or score.")),
     };
+    Ok((field, dir))
+}
+
+/// The caller's leads, filtered and sorted, one keyset page at a time.
+pub fn list(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> Result<Page<LeadView>> {
+    scope.require(Module::Leads, Action::Read)?;
+    // Scores whose decay step just passed are brought current first: the list sorts, filters and
+    // shows the same score the lead's page explains.
+    catch_up(conn, scope.org_id())?;
+    let limit = clamp_limit(q.limit);
+    let (field, dir) = sort_of(q)?;
     let cursor = q.cursor.as_deref().map(Cursor::decode).transpose().map_err(|_| crate::core::util::bad_cursor())?;
     let mut query = selected(conn, scope, q)?.select(LeadRow::as_select()).limit(i64::from(limit) + 1);
     query = match field {
@@ -104,6 +110,8 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> Result
 /// number of leads (a full `COUNT(*)` over a million leads would cost more than the page it labels).
 pub fn count(conn: &mut DbConnection, scope: &Scope, q: &LeadListQuery) -> Result<LeadCount> {
     scope.require(Module::Leads, Action::Read)?;
+    // The count takes the list's query as it is: a sort the list would refuse is refused here too.
+    sort_of(q)?;
     catch_up(conn, scope.org_id())?;
     let found: Vec<String> = selected(conn, scope, q)?.select(leads::id).limit(LEAD_COUNT_CAP + 1).load(conn)?;
     let found = found.len() as i64;

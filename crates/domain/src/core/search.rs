@@ -14,6 +14,9 @@ pub const MAX_TERM_CHARS: usize = 64;
 /// and a search of short terms alone is refused (it would read every record).
 pub const MIN_INDEXED_TERM_CHARS: usize = 3;
 
+/// The longest search text accepted (words past the eighth are ignored anyway).
+pub const MAX_QUERY_CHARS: usize = 1_000;
+
 /// The most hits one search across kinds answers with.
 pub const MAX_HITS: u32 = 50;
 
