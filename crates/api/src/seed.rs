@@ -61,7 +61,7 @@ fn seed(c: &mut DbConnection, files: &dyn AttachmentStore) -> kith_db::Result<Ou
         team_ids.push(team.id);
     }
     let roles = kith_db::identity::roles::list(c, &scope, &PageQuery::default())?.items;
-    // The sales manager takes the leads no assignment rule takes (the good configuration).
+    // The sales manager takes the leads no assignment rule takes (named once the leads are in).
     let mut manager = None;
     for (name, email, role_key, team) in PEOPLE {
         let role = roles
@@ -80,7 +80,11 @@ fn seed(c: &mut DbConnection, files: &dyn AttachmentStore) -> kith_db::Result<Ou
             manager = Some(joined.user_id);
         }
     }
-    seed_leads(c, &scope, &team_ids, manager, files)?;
+    seed_leads(c, &scope, &team_ids, files)?;
+    // The good configuration: leads no assignment rule takes from now on go to the sales manager.
+    let mut settings = kith_db::leads::rules::settings(c, scope.org_id())?;
+    settings.fallback_owner_id = manager;
+    kith_db::leads::rules::put_settings(c, &scope, &settings)?;
     Ok(Outcome::Created)
 }
 
@@ -118,7 +122,6 @@ fn seed_leads(
     c: &mut DbConnection,
     scope: &kith_db::Scope,
     team_ids: &[kith_domain::TeamId],
-    manager: Option<kith_domain::UserId>,
     files: &dyn AttachmentStore,
 ) -> kith_db::Result<()> {
     use kith_domain::leads::rules::*;
@@ -199,7 +202,7 @@ fn seed_leads(
         &LeadSettings {
             duplicate_rule: DuplicateRule::EmailOrPhone,
             qualify_threshold: Some(60),
-            fallback_owner_id: manager,
+            fallback_owner_id: None,
         },
     )?;
     if let (Some(na), Some(eu)) = (team_ids.first(), team_ids.get(1)) {

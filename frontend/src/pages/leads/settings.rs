@@ -38,7 +38,7 @@ pub fn LeadSettingsPage() -> impl IntoView {
             <div class="card-header">
                 <div>
                     <h2>"Lead settings"</h2>
-                    <p class="card-text">"How new leads from every channel are matched and when they qualify."</p>
+                    <p class="card-text">"How new leads from every channel are matched, when they qualify, and who gets those no rule assigns."</p>
                 </div>
             </div>
             <div class="card-body">
