@@ -169,6 +169,8 @@ async fn the_trail_names_records_and_people_and_filters_by_person_kind_and_day()
     assert_eq!(lead_entry.record_name.as_deref(), Some("Jane Doe"), "a lead is named, not an id");
     assert_eq!(lead_entry.actor_name.as_deref(), Some("Rita Rep"), "so is who acted");
     assert_eq!(created("team").record_name.as_deref(), Some("North"));
+    // The organization's own records (it, its lead and email settings) are named by the organization.
+    assert_eq!(created("organization").record_name.as_deref(), Some("Acme"));
     assert_eq!(created("team").actor_name.as_deref(), Some(me.user.name.as_str()));
 
     // By person, by kind of record, by day.

@@ -170,6 +170,15 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &AuditQuery) -> Result<Pa
     Ok(page_from_rows(entries, limit, |e| Cursor { key: None, id: e.id.to_string() }))
 }
 
+/// The record kind an actor is (users and API keys have names; the system and anonymous callers none).
+fn actor_entity(kind: ActorKind) -> Option<&'static str> {
+    match kind {
+        ActorKind::User => Some("user"),
+        ActorKind::ApiKey => Some("api_key"),
+        _ => None,
+    }
+}
+
 /// Name each entry's record (through its kind in the registry, or as it was put in the recycle bin)
 /// and its actor, so a reader sees "Lead Jane Doe" and "Maya Manager", not ids.
 fn name_records(conn: &mut DbConnection, scope: &Scope, entries: &mut [AuditEntry]) -> Result<()> {
@@ -177,12 +186,7 @@ fn name_records(conn: &mut DbConnection, scope: &Scope, entries: &mut [AuditEntr
     let mut by_kind: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for e in entries.iter() {
         by_kind.entry(e.entity.clone()).or_default().push(e.entity_id.clone());
-        if let Some(actor) = &e.actor_id {
-            let kind = match e.actor_kind {
-                kith_domain::core::audit::ActorKind::User => "user",
-                kith_domain::core::audit::ActorKind::ApiKey => "api_key",
-                _ => continue,
-            };
+        if let (Some(actor), Some(kind)) = (&e.actor_id, actor_entity(e.actor_kind)) {
             by_kind.entry(kind.to_owned()).or_default().push(actor.clone());
         }
     }
@@ -217,12 +221,10 @@ fn name_records(conn: &mut DbConnection, scope: &Scope, entries: &mut [AuditEntr
     }
     for e in entries.iter_mut() {
         e.record_name = names.get(&(e.entity.clone(), e.entity_id.clone())).cloned();
-        let actor_kind = match e.actor_kind {
-            kith_domain::core::audit::ActorKind::User => "user",
-            kith_domain::core::audit::ActorKind::ApiKey => "api_key",
-            _ => "",
+        e.actor_name = match (&e.actor_id, actor_entity(e.actor_kind)) {
+            (Some(id), Some(kind)) => names.get(&(kind.to_owned(), id.clone())).cloned(),
+            _ => None,
         };
-        e.actor_name = e.actor_id.as_ref().and_then(|id| names.get(&(actor_kind.to_owned(), id.clone())).cloned());
     }
     Ok(())
 }

@@ -94,6 +94,24 @@ pub fn named(kind: &str, rows: Vec<(String, String)>) -> Vec<kith_domain::core::
         .collect()
 }
 
+/// A `Display` for the organization's own settings records (lead settings, email settings, the mail
+/// server, …), whose id is the organization's: they are named by the organization.
+pub fn display_organization(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    ids: &[String],
+) -> Result<Vec<kith_domain::core::search::SearchHit>> {
+    use diesel::prelude::*;
+    let org = scope.org_id().to_string();
+    if !ids.contains(&org) {
+        return Ok(Vec::new());
+    }
+    let name: String =
+        crate::schema::organizations::table.find(&org).select(crate::schema::organizations::name).first(conn)?;
+    // `Kernel::names` keys names by id; the hit's kind is not read for these kinds (never searched).
+    Ok(named("organization", vec![(org, name)]))
+}
+
 /// A `Display` for a kind named by one text column of its table (`teams.name`, `attachments.file_name`):
 /// the organization's records among the ids, deleted ones included (a history names what was deleted).
 /// The kind's module read grant is checked by `Kernel::names`.

@@ -191,5 +191,8 @@ pub fn delete(conn: &mut DbConnection, scope: &Scope) -> Result<()> {
 }
 
 pub(crate) fn register(k: &mut crate::core::kernel::Kernel) {
-    k.record_kind(crate::core::kernel::RecordKind::new(ENTITY, kith_domain::core::modules::Module::Settings));
+    k.record_kind(
+        crate::core::kernel::RecordKind::new(ENTITY, kith_domain::core::modules::Module::Settings)
+            .display(crate::core::kernel::display_organization),
+    );
 }

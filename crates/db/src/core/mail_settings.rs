@@ -90,5 +90,8 @@ pub fn put(conn: &mut DbConnection, scope: &Scope, new: &MailSettings) -> Result
 }
 
 pub(crate) fn register(k: &mut crate::core::kernel::Kernel) {
-    k.record_kind(crate::core::kernel::RecordKind::new("mail_settings", kith_domain::core::modules::Module::Settings));
+    k.record_kind(
+        crate::core::kernel::RecordKind::new("mail_settings", kith_domain::core::modules::Module::Settings)
+            .display(crate::core::kernel::display_organization),
+    );
 }

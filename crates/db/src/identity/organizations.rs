@@ -109,5 +109,8 @@ pub fn operator_scope(conn: &mut DbConnection, org_id: OrgId) -> Result<Scope> {
 }
 
 pub(crate) fn register(k: &mut crate::core::kernel::Kernel) {
-    k.record_kind(crate::core::kernel::RecordKind::new("organization", kith_domain::core::modules::Module::Settings));
+    k.record_kind(
+        crate::core::kernel::RecordKind::new("organization", kith_domain::core::modules::Module::Settings)
+            .display(crate::core::kernel::display_organization),
+    );
 }

@@ -160,7 +160,7 @@ pub fn capture(conn: &mut DbConnection, scope: &Scope, new: &NewLead, how: &Capt
                 other => return other.map(Captured::Attached),
             }
         }
-        let lead = create_new(c, scope, &fields, new, &custom, how, leads_scope)?;
+        let lead = create_new(c, scope, &fields, new, &custom, how, &settings)?;
         if let Some(hidden) = hidden {
             tell_owner_of_hidden_match(c, scope, &hidden, &lead)?;
         }
@@ -175,8 +175,9 @@ pub(super) fn create_new(
     new: &NewLead,
     custom: &BTreeMap<String, serde_json::Value>,
     how: &Capture<'_>,
-    leads_scope: RecordScope,
+    settings: &LeadSettings,
 ) -> Result<LeadView> {
+    let leads_scope = scope.permissions().get(Module::Leads).scope;
     let id = LeadId(new_id());
     let at = now();
     let source = new.source.unwrap_or(how.source);
@@ -232,8 +233,7 @@ pub(super) fn create_new(
                 }
                 // No rule takes it: the fallback owner, else it stays unassigned and managers hear of it.
                 None => {
-                    let settings = rules::settings(c, scope.org_id())?;
-                    let fallback = fallback_owner(c, scope, &settings)?;
+                    let fallback = fallback_owner(c, scope, settings)?;
                     if fallback.is_none() {
                         tell_unassigned(c, scope, Some(&lead), 1)?;
                     }

@@ -240,7 +240,10 @@ pub(crate) fn forget_lead(conn: &mut DbConnection, scope: &Scope, lead_id: &str)
 }
 
 pub(crate) fn register(k: &mut crate::core::kernel::Kernel) {
-    k.record_kind(crate::core::kernel::RecordKind::new(ENTITY, kith_domain::core::modules::Module::Settings));
+    k.record_kind(
+        crate::core::kernel::RecordKind::new(ENTITY, kith_domain::core::modules::Module::Settings)
+            .display(crate::core::kernel::display_organization),
+    );
 }
 
 #[cfg(test)]

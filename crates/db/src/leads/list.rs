@@ -243,9 +243,8 @@ pub(super) fn display(
     Ok(rows
         .into_iter()
         .map(|(id, first, last, email, company)| {
-            let name = format!("{first} {last}").trim().to_owned();
+            let title = kith_domain::leads::display_name(&first, &last, email.as_deref(), &company);
             let email = email.unwrap_or_default();
-            let title = [&name, &email, &company].into_iter().find(|s| !s.is_empty()).cloned().unwrap_or_default();
             let subtitle =
                 [&company, &email].into_iter().filter(|s| !s.is_empty() && **s != title).cloned().collect::<Vec<_>>();
             kith_domain::core::search::SearchHit { kind: ENTITY.to_owned(), id, title, subtitle: subtitle.join(" · ") }

@@ -423,5 +423,8 @@ pub(crate) fn register(k: &mut crate::core::kernel::Kernel) {
         "assignment_rule",
         kith_domain::core::modules::Module::Settings,
     ));
-    k.record_kind(crate::core::kernel::RecordKind::new("lead_settings", kith_domain::core::modules::Module::Settings));
+    k.record_kind(
+        crate::core::kernel::RecordKind::new("lead_settings", kith_domain::core::modules::Module::Settings)
+            .display(crate::core::kernel::display_organization),
+    );
 }

@@ -251,14 +251,17 @@ pub struct LeadView {
 
 impl LeadView {
     pub fn display_name(&self) -> String {
-        let name = format!("{} {}", self.first_name, self.last_name).trim().to_owned();
-        if !name.is_empty() {
-            name
-        } else if let Some(e) = &self.email {
-            e.clone()
-        } else {
-            self.company_name.clone()
-        }
+        display_name(&self.first_name, &self.last_name, self.email.as_deref(), &self.company_name)
+    }
+}
+
+/// What a lead is called: the person's name, else their email, else the company.
+pub fn display_name(first_name: &str, last_name: &str, email: Option<&str>, company_name: &str) -> String {
+    let name = format!("{first_name} {last_name}").trim().to_owned();
+    match email.filter(|e| !e.is_empty()) {
+        _ if !name.is_empty() => name,
+        Some(email) => email.to_owned(),
+        None => company_name.to_owned(),
     }
 }
 

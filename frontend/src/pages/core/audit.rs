@@ -66,13 +66,18 @@ pub fn AuditTable(
     });
 
     // Best effort: an unknown actor is shown by a short id instead of a name.
+    let session = crate::auth::use_session();
+    let admin = untrack(move || session.is_admin());
     spawn_local(async move {
         let mut found = HashMap::new();
         if let Ok(page) = client.list_users(&UserListQuery { limit: Some(MAX_LIMIT), ..Default::default() }).await {
             found.extend(page.items.into_iter().map(|u| (u.id.to_string(), u.name)));
         }
-        if let Ok(page) = client.list_api_keys(&PageQuery { limit: Some(MAX_LIMIT), cursor: None }).await {
-            found.extend(page.items.into_iter().map(|k| (k.id.to_string(), k.name)));
+        // Only administrators may list API keys; for everyone else the server names the key that acted.
+        if admin {
+            if let Ok(page) = client.list_api_keys(&PageQuery { limit: Some(MAX_LIMIT), cursor: None }).await {
+                found.extend(page.items.into_iter().map(|k| (k.id.to_string(), k.name)));
+            }
         }
         names.try_set(found);
     });
