@@ -108,3 +108,29 @@ async fn a_purged_record_leaves_no_search_document_behind() {
         assert_eq!(left.n, 0, "the purged lead is gone from the full-text index");
     }
 }
+
+#[tokio::test]
+async fn another_organizations_many_matches_never_crowd_out_this_ones() {
+    let app = TestApp::spawn().await;
+    let (admin, _) = app.signup("Acme").await;
+    let (other, _) = app.signup("Globex").await;
+    admin.create_lead(&person("Hana", "Holloway", "hana@acme.test", "Acme")).await.expect("ours");
+    // Globex imports 2,100 Holloways (more hits than the index answers in one read), all newer than ours.
+    let mut csv = String::from(
+        "First name,Last name,Email,Company
+",
+    );
+    for i in 0..2_100 {
+        csv.push_str(&format!(
+            "Holly,Holloway{i},h{i}@globex.test,Globex
+"
+        ));
+    }
+    let import =
+        crate::leads::imports::mapped(&other, "globex.csv", csv, kith_domain::leads::imports::DuplicatePolicy::Skip)
+            .await;
+    other.start_import(import.id).await.expect("start");
+    crate::leads::imports::run_until_done(&app);
+    assert!(other.search("holloway", Some(1)).await.expect("theirs").more);
+    assert_eq!(titles(&admin.search("holloway", None).await.expect("search").hits), vec!["Hana Holloway"]);
+}

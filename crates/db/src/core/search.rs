@@ -171,14 +171,16 @@ pub fn across_kinds(conn: &mut DbConnection, scope: &Scope, q: &str, limit: u32)
         .into_boxed();
     let short: Vec<&String> = terms.iter().filter(|t| t.chars().count() < MIN_INDEXED_TERM_CHARS).collect();
     if let (DbConnection::Sqlite(_), Some(query)) = (&*conn, fts_phrases(&terms)) {
-        // The index hits of every organization: bounded, newest first, then narrowed to this one.
-        let hits: Vec<Row> = diesel::sql_query(
-            "SELECT rowid AS id FROM fts_search WHERE fts_search MATCH ? ORDER BY rowid DESC LIMIT ?",
-        )
-        .bind::<diesel::sql_types::Text, _>(query)
-        .bind::<diesel::sql_types::BigInt, _>(FEW_HITS)
-        .load(conn)?;
-        docs = docs.filter(search_documents::id.eq_any(hits.into_iter().map(|h| h.id).collect::<Vec<_>>()));
+        // Every index hit, narrowed to this organization's documents as they are walked newest first
+        // (SQLite reads the hits into a temporary index once): another organization's many hits can
+        // never crowd this one's out.
+        docs = docs.filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "search_documents.id IN (SELECT rowid FROM fts_search WHERE fts_search MATCH ",
+            )
+            .bind::<diesel::sql_types::Text, _>(query)
+            .sql(")"),
+        );
         for term in short {
             docs = docs.filter(search_documents::body.like(like_pattern(term)).escape('\\'));
         }
