@@ -16,7 +16,8 @@ use std::future::Future;
 use std::rc::Rc;
 
 use kith_client::Client;
-use kith_domain::Problem;
+use kith_domain::core::validation::{merge_errors, Check};
+use kith_domain::{FieldError, Problem};
 use leptos::prelude::*;
 
 use crate::api::{is_stale, problem_of, use_client};
@@ -225,6 +226,82 @@ impl<I: Clone + 'static> Save<I> {
     /// the server's.
     pub fn refuse(self, problem: Problem) {
         self.problem.set(Some(problem));
+    }
+
+    /// Send `input` unless something is wrong with it: what the form `found` itself (values it
+    /// could not read, such as words in a number field or no choice made) and every rule the domain
+    /// crate's [`Check`] finds — the same rules the server runs. Every error shows at once, beside
+    /// its field; nothing is sent until there are none.
+    pub fn submit(self, found: Found, input: I)
+    where
+        I: Check,
+    {
+        match found.with_rules_of(&input) {
+            None => self.dispatch(input),
+            Some(problem) => self.refuse(problem),
+        }
+    }
+
+    /// [`Save::submit`] for a save whose input carries more than the checked body (the record
+    /// being changed, say): `body` is what the domain's rules judge.
+    pub fn submit_with(self, found: Found, body: &impl Check, input: I) {
+        match found.with_rules_of(body) {
+            None => self.dispatch(input),
+            Some(problem) => self.refuse(problem),
+        }
+    }
+}
+
+/// What a form finds wrong with what was typed before it builds the input to send: collected, so
+/// that every error shows at once with those of [`Save::submit`] (never one round at a time).
+#[derive(Default)]
+pub struct Found(Vec<FieldError>);
+
+impl Found {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Record an error for `field`.
+    pub fn add(&mut self, field: impl Into<String>, code: &str, message: impl Into<String>) {
+        self.0.push(FieldError::new(field, code, message));
+    }
+
+    /// Record every error in `errors` (e.g. a list of custom values that could not be read).
+    pub fn extend(&mut self, errors: impl IntoIterator<Item = FieldError>) {
+        self.0.extend(errors);
+    }
+
+    /// `Some(value)` when `result` is one; otherwise records `message` for `field`.
+    pub fn take<T, E>(&mut self, result: Result<T, E>, field: &str, code: &str, message: &str) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(_) => {
+                self.add(field, code, message);
+                None
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn into_errors(self) -> Vec<FieldError> {
+        self.0
+    }
+
+    /// The errors as a problem to show, `None` when there are none.
+    pub fn problem(self) -> Option<Problem> {
+        (!self.0.is_empty()).then(|| Problem::validation(self.0))
+    }
+
+    /// The errors found and those the domain's rules find in `input` (one per field: the form's
+    /// own finding first), as a problem to show; `None` when the input may be sent.
+    pub fn with_rules_of(self, input: &impl Check) -> Option<Problem> {
+        let mut errors = self.0;
+        merge_errors(&mut errors, input.problems());
+        Found(errors).problem()
     }
 }
 

@@ -22,6 +22,8 @@ pub struct Paged<T: Send + Sync + 'static> {
     pub loading: RwSignal<bool>,
     /// True once the first page arrived, to tell "still loading" from "empty".
     pub loaded: RwSignal<bool>,
+    /// What went wrong with the last read, shown instead of a spinner that never ends.
+    pub failed: RwSignal<Option<String>>,
     /// Bumped by every reload, so the answer to an older query never overwrites a newer one.
     generation: StoredValue<u64>,
     source: StoredValue<Option<Source<T>>, LocalStorage>,
@@ -43,6 +45,7 @@ impl<T: Send + Sync + 'static> Paged<T> {
             next_cursor: RwSignal::new(None),
             loading: RwSignal::new(false),
             loaded: RwSignal::new(false),
+            failed: RwSignal::new(None),
             generation: StoredValue::new(0),
             source: StoredValue::new_local(None),
             toaster: use_toaster(),
@@ -106,6 +109,7 @@ impl<T: Send + Sync + 'static> Paged<T> {
         let generation = self.generation.get_value();
         let append = cursor.is_some();
         self.loading.set(true);
+        self.failed.set(None);
         spawn_local(async move {
             let result = fetch(cursor).await;
             // The page was left (signals disposed) or a newer query was started.
@@ -123,7 +127,11 @@ impl<T: Send + Sync + 'static> Paged<T> {
                     self.next_cursor.set(page.next_cursor);
                     self.loaded.set(true);
                 }
-                Err(error) => self.toaster.error(&error),
+                Err(error) => {
+                    let problem = crate::api::problem_of(&error);
+                    self.failed.set(Some(problem.detail.unwrap_or(problem.title)));
+                    self.toaster.error(&error);
+                }
             }
         });
     }
@@ -183,7 +191,19 @@ pub fn StatusRow<T: Send + Sync + 'static>(
         if !paged.items.with(Vec::is_empty) {
             return None;
         }
-        let body = if paged.loaded.get() {
+        let body = if let Some(why) = paged.failed.get() {
+            view! {
+                <div class="load-failed" data-testid="load-failed">
+                    <EmptyState icon="!" title="Could not load this list" text=why />
+                    <div class="form-actions">
+                        <button type="button" class="btn btn-secondary btn-sm" on:click=move |_| paged.refresh()>
+                            "Try again"
+                        </button>
+                    </div>
+                </div>
+            }
+            .into_any()
+        } else if paged.loaded.get() {
             view! { <EmptyState title=empty_title text=empty_text /> }.into_any()
         } else {
             view! { <Loading /> }.into_any()

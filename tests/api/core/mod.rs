@@ -10,6 +10,7 @@ mod custom_fields;
 mod database;
 mod delivery;
 mod email;
+mod every_error_at_once;
 mod http_headers;
 mod idempotency;
 mod jobs;

@@ -2,18 +2,23 @@
 
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::{web, HttpRequest};
+use kith_domain::core::validation::Check;
 use kith_domain::{ErrorCode, FieldError};
-use validator::Validate;
 
 use crate::error::ApiError;
 
 /// JSON bodies larger than this are refused with 413 before they are read whole.
 pub const JSON_LIMIT: usize = 1024 * 1024;
 
-/// Run the type's validation rules; every failing field is reported at once.
-pub fn valid<T: Validate>(input: T) -> Result<T, ApiError> {
-    input.validate()?;
-    Ok(input)
+/// Run every rule the input must pass by itself (its fields' attributes and the rules across
+/// fields, the same [`Check`] the SPA runs before it sends); every failing field is reported at once.
+pub fn valid<T: Check>(input: T) -> Result<T, ApiError> {
+    let problems = input.problems();
+    if problems.is_empty() {
+        Ok(input)
+    } else {
+        Err(ApiError::Validation(problems))
+    }
 }
 
 /// serde names the offending field in backticks: "unknown field `org_id`, expected …".

@@ -11,6 +11,7 @@ use kith_domain::core::audit::AuditAction;
 use kith_domain::core::custom_fields::*;
 use kith_domain::core::modules::Module;
 use kith_domain::core::permissions::Action;
+use kith_domain::core::validation::Check;
 use kith_domain::{CustomFieldId, OrgId};
 use serde_json::Value;
 

@@ -116,6 +116,22 @@ pub(super) fn tell_owner_of_hidden_match(
     )
 }
 
+/// What is wrong with a lead's custom values by the organization's definitions (nothing is
+/// written): lets a refusal for other fields name these too, so the form shows every error at once.
+pub fn custom_value_problems(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    values: &BTreeMap<String, serde_json::Value>,
+    check_required: bool,
+) -> Result<Vec<FieldError>> {
+    scope.require(Module::Leads, Action::Read)?;
+    if values.is_empty() && !check_required {
+        return Ok(Vec::new());
+    }
+    let defs = custom_fields::defs(conn, scope.org_id(), ENTITY)?;
+    Ok(kith_domain::core::custom_fields::validate_values(&defs, values, check_required).err().unwrap_or_default())
+}
+
 /// Create a lead, or attach the capture to the existing lead the duplicate rule finds.
 pub fn capture(conn: &mut DbConnection, scope: &Scope, new: &NewLead, how: &Capture<'_>) -> Result<Captured> {
     scope.require(Module::Leads, Action::Write)?;

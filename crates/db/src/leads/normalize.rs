@@ -65,13 +65,7 @@ impl Fields {
         .to_lowercase()
     }
     pub(super) fn check(&self) -> Vec<FieldError> {
-        let mut errors = Vec::new();
-        if let Some(w) = &self.company_website {
-            if normalize_domain(w).is_none() {
-                errors.push(FieldError::new("company_website", "invalid", "Give a website like acme.com."));
-            }
-        }
-        errors
+        kith_domain::leads::website_problem(self.company_website.as_deref()).into_iter().collect()
     }
 }
 

@@ -4,6 +4,7 @@ use diesel::prelude::*;
 use kith_domain::core::audit::AuditAction;
 use kith_domain::core::modules::Module;
 use kith_domain::core::permissions::Action;
+use kith_domain::core::validation::Check;
 use kith_domain::leads::rules::*;
 use kith_domain::leads::{DuplicateRule, LeadSettings};
 use kith_domain::{AssignmentRuleId, OrgId, ScoringRuleId, UserId};

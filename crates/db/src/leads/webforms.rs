@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use kith_domain::core::audit::AuditAction;
 use kith_domain::core::modules::Module;
 use kith_domain::core::permissions::Action;
+use kith_domain::core::validation::Check;
 use kith_domain::leads::webforms::*;
 use kith_domain::leads::{LeadEventKind, LeadSource, SourceDetail};
 use kith_domain::{FieldError, LeadId, OrgId, WebFormId};

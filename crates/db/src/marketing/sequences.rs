@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use kith_domain::core::audit::AuditAction;
 use kith_domain::core::modules::Module;
 use kith_domain::core::permissions::Action;
+use kith_domain::core::validation::Check;
 use kith_domain::leads::{LeadEventKind, LeadStatus, LeadView};
 use kith_domain::marketing::sequences::*;
 use kith_domain::{EnrollmentId, FieldError, LeadId, OrgId, SequenceId, WebFormId};

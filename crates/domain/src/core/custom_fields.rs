@@ -160,12 +160,14 @@ pub struct CustomFieldInput {
     pub position: Option<i32>,
 }
 
-impl CustomFieldInput {
-    /// Problems validator cannot express: options against the kind.
-    pub fn problems(&self) -> Vec<FieldError> {
+impl crate::core::validation::Check for CustomFieldInput {
+    /// Options against the kind.
+    fn rules(&self) -> Vec<FieldError> {
         option_problems(self.kind, &self.options, "options")
     }
+}
 
+impl CustomFieldInput {
     /// Trim the label and options.
     pub fn tidy(mut self) -> Self {
         self.key = self.key.trim().to_owned();
@@ -408,9 +410,12 @@ pub fn filter_value(def: &CustomFieldView, raw: &str) -> Result<(Option<String>,
 
 crate::versioned!(CustomFieldView);
 
+crate::checked_by_attributes!(CustomFieldPatch);
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::validation::Check;
     use proptest::prelude::*;
     use serde_json::json;
     use uuid::Uuid;

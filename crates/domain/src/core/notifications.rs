@@ -174,6 +174,8 @@ pub struct TestEmailResult {
 
 crate::unversioned!(MailServerView, MailServerSetting, MailSettings, TestEmailResult);
 
+crate::checked_by_attributes!(MailServerInput, MailSettings, TestEmailRequest);
+
 #[cfg(test)]
 mod host_tests {
     use super::*;

@@ -62,6 +62,48 @@ fn default_message(code: &str, e: &validator::ValidationError) -> String {
     }
 }
 
+/// Every rule an input must pass that needs nothing but the input: its fields' validation
+/// attributes and the rules across fields. The server runs it before it touches the database, the
+/// SPA before it sends, so a form shows every error at once and both sides refuse the same input.
+/// Rules that need stored data (does this user exist, is this name taken) stay on the server and
+/// are reported together with these where the write path can (see the leads' capture).
+pub trait Check: validator::Validate {
+    /// Rules across fields, which validator's per-field attributes cannot express.
+    fn rules(&self) -> Vec<FieldError> {
+        Vec::new()
+    }
+
+    /// Every field error at once: the attributes' and the rules', one per field and message,
+    /// sorted by field.
+    fn problems(&self) -> Vec<FieldError> {
+        let mut out = match self.validate() {
+            Ok(()) => Vec::new(),
+            Err(errors) => field_errors(&errors),
+        };
+        merge_errors(&mut out, self.rules());
+        out
+    }
+}
+
+/// Add `more` to `errors`, leaving out what `errors` already says about the same field (the first
+/// finding is the one a person fixes first), and sort by field.
+pub fn merge_errors(errors: &mut Vec<FieldError>, more: Vec<FieldError>) {
+    for e in more {
+        if !errors.iter().any(|have| have.field == e.field) {
+            errors.push(e);
+        }
+    }
+    errors.sort_by(|a, b| a.field.cmp(&b.field));
+}
+
+/// `Check` with no rules across fields beyond the validation attributes.
+#[macro_export]
+macro_rules! checked_by_attributes {
+    ($($input:ty),+ $(,)?) => {
+        $(impl $crate::core::validation::Check for $input {})+
+    };
+}
+
 /// Lower-cased, trimmed email: the form used for uniqueness and login.
 pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()

@@ -142,3 +142,13 @@ pub struct InvitePreviewRequest {
     pub token: String,
 }
 crate::unversioned!(Me, TokenResponse, InvitePreview);
+
+crate::checked_by_attributes!(
+    AcceptInviteRequest,
+    ChangePasswordRequest,
+    InvitePreviewRequest,
+    LoginRequest,
+    PasswordResetConfirm,
+    PasswordResetRequest,
+    SignupRequest
+);

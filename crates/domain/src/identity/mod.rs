@@ -273,3 +273,5 @@ pub struct TeamListQuery {
 crate::versioned!(UserView, TeamView, RoleView);
 
 crate::unversioned!(CreatedApiKey, CreatedInvite);
+
+crate::checked_by_attributes!(NewApiKey, NewInvite, NewRole, NewTeam, RolePatch, TeamPatch, UserPatch);

@@ -160,6 +160,8 @@ pub fn after_call(
 
 crate::unversioned!(CallContactView, CallListView, CallOutcome, ContactsAdded);
 
+crate::checked_by_attributes!(NewCall, NewCallList);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -419,6 +419,8 @@ crate::versioned!(ImportView);
 
 crate::unversioned!(DryRunReport);
 
+crate::checked_by_attributes!(ImportMapping);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -174,6 +174,8 @@ pub struct LeadMergeUndone {
 
 crate::unversioned!(DuplicateReport, LeadMergeResult, LeadMergeUndone);
 
+crate::checked_by_attributes!(LeadMerge);
+
 #[cfg(test)]
 mod tests {
     use super::*;

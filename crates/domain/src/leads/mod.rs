@@ -376,6 +376,34 @@ impl NewLead {
     }
 }
 
+impl crate::core::validation::Check for NewLead {
+    fn rules(&self) -> Vec<FieldError> {
+        let mut out: Vec<FieldError> = self.check_identifiable().into_iter().collect();
+        out.extend(website_problem(self.company_website.as_deref()));
+        out
+    }
+}
+
+impl crate::core::validation::Check for LeadPatch {
+    fn rules(&self) -> Vec<FieldError> {
+        let mut out: Vec<FieldError> =
+            website_problem(self.company_website.as_ref().and_then(Option::as_deref)).into_iter().collect();
+        let email = self.email.as_ref().and_then(Option::as_deref).map(str::trim).filter(|e| !e.is_empty());
+        if email.is_some_and(|e| !validator::ValidateEmail::validate_email(&e)) {
+            out.push(FieldError::new("email", "email", "Enter a valid email address."));
+        }
+        out
+    }
+}
+
+/// A website must name a domain (`acme.com`, `https://www.acme.com/about`); blank means none.
+pub fn website_problem(website: Option<&str>) -> Option<FieldError> {
+    let website = website.map(str::trim).filter(|w| !w.is_empty())?;
+    normalize_domain(website)
+        .is_none()
+        .then(|| FieldError::new("company_website", "invalid", "Give a website like acme.com."))
+}
+
 /// Change a lead. Absent fields stay; `null` clears a nullable field.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -712,6 +740,8 @@ impl crate::core::versioned::Versioned for LeadDetail {
 }
 
 crate::unversioned!(BulkResult, LeadCount, LeadSettings);
+
+crate::checked_by_attributes!(BulkLeadUpdate, LeadSettings, LeadViewInput, NewLeadActivity);
 
 #[cfg(test)]
 mod tests {

@@ -250,8 +250,8 @@ fn yes() -> bool {
     true
 }
 
-impl ScoringRuleInput {
-    pub fn problems(&self) -> Vec<crate::FieldError> {
+impl crate::core::validation::Check for ScoringRuleInput {
+    fn rules(&self) -> Vec<crate::FieldError> {
         match &self.trigger {
             ScoreTrigger::Attribute { conditions } if conditions.is_empty() => {
                 vec![crate::FieldError::new("trigger.conditions", "required", "Give at least one condition.")]
@@ -434,8 +434,8 @@ pub struct AssignmentRuleInput {
     pub position: Option<i32>,
 }
 
-impl AssignmentRuleInput {
-    pub fn problems(&self) -> Vec<crate::FieldError> {
+impl crate::core::validation::Check for AssignmentRuleInput {
+    fn rules(&self) -> Vec<crate::FieldError> {
         self.conditions.iter().enumerate().flat_map(|(i, c)| c.problems(&format!("conditions[{i}]"))).collect()
     }
 }

@@ -140,9 +140,9 @@ pub fn normalize_origin(raw: &str) -> Option<String> {
     (matches!(scheme, "http" | "https") && host_ok).then_some(raw)
 }
 
-impl WebFormInput {
+impl crate::core::validation::Check for WebFormInput {
     /// Rules across fields that validator cannot express.
-    pub fn problems(&self) -> Vec<FieldError> {
+    fn rules(&self) -> Vec<crate::FieldError> {
         let mut out = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for (i, f) in self.fields.iter().enumerate() {

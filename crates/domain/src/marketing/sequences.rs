@@ -52,8 +52,8 @@ fn yes() -> bool {
     true
 }
 
-impl SequenceInput {
-    pub fn problems(&self) -> Vec<FieldError> {
+impl crate::core::validation::Check for SequenceInput {
+    fn rules(&self) -> Vec<crate::FieldError> {
         let mut out = Vec::new();
         if self.steps.windows(2).any(|w| w[1].day_offset < w[0].day_offset) {
             out.push(FieldError::new("steps", "order", "Order the steps by their day."));

@@ -12,7 +12,7 @@ use crate::auth::use_session;
 use crate::components::field::{FormAlert, TextField};
 use crate::components::layout::AuthShell;
 use crate::components::toast::use_toaster;
-use crate::data::{load, Loaded};
+use crate::data::{load, Found, Loaded};
 
 const FIELDS: &[&str] = &["name", "password"];
 
@@ -102,6 +102,10 @@ fn InviteForm(token: Memo<String>) -> impl IntoView {
             name: name.get_untracked(),
             password: password.get_untracked(),
         };
+        if let Some(refused) = Found::new().with_rules_of(&request) {
+            problem.set(Some(refused));
+            return;
+        }
         problem.set(None);
         busy.set(true);
         let client = client.clone();

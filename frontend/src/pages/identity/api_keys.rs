@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use kith_domain::core::page::PageQuery;
 use kith_domain::identity::{ApiKeyView, CreatedApiKey, NewApiKey};
-use kith_domain::{FieldError, Problem, RoleId};
+use kith_domain::RoleId;
 use leptos::prelude::*;
 
 use crate::auth::use_session;
@@ -12,7 +12,7 @@ use crate::components::copy::CopyValue;
 use crate::components::field::{invalid, Field, FormAlert, TextField};
 use crate::components::table::{LoadMore, Paged, StatusRow};
 use crate::components::toast::use_toaster;
-use crate::data::{Save, SubmitButton};
+use crate::data::{Found, Save, SubmitButton};
 use crate::format;
 use crate::pages::core::settings::{role_options, use_directory, Directory};
 
@@ -146,13 +146,11 @@ fn NewKeyForm(#[prop(into)] on_created: Callback<()>) -> impl IntoView {
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        match new_key(&name.get_untracked(), &role.get_untracked(), &expires.get_untracked(), format::now()) {
-            Ok(key) => {
-                secret.set(None);
-                create.dispatch(key);
-            }
-            Err(errors) => create.refuse(Problem::validation(errors)),
-        }
+        let mut found = Found::new();
+        let key =
+            new_key(&mut found, &name.get_untracked(), &role.get_untracked(), &expires.get_untracked(), format::now());
+        secret.set(None);
+        create.submit(found, key);
     };
 
     view! {
@@ -232,31 +230,27 @@ fn NewKeyForm(#[prop(into)] on_created: Callback<()>) -> impl IntoView {
 
 /// The key the form describes, or every field error at once: a name, a role chosen on purpose, and
 /// an expiry day (optional) that has not passed — the key then works to the end of that day, UTC.
-fn new_key(name: &str, role: &str, expires: &str, now: DateTime<Utc>) -> Result<NewApiKey, Vec<FieldError>> {
-    let mut errors = Vec::new();
+/// The key to create from what was typed; what cannot be read goes to `found` (the domain's rules
+/// for the key run on top, in [`Save::submit`]).
+fn new_key(found: &mut Found, name: &str, role: &str, expires: &str, now: DateTime<Utc>) -> NewApiKey {
     if name.trim().is_empty() {
-        errors.push(FieldError::new("name", "required", "Name the key after what uses it."));
+        found.add("name", "required", "Name the key after what uses it.");
     }
-    let role_id = role.parse::<RoleId>().ok();
-    if role_id.is_none() {
-        errors.push(FieldError::new("role_id", "required", "Choose the role the key acts with."));
-    }
+    let role_id = found.take(role.parse::<RoleId>(), "role_id", "required", "Choose the role the key acts with.");
     let expires_at = match expires.trim() {
         "" => None,
         day => match NaiveDate::parse_from_str(day, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(23, 59, 59)) {
             Some(end) if end.and_utc() > now => Some(end.and_utc()),
             Some(_) => {
-                errors.push(FieldError::new("expires_at", "past", "Choose today or a later day."));
+                found.add("expires_at", "past", "Choose today or a later day.");
                 None
             }
             None => {
-                errors.push(FieldError::new("expires_at", "date", "Enter a date, e.g. 2027-01-31."));
+                found.add("expires_at", "date", "Enter a date, e.g. 2027-01-31.");
                 None
             }
         },
     };
-    match role_id {
-        Some(role_id) if errors.is_empty() => Ok(NewApiKey { name: name.trim().to_owned(), role_id, expires_at }),
-        _ => Err(errors),
-    }
+    // Without a role the form refuses to send: the placeholder is never used.
+    NewApiKey { name: name.trim().to_owned(), role_id: role_id.unwrap_or(RoleId(Default::default())), expires_at }
 }

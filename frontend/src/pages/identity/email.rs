@@ -2,8 +2,10 @@
 //! tracking), the SMTP server they go out through, and a test message that checks both end to end.
 //! Settings readers see it; administrators change it.
 
-use kith_domain::core::notifications::{MailServerInput, MailServerView, MailSettings, SmtpSecurity, TestEmailResult};
-use kith_domain::{FieldError, Problem};
+use kith_domain::core::notifications::{
+    MailServerInput, MailServerView, MailSettings, SmtpSecurity, TestEmailRequest, TestEmailResult,
+};
+use kith_domain::Problem;
 use leptos::prelude::*;
 
 use crate::api::problem_of;
@@ -11,7 +13,7 @@ use crate::auth::use_session;
 use crate::components::confirm::ConfirmButton;
 use crate::components::field::{invalid, Field, FieldError as FieldErrorView, FormAlert};
 use crate::components::toast::use_toaster;
-use crate::data::{load, Loaded, Save, SubmitButton};
+use crate::data::{load, Found, Loaded, Save, SubmitButton};
 use crate::format;
 
 const SECURITIES: [SmtpSecurity; 3] = [SmtpSecurity::Starttls, SmtpSecurity::Tls, SmtpSecurity::Plain];
@@ -93,12 +95,15 @@ fn SenderForm(current: MailSettings, #[prop(into)] on_saved: Callback<MailSettin
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        save.dispatch(MailSettings {
-            from_name: from_name.get_untracked().trim().to_owned(),
-            from_address: optional(&from_address.get_untracked()),
-            reply_to: optional(&reply_to.get_untracked()),
-            track_engagement: track.get_untracked(),
-        });
+        save.submit(
+            Found::new(),
+            MailSettings {
+                from_name: from_name.get_untracked().trim().to_owned(),
+                from_address: optional(&from_address.get_untracked()),
+                reply_to: optional(&reply_to.get_untracked()),
+                track_engagement: track.get_untracked(),
+            },
+        );
     };
 
     view! {
@@ -325,11 +330,9 @@ fn ServerForm(
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Ok(port_number) = port.get_untracked().trim().parse::<i32>() else {
-            let error = FieldError::new("port", "number", "Enter a port number, e.g. 587.");
-            save.refuse(Problem::validation(vec![error]));
-            return;
-        };
+        let mut found = Found::new();
+        let port_number =
+            found.take(port.get_untracked().trim().parse::<i32>(), "port", "number", "Enter a port number, e.g. 587.");
         let password = match password_edit.get_untracked() {
             PasswordEdit::Keep => None,
             PasswordEdit::Remove => Some(String::new()),
@@ -337,21 +340,23 @@ fn ServerForm(
             PasswordEdit::Change => match password.get_untracked() {
                 p if p.is_empty() && !password_stored => None,
                 p if p.is_empty() => {
-                    let error =
-                        FieldError::new("password", "required", "Enter the new password, or keep the stored one.");
-                    save.refuse(Problem::validation(vec![error]));
-                    return;
+                    found.add("password", "required", "Enter the new password, or keep the stored one.");
+                    None
                 }
                 p => Some(p),
             },
         };
-        save.dispatch(MailServerInput {
-            host: host.get_untracked().trim().to_owned(),
-            port: port_number,
-            security: security.get_untracked(),
-            username: optional(&username.get_untracked()),
-            password,
-        });
+        save.submit(
+            found,
+            MailServerInput {
+                host: host.get_untracked().trim().to_owned(),
+                // Refused above when the port cannot be read: the placeholder is never sent.
+                port: port_number.unwrap_or_default(),
+                security: security.get_untracked(),
+                username: optional(&username.get_untracked()),
+                password,
+            },
+        );
     };
 
     let password_control = move || {
@@ -534,7 +539,8 @@ fn TestEmailCard() -> impl IntoView {
         RwSignal::new(session.me.with_untracked(|me| me.as_ref().map(|me| me.user.email.clone()).unwrap_or_default()));
     let outcome = RwSignal::new(None::<TestOutcome>);
     let send = Save::new(
-        |client, address: String| async move {
+        |client, test: TestEmailRequest| async move {
+            let address = test.to;
             match client.send_test_email(&address).await {
                 Ok(sent) => Ok((address, TestOutcome::Sent(sent))),
                 // The mail server's refusal is the test's answer, not a failure of the page.
@@ -554,13 +560,12 @@ fn TestEmailCard() -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let address = to.get_untracked().trim().to_owned();
+        let mut found = Found::new();
         if address.is_empty() {
-            let error = FieldError::new("to", "required", "Enter the address to send the test to.");
-            send.refuse(Problem::validation(vec![error]));
-            return;
+            found.add("to", "required", "Enter the address to send the test to.");
         }
         outcome.set(None);
-        send.dispatch(address);
+        send.submit(found, TestEmailRequest { to: address });
     };
 
     let result = move || {

@@ -39,7 +39,8 @@ pub const SETTINGS: &[SettingsPage] = &[
     SettingsPage {
         slug: "api-keys",
         label: "API keys",
-        access: |session| session.can_read(Module::Settings),
+        // Keys act for the organization: only those who may change settings may see them.
+        access: |session| session.can_write(Module::Settings),
         view: || view! { <ApiKeysPage /> }.into_any(),
     },
     SettingsPage {

@@ -2,7 +2,7 @@
 //! link from the email (`/reset-password?token=…`). The first page says the same whatever the address,
 //! as the server does; the second ends every session, so it sends the person to log in again.
 
-use kith_domain::{FieldError, Problem};
+use kith_domain::identity::auth::{PasswordResetConfirm, PasswordResetRequest};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
@@ -10,7 +10,7 @@ use crate::auth::use_session;
 use crate::components::field::{FormAlert, TextField};
 use crate::components::layout::AuthShell;
 use crate::components::toast::use_toaster;
-use crate::data::{Save, SubmitButton};
+use crate::data::{Found, Save, SubmitButton};
 
 #[component]
 pub fn ForgotPassword() -> impl IntoView {
@@ -18,7 +18,9 @@ pub fn ForgotPassword() -> impl IntoView {
     // The address a link was asked for (shown back), once the server has answered.
     let sent_to = RwSignal::new(None::<String>);
     let ask = Save::new(
-        |client, address: String| async move { client.request_password_reset(&address).await.map(|()| address) },
+        |client, ask: PasswordResetRequest| async move {
+            client.request_password_reset(&ask.email).await.map(|()| ask.email)
+        },
         move |address: String| sent_to.set(Some(address)),
     );
     let problem = ask.problem;
@@ -26,12 +28,11 @@ pub fn ForgotPassword() -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let address = email.get_untracked().trim().to_owned();
+        let mut found = Found::new();
         if address.is_empty() {
-            let error = FieldError::new("email", "required", "Enter the email address you sign in with.");
-            ask.refuse(Problem::validation(vec![error]));
-            return;
+            found.add("email", "required", "Enter the email address you sign in with.");
         }
-        ask.dispatch(address);
+        ask.submit(found, PasswordResetRequest { email: address });
     };
 
     let content = move || {
@@ -107,7 +108,8 @@ pub fn ResetPassword() -> impl IntoView {
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        set.dispatch((token.get_untracked(), password.get_untracked()));
+        let body = PasswordResetConfirm { token: token.get_untracked(), password: password.get_untracked() };
+        set.submit_with(Found::new(), &body, (body.token.clone(), body.password.clone()));
     };
 
     let link_problem = move || {

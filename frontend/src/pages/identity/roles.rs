@@ -9,7 +9,7 @@ use crate::auth::use_session;
 use crate::components::field::{FormAlert, TextField};
 use crate::components::table::Loading;
 use crate::components::toast::use_toaster;
-use crate::data::{Save, StaleNotice, SubmitButton};
+use crate::data::{Found, Save, StaleNotice, SubmitButton};
 use crate::pages::core::settings::use_directory;
 
 /// Which role the editor is open for.
@@ -193,7 +193,8 @@ fn RoleEditor(role: Option<RoleView>, #[prop(into)] on_close: Callback<()>) -> i
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        save.dispatch((role.clone(), name.get_untracked(), permissions.get_untracked()));
+        let body = NewRole { name: name.get_untracked(), permissions: permissions.get_untracked() };
+        save.submit_with(Found::new(), &body, (role.clone(), body.name.clone(), body.permissions));
     };
     let reload = move |_| {
         directory.reload_roles();

@@ -11,6 +11,7 @@ use crate::auth::use_session;
 use crate::components::field::{invalid, Field, FormAlert};
 use crate::components::layout::AuthShell;
 use crate::components::toast::use_toaster;
+use crate::data::Found;
 
 const FIELDS: &[&str] = &["organization_name", "name", "email", "password"];
 
@@ -39,6 +40,10 @@ pub fn Signup() -> impl IntoView {
             email: email.get_untracked(),
             password: password.get_untracked(),
         };
+        if let Some(refused) = Found::new().with_rules_of(&request) {
+            problem.set(Some(refused));
+            return;
+        }
         problem.set(None);
         busy.set(true);
         let client = client.clone();

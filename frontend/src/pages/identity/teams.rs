@@ -9,7 +9,7 @@ use crate::components::confirm::ConfirmButton;
 use crate::components::field::{invalid, FieldError, FormAlert, TextField};
 use crate::components::table::{LoadMore, Paged, StatusRow};
 use crate::components::toast::use_toaster;
-use crate::data::{Save, StaleNotice, SubmitButton};
+use crate::data::{Found, Save, StaleNotice, SubmitButton};
 use crate::format;
 use crate::pages::core::settings::use_directory;
 
@@ -165,7 +165,7 @@ fn EditRow(
     let description = RwSignal::new(team.description.clone());
     let submit = move |_| {
         let patch = TeamPatch { name: Some(name.get_untracked()), description: Some(description.get_untracked()) };
-        save.dispatch((team.clone(), patch));
+        save.submit_with(Found::new(), &patch, (team.clone(), patch.clone()));
     };
     view! {
         <tr data-testid="team-edit-row">
@@ -225,7 +225,7 @@ fn NewTeamForm(#[prop(into)] on_created: Callback<()>) -> impl IntoView {
     let problem = create.problem;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        create.dispatch(NewTeam { name: name.get_untracked(), description: description.get_untracked() });
+        create.submit(Found::new(), NewTeam { name: name.get_untracked(), description: description.get_untracked() });
     };
 
     view! {

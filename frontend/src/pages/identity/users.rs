@@ -2,7 +2,7 @@
 
 use kith_domain::core::page::PageQuery;
 use kith_domain::identity::{CreatedInvite, InviteView, NewInvite, UserListQuery, UserPatch, UserStatus, UserView};
-use kith_domain::{FieldError, InviteId, Problem, RoleId, TeamId};
+use kith_domain::{InviteId, RoleId, TeamId};
 use leptos::prelude::*;
 
 use crate::api::origin;
@@ -12,7 +12,7 @@ use crate::components::copy::CopyValue;
 use crate::components::field::{invalid, Field, FormAlert, TextField};
 use crate::components::table::{EmptyState, LoadMore, Loading, Paged, StatusRow};
 use crate::components::toast::use_toaster;
-use crate::data::{Save, SubmitButton};
+use crate::data::{Found, Save, SubmitButton};
 use crate::format;
 use crate::pages::core::settings::{role_options, team_options, use_directory, Directory};
 
@@ -221,16 +221,18 @@ fn Invites() -> impl IntoView {
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Ok(role_id) = role.get_untracked().parse::<RoleId>() else {
-            create.refuse(Problem::validation(vec![FieldError::new("role_id", "required", "Choose a role.")]));
-            return;
-        };
+        let mut found = Found::new();
+        let role_id = found.take(role.get_untracked().parse::<RoleId>(), "role_id", "required", "Choose a role.");
         link.set(None);
-        create.dispatch(NewInvite {
-            email: email.get_untracked(),
-            role_id,
-            team_id: team.get_untracked().parse::<TeamId>().ok(),
-        });
+        create.submit(
+            found,
+            NewInvite {
+                email: email.get_untracked().trim().to_owned(),
+                // Refused above when no role is chosen: the placeholder is never sent.
+                role_id: role_id.unwrap_or(RoleId(Default::default())),
+                team_id: team.get_untracked().parse::<TeamId>().ok(),
+            },
+        );
     };
 
     let revoke = Save::new(

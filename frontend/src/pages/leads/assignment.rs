@@ -3,7 +3,7 @@
 //! unassigned.
 
 use kith_domain::leads::rules::{AssignTarget, AssignmentRule, AssignmentRuleInput};
-use kith_domain::{FieldError, Problem, TeamId, UserId};
+use kith_domain::{FieldError, TeamId, UserId};
 use leptos::prelude::*;
 
 use super::conditions::{condition_rows, conditions_of, optional_number, summaries, ConditionsEditor};
@@ -12,7 +12,7 @@ use crate::components::confirm::ConfirmButton;
 use crate::components::field::{invalid, Field, FormAlert, TextField};
 use crate::components::table::ListTable;
 use crate::components::toast::use_toaster;
-use crate::data::{load, Loaded, Save, StaleNotice, SubmitButton};
+use crate::data::{load, Found, Loaded, Save, StaleNotice, SubmitButton};
 use crate::pages::core::settings::{use_directory, Directory};
 use crate::people::{use_people, user_options, People};
 
@@ -335,18 +335,21 @@ fn AssignmentRuleEditor(
             let message = if kind.get_untracked() == TargetKind::User { "Choose a user." } else { "Choose a team." };
             errors.push(FieldError::new("target", "required", message));
         }
-        let (Some(target), true) = (target, errors.is_empty()) else {
-            save.refuse(Problem::validation(errors));
-            return;
-        };
-        save.dispatch(AssignmentRuleInput {
-            name: name.get_untracked(),
-            conditions,
-            target,
-            capacity,
-            active: active.get_untracked(),
-            position: existing.map(|(_, _, position)| position),
-        });
+        let mut found = Found::new();
+        found.extend(errors);
+        // Refused above when no user or team is chosen: the placeholder is never sent.
+        let target = target.unwrap_or(AssignTarget::User { user_id: UserId(Default::default()) });
+        save.submit(
+            found,
+            AssignmentRuleInput {
+                name: name.get_untracked(),
+                conditions,
+                target,
+                capacity,
+                active: active.get_untracked(),
+                position: existing.map(|(_, _, position)| position),
+            },
+        );
     };
 
     let target_field = move || match kind.get() {

@@ -14,6 +14,7 @@ use crate::api::{problem_of, use_client};
 use crate::components::field::{invalid, FieldError as FieldErrorView, FormAlert};
 use crate::components::table::Paged;
 use crate::components::toast::use_toaster;
+use crate::data::Found;
 use crate::people::{use_people, user_options};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -165,6 +166,10 @@ pub fn BulkBar(
                 return;
             }
         };
+        if let Some(refused) = Found::new().with_rules_of(&update) {
+            problem.set(Some(refused));
+            return;
+        }
         problem.set(None);
         busy.set(true);
         let client = client.clone();

@@ -3,11 +3,13 @@
 use std::collections::BTreeMap;
 
 use kith_client::Client;
-use kith_domain::core::custom_fields::{as_text, CustomFieldKind, CustomFieldView};
+use kith_domain::core::custom_fields::{as_text, validate_values, CustomFieldKind, CustomFieldView};
 use kith_domain::{FieldError, Problem};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
+
+use crate::data::Found;
 
 /// The organization's fields, each with the text its input holds.
 pub type CustomRows = RwSignal<Vec<(CustomFieldView, RwSignal<String>)>>;
@@ -37,13 +39,19 @@ pub fn load_custom_fields(client: Client, values: BTreeMap<String, Value>) -> Cu
 }
 
 /// The values that differ from `before`, typed for the API; an emptied input clears its value.
+/// What cannot be read (words in a number field) and what the domain's rules refuse (an option
+/// that is not one, a required field left empty when `creating`: the server's own check) go to
+/// `found`, so they show with the form's other errors at once.
 pub fn custom_changes(
     rows: CustomRows,
     before: &BTreeMap<String, Value>,
-) -> Result<BTreeMap<String, Value>, Vec<FieldError>> {
+    creating: bool,
+    found: &mut Found,
+) -> BTreeMap<String, Value> {
     let mut custom = BTreeMap::new();
-    let mut errors = Vec::new();
-    for (def, text) in rows.get_untracked() {
+    let mut unreadable = Vec::new();
+    let rows = rows.get_untracked();
+    for (def, text) in &rows {
         let text = text.get_untracked().trim().to_owned();
         if text == custom_text(before.get(&def.key)) {
             continue;
@@ -55,7 +63,11 @@ pub fn custom_changes(
                 CustomFieldKind::Number => match text.parse::<i64>() {
                     Ok(n) => Value::from(n),
                     Err(_) => {
-                        errors.push(FieldError::new(format!("custom.{}", def.key), "integer", "Give a whole number."));
+                        unreadable.push(FieldError::new(
+                            format!("custom.{}", def.key),
+                            "integer",
+                            "Give a whole number.",
+                        ));
                         continue;
                     }
                 },
@@ -65,11 +77,12 @@ pub fn custom_changes(
         };
         custom.insert(def.key.clone(), value);
     }
-    if errors.is_empty() {
-        Ok(custom)
-    } else {
-        Err(errors)
-    }
+    let defs: Vec<CustomFieldView> = rows.into_iter().map(|(def, _)| def).collect();
+    let mut errors = validate_values(&defs, &custom, creating).err().unwrap_or_default();
+    errors.retain(|e| !unreadable.iter().any(|u| u.field == e.field));
+    found.extend(unreadable);
+    found.extend(errors);
+    custom
 }
 
 /// One labelled input per field, with the problem's `custom.<key>` message beside it.

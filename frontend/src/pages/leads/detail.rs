@@ -7,7 +7,7 @@ use kith_domain::core::modules::Module;
 use kith_domain::core::permissions::{Action, Actor, RecordOwnership};
 use kith_domain::leads::rules::ScoreBreakdown;
 use kith_domain::leads::{LeadDetail, LeadPatch, LeadStatus, LeadView};
-use kith_domain::{FieldError, LeadId, Problem, UserId};
+use kith_domain::{LeadId, Problem, UserId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -26,6 +26,7 @@ use crate::components::field::{
 };
 use crate::components::table::{EmptyState, Loading};
 use crate::components::toast::use_toaster;
+use crate::data::Found;
 use crate::people::{use_people, user_options};
 
 #[component]
@@ -295,16 +296,10 @@ fn DetailsCard(
         if busy.get_untracked() {
             return;
         }
+        let mut found = Found::new();
         let company_size = match size.get_untracked().trim() {
             "" => None,
-            text => match text.parse::<i32>() {
-                Ok(n) => Some(n),
-                Err(_) => {
-                    let error = FieldError::new("company_size", "number", "Enter the number of employees.");
-                    problem.set(Some(Problem::validation(vec![error])));
-                    return;
-                }
-            },
+            text => found.take(text.parse::<i32>(), "company_size", "number", "Enter the number of employees."),
         };
         let patch = LeadPatch {
             first_name: changed(&lead.first_name, &first_name.get_untracked()),
@@ -322,6 +317,10 @@ fn DetailsCard(
             },
             ..Default::default()
         };
+        if let Some(refused) = found.with_rules_of(&patch) {
+            problem.set(Some(refused));
+            return;
+        }
         update.run((patch, problem));
     };
 
@@ -460,13 +459,12 @@ fn CustomFieldsCard(
         if busy.get_untracked() {
             return;
         }
-        let custom = match before.with_value(|b| custom_changes(defs, b)) {
-            Ok(custom) => custom,
-            Err(errors) => {
-                problem.set(Some(Problem::validation(errors)));
-                return;
-            }
-        };
+        let mut found = Found::new();
+        let custom = before.with_value(|b| custom_changes(defs, b, false, &mut found));
+        if let Some(refused) = found.problem() {
+            problem.set(Some(refused));
+            return;
+        }
         if custom.is_empty() {
             return;
         }
@@ -527,20 +525,18 @@ fn StatusCard(
         if busy.get_untracked() {
             return;
         }
-        let Some(status) = target.get_untracked() else {
-            problem.set(Some(Problem::validation(vec![FieldError::new("status", "required", "Choose a status.")])));
-            return;
-        };
+        let mut found = Found::new();
+        let status = target.get_untracked();
+        if status.is_none() {
+            found.add("status", "required", "Choose a status.");
+        }
         let revisit_on = match revisit.get_untracked().trim() {
             "" => None,
-            text => match text.parse::<NaiveDate>() {
-                Ok(date) => Some(date),
-                Err(_) => {
-                    let error = FieldError::new("revisit_on", "date", "Enter a date.");
-                    problem.set(Some(Problem::validation(vec![error])));
-                    return;
-                }
-            },
+            text => found.take(text.parse::<NaiveDate>(), "revisit_on", "date", "Enter a date."),
+        };
+        let (Some(status), true) = (status, found.is_empty()) else {
+            problem.set(Some(Problem::validation(found.into_errors())));
+            return;
         };
         let patch = LeadPatch {
             status: Some(status),

@@ -3,7 +3,7 @@
 
 use chrono::Duration;
 use kith_domain::leads::{LeadView, NewLead};
-use kith_domain::{FieldError, Problem, UserId};
+use kith_domain::UserId;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
@@ -12,7 +12,7 @@ use super::{lead_href, non_blank, parse_tags};
 use crate::api::use_client;
 use crate::components::field::{country_code, invalid, CountryField, Field, FormAlert, TextField};
 use crate::components::toast::use_toaster;
-use crate::data::{Save, SubmitButton};
+use crate::data::{Found, Save, SubmitButton};
 use crate::format;
 use crate::people::{use_people, user_options};
 
@@ -68,40 +68,31 @@ pub fn NewLeadForm(#[prop(into)] on_close: Callback<()>) -> impl IntoView {
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        let mut found = Found::new();
         let company_size = match size.get_untracked().trim() {
             "" => None,
-            text => match text.parse::<i32>() {
-                Ok(n) => Some(n),
-                Err(_) => {
-                    let error = FieldError::new("company_size", "number", "Enter the number of employees.");
-                    create.refuse(Problem::validation(vec![error]));
-                    return;
-                }
+            text => found.take(text.parse::<i32>(), "company_size", "number", "Enter the number of employees."),
+        };
+        let custom = custom_changes(custom_rows, &Default::default(), true, &mut found);
+        create.submit(
+            found,
+            NewLead {
+                first_name: first_name.get_untracked().trim().to_owned(),
+                last_name: last_name.get_untracked().trim().to_owned(),
+                title: title.get_untracked().trim().to_owned(),
+                email: non_blank(&email.get_untracked()),
+                phone: non_blank(&phone.get_untracked()),
+                company_name: company.get_untracked().trim().to_owned(),
+                company_website: non_blank(&website.get_untracked()),
+                company_size,
+                industry: non_blank(&industry.get_untracked()),
+                country: country_code(&country.get_untracked()),
+                owner_id: owner.get_untracked().parse::<UserId>().ok(),
+                tags: parse_tags(&tags.get_untracked()),
+                custom,
+                ..Default::default()
             },
-        };
-        let custom = match custom_changes(custom_rows, &Default::default()) {
-            Ok(custom) => custom,
-            Err(errors) => {
-                create.refuse(Problem::validation(errors));
-                return;
-            }
-        };
-        create.dispatch(NewLead {
-            first_name: first_name.get_untracked().trim().to_owned(),
-            last_name: last_name.get_untracked().trim().to_owned(),
-            title: title.get_untracked().trim().to_owned(),
-            email: non_blank(&email.get_untracked()),
-            phone: non_blank(&phone.get_untracked()),
-            company_name: company.get_untracked().trim().to_owned(),
-            company_website: non_blank(&website.get_untracked()),
-            company_size,
-            industry: non_blank(&industry.get_untracked()),
-            country: country_code(&country.get_untracked()),
-            owner_id: owner.get_untracked().parse::<UserId>().ok(),
-            tags: parse_tags(&tags.get_untracked()),
-            custom,
-            ..Default::default()
-        });
+        );
     };
 
     view! {

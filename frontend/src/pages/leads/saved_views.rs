@@ -15,6 +15,7 @@ use crate::browser;
 use crate::components::confirm::ConfirmButton;
 use crate::components::field::FieldError as FieldErrorView;
 use crate::components::toast::{use_toaster, Toaster};
+use crate::data::Found;
 
 /// Where views were kept in this browser before they moved to the server, per organization.
 fn legacy_key(org: &str) -> String {
@@ -124,6 +125,10 @@ pub fn SavedViews(filters: Memo<LeadFilters>) -> impl IntoView {
             let same = views.with_untracked(|v| {
                 v.iter().flatten().find(|v| v.editable && v.name == label).map(|v| (v.id, v.version))
             });
+            if let Some(refused) = Found::new().with_rules_of(&input) {
+                problem.set(Some(refused));
+                return;
+            }
             problem.set(None);
             busy.set(true);
             let client = client.clone();
@@ -172,6 +177,10 @@ pub fn SavedViews(filters: Memo<LeadFilters>) -> impl IntoView {
                 filters: view.filters.clone(),
                 shared: edit_shared.get_untracked(),
             };
+            if let Some(refused) = Found::new().with_rules_of(&input) {
+                edit_problem.set(Some(refused));
+                return;
+            }
             edit_problem.set(None);
             busy.set(true);
             let client = client.clone();

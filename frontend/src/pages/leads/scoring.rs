@@ -2,7 +2,7 @@
 //! (behaviour rules, optionally fading over time). Administrators edit them; lead readers see them.
 
 use kith_domain::leads::rules::{Behaviour, ScoreTrigger, ScoringRule, ScoringRuleInput};
-use kith_domain::{FieldError, Problem};
+use kith_domain::FieldError;
 use leptos::prelude::*;
 
 use super::conditions::{condition_rows, conditions_of, optional_number, summaries, ConditionsEditor};
@@ -11,7 +11,7 @@ use crate::components::confirm::ConfirmButton;
 use crate::components::field::{invalid, Field, FormAlert, TextField};
 use crate::components::table::ListTable;
 use crate::components::toast::use_toaster;
-use crate::data::{load, Loaded, Save, StaleNotice, SubmitButton};
+use crate::data::{load, Found, Loaded, Save, StaleNotice, SubmitButton};
 use crate::format;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -247,17 +247,20 @@ fn ScoringRuleEditor(
                 Some(ScoreTrigger::Behaviour { behaviour: behaviour.get_untracked(), max_times })
             }
         };
-        let (Some(trigger), Some(points), true) = (trigger, points_value, errors.is_empty()) else {
-            save.refuse(Problem::validation(errors));
-            return;
-        };
-        save.dispatch(ScoringRuleInput {
-            name: name.get_untracked(),
-            trigger,
-            points,
-            decay_days,
-            active: active.get_untracked(),
-        });
+        let mut found = Found::new();
+        found.extend(errors);
+        // Refused above when the trigger or the points cannot be read: the placeholders are never sent.
+        let trigger = trigger.unwrap_or(ScoreTrigger::Attribute { conditions: Vec::new() });
+        save.submit(
+            found,
+            ScoringRuleInput {
+                name: name.get_untracked(),
+                trigger,
+                points: points_value.unwrap_or_default(),
+                decay_days,
+                active: active.get_untracked(),
+            },
+        );
     };
 
     let trigger_fields = move || match kind.get() {

@@ -2,14 +2,14 @@
 //! gets the leads no assignment rule takes.
 
 use kith_domain::leads::{DuplicateRule, LeadSettings};
-use kith_domain::{FieldError, Problem};
+use kith_domain::FieldError;
 use leptos::prelude::*;
 
 use super::conditions::optional_number;
 use crate::auth::use_session;
 use crate::components::field::{invalid, Field, FormAlert, TextField};
 use crate::components::toast::use_toaster;
-use crate::data::{load, Loaded, Save, SubmitButton};
+use crate::data::{load, Found, Loaded, Save, SubmitButton};
 use crate::people::{use_people, user_options};
 
 const RULES: [DuplicateRule; 3] = [DuplicateRule::Email, DuplicateRule::EmailOrPhone, DuplicateRule::Off];
@@ -73,15 +73,16 @@ fn SettingsForm(current: LeadSettings, #[prop(into)] on_saved: Callback<LeadSett
         ev.prevent_default();
         let mut errors: Vec<FieldError> = Vec::new();
         let qualify_threshold = optional_number::<i32>(&threshold.get_untracked(), "qualify_threshold", &mut errors);
-        if !errors.is_empty() {
-            save.refuse(Problem::validation(errors));
-            return;
-        }
-        save.dispatch(LeadSettings {
-            duplicate_rule: rule.get_untracked(),
-            qualify_threshold,
-            fallback_owner_id: fallback.get_untracked(),
-        });
+        let mut found = Found::new();
+        found.extend(errors);
+        save.submit(
+            found,
+            LeadSettings {
+                duplicate_rule: rule.get_untracked(),
+                qualify_threshold,
+                fallback_owner_id: fallback.get_untracked(),
+            },
+        );
     };
 
     view! {

@@ -20,7 +20,7 @@ use crate::components::field::{invalid, Field, FieldError as FieldErrorView, For
 use crate::components::rows::{errors_under, invalid_at, move_row, next_key, RowControls};
 use crate::components::table::ListTable;
 use crate::components::toast::use_toaster;
-use crate::data::{load, Loaded, Save, StaleNotice, SubmitButton};
+use crate::data::{load, Found, Loaded, Save, StaleNotice, SubmitButton};
 use crate::pages::leads::conditions::optional_number;
 use crate::pages::leads::source_label;
 
@@ -283,17 +283,18 @@ fn SequenceEditor(
                 body: row.body.get_untracked(),
             });
         }
-        if !errors.is_empty() {
-            save.refuse(Problem::validation(errors));
-            return;
-        }
-        save.dispatch(SequenceInput {
-            name: name.get_untracked().trim().to_owned(),
-            steps: parsed,
-            enroll_sources: sources.get_untracked(),
-            enroll_form_ids: form_ids.get_untracked(),
-            active: active.get_untracked(),
-        });
+        let mut found = Found::new();
+        found.extend(errors);
+        save.submit(
+            found,
+            SequenceInput {
+                name: name.get_untracked().trim().to_owned(),
+                steps: parsed,
+                enroll_sources: sources.get_untracked(),
+                enroll_form_ids: form_ids.get_untracked(),
+                active: active.get_untracked(),
+            },
+        );
     };
 
     let source_boxes = LeadSource::ALL

@@ -11,14 +11,17 @@ pub mod rules;
 pub mod views;
 pub mod webforms;
 
+use std::collections::BTreeMap;
+
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use futures_util::StreamExt;
 use kith_db::leads::{Capture, Captured};
 use kith_domain::core::audit::ActorKind;
 use kith_domain::core::page::{Page, PageQuery};
+use kith_domain::core::validation::{merge_errors, Check};
 use kith_domain::leads::*;
-use kith_domain::{LeadId, Problem};
+use kith_domain::{FieldError, LeadId, Problem};
 
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
@@ -79,7 +82,8 @@ pub async fn create(
     key: IdempotencyKey,
     body: web::Json<NewLead>,
 ) -> ApiResult<HttpResponse> {
-    let new = valid(body.into_inner().tidy())?;
+    let new = body.into_inner().tidy();
+    refuse_with_custom_values(&state, &auth, new.problems(), &new.custom, true).await?;
     let source = if auth.scope().actor_kind() == ActorKind::ApiKey { LeadSource::Api } else { LeadSource::Manual };
     run_once(&state, auth.0, key, new, move |c, scope, new| {
         let how = Capture { source, event: LeadEventKind::Created, note: None };
@@ -89,6 +93,24 @@ pub async fn create(
         })
     })
     .await
+}
+
+/// Refuse a lead input its own rules refuse, naming what is wrong with its custom values in the
+/// same answer (those need the organization's definitions), so every field error comes at once.
+async fn refuse_with_custom_values(
+    state: &web::Data<AppState>,
+    auth: &Auth,
+    mut problems: Vec<FieldError>,
+    custom: &BTreeMap<String, serde_json::Value>,
+    check_required: bool,
+) -> ApiResult<()> {
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let (scope, custom) = (auth.scope().clone(), custom.clone());
+    let more = state.db(move |c| kith_db::leads::custom_value_problems(c, &scope, &custom, check_required)).await?;
+    merge_errors(&mut problems, more);
+    Err(ApiError::Validation(problems))
 }
 
 /// A lead with its score explained rule by rule.
@@ -126,7 +148,8 @@ pub async fn update(
     if_match: IfMatch,
     body: web::Json<LeadPatch>,
 ) -> ApiResult<HttpResponse> {
-    let patch = valid(body.into_inner())?;
+    let patch = body.into_inner();
+    refuse_with_custom_values(&state, &auth, patch.problems(), &patch.custom, false).await?;
     let id = id.into_inner();
     let lead = state.db(move |c| kith_db::leads::update(c, auth.scope(), id, if_match.0, &patch)).await?;
     ok(&lead)

@@ -4,9 +4,9 @@
 pub mod work;
 
 use kith_domain::core::modules::Module;
-use kith_domain::leads::call_lists::{CallListView, Disposition};
+use kith_domain::leads::call_lists::{CallListView, Disposition, NewCallList};
 use kith_domain::leads::imports::RowProblem;
-use kith_domain::{CallListId, FieldError, Problem};
+use kith_domain::CallListId;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen_futures::JsFuture;
@@ -18,7 +18,7 @@ use crate::auth::use_session;
 use crate::components::field::{FormAlert, TextField};
 use crate::components::table::{EmptyState, Loading};
 use crate::components::toast::use_toaster;
-use crate::data::{Save, SubmitButton};
+use crate::data::{Found, Save, SubmitButton};
 use crate::format;
 
 pub const DISPOSITIONS: [Disposition; 6] = [
@@ -267,7 +267,7 @@ fn NewCallList(lists: RwSignal<Option<Vec<CallListView>>>) -> impl IntoView {
     let toaster = use_toaster();
     let name = RwSignal::new(String::new());
     let create = Save::new(
-        |client, name: String| async move { client.create_call_list(&name).await },
+        |client, list: NewCallList| async move { client.create_call_list(&list.name).await },
         move |created: CallListView| {
             toaster.success(format!("Call list “{}” created", created.name));
             name.set(String::new());
@@ -277,10 +277,11 @@ fn NewCallList(lists: RwSignal<Option<Vec<CallListView>>>) -> impl IntoView {
     let problem = create.problem;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        match non_blank(&name.get_untracked()) {
-            Some(text) => create.dispatch(text),
-            None => create.refuse(Problem::validation(vec![FieldError::new("name", "required", "Enter a name.")])),
+        let mut found = Found::new();
+        if non_blank(&name.get_untracked()).is_none() {
+            found.add("name", "required", "Enter a name.");
         }
+        create.submit(found, NewCallList { name: name.get_untracked().trim().to_owned() });
     };
 
     view! {

@@ -2,7 +2,7 @@
 //! preview. Administrators edit; lead readers see the form and its embed code.
 
 use kith_domain::leads::webforms::{FormField, FormTarget, WebFormInput, WebFormView};
-use kith_domain::{FieldError, Problem, UserId, WebFormId};
+use kith_domain::{Problem, UserId, WebFormId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -18,6 +18,7 @@ use crate::components::field::{invalid, Field, FieldError as FieldErrorView, For
 use crate::components::rows::{errors_under, invalid_at, move_row, next_key, RowControls};
 use crate::components::table::{EmptyState, Loading};
 use crate::components::toast::use_toaster;
+use crate::data::Found;
 use crate::pages::leads::conditions::optional_number;
 use crate::pages::leads::{non_blank, parse_tags, LeadsGate};
 use crate::people::{use_people, user_options};
@@ -129,14 +130,14 @@ impl Draft {
     }
 
     /// The form to send, or why the typed numbers are not numbers.
-    fn input(&self) -> Result<WebFormInput, Vec<FieldError>> {
+    /// The form to save, and what could not be read (its rules run on top, before sending).
+    fn input(&self) -> (WebFormInput, Found) {
         let mut errors = Vec::new();
         let min_fill_seconds = optional_number::<u32>(&self.min_fill.get_untracked(), "min_fill_seconds", &mut errors)
             .unwrap_or(DEFAULT_MIN_FILL);
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        Ok(WebFormInput {
+        let mut found = Found::new();
+        found.extend(errors);
+        let input = WebFormInput {
             name: self.name.get_untracked().trim().to_owned(),
             fields: self.fields.get_untracked().iter().map(FieldRow::field).collect(),
             consent_text: non_blank(&self.consent.get_untracked()),
@@ -148,7 +149,8 @@ impl Draft {
             campaign: non_blank(&self.campaign.get_untracked()),
             min_fill_seconds,
             active: self.active.get_untracked(),
-        })
+        };
+        (input, found)
     }
 
     /// A field for the first target the form does not have yet.
@@ -284,13 +286,11 @@ fn Builder(form: Option<WebFormView>, #[prop(into)] on_reload: Callback<()>) -> 
             if busy.get_untracked() || !editable() {
                 return;
             }
-            let input = match draft.input() {
-                Ok(input) => input,
-                Err(errors) => {
-                    problem.set(Some(Problem::validation(errors)));
-                    return;
-                }
-            };
+            let (input, found) = draft.input();
+            if let Some(refused) = found.with_rules_of(&input) {
+                problem.set(Some(refused));
+                return;
+            }
             problem.set(None);
             busy.set(true);
             let client = client.clone();
