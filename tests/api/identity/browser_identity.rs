@@ -245,3 +245,30 @@ async fn a_person_who_forgot_their_password_sets_a_new_one_from_the_email() {
     eventually("the other device was signed out", || async { other_device.me().await.is_err() }).await;
     app.client().login(&me.user.email, PASSWORD).await.expect_err("the old password is gone");
 }
+
+/// A sales manager may read settings but not the organization's API keys: the keys tab is not
+/// offered, and its address says the page is not for their role (it used to spin for ever behind
+/// a 403 toast).
+#[tokio::test]
+async fn a_manager_is_not_offered_the_api_keys_page_they_may_not_read() {
+    if skip_without_browser() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let (admin, _) = app.signup("Acme").await;
+    let (_, manager) = app.add_user(&admin, "manager", "Maya Okafor").await;
+    in_browser(async |driver: &WebDriver| {
+        log_in(driver, &app, &manager.user.email).await;
+        driver.goto(app.url("/settings/users")).await.expect("open settings");
+        wait_for(driver, ".subnav-link").await;
+        let mut tabs = Vec::new();
+        for link in driver.find_all(By::Css(".subnav-link")).await.expect("tabs") {
+            tabs.push(link.text().await.expect("tab"));
+        }
+        assert!(tabs.iter().any(|t| t == "Teams") && !tabs.iter().any(|t| t == "API keys"), "{tabs:?}");
+        driver.goto(app.url("/settings/api-keys")).await.expect("open api keys");
+        wait_for_text(driver, &["This page is not available to your role"], "the guard").await;
+        assert_no_failed_request(driver, "a manager in settings").await;
+    })
+    .await;
+}
