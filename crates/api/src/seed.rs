@@ -541,23 +541,19 @@ fn seed_leads(
         Isla Brown,Buyer,Highland Kit,+44 20 7946 0123,GB\n\
         Jack Miller,Manager,Miller Camping,+1 416 555 0199,CA\n";
     kith_db::leads::call_lists::add_csv(c, scope, list.id, contacts.as_bytes())?;
-    // (The Unassigned queue is built in: no saved view needed for it.)
-    for (name, filters) in [(
-        "Hot leads",
-        // Open leads only: a disqualified or converted lead is not hot, whatever its score.
-        kith_domain::leads::LeadListQuery {
-            min_score: Some(30),
-            open: Some(true),
-            sort: Some("-score".into()),
-            ..Default::default()
-        },
-    )] {
-        kith_db::leads::views::create(
-            c,
-            scope,
-            &kith_domain::leads::LeadViewInput { name: name.into(), filters, shared: true },
-        )?;
-    }
+    // Open leads only: a disqualified or converted lead is not hot, whatever its score. (The
+    // Unassigned queue is built in: no saved view needed for it.)
+    let hot = kith_domain::leads::LeadListQuery {
+        min_score: Some(30),
+        open: Some(true),
+        sort: Some("-score".into()),
+        ..Default::default()
+    };
+    kith_db::leads::views::create(
+        c,
+        scope,
+        &kith_domain::leads::LeadViewInput { name: "Hot leads".into(), filters: hot, shared: true },
+    )?;
     // The team stopped offering "Not sure yet" as a budget: the leads that hold it keep it (shown as
     // retired) until someone asks them.
     let budget = kith_db::core::custom_fields::list(c, scope, Some("lead"))?

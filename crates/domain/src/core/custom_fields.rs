@@ -268,7 +268,7 @@ impl CustomFieldPatch {
                     format!("“{}” is not an option of this field.", r.from),
                 ));
             }
-            if !after.iter().any(|o| *o == r.to) {
+            if !after.contains(&r.to) {
                 out.push(FieldError::new(
                     format!("renamed_options[{i}].to"),
                     "not_an_option",
