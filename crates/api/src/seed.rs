@@ -529,6 +529,24 @@ fn seed_leads(
             }
         }
     }
+    // Two visitors of a trade fair stand, from countries no rule names, came in before the fallback
+    // owner was named: they wait in the Unassigned queue, and the managers' digest says so.
+    for (first, last, company, country) in
+        [("Kasia", "Nowak", "Górski Szlak", "PL"), ("Haruto", "Sato", "Yamakaze Outdoor", "JP")]
+    {
+        let new = NewLead {
+            first_name: first.into(),
+            last_name: last.into(),
+            email: Some(format!("{}.{}@{}.example", ascii_local(first), ascii_local(last), ascii_local(company))),
+            company_name: company.into(),
+            country: Some(country.into()),
+            source: Some(LeadSource::Campaign),
+            tags: vec!["trade-fair-2026".into()],
+            ..Default::default()
+        };
+        let how = kith_db::leads::Capture { source: LeadSource::Campaign, event: LeadEventKind::Created, note: None };
+        kith_db::leads::capture(c, scope, &new, &how)?;
+    }
     let list = kith_db::leads::call_lists::create(
         c,
         scope,

@@ -359,7 +359,9 @@ async fn the_demo_organization_loads_once_with_people_and_leads() {
     admin.login(kith_api::seed::DEMO_EMAIL, kith_api::seed::DEMO_PASSWORD).await.expect("demo login");
     assert_eq!(admin.list_users(&UserListQuery::default()).await.expect("users").items.len(), 6);
     let leads = admin.list_leads(&kith_domain::leads::LeadListQuery::default()).await.expect("leads").items;
-    assert_eq!(leads.len(), 12);
+    assert_eq!(leads.len(), 14);
+    let queue = kith_domain::leads::LeadListQuery { unassigned: Some(true), open: Some(true), ..Default::default() };
+    assert_eq!(admin.count_leads(&queue).await.expect("queue").count, 2, "two wait in the Unassigned queue");
     assert!(leads.iter().any(|l| l.owner_id.is_some()), "the assignment rules gave leads owners");
     assert!(leads.iter().any(|l| l.score > 0), "the scoring rules scored them");
     assert_eq!(admin.web_forms().await.expect("forms").len(), 1);
