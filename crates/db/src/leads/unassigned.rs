@@ -87,6 +87,11 @@ pub fn run_digest(conn: &mut DbConnection, job: &LeasedJob) -> std::result::Resu
             .order((leads::created_at.asc(), leads::id.asc()))
             .select((leads::id, leads::first_name, leads::last_name, leads::company_name))
             .load(c)?;
+        // Named since (or before) they came in: say who takes such leads now.
+        let next_time = match crate::leads::rules::settings(c, org)?.fallback_owner_id {
+            Some(_) => "New leads like these now go to the fallback owner (Settings → Lead settings).",
+            None => "Or name a fallback owner in Settings → Lead settings.",
+        };
         let (title, body) = match waiting.as_slice() {
             [] => return Ok(()),
             [(_, first, last, company)] => {
@@ -94,7 +99,7 @@ pub fn run_digest(conn: &mut DbConnection, job: &LeasedJob) -> std::result::Resu
                 (
                     format!("Unassigned lead: {name}"),
                     format!(
-                        "No assignment rule takes {name}{}. Give it an owner from the Unassigned queue, or name a fallback owner in Settings → Lead settings.",
+                        "No assignment rule takes {name}{}. Give it an owner from the Unassigned queue. {next_time}",
                         if company.is_empty() { String::new() } else { format!(" ({company})") }
                     ),
                 )
@@ -105,7 +110,7 @@ pub fn run_digest(conn: &mut DbConnection, job: &LeasedJob) -> std::result::Resu
                 (
                     format!("{} new leads are unassigned", many.len()),
                     format!(
-                        "No assignment rule took {}{} (arrived {}–{} UTC). Give them owners from the Unassigned queue, or name a fallback owner in Settings → Lead settings.",
+                        "No assignment rule took {}{} (arrived {}–{} UTC). Give them owners from the Unassigned queue. {next_time}",
                         names.join(", "),
                         if more > 0 { format!(" and {more} more") } else { String::new() },
                         to_utc(from).format("%H:%M"),
