@@ -70,6 +70,17 @@ impl Session {
         self.me.with(|me| me.as_ref().is_some_and(|me| me.role.permissions.allows(module, Action::Write)))
     }
 
+    /// May the signed-in user give any lead an owner (change every lead: the lead managers)? They
+    /// work the Unassigned queue. Tracks the session.
+    pub fn may_assign(self) -> bool {
+        self.me.with(|me| {
+            me.as_ref().is_some_and(|me| {
+                me.role.permissions.allows(Module::Leads, Action::Write)
+                    && me.role.permissions.get(Module::Leads).scope == kith_domain::core::permissions::RecordScope::All
+            })
+        })
+    }
+
     /// Settings writers administer the organization: users, teams, roles and API keys.
     pub fn is_admin(self) -> bool {
         self.me.with(|me| me.as_ref().is_some_and(|me| me.role.permissions.allows(Module::Settings, Action::Write)))

@@ -235,21 +235,58 @@ async fn a_form_embedded_on_another_site_brings_in_a_scored_and_assigned_lead() 
         .await
         .expect("assignment rule");
 
-    // The shop's site, on its own origin.
+    use kith_domain::core::custom_fields::{CustomFieldInput, CustomFieldKind};
+    admin
+        .create_custom_field(&CustomFieldInput {
+            record_kind: "lead".into(),
+            key: "budget".into(),
+            label: "Budget".into(),
+            help_text: Some("What you plan to spend this year.".into()),
+            kind: CustomFieldKind::Select,
+            options: vec!["Under 10k".into(), "Over 10k".into()],
+            required: false,
+            position: None,
+        })
+        .await
+        .expect("budget field");
+    admin
+        .create_custom_field(&CustomFieldInput {
+            record_kind: "lead".into(),
+            key: "seats".into(),
+            label: "Seats".into(),
+            help_text: None,
+            kind: CustomFieldKind::Number,
+            options: vec![],
+            required: false,
+            position: None,
+        })
+        .await
+        .expect("seats field");
+
+    // The shop's site, on its own origin, with styles of its own that must not reach the form.
     let shop_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let shop_origin = format!("http://127.0.0.1:{}", shop_listener.local_addr().expect("addr").port());
+    let field = |name: &str, label: &str, target, required| FormField {
+        name: name.into(),
+        label: label.into(),
+        target,
+        required,
+        custom_key: None,
+    };
+    let custom = |name: &str, label: &str, key: &str, required| FormField {
+        custom_key: Some(key.into()),
+        ..field(name, label, FormTarget::Custom, required)
+    };
     let form = admin
         .create_web_form(&WebFormInput {
             name: "Shop contact".into(),
             fields: vec![
-                FormField { name: "name".into(), label: "Name".into(), target: FormTarget::FullName, required: true },
-                FormField { name: "email".into(), label: "Email".into(), target: FormTarget::Email, required: true },
-                FormField {
-                    name: "title".into(),
-                    label: "Job title".into(),
-                    target: FormTarget::Title,
-                    required: false,
-                },
+                field("name", "Name", FormTarget::FullName, true),
+                field("email", "Email", FormTarget::Email, true),
+                field("title", "Job title", FormTarget::Title, false),
+                field("country", "Country", FormTarget::Country, false),
+                custom("budget", "Budget", "budget", true),
+                custom("seats", "Seats", "seats", false),
             ],
             consent_text: Some("You may contact me.".into()),
             thank_you_message: "Thanks, Rita will call you.".into(),
@@ -264,7 +301,13 @@ async fn a_form_embedded_on_another_site_brings_in_a_scored_and_assigned_lead() 
         .await
         .expect("form");
     let embed = admin.web_form_embed(form.id).await.expect("embed");
-    let page = format!("<!doctype html><html><head><meta charset=\"utf-8\"><title>Shop</title></head><body><h1>Contact us</h1>{}</body></html>", embed.script);
+    let page = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Shop</title>\
+         <style>body{{font-family:Georgia,serif;font-size:22px;background:#fef3c7}} input,select{{border:4px dashed red;padding:0}}\
+         label{{font-size:30px;text-transform:uppercase}} button{{background:green;border-radius:0}} .kith-form{{border:6px solid lime}}</style>\
+         </head><body><h1>Contact us</h1>{}</body></html>",
+        embed.script
+    );
     let shop = actix_web::HttpServer::new(move || {
         let page = page.clone();
         actix_web::App::new().route(
@@ -282,22 +325,94 @@ async fn a_form_embedded_on_another_site_brings_in_a_scored_and_assigned_lead() 
     let shop_handle = shop.handle();
     tokio::spawn(shop);
 
+    // What the embedded form and the builder's preview look like, read the same way in each.
+    const LOOK: &str = "const root = arguments[0] ? document.querySelector(arguments[0]).shadowRoot : document; \
+        const at = (sel) => getComputedStyle(root.querySelector(sel)); \
+        const pick = (sel, props) => props.map((p) => sel + ' ' + p + ': ' + at(sel)[p]); \
+        const prefix = arguments[1]; \
+        return [].concat( \
+          pick(prefix + 'input[name=email]', ['borderTopColor', 'borderTopWidth', 'borderTopLeftRadius', 'paddingTop', 'paddingLeft', 'fontSize', 'backgroundColor']), \
+          pick(prefix + 'select[name=country]', ['borderTopColor', 'borderTopLeftRadius', 'paddingLeft']), \
+          pick(prefix + 'button[type=submit]', ['backgroundColor', 'color', 'borderTopLeftRadius', 'paddingTop', 'paddingLeft', 'fontWeight']) \
+        ).map((l) => l.replace(prefix, ''));";
+    let screenshots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+    let _ = std::fs::create_dir_all(&screenshots);
+
     let (driver, _chromedriver, profile) = start_browser().await;
     let result = async {
         driver.goto(format!("{shop_origin}/contact")).await.expect("open shop");
-        let prefix = format!("#kith-{}-", form.id);
-        fill(&driver, &format!("{prefix}name"), "Carla Ceo").await;
-        fill(&driver, &format!("{prefix}email"), "carla@customer.test").await;
-        fill(&driver, &format!("{prefix}title"), "CEO").await;
-        click(&driver, "input[name=kith_consent]").await;
+        let host_css = format!("#kith-form-{}", form.id);
+        let host = wait_for(&driver, &host_css).await;
+        // The form draws itself in the host element's shadow root.
+        let mut root = None;
+        for _ in 0..100 {
+            if let Ok(r) = host.get_shadow_root().await {
+                if r.find(By::Css("button[type=submit]")).await.is_ok() {
+                    root = Some(r);
+                    break;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let root = root.expect("the form renders in a shadow root");
+        let inside = |css: &'static str| {
+            let root = root.clone();
+            async move { root.find(By::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")) }
+        };
+        // The country is a choice of ISO countries, like the HTML embed's; custom fields by their kind.
+        let countries = inside("select[name=country]").await.find_all(By::Css("option")).await.expect("options");
+        assert!(countries.len() > 200, "every country: {}", countries.len());
+        let budget_options = inside("select[name=budget]").await.find_all(By::Css("option")).await.expect("options");
+        assert_eq!(budget_options.len(), 3, "a blank and the two budgets");
+        assert_eq!(inside("input[name=seats]").await.attr("type").await.expect("type").as_deref(), Some("number"));
+        assert!(root
+            .find(By::Css(".kith-help"))
+            .await
+            .expect("help")
+            .text()
+            .await
+            .expect("text")
+            .contains("plan to spend"));
+        host.screenshot(&screenshots.join("embed-script.png")).await.expect("screenshot");
+        let embedded: Vec<String> = driver
+            .execute(LOOK, vec![serde_json::json!(host_css), serde_json::json!("")])
+            .await
+            .expect("look")
+            .convert()
+            .expect("lines");
+
+        inside("#kith-name").await.send_keys("Carla Ceo").await.expect("name");
+        inside("#kith-email").await.send_keys("carla@customer.test").await.expect("email");
+        inside("#kith-title").await.send_keys("CEO").await.expect("title");
+        inside("select[name=country] option[value=DE]").await.click().await.expect("Germany");
+        inside("#kith-seats").await.send_keys("12").await.expect("seats");
+        inside("input[name=kith_consent]").await.click().await.expect("consent");
         // A person takes longer than the minimum fill time: the server's clock moves on (its form timer
         // reads that clock), no sleeping.
         app.advance(chrono::Duration::seconds(5));
-        click(&driver, &format!("#kith-form-{} button[type=submit]", form.id)).await;
-        let root = wait_for(&driver, &format!("#kith-form-{}", form.id)).await;
+        // The budget is required: the server's error shows beside it.
+        inside("button[type=submit]").await.click().await.expect("send");
+        let slot = inside(".kith-error[data-for=budget]").await;
+        let mut explained = String::new();
+        for _ in 0..100 {
+            explained = slot.text().await.unwrap_or_default();
+            if !explained.is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(explained, "Budget is required.");
+        inside("select[name=budget] option[value='Over 10k']").await.click().await.expect("budget");
+        inside("button[type=submit]").await.click().await.expect("send again");
         let mut thanked = false;
         for _ in 0..100 {
-            if root.text().await.unwrap_or_default().contains("Thanks, Rita will call you.") {
+            let text: String = driver
+                .execute(&format!("return document.querySelector('{host_css}').shadowRoot.textContent;"), vec![])
+                .await
+                .ok()
+                .and_then(|r| r.json().as_str().map(str::to_owned))
+                .unwrap_or_default();
+            if text.contains("Thanks, Rita will call you.") {
                 thanked = true;
                 break;
             }
@@ -320,6 +435,27 @@ async fn a_form_embedded_on_another_site_brings_in_a_scored_and_assigned_lead() 
         let owner =
             row.find(By::Css("[data-testid=lead-owner]")).await.expect("owner cell").text().await.expect("owner");
         assert!(owner.contains("Rita Rep"), "owner shown: {owner}");
+        let lead = &admin.list_leads(&Default::default()).await.expect("leads").items[0];
+        assert_eq!(lead.country.as_deref(), Some("DE"));
+        assert_eq!(
+            serde_json::to_value(&lead.custom).expect("json"),
+            serde_json::json!({"budget": "Over 10k", "seats": 12})
+        );
+
+        // The builder's preview looks the same as the form on the shop's page, whose own styles
+        // (dashed red inputs, a green square button, huge labels) did not reach it.
+        driver.goto(app.url(&format!("/m/leads/forms/{}", form.id))).await.expect("open builder");
+        let preview = wait_for(&driver, "#form-preview").await;
+        wait_for(&driver, "#form-preview select[name=country]").await;
+        preview.screenshot(&screenshots.join("embed-preview.png")).await.expect("screenshot");
+        let previewed: Vec<String> = driver
+            .execute(LOOK, vec![serde_json::Value::Null, serde_json::json!("#form-preview ")])
+            .await
+            .expect("look")
+            .convert()
+            .expect("lines");
+        assert_eq!(embedded, previewed, "the embedded form looks like the preview");
+        assert!(embedded.iter().any(|l| l == "button[type=submit] backgroundColor: rgb(79, 70, 229)"), "{embedded:?}");
     }
     .await;
     let _ = driver.quit().await;
@@ -328,8 +464,6 @@ async fn a_form_embedded_on_another_site_brings_in_a_scored_and_assigned_lead() 
     result
 }
 
-/// An agent works the call queue in the browser: takes the next contact, marks them interested,
-/// and the contact becomes a lead.
 #[tokio::test]
 async fn an_agent_works_the_call_queue_in_the_browser() {
     if skip_without_browser() {
@@ -478,6 +612,7 @@ async fn an_admin_adds_a_custom_field_and_fills_it_in_on_a_lead() {
             record_kind: "lead".into(),
             key: "seats".into(),
             label: "Seats".into(),
+            help_text: None,
             kind: CustomFieldKind::Number,
             options: vec![],
             required: false,
@@ -553,6 +688,93 @@ async fn an_admin_adds_a_custom_field_and_fills_it_in_on_a_lead() {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         assert!(created, "the lead is created with its custom value");
+    }
+    .await;
+    let _ = driver.quit().await;
+    let _ = std::fs::remove_dir_all(profile);
+    result
+}
+
+/// An administrator edits a select field in Settings → Custom fields: renames an option (the lead
+/// holding it follows), removes one a lead still holds (retired, kept on the lead and shown as such),
+/// adds one and explains the field; a duplicate option is refused beside its row. The key and kind
+/// are shown as fixed.
+#[tokio::test]
+async fn an_admin_edits_a_custom_fields_options_and_leads_keep_their_values() {
+    if skip_without_browser() {
+        return;
+    }
+    use kith_domain::core::custom_fields::{CustomFieldInput, CustomFieldKind};
+    let app = TestApp::spawn().await;
+    let (admin, admin_me) = app.signup("Field Works").await;
+    admin
+        .create_custom_field(&CustomFieldInput {
+            record_kind: "lead".into(),
+            key: "budget".into(),
+            label: "Budget".into(),
+            help_text: None,
+            kind: CustomFieldKind::Select,
+            options: vec!["Small".into(), "Medium".into(), "Large".into()],
+            required: false,
+            position: None,
+        })
+        .await
+        .expect("budget");
+    let lead = |first: &str, budget: &str| kith_domain::leads::NewLead {
+        first_name: first.into(),
+        custom: [("budget".to_owned(), serde_json::json!(budget))].into_iter().collect(),
+        ..Default::default()
+    };
+    let mia = admin.create_lead(&lead("Mia", "Medium")).await.expect("mia");
+    let sam = admin.create_lead(&lead("Sam", "Small")).await.expect("sam");
+
+    let (driver, _chromedriver, profile) = start_browser().await;
+    let result = async {
+        driver.goto(app.url("/login")).await.expect("open login");
+        fill(&driver, "#login-email", &admin_me.user.email).await;
+        fill(&driver, "#login-password", kith_tests::PASSWORD).await;
+        click(&driver, "#login-submit").await;
+        wait_for(&driver, "#user-menu").await;
+
+        driver.goto(app.url("/settings/custom-fields")).await.expect("open custom fields");
+        click(&driver, "[data-testid=custom-field-edit]").await;
+        wait_for_text(&driver, &["custom.budget", "are fixed"], "the key and kind are fixed").await;
+        let rows = driver.find_all(By::Css("[data-testid=option-row] input")).await.expect("rows");
+        assert_eq!(rows.len(), 3);
+        // Rename "Medium", remove "Small", add "Huge" twice (a mistake the server explains).
+        rows[1].clear().await.expect("clear");
+        rows[1].send_keys("Mid-size").await.expect("rename");
+        driver.find_all(By::Css("[data-testid=option-retire]")).await.expect("remove")[0]
+            .click()
+            .await
+            .expect("remove");
+        for _ in 0..2 {
+            fill(&driver, "#custom-field-option-new", "Huge").await;
+            click(&driver, "#custom-field-option-add").await;
+        }
+        fill(&driver, "#custom-field-edit-help", "What they expect to spend.").await;
+        click(&driver, "#custom-field-edit-save").await;
+        let error = wait_for(&driver, "[data-testid=option-row] .field-error").await;
+        assert!(error.text().await.expect("text").contains("already in the list"));
+        driver.find_all(By::Css("[data-testid=option-retire]")).await.expect("remove")[3].click().await.expect("drop");
+        driver
+            .screenshot(
+                &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots/custom-field-edit.png"),
+            )
+            .await
+            .ok();
+        click(&driver, "#custom-field-edit-save").await;
+        wait_for_text(&driver, &["Retired, still on leads: Small", "What they expect to spend."], "saved").await;
+
+        let field = &admin.custom_fields_of("lead").await.expect("fields")[0];
+        assert_eq!(field.options, ["Mid-size", "Large", "Huge"]);
+        assert_eq!(field.retired_options, ["Small"]);
+        assert_eq!(admin.get_lead(mia.id).await.expect("mia").lead.custom["budget"], serde_json::json!("Mid-size"));
+        assert_eq!(admin.get_lead(sam.id).await.expect("sam").lead.custom["budget"], serde_json::json!("Small"));
+
+        // Sam's page shows his retired value as such, and saving something else keeps it.
+        driver.goto(app.url(&format!("/m/leads/{}", sam.id))).await.expect("open sam");
+        wait_for_text(&driver, &["Small (retired)", "What they expect to spend."], "the retired value").await;
     }
     .await;
     let _ = driver.quit().await;
@@ -775,6 +997,7 @@ async fn the_recycle_bin_page_restores_a_deleted_lead_and_a_web_form() {
                 label: "Email".into(),
                 target: FormTarget::Email,
                 required: true,
+                custom_key: None,
             }],
             consent_text: None,
             thank_you_message: "Thanks".into(),
@@ -839,6 +1062,7 @@ async fn a_field_error_from_the_server_is_shown_beside_its_field() {
             record_kind: "lead".into(),
             key: "seats".into(),
             label: "Seats".into(),
+            help_text: None,
             kind: CustomFieldKind::Number,
             options: vec![],
             required: false,

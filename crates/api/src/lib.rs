@@ -43,6 +43,11 @@ pub fn prepare(config: &Config) -> Result<AppState, String> {
     if !applied.is_empty() {
         tracing::info!(?applied, "migrations applied");
     }
+    {
+        // Emails written by storage and the worker link to this address.
+        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        kith_db::core::instance::set_public_url(&mut conn, &config.public_url).map_err(|e| e.to_string())?;
+    }
     let secret = match &config.jwt_secret {
         Some(s) if s.len() >= 32 => s.clone(),
         Some(_) => return Err("KITH_JWT_SECRET must be at least 32 characters".into()),

@@ -10,6 +10,9 @@ use kith_domain::identity::{NewInvite, NewTeam};
 pub const DEMO_EMAIL: &str = "admin@demo.kith.test";
 pub const DEMO_PASSWORD: &str = "kith-demo-2026";
 const DEMO_ORG: &str = "Northwind Outfitters (demo)";
+/// The budget bands leads were given; "Not sure yet" is retired once the leads are in (the demo shows
+/// a retired option its leads keep).
+const BUDGETS: [&str; 4] = ["Under 10k", "10k-50k", "Over 50k", "Not sure yet"];
 
 /// (name, email, role key, team index)
 const PEOPLE: &[(&str, &str, &str, Option<usize>)] = &[
@@ -73,7 +76,8 @@ fn seed(c: &mut DbConnection, files: &dyn AttachmentStore) -> kith_db::Result<Ou
             role_id: role.id,
             team_id: team.and_then(|i| team_ids.get(i).copied()),
         };
-        let created = kith_db::identity::invites::create(c, &scope, &invite, DEMO_ORG)?;
+        let base = kith_db::core::instance::absolute_url(c, "")?.unwrap_or_default();
+        let created = kith_db::identity::invites::create(c, &scope, &invite, DEMO_ORG, &base)?;
         let accept = AcceptInviteRequest { token: created.token, name: (*name).into(), password: DEMO_PASSWORD.into() };
         let joined = kith_db::identity::invites::accept(c, &accept, &hash(DEMO_PASSWORD)?, None)?;
         if *role_key == "manager" {
@@ -228,6 +232,50 @@ fn seed_leads(
             )?;
         }
     }
+    // Fields the sales team added to leads: what they want to spend, how many people they outfit and
+    // whether they want their logo on the gear. The web form asks for them too.
+    let custom = |key: &str, label: &str, help: &str, kind, options: &[&str], position| {
+        kith_domain::core::custom_fields::CustomFieldInput {
+            record_kind: "lead".into(),
+            key: key.into(),
+            label: label.into(),
+            help_text: Some(help.into()),
+            kind,
+            options: options.iter().map(|o| o.to_string()).collect(),
+            required: false,
+            position: Some(position),
+        }
+    };
+    use kith_domain::core::custom_fields::CustomFieldKind;
+    kith_db::core::custom_fields::create(
+        c,
+        scope,
+        &custom(
+            "budget",
+            "Budget",
+            "What they expect to spend with us this year.",
+            CustomFieldKind::Select,
+            &BUDGETS,
+            0,
+        ),
+    )?;
+    kith_db::core::custom_fields::create(
+        c,
+        scope,
+        &custom("team_size", "People to outfit", "How many people need gear.", CustomFieldKind::Number, &[], 1),
+    )?;
+    kith_db::core::custom_fields::create(
+        c,
+        scope,
+        &custom(
+            "embroidery",
+            "Logo embroidery",
+            "Tick if you would like your logo on the gear.",
+            CustomFieldKind::Boolean,
+            &[],
+            2,
+        ),
+    )?;
     let form = kith_db::leads::webforms::create(
         c,
         scope,
@@ -239,24 +287,56 @@ fn seed_leads(
                     label: "Your name".into(),
                     target: FormTarget::FullName,
                     required: true,
+                    custom_key: None,
                 },
                 FormField {
                     name: "email".into(),
                     label: "Work email".into(),
                     target: FormTarget::Email,
                     required: true,
+                    custom_key: None,
                 },
                 FormField {
                     name: "company".into(),
                     label: "Company".into(),
                     target: FormTarget::Company,
                     required: false,
+                    custom_key: None,
+                },
+                FormField {
+                    name: "country".into(),
+                    label: "Country".into(),
+                    target: FormTarget::Country,
+                    required: false,
+                    custom_key: None,
+                },
+                FormField {
+                    name: "team_size".into(),
+                    label: "How many people do you outfit?".into(),
+                    target: FormTarget::Custom,
+                    required: false,
+                    custom_key: Some("team_size".into()),
+                },
+                FormField {
+                    name: "budget".into(),
+                    label: "Budget this year".into(),
+                    target: FormTarget::Custom,
+                    required: false,
+                    custom_key: Some("budget".into()),
+                },
+                FormField {
+                    name: "embroidery".into(),
+                    label: "Logo embroidery".into(),
+                    target: FormTarget::Custom,
+                    required: false,
+                    custom_key: Some("embroidery".into()),
                 },
                 FormField {
                     name: "message".into(),
                     label: "How can we help?".into(),
                     target: FormTarget::Message,
                     required: false,
+                    custom_key: None,
                 },
             ],
             consent_text: Some("Northwind Outfitters may contact me about my request.".into()),
@@ -284,30 +364,6 @@ fn seed_leads(
             active: true,
         },
     )?;
-
-    // Fields the sales team added to leads: what they want to spend and how many people they outfit.
-    let custom =
-        |key: &str, label: &str, kind, options: &[&str], position| kith_domain::core::custom_fields::CustomFieldInput {
-            record_kind: "lead".into(),
-            key: key.into(),
-            label: label.into(),
-            kind,
-            options: options.iter().map(|o| o.to_string()).collect(),
-            required: false,
-            position: Some(position),
-        };
-    use kith_domain::core::custom_fields::CustomFieldKind;
-    kith_db::core::custom_fields::create(
-        c,
-        scope,
-        &custom("budget", "Budget", CustomFieldKind::Select, &["Under 10k", "10k-50k", "Over 50k"], 0),
-    )?;
-    kith_db::core::custom_fields::create(
-        c,
-        scope,
-        &custom("team_size", "People to outfit", CustomFieldKind::Number, &[], 1),
-    )?;
-    const BUDGETS: [&str; 3] = ["Under 10k", "10k-50k", "Over 50k"];
 
     // (first, last, title, email domain, company, size, industry, country, source)
     const LEADS: &[DemoLead] = &[
@@ -430,7 +486,7 @@ fn seed_leads(
                 Default::default()
             } else {
                 [
-                    ("budget".to_string(), serde_json::Value::from(BUDGETS[i % 3])),
+                    ("budget".to_string(), serde_json::Value::from(BUDGETS[(i / 2) % BUDGETS.len()])),
                     ("team_size".to_string(), serde_json::Value::from((*size / 3).max(2))),
                 ]
                 .into_iter()
@@ -473,6 +529,24 @@ fn seed_leads(
             }
         }
     }
+    // Two visitors of a trade fair stand, from countries no rule names, came in before the fallback
+    // owner was named: they wait in the Unassigned queue, and the managers' digest says so.
+    for (first, last, company, country) in
+        [("Kasia", "Nowak", "Górski Szlak", "PL"), ("Haruto", "Sato", "Yamakaze Outdoor", "JP")]
+    {
+        let new = NewLead {
+            first_name: first.into(),
+            last_name: last.into(),
+            email: Some(format!("{}.{}@{}.example", ascii_local(first), ascii_local(last), ascii_local(company))),
+            company_name: company.into(),
+            country: Some(country.into()),
+            source: Some(LeadSource::Campaign),
+            tags: vec!["trade-fair-2026".into()],
+            ..Default::default()
+        };
+        let how = kith_db::leads::Capture { source: LeadSource::Campaign, event: LeadEventKind::Created, note: None };
+        kith_db::leads::capture(c, scope, &new, &how)?;
+    }
     let list = kith_db::leads::call_lists::create(
         c,
         scope,
@@ -485,28 +559,35 @@ fn seed_leads(
         Isla Brown,Buyer,Highland Kit,+44 20 7946 0123,GB\n\
         Jack Miller,Manager,Miller Camping,+1 416 555 0199,CA\n";
     kith_db::leads::call_lists::add_csv(c, scope, list.id, contacts.as_bytes())?;
-    for (name, filters) in [
-        (
-            "Hot leads",
-            // Open leads only: a disqualified or converted lead is not hot, whatever its score.
-            kith_domain::leads::LeadListQuery {
-                min_score: Some(30),
-                open: Some(true),
-                sort: Some("-score".into()),
-                ..Default::default()
-            },
-        ),
-        (
-            "Not assigned yet",
-            kith_domain::leads::LeadListQuery { unassigned: Some(true), open: Some(true), ..Default::default() },
-        ),
-    ] {
-        kith_db::leads::views::create(
-            c,
-            scope,
-            &kith_domain::leads::LeadViewInput { name: name.into(), filters, shared: true },
-        )?;
-    }
+    // Open leads only: a disqualified or converted lead is not hot, whatever its score. (The
+    // Unassigned queue is built in: no saved view needed for it.)
+    let hot = kith_domain::leads::LeadListQuery {
+        min_score: Some(30),
+        open: Some(true),
+        sort: Some("-score".into()),
+        ..Default::default()
+    };
+    kith_db::leads::views::create(
+        c,
+        scope,
+        &kith_domain::leads::LeadViewInput { name: "Hot leads".into(), filters: hot, shared: true },
+    )?;
+    // The team stopped offering "Not sure yet" as a budget: the leads that hold it keep it (shown as
+    // retired) until someone asks them.
+    let budget = kith_db::core::custom_fields::list(c, scope, Some("lead"))?
+        .into_iter()
+        .find(|f| f.key == "budget")
+        .ok_or_else(|| kith_db::Error::Internal("no budget field".into()))?;
+    kith_db::core::custom_fields::update(
+        c,
+        scope,
+        budget.id,
+        budget.version,
+        &kith_domain::core::custom_fields::CustomFieldPatch {
+            options: Some(BUDGETS[..3].iter().map(|b| b.to_string()).collect()),
+            ..Default::default()
+        },
+    )?;
     Ok(())
 }
 

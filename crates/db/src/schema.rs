@@ -663,6 +663,8 @@ diesel::table! {
         updated_at -> Timestamp,
         version -> BigInt,
         deleted_at -> Nullable<Timestamp>,
+        help_text -> Nullable<Text>,
+        retired_options -> Text,
     }
 }
 

@@ -62,7 +62,14 @@ pub fn Sidebar() -> impl IntoView {
         Module::ALL
             .into_iter()
             .filter(|m| *m != Module::Settings && session.can_read(*m))
-            .map(|m| view! { <NavLink href=module_href(m) label=m.label() /> })
+            .map(|m| {
+                // The Unassigned queue sits under Leads for those who give leads owners.
+                let queue = (m == Module::Leads && session.may_assign()).then(|| view! { <UnassignedLink /> });
+                view! {
+                    <NavLink href=module_href(m) label=m.label() />
+                    {queue}
+                }
+            })
             .collect_view()
     };
     view! {
@@ -87,5 +94,49 @@ pub fn Sidebar() -> impl IntoView {
                 }}
             </nav>
         </aside>
+    }
+}
+
+/// For those who may give leads an owner: the Unassigned queue, with how many open leads wait in it
+/// (counted again on every page change, so assigning some shows at once).
+#[component]
+fn UnassignedLink() -> impl IntoView {
+    let client = crate::api::use_client();
+    let location = use_location();
+    let count = RwSignal::new(None::<kith_domain::leads::LeadCount>);
+    Effect::new(move |_| {
+        location.pathname.track();
+        location.search.track();
+        let client = client.clone();
+        leptos::task::spawn_local(async move {
+            let query = crate::pages::leads::filters::unassigned_queue().list_query();
+            // A failure leaves the badge out; the queue itself says what went wrong.
+            count.try_set(client.count_leads(&query).await.ok());
+        });
+    });
+    let href = crate::pages::leads::filters::unassigned_href();
+    let active = Memo::new(move |_| {
+        location.pathname.with(|p| p == "/m/leads") && location.search.with(|s| s.contains("owner=unassigned"))
+    });
+    view! {
+        <a
+            href=href
+            class="nav-link nav-sub"
+            id="nav-unassigned"
+            class:active=active
+            aria-current=move || active.get().then_some("page")
+        >
+            "Unassigned"
+            {move || {
+                count
+                    .get()
+                    .filter(|c| c.count > 0)
+                    .map(|c| {
+                        let text = if c.more { format!("{}+", c.count) } else { c.count.to_string() };
+                        let label = format!("{text} waiting");
+                        view! { <span class="nav-badge" data-testid="unassigned-count" aria-label=label>{text}</span> }
+                    })
+            }}
+        </a>
     }
 }

@@ -19,6 +19,7 @@ fn field(key: &str, label: &str, kind: CustomFieldKind, options: &[&str]) -> Cus
         record_kind: "lead".into(),
         key: key.into(),
         label: label.into(),
+        help_text: None,
         kind,
         options: options.iter().map(|s| s.to_string()).collect(),
         required: false,
@@ -321,4 +322,149 @@ async fn fields_belong_to_a_kind_of_record_the_kernel_knows_and_are_listed_for_t
     let (sue, _) = app.add_user(&admin, "support", "Sue Support").await;
     assert_eq!(sue.custom_fields().await.expect_err("no kind readable").status(), Some(403));
     assert_eq!(sue.custom_fields_of("lead").await.expect_err("no leads").status(), Some(403));
+}
+
+fn rename(from: &str, to: &str) -> OptionRename {
+    OptionRename { from: from.into(), to: to.into() }
+}
+
+fn options(list: &[&str]) -> Option<Vec<String>> {
+    Some(list.iter().map(|s| s.to_string()).collect())
+}
+
+#[tokio::test]
+async fn an_admin_edits_a_field_and_renamed_options_carry_the_values_while_retired_ones_are_kept() {
+    let app = TestApp::spawn().await;
+    let (admin, _) = app.signup("Acme").await;
+    let (manager, _) = app.add_user(&admin, "manager", "Maya Manager").await;
+    let (budget, _) = budget_and_seats(&admin).await;
+    let ann = admin.create_lead(&person("Ann", json!({"budget": "Over 50k", "seats": 3}))).await.expect("ann");
+    let bob = admin.create_lead(&person("Bob", json!({"budget": "10k-50k"}))).await.expect("bob");
+    let cy = admin.create_lead(&person("Cy", json!({"budget": "Under 10k"}))).await.expect("cy");
+
+    // Relabel, explain, reorder, rename one option, retire another and add a third, in one change.
+    let patch = CustomFieldPatch {
+        label: Some("Budget band".into()),
+        help_text: Some("What they expect to spend this year.".into()),
+        options: options(&["Over 100k", "10k-100k", "Under 10k"]),
+        renamed_options: vec![rename("10k-50k", "10k-100k")],
+        required: Some(true),
+        ..Default::default()
+    };
+    let changed = admin.update_custom_field(budget.id, budget.version, &patch).await.expect("change");
+    assert_eq!(changed.label, "Budget band");
+    assert_eq!(changed.help_text.as_deref(), Some("What they expect to spend this year."));
+    assert_eq!(changed.options, ["Over 100k", "10k-100k", "Under 10k"]);
+    assert_eq!(changed.retired_options, ["Over 50k"], "Ann still holds it");
+    assert!(changed.required);
+    assert_eq!((changed.key.as_str(), changed.kind), ("budget", CustomFieldKind::Select), "fixed");
+    let value = |lead: &LeadView| lead.custom.get("budget").cloned();
+    assert_eq!(value(&admin.get_lead(bob.id).await.expect("bob").lead), Some(json!("10k-100k")), "renamed with it");
+    assert_eq!(value(&admin.get_lead(cy.id).await.expect("cy").lead), Some(json!("Under 10k")));
+    let ann_now = admin.get_lead(ann.id).await.expect("ann").lead;
+    assert_eq!(value(&ann_now), Some(json!("Over 50k")), "a retired option's value is never lost");
+    let by_budget = |v: &str| LeadListQuery {
+        custom_field: Some("budget".into()),
+        custom_value: Some(v.into()),
+        ..Default::default()
+    };
+    let found = admin.list_leads(&by_budget("10k-100k")).await.expect("filter").items;
+    assert_eq!(found.iter().map(|l| l.id).collect::<Vec<_>>(), [bob.id]);
+    let err = admin.list_leads(&by_budget("10k-50k")).await.expect_err("the old name is no option any more");
+    assert_eq!(err.status(), Some(422));
+    let found = admin.list_leads(&by_budget("over 50k")).await.expect("retired").items;
+    assert_eq!(found.iter().map(|l| l.id).collect::<Vec<_>>(), [ann.id], "filters still find a retired option");
+    // Ann's other changes keep her retired value; a new lead cannot choose it.
+    let edited = admin
+        .update_lead(ann.id, ann_now.version, &LeadPatch { custom: custom(json!({"seats": 4})), ..Default::default() })
+        .await
+        .expect("edit ann");
+    assert_eq!(value(&edited), Some(json!("Over 50k")));
+    let refused = admin.create_lead(&person("Dee", json!({"budget": "Over 50k"}))).await.expect_err("retired");
+    assert_eq!(refused.problem().and_then(|p| p.errors.first()).map(|e| e.code.as_str()), Some("option"));
+    // The change is in the field's history.
+    let history = admin
+        .audit(&kith_domain::core::audit::AuditQuery {
+            entity: Some("custom_field".into()),
+            entity_id: Some(budget.id.to_string()),
+            ..Default::default()
+        })
+        .await
+        .expect("audit")
+        .items;
+    assert!(history.iter().any(|e| e.action == kith_domain::core::audit::AuditAction::Update), "{history:?}");
+
+    // Bad input: every problem at once, nothing changed.
+    let bad = CustomFieldPatch {
+        label: Some("  ".into()),
+        help_text: Some("x".repeat(301)),
+        options: options(&["A", "a"]),
+        renamed_options: vec![rename("Huge", "Gigantic")],
+        ..Default::default()
+    };
+    let err = admin.update_custom_field(budget.id, changed.version, &bad).await.expect_err("bad");
+    assert_eq!(err.status(), Some(422));
+    let mut fields: Vec<String> =
+        err.problem().map(|p| p.errors.iter().map(|e| e.field.clone()).collect()).unwrap_or_default();
+    fields.sort();
+    assert_eq!(
+        fields,
+        ["help_text", "label", "options[1]", "renamed_options[0].from", "renamed_options[0].to"],
+        "{err:?}"
+    );
+    assert_eq!(admin.custom_fields_of("lead").await.expect("list")[0], changed, "nothing was written");
+    // The key and kind cannot be sent at all; only administrators change fields.
+    let response = app
+        .http()
+        .patch(app.url(&format!("/api/v1/custom-fields/{}", budget.id)))
+        .bearer_auth(admin.access_token().expect("token"))
+        .header("If-Match", format!("\"{}\"", changed.version))
+        .json(&json!({"key": "money", "kind": "text"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status().as_u16(), 400);
+    let err = manager.update_custom_field(budget.id, changed.version, &patch).await.expect_err("manager");
+    assert_eq!(err.status(), Some(403));
+
+    // Offering the retired option again brings it back; once nobody holds a retired option it goes.
+    let back = admin
+        .update_custom_field(
+            budget.id,
+            changed.version,
+            &CustomFieldPatch {
+                options: options(&["Over 100k", "10k-100k", "Under 10k", "Over 50k"]),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("offer again");
+    assert!(back.retired_options.is_empty());
+    let again = admin
+        .update_custom_field(
+            back.id,
+            back.version,
+            &CustomFieldPatch { options: options(&["Over 100k", "10k-100k", "Under 10k"]), ..Default::default() },
+        )
+        .await
+        .expect("retire again");
+    assert_eq!(again.retired_options, ["Over 50k"]);
+    let ann_now = admin.get_lead(ann.id).await.expect("ann").lead;
+    admin
+        .update_lead(
+            ann.id,
+            ann_now.version,
+            &LeadPatch { custom: custom(json!({"budget": "Over 100k"})), ..Default::default() },
+        )
+        .await
+        .expect("ann moves on");
+    let pruned = admin
+        .update_custom_field(
+            again.id,
+            again.version,
+            &CustomFieldPatch { label: Some("Budget".into()), ..Default::default() },
+        )
+        .await
+        .expect("any change");
+    assert!(pruned.retired_options.is_empty(), "nobody holds it any more");
 }

@@ -31,6 +31,7 @@ async fn a_lead_with_three_mistakes_hears_of_all_three_and_nothing_is_written() 
             label: "Budget".into(),
             kind: CustomFieldKind::Select,
             options: vec!["Small".into(), "Large".into()],
+            help_text: None,
             required: false,
             position: None,
         })

@@ -66,6 +66,62 @@ async fn an_invitation_email_waits_in_the_outbox() {
     assert!(pending[0].1.contains(&created.accept_path));
 }
 
+/// Every link in an email is a full address on the server's public base URL: a mail client cannot
+/// follow `/accept-invite?token=…`. Looks at every word that is a path or an address.
+fn assert_links_are_absolute(app: &TestApp, body: &str) -> usize {
+    let mut links = 0;
+    for word in body.split_whitespace() {
+        if word.starts_with('/') || word.contains("://") || word.contains("?token=") {
+            assert!(word.starts_with(&app.address), "a link not on {}: {word:?} in {body:?}", app.address);
+            links += 1;
+        }
+    }
+    links
+}
+
+#[tokio::test]
+async fn every_email_the_system_sends_links_with_full_addresses() {
+    let app = TestApp::spawn().await;
+    let (admin, me) = app.signup("Acme").await;
+    let (_, rita) = app.add_user(&admin, "sales", "Rita Rep").await;
+    let mut conn = app.pool.get().expect("conn");
+    let scope =
+        kith_db::identity::sessions::authenticate(&mut conn, session_of(&admin), me.user.id, me.organization.id)
+            .expect("scope");
+    let mut outbox = |to: &str| kith_db::core::outbox::pending_for(&mut conn, &scope, to).expect("outbox");
+
+    // An invitation: the accept page, in full, and the same address in the answer.
+    let created = admin
+        .create_invite(&NewInvite { email: "new@example.test".into(), role_id: me.role.id, team_id: None })
+        .await
+        .expect("invite");
+    assert_eq!(created.accept_url, app.url(&created.accept_path));
+    let invitation = outbox("new@example.test");
+    assert!(invitation[0].1.contains(&created.accept_url), "{invitation:?}");
+    assert_eq!(assert_links_are_absolute(&app, &invitation[0].1), 1);
+
+    // A password reset.
+    app.client().request_password_reset(&rita.user.email).await.expect("reset");
+    let reset = outbox(&rita.user.email);
+    assert!(reset.iter().any(|(_, body)| body.contains(&app.url("/reset-password?token="))), "{reset:?}");
+
+    // A notification by email: a lead given to Rita links to it.
+    let lead = admin
+        .create_lead(&kith_domain::leads::NewLead {
+            first_name: "Ann".into(),
+            owner_id: Some(rita.user.id),
+            ..Default::default()
+        })
+        .await
+        .expect("lead");
+    let notices = outbox(&rita.user.email);
+    let assigned = notices.iter().find(|(subject, _)| subject.contains("New lead for you")).expect("assigned");
+    assert!(assigned.1.contains(&app.url(&format!("/m/leads/{}", lead.id))), "{assigned:?}");
+    for (_, body) in notices.iter().chain(&invitation) {
+        assert_links_are_absolute(&app, body);
+    }
+}
+
 fn session_of(client: &kith_client::Client) -> kith_domain::SessionId {
     use base64::Engine;
     let token = client.access_token().expect("token");
@@ -303,13 +359,29 @@ async fn the_demo_organization_loads_once_with_people_and_leads() {
     admin.login(kith_api::seed::DEMO_EMAIL, kith_api::seed::DEMO_PASSWORD).await.expect("demo login");
     assert_eq!(admin.list_users(&UserListQuery::default()).await.expect("users").items.len(), 6);
     let leads = admin.list_leads(&kith_domain::leads::LeadListQuery::default()).await.expect("leads").items;
-    assert_eq!(leads.len(), 12);
+    assert_eq!(leads.len(), 14);
+    let queue = kith_domain::leads::LeadListQuery { unassigned: Some(true), open: Some(true), ..Default::default() };
+    assert_eq!(admin.count_leads(&queue).await.expect("queue").count, 2, "two wait in the Unassigned queue");
     assert!(leads.iter().any(|l| l.owner_id.is_some()), "the assignment rules gave leads owners");
     assert!(leads.iter().any(|l| l.score > 0), "the scoring rules scored them");
     assert_eq!(admin.web_forms().await.expect("forms").len(), 1);
     assert_eq!(admin.call_lists().await.expect("call lists")[0].total, 5);
     let views: Vec<String> = admin.lead_views().await.expect("views").into_iter().map(|v| v.name).collect();
-    assert_eq!(views, vec!["Hot leads", "Not assigned yet"]);
+    // The Unassigned queue is built into the list; the demo keeps no saved view for it.
+    assert_eq!(views, vec!["Hot leads"]);
+    // Custom fields with help texts, one option retired that leads still hold, all on the web form.
+    let fields = admin.custom_fields_of("lead").await.expect("fields");
+    let budget = fields.iter().find(|f| f.key == "budget").expect("budget");
+    assert_eq!(budget.retired_options, ["Not sure yet"]);
+    assert!(fields.iter().all(|f| f.help_text.is_some()), "{fields:?}");
+    let form = &admin.web_forms().await.expect("forms")[0];
+    let on_form: Vec<&str> = form.fields.iter().filter_map(|f| f.custom_key.as_deref()).collect();
+    assert_eq!(on_form, ["team_size", "budget", "embroidery"]);
+    // The good configuration: rules by region, and a fallback owner for the rest.
+    let rules = admin.assignment_rules().await.expect("rules");
+    let gaps = kith_domain::leads::rules::assignment_gaps(&rules);
+    assert!(!gaps.unnamed_countries.is_empty(), "the demo's rules name some countries only");
+    assert!(admin.lead_settings().await.expect("settings").fallback_owner_id.is_some(), "and the rest go to someone");
 }
 
 #[tokio::test]

@@ -237,6 +237,7 @@ async fn custom_fields(admin: &kith_client::Client) {
         record_kind: "lead".into(),
         key: key.into(),
         label: label.into(),
+        help_text: None,
         kind,
         options: options.iter().map(|s| s.to_string()).collect(),
         required: false,

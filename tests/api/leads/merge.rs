@@ -356,6 +356,7 @@ async fn custom_values_follow_the_merge_and_undo_gives_both_leads_theirs_back() 
             record_kind: "lead".into(),
             key: key.into(),
             label: key.into(),
+            help_text: None,
             kind,
             options,
             required: false,

@@ -193,6 +193,9 @@ async fn a_lead_no_rule_takes_goes_to_the_fallback_owner_or_the_managers_hear_of
     // (who may change every lead) is told — the admin who created it needs no telling.
     let pierre = admin.create_lead(&lead_from("Pierre", "FR")).await.expect("pierre");
     assert_eq!(pierre.owner_id, None);
+    // (Told in the digest when the few minutes a burst is gathered in are over.)
+    app.advance(chrono::Duration::seconds(kith_db::leads::unassigned::WINDOW_SECONDS));
+    app.run_worker();
     let notices = maya.notifications(&NotificationQuery::default()).await.expect("notifications").items;
     assert!(notices.iter().any(|n| n.title == "Unassigned lead: Pierre"), "{notices:?}");
     let covered = admin.create_lead(&lead_from("Hans", "DE")).await.expect("hans");
@@ -210,5 +213,96 @@ async fn a_lead_no_rule_takes_goes_to_the_fallback_owner_or_the_managers_hear_of
     let before = maya.notifications(&NotificationQuery::default()).await.expect("notifications").items.len();
     let marie = admin.create_lead(&lead_from("Marie", "FR")).await.expect("marie");
     assert_eq!(marie.owner_id, Some(sam.user.id));
-    assert_eq!(maya.notifications(&NotificationQuery::default()).await.expect("notifications").items.len(), before);
+    app.advance(chrono::Duration::seconds(kith_db::leads::unassigned::WINDOW_SECONDS));
+    app.run_worker();
+    let after = maya.notifications(&NotificationQuery::default()).await.expect("notifications").items;
+    assert!(!after.iter().any(|n| n.title.contains("nassigned") && n.title.contains("Marie")), "{after:?}");
+    assert_eq!(after.len(), before, "only Sam hears of Marie: {after:?}");
+}
+
+/// A burst of form posts that no rule takes: the lead managers get one digest when the window closes
+/// ("7 new leads are unassigned"), not seven notices; the leads wait in the Unassigned queue (which
+/// counts them); a lead given an owner before then is left out; and the digest is sent once however
+/// many workers run it, or run it again.
+#[tokio::test]
+async fn a_burst_of_unassigned_leads_is_one_digest_for_the_managers_sent_once() {
+    use kith_domain::core::notifications::NotificationQuery;
+    let app = TestApp::spawn().await;
+    let (admin, admin_me) = app.signup("Acme").await;
+    let (maya, _) = app.add_user(&admin, "manager", "Maya Manager").await;
+    let (rita, _) = app.add_user(&admin, "sales", "Rita Rep").await;
+    // Start the burst at the beginning of a window, so all of it falls in one.
+    let window = kith_db::leads::unassigned::WINDOW_SECONDS;
+    let now = app.clock().now().timestamp();
+    app.set_clock(chrono::DateTime::from_timestamp((now / window + 1) * window + 1, 0).expect("instant"));
+    let form = admin.create_web_form(&super::webforms::contact_form()).await.expect("form");
+    let path = format!("/api/v1/public/forms/{}/submissions", form.id);
+    for i in 0..7 {
+        let response = app
+            .http()
+            .post(app.url(&path))
+            .header("Origin", "https://shop.example")
+            .json(&serde_json::json!({
+                "name": format!("Visitor {i}"),
+                "email": format!("v{i}@example.test"),
+                "kith_ts": (app.clock().now().timestamp_millis() - 60_000).to_string(),
+            }))
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(response.status().as_u16(), 200);
+    }
+    let queue = LeadListQuery { unassigned: Some(true), open: Some(true), ..Default::default() };
+    assert_eq!(admin.count_leads(&queue).await.expect("count").count, 7, "they wait in the queue");
+    let unread = |c: &kith_client::Client| {
+        let c = c.clone();
+        async move { c.notifications(&NotificationQuery::default()).await.expect("notifications").items }
+    };
+    assert!(unread(&maya).await.is_empty(), "nobody is told lead by lead");
+    // One of them gets an owner before the window closes: the digest leaves it out.
+    let first = admin.list_leads(&queue).await.expect("queue").items.pop().expect("a lead");
+    let rita_id = rita.me().await.expect("me").user.id;
+    admin
+        .update_lead(first.id, first.version, &LeadPatch { owner_id: Some(Some(rita_id)), ..Default::default() })
+        .await
+        .expect("assign one");
+
+    app.advance(chrono::Duration::seconds(window));
+    // Two workers (two nodes) at once, then one again: one digest.
+    let (a, b) = std::thread::scope(|s| {
+        let one = s.spawn(|| app.run_worker());
+        let two = s.spawn(|| app.run_worker());
+        (one.join().expect("worker"), two.join().expect("worker"))
+    });
+    assert!(a + b >= 1, "the digest job ran");
+    app.run_worker();
+    let told = unread(&maya).await;
+    let digests: Vec<_> = told.iter().filter(|n| n.kind == "lead_unassigned").collect();
+    assert_eq!(digests.len(), 1, "{told:?}");
+    assert_eq!(digests[0].title, "6 new leads are unassigned");
+    assert!(digests[0].body.contains("Visitor") && digests[0].body.contains("and 3 more"), "{}", digests[0].body);
+    assert_eq!(digests[0].entity.as_deref(), Some("unassigned_leads"), "it opens the queue");
+    let admin_told = unread(&admin).await;
+    assert_eq!(admin_told.iter().filter(|n| n.kind == "lead_unassigned").count(), 1, "admins manage leads too");
+    assert!(unread(&rita).await.iter().all(|n| n.kind != "lead_unassigned"), "a rep does not assign");
+
+    // The job run again (a worker that died after telling, its lease run out): nobody is told twice.
+    let n = app.clock().now().timestamp() / window - 1;
+    let from = chrono::DateTime::from_timestamp(n * window, 0).expect("from");
+    let job = kith_db::core::jobs::LeasedJob {
+        id: kith_domain::JobId(uuid::Uuid::now_v7()),
+        org_id: Some(admin_me.organization.id),
+        kind: kith_db::leads::unassigned::DIGEST_JOB.into(),
+        payload: serde_json::json!({
+            "window": n,
+            "from": from.to_rfc3339(),
+            "to": (from + chrono::Duration::seconds(window)).to_rfc3339(),
+        }),
+        attempts: 2,
+        max_attempts: 8,
+    };
+    let mut conn = app.pool.get().expect("conn");
+    kith_db::leads::unassigned::run_digest(&mut conn, &job).expect("rerun");
+    drop(conn);
+    assert_eq!(unread(&maya).await.iter().filter(|n| n.kind == "lead_unassigned").count(), 1);
 }

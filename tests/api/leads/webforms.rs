@@ -12,10 +12,34 @@ pub(crate) fn contact_form() -> WebFormInput {
     WebFormInput {
         name: "Contact us".into(),
         fields: vec![
-            FormField { name: "name".into(), label: "Your name".into(), target: FormTarget::FullName, required: true },
-            FormField { name: "email".into(), label: "Email".into(), target: FormTarget::Email, required: true },
-            FormField { name: "company".into(), label: "Company".into(), target: FormTarget::Company, required: false },
-            FormField { name: "message".into(), label: "Message".into(), target: FormTarget::Message, required: false },
+            FormField {
+                name: "name".into(),
+                label: "Your name".into(),
+                target: FormTarget::FullName,
+                required: true,
+                custom_key: None,
+            },
+            FormField {
+                name: "email".into(),
+                label: "Email".into(),
+                target: FormTarget::Email,
+                required: true,
+                custom_key: None,
+            },
+            FormField {
+                name: "company".into(),
+                label: "Company".into(),
+                target: FormTarget::Company,
+                required: false,
+                custom_key: None,
+            },
+            FormField {
+                name: "message".into(),
+                label: "Message".into(),
+                target: FormTarget::Message,
+                required: false,
+                custom_key: None,
+            },
         ],
         consent_text: None,
         thank_you_message: "Thanks, we'll call you.".into(),
@@ -273,6 +297,7 @@ async fn forms_are_private_to_their_organization_and_inactive_forms_take_nothing
             label: "x".into(),
             target: FormTarget::Email,
             required: true,
+            custom_key: None,
         }],
         ..contact_form()
     };
@@ -294,4 +319,113 @@ async fn forms_are_private_to_their_organization_and_inactive_forms_take_nothing
         .await
         .expect("post");
     assert_eq!(r.status().as_u16(), 404);
+}
+
+#[tokio::test]
+async fn a_form_asks_for_custom_fields_with_the_input_of_their_kind_and_stores_them_checked() {
+    use kith_domain::core::custom_fields::{CustomFieldInput, CustomFieldKind};
+    let app = TestApp::spawn().await;
+    let (admin, _) = app.signup("Acme").await;
+    let define = |key: &str, kind, options: &[&str]| CustomFieldInput {
+        record_kind: "lead".into(),
+        key: key.into(),
+        label: key.replace('_', " "),
+        help_text: Some(format!("About {key}")),
+        kind,
+        options: options.iter().map(|o| o.to_string()).collect(),
+        required: false,
+        position: None,
+    };
+    for (key, kind, options) in [
+        ("budget", CustomFieldKind::Select, &["Under 10k", "Over 10k"][..]),
+        ("seats", CustomFieldKind::Number, &[][..]),
+        ("go_live", CustomFieldKind::Date, &[][..]),
+        ("partner", CustomFieldKind::Boolean, &[][..]),
+    ] {
+        admin.create_custom_field(&define(key, kind, options)).await.expect("field");
+    }
+    let on = |name: &str, key: &str, required: bool| FormField {
+        name: name.into(),
+        label: format!("Your {name}"),
+        target: FormTarget::Custom,
+        required,
+        custom_key: Some(key.into()),
+    };
+    let mut input = contact_form();
+    input.fields.extend([
+        on("budget", "budget", true),
+        on("seats", "seats", false),
+        on("go_live", "go_live", false),
+        on("partner", "partner", false),
+    ]);
+
+    // A form cannot name a field that does not exist, nor one twice; every such problem at once.
+    let mut wrong = input.clone();
+    wrong.fields.push(on("colour", "colour", false));
+    wrong.fields.push(on("budget_again", "budget", false));
+    let err = admin.create_web_form(&wrong).await.expect_err("unknown field");
+    let mut fields: Vec<String> =
+        err.problem().map(|p| p.errors.iter().map(|e| e.field.clone()).collect()).unwrap_or_default();
+    fields.sort();
+    assert_eq!(fields, ["fields[8].custom_key", "fields[9].custom_key"], "{err:?}");
+
+    let form = admin.create_web_form(&input).await.expect("form");
+    // Visitors get the right input per kind, with the field's options and help text.
+    let public: PublicForm = app
+        .http()
+        .get(app.url(&format!("/api/v1/public/forms/{}", form.id)))
+        .send()
+        .await
+        .expect("describe")
+        .json()
+        .await
+        .expect("json");
+    let inputs: Vec<(&str, InputKind)> = public.fields.iter().map(|f| (f.name.as_str(), f.input)).collect();
+    assert_eq!(
+        &inputs[4..],
+        [
+            ("budget", InputKind::Select),
+            ("seats", InputKind::Number),
+            ("go_live", InputKind::Date),
+            ("partner", InputKind::Checkbox)
+        ]
+    );
+    assert_eq!(public.fields[4].options, ["Under 10k", "Over 10k"]);
+    assert_eq!(public.fields[4].help_text.as_deref(), Some("About budget"));
+    let embed = admin.web_form_embed(form.id).await.expect("embed");
+    assert!(embed.html.contains("<select id=\"kith-budget\" name=\"budget\" required>"), "{}", embed.html);
+    assert!(embed.html.contains("type=\"checkbox\" name=\"partner\" value=\"on\""));
+
+    // Bad values: a 422 naming each input (the embed shows each beside its input); nothing stored.
+    let path = format!("/api/v1/public/forms/{}/submissions", form.id);
+    let post = |body: serde_json::Value| app.http().post(app.url(&path)).header("Origin", SHOP).json(&body).send();
+    let refused = post(json!({
+        "name": "Ann Lee", "email": "ann@example.test", "budget": "Huge", "seats": "many", "go_live": "soon",
+        "kith_ts": long_ago()
+    }))
+    .await
+    .expect("post");
+    assert_eq!(refused.status().as_u16(), 422);
+    let problem: kith_domain::Problem = refused.json().await.expect("problem");
+    let mut named: Vec<(String, String)> = problem.errors.iter().map(|e| (e.field.clone(), e.code.clone())).collect();
+    named.sort();
+    assert_eq!(
+        named,
+        [("budget".into(), "option".into()), ("go_live".into(), "date".into()), ("seats".into(), "type".into())]
+    );
+    assert!(problem.errors.iter().any(|e| e.message.starts_with("Your seats")), "{problem:?}");
+    assert!(admin.list_leads(&LeadListQuery::default()).await.expect("leads").items.is_empty());
+
+    let accepted = post(json!({
+        "name": "Ann Lee", "email": "ann@example.test", "budget": "over 10k", "seats": "12", "go_live": "2027-03-01",
+        "partner": "on", "kith_ts": long_ago()
+    }))
+    .await
+    .expect("post");
+    assert_eq!(accepted.status().as_u16(), 200);
+    let lead = &admin.list_leads(&LeadListQuery::default()).await.expect("leads").items[0];
+    assert_eq!(
+        serde_json::to_value(&lead.custom).expect("json"),
+        json!({"budget": "Over 10k", "seats": 12, "go_live": "2027-03-01", "partner": true})
+    );
 }

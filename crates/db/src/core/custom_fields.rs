@@ -29,8 +29,10 @@ struct DefRow {
     entity: String,
     key: String,
     label: String,
+    help_text: Option<String>,
     kind: String,
     options: String,
+    retired_options: String,
     required: bool,
     position: i32,
     created_at: NaiveDateTime,
@@ -47,8 +49,11 @@ impl DefRow {
                 .ok_or_else(|| Error::Internal(format!("bad custom field kind {:?}", self.kind)))?,
             options: serde_json::from_str(&self.options)
                 .map_err(|e| Error::Internal(format!("stored options are unreadable: {e}")))?,
+            retired_options: serde_json::from_str(&self.retired_options)
+                .map_err(|e| Error::Internal(format!("stored retired options are unreadable: {e}")))?,
             key: self.key,
             label: self.label,
+            help_text: self.help_text,
             required: self.required,
             position: self.position,
             created_at: to_utc(self.created_at),
@@ -190,6 +195,7 @@ pub fn create(conn: &mut DbConnection, scope: &Scope, input: &CustomFieldInput) 
                 custom_field_defs::entity.eq(kind),
                 custom_field_defs::key.eq(&input.key),
                 custom_field_defs::label.eq(input.label.trim()),
+                custom_field_defs::help_text.eq(input.help_text.as_deref()),
                 custom_field_defs::kind.eq(input.kind.as_str()),
                 custom_field_defs::options.eq(json(&input.options)?),
                 custom_field_defs::required.eq(input.required),
@@ -205,7 +211,9 @@ pub fn create(conn: &mut DbConnection, scope: &Scope, input: &CustomFieldInput) 
     })
 }
 
-/// Change a field's label, options, required flag or position (If-Match `version`).
+/// Change a field's label, help text, options, required flag or position (If-Match `version`). Renamed
+/// options carry the records' values with them; options left out are retired while records still
+/// hold them (see `CustomFieldPatch::options`). The key and kind never change.
 pub fn update(
     conn: &mut DbConnection,
     scope: &Scope,
@@ -216,16 +224,45 @@ pub fn update(
     scope.require(Module::Settings, Action::Write)?;
     transaction(conn, |c| {
         let before = find(c, scope, id)?;
-        problems(patch.problems(before.kind))?;
+        problems(patch.check(&before))?;
+        let org = scope.org_id().to_string();
+        let values_of_field = || {
+            custom_values::table
+                .filter(custom_values::org_id.eq(org.clone()))
+                .filter(custom_values::record_kind.eq(before.record_kind.clone()))
+                .filter(custom_values::field_key.eq(before.key.clone()))
+        };
+        let mut renamed = 0;
+        for r in &patch.renamed_options {
+            renamed += diesel::update(values_of_field().filter(custom_values::value_text.eq(&r.from)))
+                .set((custom_values::value_text.eq(&r.to), custom_values::value_folded.eq(fold(&r.to))))
+                .execute(c)?;
+        }
+        let (offered, mut retired) = patch.options_after(&before);
+        // A retired option nobody holds any more has nothing left to show.
+        let mut held = Vec::new();
+        for o in retired.drain(..) {
+            let n: i64 = values_of_field().filter(custom_values::value_text.eq(&o)).count().get_result(c)?;
+            if n > 0 {
+                held.push(o);
+            }
+        }
+        let help = match &patch.help_text {
+            Some(h) if h.trim().is_empty() => None,
+            Some(h) => Some(h.trim().to_owned()),
+            None => before.help_text.clone(),
+        };
         let n = diesel::update(
             custom_field_defs::table
-                .filter(custom_field_defs::org_id.eq(scope.org_id().to_string()))
+                .filter(custom_field_defs::org_id.eq(&org))
                 .filter(custom_field_defs::id.eq(id.to_string()))
                 .filter(custom_field_defs::version.eq(version)),
         )
         .set((
             custom_field_defs::label.eq(patch.label.as_deref().unwrap_or(&before.label).trim()),
-            custom_field_defs::options.eq(json(patch.options.as_ref().unwrap_or(&before.options))?),
+            custom_field_defs::help_text.eq(help),
+            custom_field_defs::options.eq(json(&offered)?),
+            custom_field_defs::retired_options.eq(json(&held)?),
             custom_field_defs::required.eq(patch.required.unwrap_or(before.required)),
             custom_field_defs::position.eq(patch.position.unwrap_or(before.position)),
             custom_field_defs::updated_at.eq(now()),
@@ -237,6 +274,9 @@ pub fn update(
         }
         let after = find(c, scope, id)?;
         audit::record_updated(c, scope, ENTITY, &id.to_string(), &before, &after)?;
+        if renamed > 0 {
+            tracing::info!(field = %id, renamed, "custom field options renamed on records");
+        }
         Ok(after)
     })
 }

@@ -18,6 +18,8 @@ pub struct Notice<'a> {
     pub entity: Option<(&'a str, String)>,
     /// Also send it by email to the user's address.
     pub email: bool,
+    /// The web app's page about it (`/m/leads/<id>`); the email carries it as a full address.
+    pub link: Option<String>,
 }
 
 /// Tell a user of the scope's organization about something, inside the caller's transaction.
@@ -46,13 +48,17 @@ pub fn notify(conn: &mut DbConnection, scope: &Scope, user_id: UserId, notice: &
         ))
         .execute(conn)?;
     if notice.email {
+        let link = match &notice.link {
+            Some(path) => crate::core::instance::absolute_url(conn, path)?,
+            None => None,
+        };
+        let body = match link {
+            Some(url) => format!("{}\n\nOpen it in Kith: {url}\n", notice.body),
+            None => notice.body.clone(),
+        };
         // Recorded against the notification (which names the lead): it went to a colleague, so it is not
         // one of the lead's emails.
-        outbox::enqueue(
-            conn,
-            scope,
-            &NewEmail::plain(&address, &notice.title, &notice.body, Some(("notification", id))),
-        )?;
+        outbox::enqueue(conn, scope, &NewEmail::plain(&address, &notice.title, &body, Some(("notification", id))))?;
     }
     Ok(())
 }

@@ -63,7 +63,15 @@ fn find(conn: &mut DbConnection, scope: &Scope, id: InviteId) -> Result<InviteVi
         .into_view()
 }
 
-pub fn create(conn: &mut DbConnection, scope: &Scope, new: &NewInvite, org_name: &str) -> Result<CreatedInvite> {
+/// Invite someone: the invitation and its email (with the full address of the accept page, built from
+/// `public_url`, the server's public base URL), in one transaction.
+pub fn create(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    new: &NewInvite,
+    org_name: &str,
+    public_url: &str,
+) -> Result<CreatedInvite> {
     scope.require(Module::Settings, Action::Write)?;
     let Some(inviter) = scope.user_id() else {
         return Err(Error::Forbidden("invitations are sent by signed-in administrators".into()));
@@ -109,12 +117,13 @@ pub fn create(conn: &mut DbConnection, scope: &Scope, new: &NewInvite, org_name:
         let view = find(c, scope, id)?;
         audit::record_created(c, scope, "invite", &id.to_string(), &view)?;
         let accept_path = format!("/accept-invite?token={token}");
+        let accept_url = format!("{}{accept_path}", public_url.trim_end_matches('/'));
         let subject = format!("You are invited to {} on Kith", org_name.replace(['\r', '\n'], " "));
         let body = format!(
-            "You have been invited to join {org_name} on Kith.\n\nAccept the invitation within {INVITE_DAYS} days:\n{accept_path}\n"
+            "You have been invited to join {org_name} on Kith.\n\nAccept the invitation within {INVITE_DAYS} days:\n{accept_url}\n"
         );
         outbox::enqueue(c, scope, &NewEmail::plain(&email, &subject, &body, Some(("invite", id.to_string()))))?;
-        Ok(CreatedInvite { invite: view, token: token.clone(), accept_path })
+        Ok(CreatedInvite { invite: view, token: token.clone(), accept_path, accept_url })
     })
 }
 

@@ -120,7 +120,7 @@ pub fn add_csv(
         .into_iter()
         .filter_map(|m| {
             let target = m.target.as_ref().and_then(|t| t.field())?;
-            Some(FormField { name: m.column.clone(), label: m.column, target, required: false })
+            Some(FormField { name: m.column.clone(), label: m.column, target, required: false, custom_key: None })
         })
         .collect();
     if !fields.iter().any(|f| f.target == kith_domain::leads::webforms::FormTarget::Phone) {
@@ -132,7 +132,7 @@ pub fn add_csv(
         let row = i as i64 + 1;
         let record = record.map_err(|e| Error::field("file", "csv", &format!("Row {row} is not valid CSV: {e}")))?;
         let by_name: HashMap<&str, &str> = headers.iter().map(String::as_str).zip(record.iter()).collect();
-        match lead_from_submission(&fields, None, &|n| by_name.get(n).map(|v| (*v).to_owned())) {
+        match lead_from_submission(&fields, &[], None, &|n| by_name.get(n).map(|v| (*v).to_owned())) {
             Ok((lead, _)) if lead.phone.is_some() => contacts.push(lead),
             Ok(_) => refused.push((row, vec![FieldError::new("phone", "required", "No phone number.")])),
             Err(errors) => refused.push((row, errors)),

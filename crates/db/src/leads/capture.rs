@@ -112,6 +112,7 @@ pub(super) fn tell_owner_of_hidden_match(
             ),
             entity: Some((ENTITY, hidden.id.to_string())),
             email: false,
+            link: None,
         },
     )
 }
@@ -251,7 +252,8 @@ pub(super) fn create_new(
                 None => {
                     let fallback = fallback_owner(c, scope, settings)?;
                     if fallback.is_none() {
-                        tell_unassigned(c, scope, Some(&lead), 1)?;
+                        // The managers hear of it in the window's digest (one notice for a burst).
+                        super::unassigned::note(c, scope.org_id())?;
                     }
                     fallback
                 }

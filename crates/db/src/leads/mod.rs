@@ -38,6 +38,7 @@ pub mod imports;
 pub mod inbound;
 pub mod merge;
 pub mod rules;
+pub mod unassigned;
 pub mod views;
 pub mod webforms;
 
@@ -51,6 +52,11 @@ pub use revisits::*;
 pub use scoring::*;
 
 pub const ENTITY: &str = "lead";
+
+/// A lead's page in the web app, for links in emails (made absolute by `notify`).
+pub(crate) fn lead_path(id: &str) -> String {
+    format!("/m/leads/{id}")
+}
 const BULK_MAX: usize = 500;
 
 #[derive(Queryable, Selectable)]
@@ -188,6 +194,7 @@ pub(crate) fn register(k: &mut crate::core::kernel::Kernel) {
     call_lists::register(k);
     views::register(k);
     imports::register(k);
+    unassigned::register(k);
     k.record_kind(
         crate::core::kernel::RecordKind::new(ENTITY, kith_domain::core::modules::Module::Leads)
             .read_one(read_one)

@@ -54,6 +54,7 @@ pub fn due_revisits(conn: &mut DbConnection, today: NaiveDate) -> Result<usize> 
                         body: format!("{} was set aside until today and is back in your list.", before.display_name()),
                         entity: Some((ENTITY, id.clone())),
                         email: true,
+                        link: Some(super::lead_path(&id)),
                     },
                 )?;
             }

@@ -68,6 +68,7 @@ pub(crate) fn rescore(conn: &mut DbConnection, scope: &Scope, id: LeadId) -> Res
                     body: format!("{} reached a score of {} and is now qualified.", lead.display_name(), score.total),
                     entity: Some((ENTITY, id.to_string())),
                     email: true,
+                    link: Some(lead_path(&id.to_string())),
                 },
             )?;
         }
@@ -248,7 +249,7 @@ pub(crate) fn fallback_owner(
 
 /// Everyone who may change every lead (the lead managers: admins and sales managers by default),
 /// active, but not the person acting.
-fn lead_managers(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<UserId>> {
+pub(super) fn lead_managers(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<UserId>> {
     let people: Vec<(String, String)> = users::table
         .inner_join(roles::table)
         .filter(users::org_id.eq(scope.org_id().to_string()))
@@ -301,6 +302,7 @@ pub(crate) fn tell_unassigned(
             body: body.clone(),
             entity: entity.clone(),
             email: false,
+            link: None,
         };
         notify(conn, scope, manager, &notice)?;
     }
@@ -358,6 +360,7 @@ pub(super) fn tell_new_owner(conn: &mut DbConnection, scope: &Scope, lead: &Lead
             ),
             entity: Some((ENTITY, lead.id.to_string())),
             email: true,
+            link: Some(lead_path(&lead.id.to_string())),
         },
     )
 }

@@ -103,6 +103,14 @@ pub fn get(conn: &mut DbConnection, scope: &Scope, id: WebFormId) -> Result<WebF
     find(conn, scope.org_id(), id)
 }
 
+/// A form with its fields as visitors see them (custom fields drawn by their kind), for its embed code.
+pub fn for_embed(conn: &mut DbConnection, scope: &Scope, id: WebFormId) -> Result<(WebFormView, Vec<PublicField>)> {
+    let form = get(conn, scope, id)?;
+    let defs = crate::core::custom_fields::defs(conn, scope.org_id(), crate::leads::ENTITY)?;
+    let fields = public_fields(&form.fields, &defs);
+    Ok((form, fields))
+}
+
 /// Every live form of the organization (a short list, returned whole), newest first.
 pub fn list(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<WebFormView>> {
     scope.require(Module::Leads, Action::Read)?;
@@ -124,6 +132,19 @@ pub fn list(conn: &mut DbConnection, scope: &Scope) -> Result<Vec<WebFormView>> 
 
 fn check(conn: &mut DbConnection, scope: &Scope, input: &WebFormInput) -> Result<()> {
     let mut problems = input.problems();
+    if input.fields.iter().any(|f| f.custom_key.is_some()) {
+        let defs = crate::core::custom_fields::defs(conn, scope.org_id(), crate::leads::ENTITY)?;
+        for (i, f) in input.fields.iter().enumerate() {
+            let known = f.custom_key.as_deref().is_none_or(|k| defs.iter().any(|d| d.key == k));
+            if !known && !problems.iter().any(|p| p.field == format!("fields[{i}].custom_key")) {
+                problems.push(FieldError::new(
+                    format!("fields[{i}].custom_key"),
+                    "unknown",
+                    "No such lead custom field.",
+                ));
+            }
+        }
+    }
     if let Some(owner) = input.owner_id {
         if crate::identity::users::find_row(conn, scope.org_id(), owner).is_err() {
             problems.push(FieldError::new("owner_id", "unknown", "No such user in this organization."));
@@ -272,6 +293,15 @@ pub(crate) fn purge(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<
 pub struct PublicFormConfig {
     pub org_id: OrgId,
     pub form: WebFormView,
+    /// The organization's lead custom fields, for the inputs on them.
+    pub custom_fields: Vec<kith_domain::core::custom_fields::CustomFieldView>,
+}
+
+impl PublicFormConfig {
+    /// The fields as visitors see them.
+    pub fn public_fields(&self) -> Vec<PublicField> {
+        public_fields(&self.form.fields, &self.custom_fields)
+    }
 }
 
 pub fn public_form(conn: &mut DbConnection, id: WebFormId) -> Result<PublicFormConfig> {
@@ -284,7 +314,8 @@ pub fn public_form(conn: &mut DbConnection, id: WebFormId) -> Result<PublicFormC
         .optional()?
         .ok_or(Error::NotFound)?;
     let org_id = parse_id(&row.org_id)?;
-    Ok(PublicFormConfig { org_id, form: row.into_view(0)? })
+    let custom_fields = crate::core::custom_fields::defs(conn, org_id, crate::leads::ENTITY)?;
+    Ok(PublicFormConfig { org_id, form: row.into_view(0)?, custom_fields })
 }
 
 /// One submission as the browser sent it, already limited to what the form maps.
@@ -320,8 +351,10 @@ pub fn submit(
 ) -> Result<SubmitOutcome> {
     let form = &config.form;
     let (mut lead, message) =
-        lead_from_submission(&form.fields, form.consent_text.as_deref(), &|name| sub.values.get(name).cloned())
-            .map_err(Error::Validation)?;
+        lead_from_submission(&form.fields, &config.custom_fields, form.consent_text.as_deref(), &|name| {
+            sub.values.get(name).cloned()
+        })
+        .map_err(Error::Validation)?;
     lead.tags = form.tags.clone();
     lead.owner_id = form.owner_id;
     lead.source = Some(LeadSource::WebForm);

@@ -145,6 +145,11 @@ pub struct CustomFieldInput {
     #[validate(length(max = 100), custom(function = "crate::core::validation::not_blank"))]
     #[cfg_attr(feature = "openapi", schema(max_length = 100, pattern = r"\S"))]
     pub label: String,
+    /// A sentence shown under the field's input (on lead forms and web forms).
+    #[serde(default)]
+    #[validate(length(max = HELP_MAX))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 300))]
+    pub help_text: Option<String>,
     pub kind: CustomFieldKind,
     /// The choices of a select field (required for `select`, not allowed otherwise).
     #[serde(default)]
@@ -168,13 +173,32 @@ impl crate::core::validation::Check for CustomFieldInput {
 }
 
 impl CustomFieldInput {
-    /// Trim the label and options.
+    /// Trim the label, help text and options.
     pub fn tidy(mut self) -> Self {
         self.key = self.key.trim().to_owned();
         self.label = self.label.trim().to_owned();
+        self.help_text = tidy_help(self.help_text);
         self.options = tidy_options(&self.options);
         self
     }
+}
+
+/// The longest help text.
+pub const HELP_MAX: u64 = 300;
+
+fn tidy_help(help: Option<String>) -> Option<String> {
+    help.map(|h| h.trim().to_owned()).filter(|h| !h.is_empty())
+}
+
+/// An option of a select field renamed: leads holding `from` hold `to` afterwards.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OptionRename {
+    /// The option as it was (offered or retired).
+    pub from: String,
+    /// Its new text: one of the field's options after the change.
+    pub to: String,
 }
 
 /// Which custom fields to list: one record kind's, or (without `record_kind`) those of every kind the
@@ -188,7 +212,8 @@ pub struct CustomFieldQuery {
     pub record_kind: Option<String>,
 }
 
-/// Change a custom field (If-Match). Absent fields stay.
+/// Change a custom field (If-Match). Absent fields stay. The key and the kind never change: values,
+/// filters, rules, imports and web forms name the field by its key.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -196,8 +221,21 @@ pub struct CustomFieldPatch {
     #[validate(length(max = 100), custom(function = "crate::core::validation::not_blank"))]
     #[cfg_attr(feature = "openapi", schema(max_length = 100, pattern = r"\S"))]
     pub label: Option<String>,
-    /// Replaces the options of a select field. Leads keep values of removed options until changed.
+    /// The help text shown under the input; an empty text removes it.
+    #[validate(length(max = HELP_MAX))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 300))]
+    pub help_text: Option<String>,
+    /// The options a select field offers, in order (add, reorder, rename with `renamed_options`).
+    /// An option left out is retired: it is no longer offered, but leads keep the value (shown as
+    /// retired, still found by filters and rules) until someone changes it; putting it back offers it
+    /// again.
     pub options: Option<Vec<String>>,
+    /// Options renamed in this change: every lead holding `from` holds `to` afterwards, in the same
+    /// transaction.
+    #[serde(default)]
+    #[validate(length(max = 100))]
+    #[cfg_attr(feature = "openapi", schema(max_items = 100))]
+    pub renamed_options: Vec<OptionRename>,
     pub required: Option<bool>,
     #[validate(range(min = 0, max = 100_000))]
     #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100_000))]
@@ -205,13 +243,68 @@ pub struct CustomFieldPatch {
 }
 
 impl CustomFieldPatch {
-    pub fn problems(&self, kind: CustomFieldKind) -> Vec<FieldError> {
-        self.options.as_deref().map(|o| option_problems(kind, o, "options")).unwrap_or_default()
+    /// Every problem of the change against the field as it is, at once.
+    pub fn check(&self, before: &CustomFieldView) -> Vec<FieldError> {
+        let mut out = self.validate().err().map(|e| crate::core::validation::field_errors(&e)).unwrap_or_default();
+        if let Some(options) = &self.options {
+            out.extend(option_problems(before.kind, options, "options"));
+        }
+        if !self.renamed_options.is_empty() && before.kind != CustomFieldKind::Select {
+            out.push(FieldError::new("renamed_options", "not_allowed", "Only select fields have options."));
+            return out;
+        }
+        let after = self.options.as_ref().unwrap_or(&before.options);
+        let known = |o: &str| before.options.iter().chain(&before.retired_options).any(|k| k == o);
+        for (i, r) in self.renamed_options.iter().enumerate() {
+            if !known(&r.from) {
+                out.push(FieldError::new(
+                    format!("renamed_options[{i}].from"),
+                    "unknown",
+                    format!("“{}” is not an option of this field.", r.from),
+                ));
+            }
+            if !after.contains(&r.to) {
+                out.push(FieldError::new(
+                    format!("renamed_options[{i}].to"),
+                    "not_an_option",
+                    format!("“{}” is not among the field's options.", r.to),
+                ));
+            }
+            if self.renamed_options[..i].iter().any(|o| o.from == r.from) {
+                out.push(FieldError::new(
+                    format!("renamed_options[{i}].from"),
+                    "duplicate",
+                    "This option is renamed twice.",
+                ));
+            }
+        }
+        out
+    }
+
+    /// The options offered and retired after the change: options left out of the list (and not
+    /// renamed) join the retired ones; an option put back is offered again. Which retired options
+    /// no value uses any more is for storage to prune.
+    pub fn options_after(&self, before: &CustomFieldView) -> (Vec<String>, Vec<String>) {
+        let offered = self.options.clone().unwrap_or_else(|| before.options.clone());
+        let mut retired: Vec<String> = Vec::new();
+        for o in before.retired_options.iter().chain(&before.options) {
+            let renamed = self.renamed_options.iter().any(|r| r.from == *o);
+            if !renamed && !offered.contains(o) && !retired.contains(o) {
+                retired.push(o.clone());
+            }
+        }
+        (offered, retired)
     }
 
     pub fn tidy(mut self) -> Self {
         self.label = self.label.map(|l| l.trim().to_owned());
+        self.help_text = self.help_text.map(|h| h.trim().to_owned());
         self.options = self.options.map(|o| tidy_options(&o));
+        self.renamed_options = self
+            .renamed_options
+            .into_iter()
+            .map(|r| OptionRename { from: r.from.trim().to_owned(), to: r.to.trim().to_owned() })
+            .collect();
         self
     }
 }
@@ -224,8 +317,13 @@ pub struct CustomFieldView {
     pub record_kind: String,
     pub key: String,
     pub label: String,
+    /// Shown under the field's input.
+    pub help_text: Option<String>,
     pub kind: CustomFieldKind,
+    /// The options a select field offers, in order.
     pub options: Vec<String>,
+    /// Options no longer offered that some records still hold (kept until someone changes them).
+    pub retired_options: Vec<String>,
     pub required: bool,
     pub position: i32,
     pub created_at: DateTime<Utc>,
@@ -380,8 +478,9 @@ pub fn parse_text(def: &CustomFieldView, raw: &str) -> Result<Value, FieldError>
             },
         },
         CustomFieldKind::Boolean => match raw.to_lowercase().as_str() {
-            "true" | "yes" | "1" => Value::Bool(true),
-            "false" | "no" | "0" => Value::Bool(false),
+            // `on` is what a ticked HTML checkbox sends (web forms).
+            "true" | "yes" | "1" | "on" => Value::Bool(true),
+            "false" | "no" | "0" | "off" => Value::Bool(false),
             _ => return Err(wrong(&def.key, "type", format!("{} takes true or false.", def.label))),
         },
         _ => Value::String(raw.to_owned()),
@@ -404,6 +503,12 @@ pub fn filter_value(def: &CustomFieldView, raw: &str) -> Result<(Option<String>,
         },
         _ => Value::String(raw.to_owned()),
     };
+    // Records keep a retired option until changed: a filter still finds them by it.
+    if def.kind == CustomFieldKind::Select {
+        if let Some(retired) = def.retired_options.iter().find(|o| o.to_lowercase() == raw.to_lowercase()) {
+            return Ok((Some(retired.clone()), None));
+        }
+    }
     let checked = normalize_value(def, &value).map_err(|e| FieldError::new("custom_value", e.code, e.message))?;
     Ok(to_storage(&checked))
 }
@@ -426,8 +531,10 @@ mod tests {
             record_kind: "lead".into(),
             key: key.into(),
             label: key.into(),
+            help_text: None,
             kind,
             options: options.iter().map(|s| s.to_string()).collect(),
+            retired_options: Vec::new(),
             required,
             position: 0,
             created_at: Utc::now(),
@@ -527,6 +634,7 @@ mod tests {
             record_kind: "lead".into(),
             key: key.into(),
             label: "Label".into(),
+            help_text: None,
             kind,
             options: options.iter().map(|s| s.to_string()).collect(),
             required: false,
@@ -646,6 +754,61 @@ mod tests {
         }
         // 3 first letters × (1 + 6 + 36) continuations: the rule is not vacuous.
         assert_eq!(accepted, 3 * (1 + 6 + 36));
+    }
+
+    #[test]
+    fn a_patch_renames_reorders_and_retires_options_and_reports_every_problem_at_once() {
+        let budget = def("budget", CustomFieldKind::Select, &["Small", "Medium", "Large"], false);
+        let patch = CustomFieldPatch {
+            options: Some(vec!["Large".into(), "Mid-size".into(), "Enterprise".into()]),
+            renamed_options: vec![OptionRename { from: "Medium".into(), to: "Mid-size".into() }],
+            ..Default::default()
+        };
+        assert!(patch.check(&budget).is_empty(), "{:?}", patch.check(&budget));
+        // "Small" is left out: retired, not lost; "Medium" is renamed, so nothing holds it any more.
+        assert_eq!(
+            patch.options_after(&budget),
+            (vec!["Large".to_owned(), "Mid-size".to_owned(), "Enterprise".to_owned()], vec!["Small".to_owned()])
+        );
+        // Putting a retired option back offers it again.
+        let mut retired = budget.clone();
+        retired.options = vec!["Large".into()];
+        retired.retired_options = vec!["Small".into()];
+        let back = CustomFieldPatch { options: Some(vec!["Small".into(), "Large".into()]), ..Default::default() };
+        assert_eq!(back.options_after(&retired), (vec!["Small".to_owned(), "Large".to_owned()], vec![]));
+        // A retired option may be renamed into an offered one.
+        let merge = CustomFieldPatch {
+            renamed_options: vec![OptionRename { from: "Small".into(), to: "Large".into() }],
+            ..Default::default()
+        };
+        assert!(merge.check(&retired).is_empty());
+        assert_eq!(merge.options_after(&retired), (vec!["Large".to_owned()], vec![]));
+
+        let bad = CustomFieldPatch {
+            label: Some(" ".into()),
+            help_text: Some("x".repeat(301)),
+            options: Some(vec!["A".into(), "a".into()]),
+            renamed_options: vec![OptionRename { from: "Huge".into(), to: "Gigantic".into() }],
+            ..Default::default()
+        };
+        let mut got: Vec<(String, String)> = bad.check(&budget).into_iter().map(|e| (e.field, e.code)).collect();
+        got.sort();
+        assert_eq!(
+            got,
+            vec![
+                ("help_text".into(), "length".into()),
+                ("label".into(), "required".into()),
+                ("options[1]".into(), "duplicate".into()),
+                ("renamed_options[0].from".into(), "unknown".into()),
+                ("renamed_options[0].to".into(), "not_an_option".into()),
+            ]
+        );
+        let seats = def("seats", CustomFieldKind::Number, &[], false);
+        let on_number = CustomFieldPatch {
+            renamed_options: vec![OptionRename { from: "a".into(), to: "b".into() }],
+            ..Default::default()
+        };
+        assert_eq!(on_number.check(&seats)[0].code, "not_allowed");
     }
 
     proptest! {

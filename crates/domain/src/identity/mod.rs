@@ -233,6 +233,9 @@ pub struct CreatedInvite {
     pub token: String,
     /// Path in the SPA that accepts the invitation (relative to the server's base URL).
     pub accept_path: String,
+    /// The same page as a full address built from the server's public base URL: what the
+    /// invitation email carries (a mail client cannot follow a relative link).
+    pub accept_url: String,
 }
 
 /// Filters and sort for the user list.

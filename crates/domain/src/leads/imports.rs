@@ -84,7 +84,8 @@ impl ImportTarget {
         }
         use serde::de::IntoDeserializer;
         let de: serde::de::value::StrDeserializer<'_, serde::de::value::Error> = s.into_deserializer();
-        FormTarget::deserialize(de).ok().map(ImportTarget::Field)
+        // A column names its custom field as `custom.<key>`, never the bare `custom` of web forms.
+        FormTarget::deserialize(de).ok().filter(|t| *t != FormTarget::Custom).map(ImportTarget::Field)
     }
 
     /// The lead field, when the target is one.
@@ -189,6 +190,7 @@ impl ImportMapping {
                     label: c.column.clone(),
                     target: t,
                     required: false,
+                    custom_key: None,
                 })
             })
             .collect()
@@ -464,8 +466,10 @@ mod tests {
             record_kind: "lead".into(),
             key: key.into(),
             label: label.into(),
+            help_text: None,
             kind: crate::core::custom_fields::CustomFieldKind::Text,
             options: vec![],
+            retired_options: vec![],
             required: false,
             position: 0,
             created_at: Utc::now(),

@@ -507,6 +507,85 @@ pub fn choose_owner(
     None
 }
 
+/// Which new leads the assignment rules leave to no one (the fallback owner, or nobody and the lead
+/// managers are told), for the assignment settings page to say plainly. A lead "falls through" when
+/// every active rule has a condition it fails, or when the people of every rule it matches are at
+/// capacity.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AssignmentGaps {
+    /// No rule is active: every lead falls through.
+    pub no_rules: bool,
+    /// The first active rule without conditions: it takes every lead that reaches it.
+    pub catch_all: Option<String>,
+    /// Countries (ISO codes, in the list's order) no active rule can take a lead from: each one's
+    /// conditions need another country.
+    pub unnamed_countries: Vec<&'static str>,
+    /// Leads without a country fall through: every active rule needs one.
+    pub without_country: bool,
+    /// Active rules that test more than the country (title, size, a custom field …): a lead they do
+    /// not match goes on to the next rule, and after the last falls through.
+    pub conditional: Vec<String>,
+    /// Active rules with a capacity: when their people have that many open leads, leads go on to
+    /// the next rule.
+    pub capacity_limited: Vec<String>,
+}
+
+impl AssignmentGaps {
+    /// Every lead finds a rule (leaving capacity aside): an active rule without conditions.
+    pub fn covers_every_lead(&self) -> bool {
+        self.catch_all.is_some()
+    }
+}
+
+/// The countries (upper-case codes) a rule can take a lead from, `None` meaning any (it tests no
+/// country), and whether it needs the lead to have one.
+fn rule_countries(rule: &AssignmentRule) -> (Option<Vec<String>>, bool) {
+    let mut allowed: Option<Vec<String>> = None;
+    let mut needs = false;
+    for c in rule.conditions.iter().filter(|c| c.field == "country") {
+        needs = true;
+        let these: Option<Vec<String>> = match c.op {
+            Operator::In | Operator::Contains => Some(c.values.iter().map(|v| v.trim().to_uppercase()).collect()),
+            Operator::IsSet => None,
+            // Codes are not numbers: a range never matches one.
+            Operator::Between => Some(Vec::new()),
+        };
+        allowed = match (allowed, these) {
+            (None, t) => t,
+            (a, None) => a,
+            (Some(a), Some(t)) => Some(a.into_iter().filter(|x| t.contains(x)).collect()),
+        };
+    }
+    (allowed, needs)
+}
+
+/// Where the active rules leave gaps (see [`AssignmentGaps`]). Pure, so the settings page computes
+/// it as the rules are edited.
+pub fn assignment_gaps(rules: &[AssignmentRule]) -> AssignmentGaps {
+    let mut active: Vec<&AssignmentRule> = rules.iter().filter(|r| r.active).collect();
+    active.sort_by_key(|r| (r.position, r.id));
+    let per_rule: Vec<(Option<Vec<String>>, bool)> = active.iter().map(|r| rule_countries(r)).collect();
+    let may_take = |code: &str| {
+        per_rule.iter().any(|(allowed, _)| allowed.as_ref().is_none_or(|list| list.iter().any(|c| c == code)))
+    };
+    AssignmentGaps {
+        no_rules: active.is_empty(),
+        catch_all: active.iter().find(|r| r.conditions.is_empty()).map(|r| r.name.clone()),
+        unnamed_countries: crate::core::countries::COUNTRIES
+            .iter()
+            .map(|c| c.code)
+            .filter(|code| !may_take(code))
+            .collect(),
+        without_country: per_rule.iter().all(|(_, needs)| *needs),
+        conditional: active
+            .iter()
+            .filter(|r| r.conditions.iter().any(|c| c.field != "country"))
+            .map(|r| r.name.clone())
+            .collect(),
+        capacity_limited: active.iter().filter(|r| r.capacity.is_some()).map(|r| r.name.clone()).collect(),
+    }
+}
+
 crate::versioned!(ScoringRule, AssignmentRule);
 
 #[cfg(test)]
@@ -850,6 +929,132 @@ mod tests {
             let chosen = choose_owner(&rules, &lead(), &candidates).map(|x| x.1);
             let min = loads.iter().min().copied();
             prop_assert_eq!(chosen.and_then(|u| candidates.iter().find(|c| c.user_id == u)).map(|c| c.open_leads), min);
+        }
+    }
+
+    #[test]
+    fn rules_by_country_leave_the_other_countries_and_leads_without_one_uncovered() {
+        let u = |n| UserId(Uuid::from_u128(n));
+        let mut dach = assign_rule(1, 0, AssignTarget::User { user_id: u(1) }, None, None);
+        dach.name = "DACH".into();
+        dach.conditions = vec![cond("country", Operator::In, &["de", "AT", "ch"])];
+        let mut big_us = assign_rule(2, 1, AssignTarget::User { user_id: u(2) }, Some(50), None);
+        big_us.name = "Big US".into();
+        let size = Condition {
+            field: "company_size".into(),
+            op: Operator::Between,
+            values: vec![],
+            min: Some(500),
+            max: None,
+        };
+        big_us.conditions = vec![cond("country", Operator::In, &["US"]), size];
+        let gaps = assignment_gaps(&[dach.clone(), big_us.clone()]);
+        assert!(!gaps.no_rules && !gaps.covers_every_lead());
+        assert!(gaps.without_country);
+        assert!(gaps.unnamed_countries.contains(&"FR"));
+        for named in ["DE", "AT", "CH", "US"] {
+            assert!(!gaps.unnamed_countries.contains(&named), "{named}");
+        }
+        assert_eq!(gaps.unnamed_countries.len(), crate::core::countries::COUNTRIES.len() - 4);
+        assert_eq!(gaps.conditional, ["Big US"]);
+        assert_eq!(gaps.capacity_limited, ["Big US"]);
+
+        // A catch-all at the end closes every gap but capacity; an inactive one closes none.
+        let mut rest = assign_rule(3, 2, AssignTarget::User { user_id: u(3) }, None, None);
+        rest.name = "Everyone else".into();
+        let closed = assignment_gaps(&[dach.clone(), big_us, rest.clone()]);
+        assert_eq!(closed.catch_all.as_deref(), Some("Everyone else"));
+        assert!(closed.unnamed_countries.is_empty() && !closed.without_country);
+        let idle = assignment_gaps(&[dach, AssignmentRule { active: false, ..rest }]);
+        assert!(idle.catch_all.is_none() && idle.without_country);
+        let none = assignment_gaps(&[]);
+        assert!(none.no_rules && none.without_country);
+        assert_eq!(none.unnamed_countries.len(), crate::core::countries::COUNTRIES.len());
+    }
+
+    fn gap_rules() -> impl Strategy<Value = Vec<AssignmentRule>> {
+        let condition = (0usize..5, proptest::collection::vec(0usize..4, 1..3)).prop_map(|(kind, picks)| {
+            let codes: Vec<String> = picks.iter().map(|i| ["DE", "FR", "US", "JP"][*i].to_owned()).collect();
+            match kind {
+                0 => Condition { field: "country".into(), op: Operator::In, values: codes, min: None, max: None },
+                1 => Condition { field: "country".into(), op: Operator::IsSet, values: vec![], min: None, max: None },
+                2 => Condition {
+                    field: "company_size".into(),
+                    op: Operator::Between,
+                    values: vec![],
+                    min: Some(100),
+                    max: None,
+                },
+                3 => Condition {
+                    field: "title".into(),
+                    op: Operator::Contains,
+                    values: vec!["ceo".into()],
+                    min: None,
+                    max: None,
+                },
+                _ => Condition { field: "country".into(), op: Operator::Contains, values: codes, min: None, max: None },
+            }
+        });
+        let one = (proptest::collection::vec(condition, 0..3), any::<bool>(), 0u128..3);
+        proptest::collection::vec(one, 0..4).prop_map(|specs| {
+            specs
+                .into_iter()
+                .enumerate()
+                .map(|(i, (conditions, active, user))| AssignmentRule {
+                    conditions,
+                    active,
+                    ..assign_rule(
+                        i as u128 + 1,
+                        i as i32,
+                        AssignTarget::User { user_id: UserId(Uuid::from_u128(user + 10)) },
+                        None,
+                        None,
+                    )
+                })
+                .collect()
+        })
+    }
+
+    proptest! {
+        /// The gaps the page reports explain every lead that falls through, and the certain gaps are
+        /// real: a lead from an unnamed country, or without a country when every rule needs one, is
+        /// never assigned; with a catch-all every lead is. (Everyone has room: capacity aside.)
+        #[test]
+        fn the_reported_gaps_explain_every_lead_that_falls_through(
+            rules in gap_rules(),
+            country in proptest::option::of(0usize..5),
+            size in proptest::option::of(0i32..1000),
+            ceo in any::<bool>(),
+        ) {
+            let people: Vec<Candidate> = (10u128..13)
+                .map(|n| Candidate { user_id: UserId(Uuid::from_u128(n)), team_id: None, open_leads: 0, active: true })
+                .collect();
+            let l = LeadView {
+                country: country.map(|i| ["DE", "FR", "US", "JP", "BR"][i].to_owned()),
+                company_size: size,
+                title: if ceo { "CEO".into() } else { "Engineer".into() },
+                ..lead()
+            };
+            let gaps = assignment_gaps(&rules);
+            let assigned = choose_owner(&rules, &l, &people).is_some();
+            let unnamed = l.country.as_deref().is_some_and(|c| gaps.unnamed_countries.contains(&c));
+            let no_country = l.country.is_none() && gaps.without_country;
+            if unnamed || no_country || gaps.no_rules {
+                prop_assert!(!assigned, "a certain gap was assigned: {gaps:?}");
+            }
+            if gaps.covers_every_lead() {
+                prop_assert!(assigned);
+            }
+            if !assigned {
+                prop_assert!(
+                    unnamed || no_country || gaps.no_rules || !gaps.conditional.is_empty(),
+                    "an unexplained fall-through: {gaps:?}"
+                );
+                // Without conditions beyond the country, only the country explains it.
+                if gaps.conditional.is_empty() {
+                    prop_assert!(unnamed || no_country || gaps.no_rules, "{gaps:?} {:?}", l.country);
+                }
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
+use crate::core::custom_fields::{CustomFieldKind, CustomFieldView};
 use crate::core::ids::*;
 use crate::core::problem::FieldError;
 use crate::leads::NewLead;
@@ -28,6 +29,9 @@ pub enum FormTarget {
     CompanySize,
     /// Free text kept on the lead's timeline with the submission.
     Message,
+    /// A custom lead field, named by the form field's `custom_key`; the input follows the custom
+    /// field's kind (text, number, date, a yes/no checkbox, a list of its options).
+    Custom,
 }
 
 impl FormTarget {
@@ -43,6 +47,7 @@ impl FormTarget {
     fn max_len(self) -> usize {
         match self {
             FormTarget::Message => 5000,
+            FormTarget::Custom => crate::core::custom_fields::TEXT_MAX,
             FormTarget::Website => 253,
             FormTarget::Email => 254,
             _ => 200,
@@ -64,6 +69,104 @@ pub struct FormField {
     pub target: FormTarget,
     #[serde(default)]
     pub required: bool,
+    /// With target `custom`: the key of the lead custom field the input fills.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 50))]
+    pub custom_key: Option<String>,
+}
+
+/// The input a visitor fills for a form field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum InputKind {
+    Text,
+    Email,
+    Tel,
+    Url,
+    Number,
+    Date,
+    Textarea,
+    /// One of `options`.
+    Select,
+    /// A yes/no tick box.
+    Checkbox,
+    /// A choice of ISO 3166-1 countries (names or codes accepted).
+    Country,
+}
+
+impl InputKind {
+    /// The HTML `type` of an `<input>` of this kind (text for the kinds drawn otherwise).
+    pub fn html_type(self) -> &'static str {
+        match self {
+            InputKind::Email => "email",
+            InputKind::Tel => "tel",
+            InputKind::Url => "url",
+            InputKind::Number => "number",
+            InputKind::Date => "date",
+            InputKind::Checkbox => "checkbox",
+            _ => "text",
+        }
+    }
+}
+
+/// A form field as a visitor sees it: what to draw and how to label it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PublicField {
+    pub name: String,
+    pub label: String,
+    pub required: bool,
+    pub input: InputKind,
+    /// The choices of a `select` input.
+    #[serde(default)]
+    pub options: Vec<String>,
+    /// A sentence under the input (a custom field's help text).
+    #[serde(default)]
+    pub help_text: Option<String>,
+}
+
+/// The fields as visitors see them. A field on a custom field that no longer exists is left out
+/// (its values would have nowhere to go).
+pub fn public_fields(fields: &[FormField], defs: &[CustomFieldView]) -> Vec<PublicField> {
+    fields
+        .iter()
+        .filter_map(|f| {
+            let (input, options, help_text) = match f.target {
+                FormTarget::Custom => {
+                    let def = custom_def(f, defs)?;
+                    let input = match def.kind {
+                        CustomFieldKind::Text => InputKind::Text,
+                        CustomFieldKind::Number => InputKind::Number,
+                        CustomFieldKind::Date => InputKind::Date,
+                        CustomFieldKind::Boolean => InputKind::Checkbox,
+                        CustomFieldKind::Select => InputKind::Select,
+                    };
+                    (input, def.options.clone(), def.help_text.clone())
+                }
+                FormTarget::Message => (InputKind::Textarea, Vec::new(), None),
+                FormTarget::Country => (InputKind::Country, Vec::new(), None),
+                FormTarget::Email => (InputKind::Email, Vec::new(), None),
+                FormTarget::Phone => (InputKind::Tel, Vec::new(), None),
+                FormTarget::Website => (InputKind::Url, Vec::new(), None),
+                FormTarget::CompanySize => (InputKind::Number, Vec::new(), None),
+                _ => (InputKind::Text, Vec::new(), None),
+            };
+            Some(PublicField {
+                name: f.name.clone(),
+                label: f.label.clone(),
+                required: f.required,
+                input,
+                options,
+                help_text,
+            })
+        })
+        .collect()
+}
+
+fn custom_def<'a>(f: &FormField, defs: &'a [CustomFieldView]) -> Option<&'a CustomFieldView> {
+    let key = f.custom_key.as_deref()?;
+    defs.iter().find(|d| d.key == key)
 }
 
 /// Names the form itself uses; a field may not take them.
@@ -159,6 +262,37 @@ impl crate::core::validation::Check for WebFormInput {
             if !seen.insert(f.name.clone()) {
                 out.push(FieldError::new(format!("fields[{i}].name"), "duplicate", "Each field needs its own name."));
             }
+            match (f.target, f.custom_key.as_deref()) {
+                (FormTarget::Custom, None) => out.push(FieldError::new(
+                    format!("fields[{i}].custom_key"),
+                    "required",
+                    "Choose the custom field this input fills.",
+                )),
+                (FormTarget::Custom, Some(key)) => {
+                    if !crate::core::custom_fields::is_valid_key(key) {
+                        out.push(FieldError::new(
+                            format!("fields[{i}].custom_key"),
+                            "invalid",
+                            "No such custom field.",
+                        ));
+                    } else if self.fields[..i]
+                        .iter()
+                        .any(|o| o.target == FormTarget::Custom && o.custom_key.as_deref() == Some(key))
+                    {
+                        out.push(FieldError::new(
+                            format!("fields[{i}].custom_key"),
+                            "duplicate",
+                            "This custom field is on the form already.",
+                        ));
+                    }
+                }
+                (_, Some(_)) => out.push(FieldError::new(
+                    format!("fields[{i}].custom_key"),
+                    "not_allowed",
+                    "Only custom-field inputs name a custom field.",
+                )),
+                (_, None) => {}
+            }
         }
         let targets: Vec<FormTarget> = self.fields.iter().map(|f| f.target).collect();
         if !targets.iter().any(|t| matches!(t, FormTarget::Email | FormTarget::Phone)) {
@@ -235,7 +369,7 @@ pub struct SubmissionAccepted {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublicForm {
     pub id: WebFormId,
-    pub fields: Vec<FormField>,
+    pub fields: Vec<PublicField>,
     pub consent_text: Option<String>,
 }
 
@@ -244,6 +378,7 @@ pub struct PublicForm {
 /// per-field problems.
 pub fn lead_from_submission(
     fields: &[FormField],
+    defs: &[CustomFieldView],
     consent_text: Option<&str>,
     values: &dyn Fn(&str) -> Option<String>,
 ) -> Result<(NewLead, Option<String>), Vec<FieldError>> {
@@ -300,6 +435,22 @@ pub fn lead_from_submission(
                 )),
             },
             FormTarget::Message => message = Some(value),
+            // A field removed since the form was made is not on the form any more (`public_fields`).
+            FormTarget::Custom => match custom_def(f, defs) {
+                None => {}
+                Some(def) => match crate::core::custom_fields::parse_text(def, &value) {
+                    Ok(serde_json::Value::Null) => {}
+                    Ok(v) => {
+                        lead.custom.insert(def.key.clone(), v);
+                    }
+                    // Beside the form's input, in the visitor's words: the field's label.
+                    Err(e) => errors.push(FieldError::new(
+                        f.name.clone(),
+                        e.code,
+                        e.message.replacen(&def.label, &f.label, 1),
+                    )),
+                },
+            },
         }
     }
     if consent_text.is_some() {
@@ -332,44 +483,67 @@ pub fn html_escape(s: &str) -> String {
 }
 
 /// The plain HTML embed: labelled inputs, the consent box, a honeypot field hidden from people.
-pub fn embed_html(action_url: &str, fields: &[FormField], consent_text: Option<&str>) -> String {
-    let mut html = format!("<form class=\"kith-form\" action=\"{}\" method=\"post\">\n", html_escape(action_url));
+/// Styled like the builder's preview by `EMBED_CSS`, scoped to `.kith-form` so it neither breaks the
+/// host page nor takes much from it.
+pub fn embed_html(action_url: &str, fields: &[PublicField], consent_text: Option<&str>) -> String {
+    let mut html = format!("<style>{EMBED_CSS}</style>\n");
+    html.push_str(&format!("<form class=\"kith-form\" action=\"{}\" method=\"post\">\n", html_escape(action_url)));
     for f in fields {
         let id = format!("kith-{}", f.name);
-        let (open, close) = if f.target == FormTarget::Message {
-            (format!("<textarea id=\"{id}\" name=\"{}\"", html_escape(&f.name)), "></textarea>".to_owned())
-        } else {
-            (
-                format!("<input id=\"{id}\" type=\"{}\" name=\"{}\"", f.target.input_type(), html_escape(&f.name)),
-                ">".to_owned(),
-            )
+        let name = html_escape(&f.name);
+        let required = if f.required { " required" } else { "" };
+        let control = match f.input {
+            InputKind::Textarea => format!("<textarea id=\"{id}\" name=\"{name}\"{required}></textarea>"),
+            InputKind::Select => {
+                let options: String =
+                    f.options.iter().map(|o| format!("<option>{}</option>", html_escape(o))).collect();
+                format!("<select id=\"{id}\" name=\"{name}\"{required}><option value=\"\">—</option>{options}</select>")
+            }
+            InputKind::Country => {
+                // The same choice as the script embed: every ISO country by name (the server reads
+                // names and codes alike).
+                let options: String = crate::core::countries::COUNTRIES
+                    .iter()
+                    .map(|c| format!("<option value=\"{}\">{}</option>", c.code, html_escape(c.name)))
+                    .collect();
+                format!("<select id=\"{id}\" name=\"{name}\"{required}><option value=\"\">—</option>{options}</select>")
+            }
+            InputKind::Checkbox => {
+                html.push_str(&format!(
+                    "  <label class=\"kith-check\"><input id=\"{id}\" type=\"checkbox\" name=\"{name}\" value=\"on\"{required}> <span>{}{}</span></label>\n",
+                    html_escape(&f.label),
+                    if f.required { "<span class=\"kith-req\" aria-hidden=\"true\"> *</span>" } else { "" }
+                ));
+                if let Some(help) = &f.help_text {
+                    html.push_str(&format!("  <small class=\"kith-help\">{}</small>\n", html_escape(help)));
+                }
+                continue;
+            }
+            kind => format!("<input id=\"{id}\" type=\"{}\" name=\"{name}\"{required}>", kind.html_type()),
         };
-        // A country input suggests the names it accepts as the visitor types.
-        let (list, options) = if f.target == FormTarget::Country {
-            let options: String = crate::core::countries::COUNTRIES
-                .iter()
-                .map(|c| format!("<option value=\"{}\"></option>", html_escape(c.name)))
-                .collect();
-            (format!(" list=\"{id}-countries\""), format!("<datalist id=\"{id}-countries\">{options}</datalist>"))
-        } else {
-            (String::new(), String::new())
-        };
+        let help = f.help_text.as_deref().map(|h| format!("<small class=\"kith-help\">{}</small>", html_escape(h)));
         html.push_str(&format!(
-            "  <p><label for=\"{id}\">{}</label><br>{open}{list}{}{close}{options}</p>\n",
+            "  <label class=\"kith-field\" for=\"{id}\"><span class=\"kith-label\">{}{}</span>{control}{}</label>\n",
             html_escape(&f.label),
-            if f.required { " required" } else { "" },
+            if f.required { "<span class=\"kith-req\" aria-hidden=\"true\"> *</span>" } else { "" },
+            help.unwrap_or_default(),
         ));
     }
     if let Some(text) = consent_text {
         html.push_str(&format!(
-            "  <p><label><input type=\"checkbox\" name=\"kith_consent\" value=\"on\" required> {}</label></p>\n",
+            "  <label class=\"kith-check\"><input type=\"checkbox\" name=\"kith_consent\" value=\"on\" required> <span>{}</span></label>\n",
             html_escape(text)
         ));
     }
     html.push_str("  <p aria-hidden=\"true\" style=\"position:absolute;left:-10000px\"><label>Leave this empty <input type=\"text\" name=\"kith_hp\" tabindex=\"-1\" autocomplete=\"off\"></label></p>\n");
-    html.push_str("  <p><button type=\"submit\">Send</button></p>\n</form>\n");
+    html.push_str("  <div><button type=\"submit\">Send</button></div>\n</form>\n");
     html
 }
+
+/// The embedded form's look: the builder's preview (system fonts, the same spacing, borders and
+/// button), self-contained (no fonts or stylesheets fetched) and scoped to `.kith-form`; the script
+/// embed puts it in a shadow root, where the host page's styles do not reach.
+pub const EMBED_CSS: &str = include_str!("embed.css");
 
 crate::versioned!(WebFormView);
 
@@ -381,7 +555,7 @@ mod tests {
     use std::collections::HashMap;
 
     fn field(name: &str, target: FormTarget, required: bool) -> FormField {
-        FormField { name: name.into(), label: name.to_uppercase(), target, required }
+        FormField { name: name.into(), label: name.to_uppercase(), target, required, custom_key: None }
     }
 
     #[test]
@@ -400,7 +574,7 @@ mod tests {
         ]
         .into();
         let (lead, message) =
-            lead_from_submission(&fields, None, &|n| sent.get(n).map(|v| v.to_string())).unwrap_or_default();
+            lead_from_submission(&fields, &[], None, &|n| sent.get(n).map(|v| v.to_string())).unwrap_or_default();
         assert_eq!((lead.first_name.as_str(), lead.last_name.as_str()), ("Ann van", "Lee"));
         assert_eq!(lead.email.as_deref(), Some("ann@example.test"));
         assert_eq!(lead.owner_id, None);
@@ -413,7 +587,7 @@ mod tests {
         let fields = vec![field("country", FormTarget::Country, false)];
         let read = |v: &str| {
             let v = v.to_owned();
-            lead_from_submission(&fields, None, &|_| Some(v.clone())).map(|(l, _)| l.country)
+            lead_from_submission(&fields, &[], None, &|_| Some(v.clone())).map(|(l, _)| l.country)
         };
         assert_eq!(read("Germany"), Ok(Some("DE".into())));
         assert_eq!(read("de"), Ok(Some("DE".into())));
@@ -424,25 +598,151 @@ mod tests {
             [("country", "country")]
         );
         assert!(errors[0].message.contains("“Germania” is not a country"), "{errors:?}");
-        let html = embed_html("https://crm.example/f", &fields, None);
-        assert!(html.contains("list=\"kith-country-countries\""), "{html}");
-        assert!(html.contains("<option value=\"Germany\"></option>"));
+        let html = embed_html("https://crm.example/f", &public_fields(&fields, &[]), None);
+        assert!(html.contains("<select id=\"kith-country\" name=\"country\">"), "{html}");
+        assert!(html.contains("<option value=\"DE\">Germany</option>"));
     }
 
     #[test]
     fn required_fields_and_consent_are_enforced() {
         let fields = vec![field("email", FormTarget::Email, true)];
-        let errors = lead_from_submission(&fields, Some("I agree"), &|_| None).err().unwrap_or_default();
+        let errors = lead_from_submission(&fields, &[], Some("I agree"), &|_| None).err().unwrap_or_default();
         let names: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(names, vec!["email", "kith_consent"]);
     }
 
     #[test]
     fn the_embed_escapes_labels_and_hides_the_honeypot() {
-        let html = embed_html("https://crm.example/f", &[field("email", FormTarget::Email, true)], Some("<b>ok</b>"));
+        let fields = public_fields(&[field("email", FormTarget::Email, true)], &[]);
+        let html = embed_html("https://crm.example/f", &fields, Some("<b>ok</b>"));
         assert!(html.contains("&lt;b&gt;ok&lt;/b&gt;"));
         assert!(html.contains("name=\"kith_hp\""));
         assert!(html.contains("type=\"email\" name=\"email\" required"));
+        // Styled like the preview, with nothing fetched from elsewhere.
+        assert!(html.starts_with("<style>.kith-form{"), "{html}");
+        assert!(!html.contains("@import") && !html.contains("url("));
+    }
+
+    fn custom(key: &str, kind: CustomFieldKind, options: &[&str]) -> CustomFieldView {
+        CustomFieldView {
+            id: CustomFieldId(uuid::Uuid::from_u128(7)),
+            record_kind: "lead".into(),
+            key: key.into(),
+            label: format!("{key} label"),
+            help_text: Some(format!("About {key}")),
+            kind,
+            options: options.iter().map(|o| o.to_string()).collect(),
+            retired_options: Vec::new(),
+            required: false,
+            position: 0,
+            created_at: DateTime::<Utc>::UNIX_EPOCH,
+            updated_at: DateTime::<Utc>::UNIX_EPOCH,
+            version: 1,
+        }
+    }
+
+    fn on_custom(name: &str, key: &str, required: bool) -> FormField {
+        FormField { custom_key: Some(key.into()), ..field(name, FormTarget::Custom, required) }
+    }
+
+    #[test]
+    fn custom_fields_get_the_input_of_their_kind_and_submissions_store_them_checked() {
+        let defs = vec![
+            custom("budget", CustomFieldKind::Select, &["Under 10k", "Over 10k"]),
+            custom("seats", CustomFieldKind::Number, &[]),
+            custom("go_live", CustomFieldKind::Date, &[]),
+            custom("partner", CustomFieldKind::Boolean, &[]),
+            custom("notes", CustomFieldKind::Text, &[]),
+        ];
+        let fields = vec![
+            field("email", FormTarget::Email, true),
+            on_custom("budget", "budget", true),
+            on_custom("seats", "seats", false),
+            on_custom("go_live", "go_live", false),
+            on_custom("partner", "partner", false),
+            on_custom("notes", "notes", false),
+            on_custom("gone", "deleted_since", false),
+        ];
+        let public = public_fields(&fields, &defs);
+        let inputs: Vec<(&str, InputKind)> = public.iter().map(|f| (f.name.as_str(), f.input)).collect();
+        assert_eq!(
+            inputs,
+            [
+                ("email", InputKind::Email),
+                ("budget", InputKind::Select),
+                ("seats", InputKind::Number),
+                ("go_live", InputKind::Date),
+                ("partner", InputKind::Checkbox),
+                ("notes", InputKind::Text),
+            ],
+            "a field on a deleted custom field is left out"
+        );
+        assert_eq!(public[1].options, ["Under 10k", "Over 10k"]);
+        assert_eq!(public[1].help_text.as_deref(), Some("About budget"));
+        let html = embed_html("https://crm.example/f", &public, None);
+        assert!(html.contains("<select id=\"kith-budget\" name=\"budget\" required><option value=\"\">—</option><option>Under 10k</option>"), "{html}");
+        assert!(html.contains("type=\"checkbox\" name=\"partner\" value=\"on\""), "{html}");
+        assert!(html.contains("type=\"date\" name=\"go_live\""), "{html}");
+
+        let sent: HashMap<&str, &str> = [
+            ("email", "ann@example.test"),
+            ("budget", "over 10K"),
+            ("seats", "12"),
+            ("go_live", "2027-03-01"),
+            ("partner", "on"),
+            ("notes", "  "),
+            ("gone", "ignored"),
+        ]
+        .into();
+        let (lead, _) =
+            lead_from_submission(&fields, &defs, None, &|n| sent.get(n).map(|v| v.to_string())).unwrap_or_default();
+        assert_eq!(
+            serde_json::to_value(&lead.custom).unwrap_or_default(),
+            serde_json::json!({"budget": "Over 10k", "seats": 12, "go_live": "2027-03-01", "partner": true})
+        );
+
+        let bad: HashMap<&str, &str> =
+            [("email", "ann@example.test"), ("seats", "many"), ("go_live", "1 March"), ("budget", "Huge")].into();
+        let errors = lead_from_submission(&fields, &defs, None, &|n| bad.get(n).map(|v| v.to_string()))
+            .err()
+            .unwrap_or_default();
+        let mut got: Vec<(&str, &str)> = errors.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect();
+        got.sort();
+        // Every error at once, each named by the form's input so the embed shows it beside it.
+        assert_eq!(got, [("budget", "option"), ("go_live", "date"), ("seats", "type")]);
+        assert!(errors.iter().any(|e| e.message == "SEATS takes a number."), "{errors:?}");
+    }
+
+    #[test]
+    fn custom_inputs_must_name_one_custom_field_once() {
+        let input = |fields: Vec<FormField>| WebFormInput {
+            name: "F".into(),
+            fields,
+            consent_text: None,
+            thank_you_message: "t".into(),
+            redirect_url: None,
+            allowed_origins: vec![],
+            tags: vec![],
+            owner_id: None,
+            campaign: None,
+            min_fill_seconds: 3,
+            active: true,
+        };
+        let codes = |i: WebFormInput| i.problems().into_iter().map(|e| (e.field, e.code)).collect::<Vec<_>>();
+        let email = field("email", FormTarget::Email, true);
+        assert_eq!(
+            codes(input(vec![email.clone(), field("b", FormTarget::Custom, false)])),
+            [("fields[1].custom_key".to_owned(), "required".to_owned())]
+        );
+        assert_eq!(
+            codes(input(vec![email.clone(), on_custom("a", "budget", false), on_custom("b", "budget", false)])),
+            [("fields[2].custom_key".to_owned(), "duplicate".to_owned())]
+        );
+        assert_eq!(
+            codes(input(vec![FormField { custom_key: Some("budget".into()), ..email.clone() }])),
+            [("fields[0].custom_key".to_owned(), "not_allowed".to_owned())]
+        );
+        assert!(codes(input(vec![email, on_custom("a", "budget", false)])).is_empty());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! conditions the lead meets and that finds someone with room wins; without one the lead stays
 //! unassigned.
 
-use kith_domain::leads::rules::{AssignTarget, AssignmentRule, AssignmentRuleInput};
+use kith_domain::leads::rules::{assignment_gaps, AssignTarget, AssignmentGaps, AssignmentRule, AssignmentRuleInput};
 use kith_domain::{FieldError, TeamId, UserId};
 use leptos::prelude::*;
 
@@ -233,6 +233,7 @@ pub fn LeadAssignmentPage() -> impl IntoView {
                     </ListTable>
                 </Loaded>
             </section>
+            {move || rules.ok().map(|all| view! { <GapsNotice rules=all people /> })}
         </div>
     }
 }
@@ -468,6 +469,113 @@ fn AssignmentRuleEditor(
                     </div>
                 </form>
             </div>
+        </section>
+    }
+}
+
+/// Well-known countries first, so the examples read naturally ("e.g. France, Spain").
+const EXAMPLE_FIRST: &[&str] = &["FR", "ES", "IT", "GB", "US", "NL", "PL", "SE", "BR", "JP", "IN", "CA", "AU"];
+
+fn country_examples(unnamed: &[&'static str]) -> String {
+    let mut picked: Vec<&str> = EXAMPLE_FIRST.iter().copied().filter(|c| unnamed.contains(c)).take(3).collect();
+    for c in unnamed {
+        if picked.len() >= 3 {
+            break;
+        }
+        if !picked.contains(c) {
+            picked.push(c);
+        }
+    }
+    let names: Vec<&str> =
+        picked.iter().filter_map(|c| kith_domain::core::countries::by_code(c)).map(|c| c.name).collect();
+    let more = unnamed.len().saturating_sub(names.len());
+    match more {
+        0 => names.join(", "),
+        n => format!("{} and {n} more", names.join(", ")),
+    }
+}
+
+/// What the rules leave to no one, said plainly (computed by `assignment_gaps`, the same rules the
+/// server applies), and where those leads go: the fallback owner, or the Unassigned queue with a
+/// notice to the lead managers.
+#[component]
+fn GapsNotice(rules: Vec<AssignmentRule>, people: People) -> impl IntoView {
+    let settings = load(|client| async move { client.lead_settings().await });
+    let gaps: AssignmentGaps = assignment_gaps(&rules);
+    let fate = move || match settings.ok().and_then(|s| s.fallback_owner_id) {
+        Some(owner) => view! {
+            " go to the fallback owner, " <strong>{people.name(owner)}</strong> "."
+        }
+        .into_any(),
+        None => view! {
+            " stay unassigned: they wait in the " <a href="/m/leads?owner=unassigned">"Unassigned queue"</a>
+            " and the lead managers get a notice (one per 5 minutes for a burst). Name a fallback owner in "
+            <a href="/settings/leads">"Lead settings"</a> " to give them someone."
+        }
+        .into_any(),
+    };
+    let mut lines: Vec<AnyView> = Vec::new();
+    if gaps.no_rules {
+        lines.push(view! { <li data-testid="gap-no-rules">"No rule is active: every new lead" {fate}</li> }.into_any());
+    } else if gaps.catch_all.is_none() {
+        if !gaps.unnamed_countries.is_empty() {
+            let examples = country_examples(&gaps.unnamed_countries);
+            lines.push(
+                view! {
+                    <li data-testid="gap-countries">
+                        "Leads from countries no rule names — e.g. " <strong>{examples}</strong> " —" {fate}
+                    </li>
+                }
+                .into_any(),
+            );
+        }
+        if gaps.without_country {
+            lines.push(
+                view! { <li data-testid="gap-no-country">"Leads without a country (every rule needs one)" {fate}</li> }
+                    .into_any(),
+            );
+        }
+        if !gaps.conditional.is_empty() {
+            let names = gaps.conditional.iter().map(|n| format!("“{n}”")).collect::<Vec<_>>().join(", ");
+            lines.push(
+                view! {
+                    <li data-testid="gap-conditions">
+                        "Leads that do not meet the other conditions of " {names} " and match no later rule" {fate}
+                    </li>
+                }
+                .into_any(),
+            );
+        }
+    }
+    if !gaps.capacity_limited.is_empty() {
+        let names = gaps.capacity_limited.iter().map(|n| format!("“{n}”")).collect::<Vec<_>>().join(", ");
+        lines.push(
+            view! {
+                <li data-testid="gap-capacity">
+                    "When everyone in " {names} " is at capacity, leads go on to the next rule"
+                    {if gaps.catch_all.is_some() { "." } else { ", and after the last one they are treated like the leads above." }}
+                </li>
+            }
+            .into_any(),
+        );
+    }
+    let covered = gaps.catch_all.clone().map(|name| {
+        view! {
+            <p class="card-text" data-testid="gaps-covered">
+                "Every new lead finds a rule: " <strong>{format!("“{name}”")}</strong> " has no conditions and takes what the rules above it leave."
+            </p>
+        }
+    });
+    let open = !lines.is_empty() && gaps.catch_all.is_none();
+    view! {
+        <section class="card" id="assignment-gaps" data-testid="assignment-gaps" class:gaps-open=open>
+            <div class="card-header">
+                <div>
+                    <h2>{if open { "Leads no rule takes" } else { "Coverage" }}</h2>
+                    {covered}
+                </div>
+            </div>
+            {(!lines.is_empty()).then(|| view! { <div class="card-body"><ul class="gap-list">{lines}</ul></div> })}
         </section>
     }
 }

@@ -105,11 +105,16 @@ pub fn custom_inputs(defs: CustomRows, problem: RwSignal<Option<Problem>>, reado
                     move || problem.with(|p| p.as_ref().and_then(|p| p.field_message(&path)).map(|_| "true"));
                 let control = match def.kind {
                     CustomFieldKind::Select | CustomFieldKind::Boolean => {
-                        let choices: Vec<(String, String)> = if def.kind == CustomFieldKind::Boolean {
+                        let mut choices: Vec<(String, String)> = if def.kind == CustomFieldKind::Boolean {
                             vec![("true".into(), "Yes".into()), ("false".into(), "No".into())]
                         } else {
                             def.options.iter().map(|o| (o.clone(), o.clone())).collect()
                         };
+                        // A retired option the lead still holds stays visible (and kept) until changed.
+                        let held = text.get_untracked();
+                        if def.kind == CustomFieldKind::Select && !held.is_empty() && !def.options.contains(&held) {
+                            choices.push((held.clone(), format!("{held} (retired)")));
+                        }
                         view! {
                             <select
                                 id=id.clone()
@@ -155,10 +160,12 @@ pub fn custom_inputs(defs: CustomRows, problem: RwSignal<Option<Problem>>, reado
                     }
                 };
                 let label = if def.required { format!("{} *", def.label) } else { def.label.clone() };
+                let help = def.help_text.clone().map(|h| view! { <p class="field-hint">{h}</p> });
                 view! {
                     <div class="field">
                         <label for=id>{label}</label>
                         {control}
+                        {help}
                         {error}
                     </div>
                 }

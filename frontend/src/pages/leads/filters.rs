@@ -10,6 +10,17 @@ pub const UNASSIGNED: &str = "unassigned";
 /// `status=` value for every open status (not disqualified or converted).
 pub const OPEN: &str = "open";
 
+/// The built-in "Unassigned" queue: open leads without an owner, oldest first (they have waited
+/// longest).
+pub fn unassigned_queue() -> LeadFilters {
+    LeadFilters { status: OPEN.into(), owner: UNASSIGNED.into(), sort: "created_at".into(), ..Default::default() }
+}
+
+/// The queue's address.
+pub fn unassigned_href() -> String {
+    format!("/m/leads{}", unassigned_queue().query_string())
+}
+
 /// Every filter as typed (text), in the order they appear in the address.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LeadFilters {

@@ -72,6 +72,8 @@ pub const SETTINGS: &[SettingsPage] = &[
 
 pub const KINDS: &[RecordKind] = &[
     RecordKind { entity: "lead", label: "Lead", href: Some(|id| format!("/m/leads/{id}")) },
+    // The Unassigned queue, which the lead managers' digest notices open.
+    RecordKind { entity: "unassigned_leads", label: "Unassigned leads", href: Some(|_| filters::unassigned_href()) },
     RecordKind { entity: "web_form", label: "Web form", href: Some(|id| format!("/m/leads/forms/{id}")) },
     RecordKind { entity: "custom_field", label: "Custom field", href: Some(|_| "/settings/custom-fields".to_owned()) },
     RecordKind { entity: "call_list", label: "Call list", href: Some(|id| format!("/m/leads/calls/{id}")) },

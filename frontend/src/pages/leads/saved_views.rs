@@ -327,6 +327,22 @@ pub fn SavedViews(filters: Memo<LeadFilters>) -> impl IntoView {
             <a href="/m/leads" class="chip" class:chip-active=move || filters.with(|f| *f == LeadFilters::default())>
                 "All leads"
             </a>
+            {move || {
+                session
+                    .may_assign()
+                    .then(|| {
+                        view! {
+                            <a
+                                href=super::filters::unassigned_href()
+                                class="chip"
+                                data-testid="view-unassigned"
+                                class:chip-active=move || filters.with(|f| *f == super::filters::unassigned_queue())
+                            >
+                                "Unassigned"
+                            </a>
+                        }
+                    })
+            }}
             {chips}
             {move || failed.get().then(|| view! { <span class="muted small">"Saved views are not available right now."</span> })}
             {move || {

@@ -132,6 +132,7 @@ pub async fn organization(app: &TestApp, mark: &str) -> Victim {
             record_kind: "lead".into(),
             key: mark_lc.clone(),
             label: mark.to_owned(),
+            help_text: None,
             kind: CustomFieldKind::Text,
             options: vec![],
             required: false,

@@ -165,6 +165,7 @@ async fn set_up(app: &TestApp) -> Org {
                 record_kind: "lead".into(),
                 key: key.into(),
                 label: label.into(),
+                help_text: None,
                 kind,
                 options,
                 required: false,
@@ -271,6 +272,7 @@ async fn set_up(app: &TestApp) -> Org {
         label: name.into(),
         target,
         required,
+        custom_key: None,
     };
     let form = admin
         .create_web_form(&WebFormInput {

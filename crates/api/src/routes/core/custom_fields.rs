@@ -9,7 +9,6 @@ use crate::auth::Auth;
 use crate::error::ApiResult;
 use crate::http::etag::{ok, IfMatch};
 use crate::http::idempotency::{create_once, IdempotencyKey};
-use crate::http::input::valid;
 use crate::state::AppState;
 
 /// The custom fields of one record kind (`record_kind`), or of every kind the caller may read, by kind
@@ -44,10 +43,13 @@ pub async fn create(
     key: IdempotencyKey,
     body: web::Json<CustomFieldInput>,
 ) -> ApiResult<HttpResponse> {
-    create_once(&state, auth.0, key, valid(body.into_inner().tidy())?, kith_db::core::custom_fields::create).await
+    // Checked whole (every field error at once) by the storage function.
+    create_once(&state, auth.0, key, body.into_inner().tidy(), kith_db::core::custom_fields::create).await
 }
 
-/// Change a field's label, options, required flag or position (If-Match).
+/// Change a field's label, help text, options (add, reorder, rename with `renamed_options`, retire by
+/// leaving out: records keep a retired value), required flag or position (If-Match). The key and kind
+/// stay fixed.
 #[utoipa::path(
     operation_id = "update_custom_field",
     tag = "custom_fields",
@@ -64,7 +66,8 @@ pub async fn update(
     if_match: IfMatch,
     body: web::Json<CustomFieldPatch>,
 ) -> ApiResult<HttpResponse> {
-    let patch = valid(body.into_inner().tidy())?;
+    // Checked against the field as it is (every field error at once) by the storage function.
+    let patch = body.into_inner().tidy();
     let id = id.into_inner();
     let field =
         state.db(move |c| kith_db::core::custom_fields::update(c, auth.scope(), id, if_match.0, &patch)).await?;

@@ -37,6 +37,7 @@ pub async fn list(state: web::Data<AppState>, auth: Auth, q: web::Query<PageQuer
 #[post("/invites")]
 pub async fn create(state: web::Data<AppState>, auth: Auth, body: web::Json<NewInvite>) -> ApiResult<HttpResponse> {
     let new = valid(body.into_inner())?;
+    let public_url = state.config.public_url.clone();
     let created = state
         .db(move |c| {
             if auth.scope().user_id().is_none() {
@@ -45,7 +46,7 @@ pub async fn create(state: web::Data<AppState>, auth: Auth, body: web::Json<NewI
                 ));
             }
             let org = kith_db::identity::organizations::me(c, auth.scope())?.organization.name;
-            kith_db::identity::invites::create(c, auth.scope(), &new, &org)
+            kith_db::identity::invites::create(c, auth.scope(), &new, &org, &public_url)
         })
         .await?;
     json_response(StatusCode::CREATED, &created)

@@ -57,7 +57,7 @@ pub async fn describe(
     let origin = allowed_origin(&req, &config.form);
     let body = PublicForm {
         id: config.form.id,
-        fields: config.form.fields.clone(),
+        fields: config.public_fields(),
         consent_text: config.form.consent_text.clone(),
     };
     Ok(with_cors(HttpResponse::Ok().json(body), origin.as_deref()))
@@ -336,7 +336,14 @@ pub async fn embed_js(state: web::Data<AppState>, id: web::Path<WebFormId>) -> A
     let config = load(&state, id.into_inner()).await?;
     let base = serde_json::to_string(state.config.public_url.trim_end_matches('/')).unwrap_or_default();
     let form_id = serde_json::to_string(&config.form.id.to_string()).unwrap_or_default();
-    let js = EMBED_JS.replace("__KITH_BASE__", &base).replace("__KITH_FORM__", &form_id);
+    // The country choice of the HTML embed ([code, name] pairs), and the preview's look.
+    let countries: Vec<(&str, &str)> =
+        kith_domain::core::countries::COUNTRIES.iter().map(|c| (c.code, c.name)).collect();
+    let js = EMBED_JS
+        .replace("__KITH_BASE__", &base)
+        .replace("__KITH_FORM__", &form_id)
+        .replace("__KITH_COUNTRIES__", &serde_json::to_string(&countries).unwrap_or_else(|_| "[]".into()))
+        .replace("__KITH_CSS__", &serde_json::to_string(EMBED_CSS).unwrap_or_else(|_| "\"\"".into()));
     Ok(HttpResponse::Ok()
         .content_type("text/javascript; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))

@@ -112,12 +112,12 @@ pub async fn restore(state: web::Data<AppState>, auth: Auth, id: web::Path<WebFo
 #[get("/web-forms/{id}/embed")]
 pub async fn embed(state: web::Data<AppState>, auth: Auth, id: web::Path<WebFormId>) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let form = state.db(move |c| kith_db::leads::webforms::get(c, auth.scope(), id)).await?;
+    let (form, fields) = state.db(move |c| kith_db::leads::webforms::for_embed(c, auth.scope(), id)).await?;
     let base = state.config.public_url.trim_end_matches('/').to_owned();
     let action_url = format!("{base}/api/v1/public/forms/{id}/submissions");
     let script = format!(
         "<div id=\"kith-form-{id}\"></div>\n<script src=\"{}\" async></script>\n",
         html_escape(&format!("{base}/api/v1/public/forms/{id}/embed.js"))
     );
-    ok(&WebFormEmbed { html: embed_html(&action_url, &form.fields, form.consent_text.as_deref()), script, action_url })
+    ok(&WebFormEmbed { html: embed_html(&action_url, &fields, form.consent_text.as_deref()), script, action_url })
 }

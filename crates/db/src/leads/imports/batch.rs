@@ -92,6 +92,7 @@ impl BatchContext {
                     ),
                     entity: None,
                     email: false,
+                    link: None,
                 },
             )?;
         }

@@ -283,7 +283,8 @@ fn lead_of(
 ) -> std::result::Result<(NewLead, Option<String>), Vec<FieldError>> {
     let by_name: HashMap<&str, &str> =
         headers.iter().map(String::as_str).zip(cells.iter().map(|c| crate::leads::from_spreadsheet(c))).collect();
-    let submitted = lead_from_submission(&mapping.fields(), None, &|name| by_name.get(name).map(|v| (*v).to_owned()));
+    let submitted =
+        lead_from_submission(&mapping.fields(), &[], None, &|name| by_name.get(name).map(|v| (*v).to_owned()));
     let mut errors = Vec::new();
     let mut custom = std::collections::BTreeMap::new();
     for (column, key) in mapping.custom_columns() {

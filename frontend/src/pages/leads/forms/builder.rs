@@ -1,6 +1,7 @@
 //! The web form builder: the form's fields and what happens with a submission, next to a live
 //! preview. Administrators edit; lead readers see the form and its embed code.
 
+use kith_domain::core::custom_fields::CustomFieldView;
 use kith_domain::leads::webforms::{FormField, FormTarget, WebFormInput, WebFormView};
 use kith_domain::{Problem, UserId, WebFormId};
 use leptos::prelude::*;
@@ -48,7 +49,12 @@ pub struct FieldRow {
     pub label: RwSignal<String>,
     pub target: RwSignal<FormTarget>,
     pub required: RwSignal<bool>,
+    /// With target `Custom`: the custom field's key.
+    pub custom_key: RwSignal<Option<String>>,
 }
+
+/// The picker's value for a custom field: `custom.<key>`.
+const CUSTOM_PREFIX: &str = "custom.";
 
 impl FieldRow {
     fn new(field: &FormField) -> FieldRow {
@@ -58,6 +64,15 @@ impl FieldRow {
             label: RwSignal::new(field.label.clone()),
             target: RwSignal::new(field.target),
             required: RwSignal::new(field.required),
+            custom_key: RwSignal::new(field.custom_key.clone()),
+        }
+    }
+
+    /// The picker's value: the target's name, or `custom.<key>`.
+    fn picked(&self) -> String {
+        match (self.target.get(), self.custom_key.get()) {
+            (FormTarget::Custom, Some(key)) => format!("{CUSTOM_PREFIX}{key}"),
+            (target, _) => target_value(target).to_owned(),
         }
     }
 
@@ -67,7 +82,19 @@ impl FieldRow {
             label: default_label(target).to_owned(),
             target,
             required,
+            custom_key: None,
         })
+    }
+
+    /// The field as typed, tracking every part (for the preview).
+    pub fn field_tracked(&self) -> FormField {
+        FormField {
+            name: self.name.get().trim().to_owned(),
+            label: self.label.get().trim().to_owned(),
+            target: self.target.get(),
+            required: self.required.get(),
+            custom_key: self.custom_key.get(),
+        }
     }
 
     fn field(&self) -> FormField {
@@ -76,6 +103,7 @@ impl FieldRow {
             label: self.label.get_untracked().trim().to_owned(),
             target: self.target.get_untracked(),
             required: self.required.get_untracked(),
+            custom_key: self.custom_key.get_untracked().filter(|_| self.target.get_untracked() == FormTarget::Custom),
         }
     }
 }
@@ -96,6 +124,8 @@ pub struct Draft {
     pub campaign: RwSignal<String>,
     pub min_fill: RwSignal<String>,
     pub active: RwSignal<bool>,
+    /// The organization's lead custom fields, which inputs may fill.
+    pub custom_fields: RwSignal<Vec<CustomFieldView>>,
 }
 
 impl Draft {
@@ -121,6 +151,7 @@ impl Draft {
             campaign: RwSignal::new(form.and_then(|f| f.campaign.clone()).unwrap_or_default()),
             min_fill: RwSignal::new(form.map_or(DEFAULT_MIN_FILL, |f| f.min_fill_seconds).to_string()),
             active: RwSignal::new(form.is_none_or(|f| f.active)),
+            custom_fields: RwSignal::new(Vec::new()),
         }
     }
 
@@ -272,6 +303,15 @@ fn Builder(form: Option<WebFormView>, #[prop(into)] on_reload: Callback<()>) -> 
     people.ensure();
 
     let draft = Draft::new(form.as_ref());
+    {
+        // Lead readers may list the custom fields; without them the picker offers the lead's own fields.
+        let client = client.clone();
+        spawn_local(async move {
+            if let Ok(found) = client.custom_fields_of("lead").await {
+                draft.custom_fields.try_set(found);
+            }
+        });
+    }
     let saved = RwSignal::new(form.as_ref().map(|f| (f.id, f.version)));
     let submissions = form.as_ref().map(|f| f.submissions);
     let embed_refresh = RwSignal::new(0u64);
@@ -544,7 +584,7 @@ fn FieldsEditor(draft: Draft, problem: RwSignal<Option<Problem>>) -> impl IntoVi
                 <For
                     each=move || draft.fields.get()
                     key=|row| row.key
-                    children=move |row| view! { <FieldRowEditor row rows=draft.fields problem /> }
+                    children=move |row| view! { <FieldRowEditor row rows=draft.fields custom=draft.custom_fields problem /> }
                 />
             </div>
             {whole}
@@ -563,26 +603,74 @@ fn FieldsEditor(draft: Draft, problem: RwSignal<Option<Problem>>) -> impl IntoVi
 }
 
 #[component]
-fn FieldRowEditor(row: FieldRow, rows: RwSignal<Vec<FieldRow>>, problem: RwSignal<Option<Problem>>) -> impl IntoView {
+fn FieldRowEditor(
+    row: FieldRow,
+    rows: RwSignal<Vec<FieldRow>>,
+    custom: RwSignal<Vec<CustomFieldView>>,
+    problem: RwSignal<Option<Problem>>,
+) -> impl IntoView {
     let key = row.key;
     let index = Memo::new(move |_| rows.with(|r| r.iter().position(|x| x.key == key)));
     let path = move || index.get().map(|i| format!("fields[{i}]")).unwrap_or_default();
     let errors = move || errors_under(problem, &path());
     let first = Signal::derive(move || index.get() == Some(0));
     let last = Signal::derive(move || index.get().is_some_and(|i| i + 1 == rows.with(Vec::len)));
+    // The default name and label of what the row fills now: a custom field's key and label.
+    let defaults = move |target: FormTarget, key: Option<&str>| -> (String, String) {
+        match key.filter(|_| target == FormTarget::Custom) {
+            Some(key) => {
+                let label = custom.with_untracked(|all| all.iter().find(|d| d.key == key).map(|d| d.label.clone()));
+                (key.to_owned(), label.unwrap_or_default())
+            }
+            None => (target_value(target).to_owned(), default_label(target).to_owned()),
+        }
+    };
     let change_target = move |value: String| {
-        let Some(next) = parse_target(&value) else {
-            return;
+        let (next, key) = match value.strip_prefix(CUSTOM_PREFIX) {
+            Some(key) => (FormTarget::Custom, Some(key.to_owned())),
+            None => match parse_target(&value) {
+                Some(t) => (t, None),
+                None => return,
+            },
         };
         // Names and labels still at the old target's defaults follow the new target.
-        let before = row.target.get_untracked();
-        if row.name.with_untracked(|n| n.trim().is_empty() || n == target_value(before)) {
-            row.name.set(target_value(next).to_owned());
+        let (old_name, old_label) = defaults(row.target.get_untracked(), row.custom_key.get_untracked().as_deref());
+        let (new_name, new_label) = defaults(next, key.as_deref());
+        if row.name.with_untracked(|n| n.trim().is_empty() || *n == old_name) {
+            row.name.set(new_name);
         }
-        if row.label.with_untracked(|l| l.trim().is_empty() || l == default_label(before)) {
-            row.label.set(default_label(next).to_owned());
+        if row.label.with_untracked(|l| l.trim().is_empty() || *l == old_label) {
+            row.label.set(new_label);
         }
+        row.custom_key.set(key);
         row.target.set(next);
+    };
+    let custom_options = move || {
+        let fields = custom.get();
+        (!fields.is_empty()).then(|| {
+            view! {
+                <optgroup label="Custom fields">
+                    {fields
+                        .into_iter()
+                        .map(|d| {
+                            let value = format!("{CUSTOM_PREFIX}{}", d.key);
+                            let chosen = value.clone();
+                            view! {
+                                <option value=value selected=move || row.picked() == chosen>
+                                    {format!("{} ({})", d.label, d.kind.label())}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </optgroup>
+            }
+        })
+    };
+    // A custom field deleted since the form was saved: say so instead of showing another field.
+    let missing_custom = move || {
+        let key = row.custom_key.get().filter(|_| row.target.get() == FormTarget::Custom)?;
+        let known = custom.with(|all| all.is_empty() || all.iter().any(|d| d.key == key));
+        (!known).then(|| view! { <option value=format!("{CUSTOM_PREFIX}{key}") selected>{format!("custom.{key} (deleted)")}</option> })
     };
     view! {
         <div class="field-row" data-testid="form-field">
@@ -613,6 +701,8 @@ fn FieldRowEditor(row: FieldRow, rows: RwSignal<Vec<FieldRow>>, problem: RwSigna
                         }
                     })
                     .collect_view()}
+                {custom_options}
+                {missing_custom}
             </select>
             <label class="checkbox small">
                 <input type="checkbox" aria-label="Required" bind:checked=row.required />

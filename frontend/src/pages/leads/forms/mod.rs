@@ -47,6 +47,7 @@ pub fn target_value(target: FormTarget) -> &'static str {
         FormTarget::Industry => "industry",
         FormTarget::CompanySize => "company_size",
         FormTarget::Message => "message",
+        FormTarget::Custom => "custom",
     }
 }
 
@@ -69,6 +70,7 @@ pub fn target_label(target: FormTarget) -> &'static str {
         FormTarget::Industry => "Industry",
         FormTarget::CompanySize => "Employees",
         FormTarget::Message => "Message (a note)",
+        FormTarget::Custom => "A custom field",
     }
 }
 
@@ -87,6 +89,7 @@ pub fn default_label(target: FormTarget) -> &'static str {
         FormTarget::Industry => "Industry",
         FormTarget::CompanySize => "Number of employees",
         FormTarget::Message => "Message",
+        FormTarget::Custom => "",
     }
 }
 

@@ -1,6 +1,7 @@
 //! The form as a visitor will see it, drawn from the builder's unsaved state.
 
-use kith_domain::leads::webforms::FormTarget;
+use kith_domain::core::custom_fields::CustomFieldView;
+use kith_domain::leads::webforms::{public_fields, InputKind, PublicField};
 use leptos::prelude::*;
 
 use super::builder::{Draft, FieldRow};
@@ -69,7 +70,7 @@ pub fn FormPreview(draft: Draft) -> impl IntoView {
                                 <For
                                     each=move || draft.fields.get()
                                     key=|row| row.key
-                                    children=move |row| view! { <PreviewField row /> }
+                                    children=move |row| view! { <PreviewField row custom=draft.custom_fields /> }
                                 />
                                 {consent}
                                 <div>
@@ -88,7 +89,13 @@ pub fn FormPreview(draft: Draft) -> impl IntoView {
 }
 
 #[component]
-fn PreviewField(row: FieldRow) -> impl IntoView {
+fn PreviewField(row: FieldRow, custom: RwSignal<Vec<CustomFieldView>>) -> impl IntoView {
+    // Drawn from what visitors get (`public_fields`), so the preview and the embeds agree on every
+    // input: a custom field by its kind, the country as a choice of countries.
+    let public = Memo::new(move |_| {
+        let field = row.field_tracked();
+        custom.with(|defs| public_fields(std::slice::from_ref(&field), defs)).into_iter().next()
+    });
     let label = move || {
         let label = row.label.get();
         if label.trim().is_empty() {
@@ -97,21 +104,55 @@ fn PreviewField(row: FieldRow) -> impl IntoView {
             label
         }
     };
-    let input = move || {
-        let required = row.required.get();
-        let name = row.name.get();
-        match row.target.get() {
-            FormTarget::Message => view! { <textarea name=name required=required></textarea> }.into_any(),
-            target => view! { <input type=target.input_type() name=name required=required /> }.into_any(),
+    let required =
+        move || row.required.get().then(|| view! { <span class="preview-required" aria-hidden="true">" *"</span> });
+    move || {
+        let Some(field) = public.get() else {
+            return view! { <p class="muted small">"(a deleted custom field: visitors do not see it)"</p> }.into_any();
+        };
+        let help = field.help_text.clone().map(|h| view! { <small class="field-hint">{h}</small> });
+        if field.input == InputKind::Checkbox {
+            return view! {
+                <label class="preview-consent" data-testid="preview-field">
+                    <input type="checkbox" name=field.name.clone() required=field.required />
+                    <span>{label} {required}</span>
+                </label>
+                {help}
+            }
+            .into_any();
         }
+        view! {
+            <label class="preview-field" data-testid="preview-field">
+                <span class="preview-label">{label} {required}</span>
+                {control(&field)}
+                {help}
+            </label>
+        }
+        .into_any()
+    }
+}
+
+fn control(field: &PublicField) -> AnyView {
+    let name = field.name.clone();
+    let required = field.required;
+    let choices = |pairs: Vec<(String, String)>| {
+        pairs.into_iter().map(|(value, text)| view! { <option value=value>{text}</option> }).collect_view()
     };
-    view! {
-        <label class="preview-field" data-testid="preview-field">
-            <span class="preview-label">
-                {label}
-                {move || row.required.get().then(|| view! { <span class="preview-required" aria-hidden="true">" *"</span> })}
-            </span>
-            {input}
-        </label>
+    match field.input {
+        InputKind::Textarea => view! { <textarea name=name required=required></textarea> }.into_any(),
+        InputKind::Select => {
+            let options = choices(field.options.iter().map(|o| (o.clone(), o.clone())).collect());
+            view! { <select name=name required=required><option value="">"—"</option>{options}</select> }.into_any()
+        }
+        InputKind::Country => {
+            let options = choices(
+                kith_domain::core::countries::COUNTRIES
+                    .iter()
+                    .map(|c| (c.code.to_owned(), c.name.to_owned()))
+                    .collect(),
+            );
+            view! { <select name=name required=required><option value="">"—"</option>{options}</select> }.into_any()
+        }
+        kind => view! { <input type=kind.html_type() name=name required=required /> }.into_any(),
     }
 }
