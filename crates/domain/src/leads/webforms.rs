@@ -552,6 +552,7 @@ crate::unversioned!(WebFormEmbed);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::validation::Check;
     use std::collections::HashMap;
 
     fn field(name: &str, target: FormTarget, required: bool) -> FormField {
