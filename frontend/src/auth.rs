@@ -4,7 +4,7 @@
 
 use kith_client::{Client, ClientError};
 use kith_domain::core::modules::Module;
-use kith_domain::core::permissions::Action;
+use kith_domain::core::permissions::{Action, Actor, RecordOwnership, RecordScope};
 use kith_domain::identity::auth::Me;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -76,15 +76,36 @@ impl Session {
         self.me.with(|me| {
             me.as_ref().is_some_and(|me| {
                 me.role.permissions.allows(Module::Leads, Action::Write)
-                    && me.role.permissions.get(Module::Leads).scope == kith_domain::core::permissions::RecordScope::All
+                    && me.role.permissions.get(Module::Leads).scope == RecordScope::All
             })
         })
+    }
+
+    /// May the signed-in user do `action` on this record of `module`: the role's level and its
+    /// own/team/all limit, by the domain's rule the server applies. Tracks the session.
+    pub fn allows_record(self, module: Module, action: Action, record: RecordOwnership) -> bool {
+        self.me.with(|me| me.as_ref().is_some_and(|me| allows_record(me, module, action, record)))
+    }
+
+    /// [`Session::allows_record`] for event handlers, which must not track.
+    pub fn allows_record_untracked(self, module: Module, action: Action, record: RecordOwnership) -> bool {
+        self.me.with_untracked(|me| me.as_ref().is_some_and(|me| allows_record(me, module, action, record)))
+    }
+
+    /// Which records of `module` the role covers (own, team or all); untracked, for messages.
+    pub fn record_scope_untracked(self, module: Module) -> Option<RecordScope> {
+        self.me.with_untracked(|me| me.as_ref().map(|me| me.role.permissions.get(module).scope))
     }
 
     /// Settings writers administer the organization: users, teams, roles and API keys.
     pub fn is_admin(self) -> bool {
         self.me.with(|me| me.as_ref().is_some_and(|me| me.role.permissions.allows(Module::Settings, Action::Write)))
     }
+}
+
+fn allows_record(me: &Me, module: Module, action: Action, record: RecordOwnership) -> bool {
+    let actor = Actor { user_id: me.user.id, team_id: me.user.team_id };
+    me.role.permissions.allows_record(module, action, actor, record)
 }
 
 pub fn use_session() -> Session {

@@ -4,7 +4,7 @@
 use kith_client::Client;
 use kith_domain::core::page::{PageQuery, MAX_LIMIT};
 use kith_domain::identity::PersonView;
-use kith_domain::UserId;
+use kith_domain::{TeamId, UserId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -70,6 +70,16 @@ impl People {
     /// The user's name, if known; tracks the list.
     pub fn find(self, id: UserId) -> Option<String> {
         self.users.with(|users| users.iter().find(|u| u.id == id).map(|u| u.name.clone()))
+    }
+
+    /// The user's name, if known (untracked: for event handlers).
+    pub fn find_untracked(self, id: UserId) -> Option<String> {
+        self.users.with_untracked(|users| users.iter().find(|u| u.id == id).map(|u| u.name.clone()))
+    }
+
+    /// The user's team, as known now (untracked: for event handlers).
+    pub fn team_untracked(self, id: UserId) -> Option<TeamId> {
+        self.users.with_untracked(|users| users.iter().find(|u| u.id == id).and_then(|u| u.team_id))
     }
 
     /// The user's name, "…" while loading, or "Unknown user"; tracks the list.

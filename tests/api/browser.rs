@@ -895,6 +895,39 @@ async fn a_rep_attaches_a_file_to_a_lead_and_sees_it_listed_and_a_refused_file_e
     result
 }
 
+/// Does a console message report a failed request (4xx/5xx)?
+fn is_failed_request(message: &str) -> bool {
+    ["Failed to load resource", "status of 4", "status of 5"].iter().any(|m| message.contains(m))
+}
+
+/// Requests the console reports as failed (4xx/5xx) since the last call (reading drains the log).
+pub(crate) async fn failed_requests(driver: &WebDriver) -> Vec<String> {
+    let log = driver.browser_log().await.expect("the browser's console");
+    log.into_iter().map(|entry| entry.message).filter(|m| is_failed_request(m)).collect()
+}
+
+/// Let requests the page started finish, then check that none failed.
+pub(crate) async fn assert_no_failed_request(driver: &WebDriver, what: &str) {
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let failed = failed_requests(driver).await;
+    assert!(failed.is_empty(), "{what}: the console shows failed requests: {failed:#?}");
+}
+
+/// Let requests the page started finish, then check the console holds no error at all: no failed
+/// request and nothing the app logged as an error (reading drains the log).
+pub(crate) async fn assert_quiet_console(driver: &WebDriver, what: &str) {
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let errors: Vec<String> = driver
+        .browser_log()
+        .await
+        .expect("the browser's console")
+        .into_iter()
+        .filter(|entry| entry.level == "SEVERE" || is_failed_request(&entry.message))
+        .map(|entry| format!("{}: {}", entry.level, entry.message))
+        .collect();
+    assert!(errors.is_empty(), "{what}: the console shows errors: {errors:#?}");
+}
+
 /// Sign in through the login page and wait for the signed-in shell.
 pub(crate) async fn log_in(driver: &WebDriver, app: &TestApp, email: &str) {
     driver.goto(app.url("/login")).await.expect("open login");

@@ -1,4 +1,5 @@
-//! Confirmation before destructive actions: a button that opens a small dialog.
+//! Confirmation before an action that cannot simply be taken back: a button that opens a small
+//! dialog, or the dialog alone for a page that decides itself when to ask.
 
 use leptos::prelude::*;
 
@@ -35,50 +36,69 @@ pub fn ConfirmButton(
         {move || {
             open.get()
                 .then(|| {
-                    let title = title.clone();
-                    let message = message.clone();
                     view! {
-                        <div
-                            class="modal-backdrop"
-                            on:click=move |_| open.set(false)
-                            on:keydown=move |ev| {
-                                if ev.key() == "Escape" {
-                                    open.set(false);
-                                }
+                        <ConfirmDialog
+                            title=title.clone()
+                            message=message.clone()
+                            confirm_label=confirm_label
+                            on_confirm=move |_| {
+                                open.set(false);
+                                on_confirm.run(());
                             }
-                        >
-                            <div
-                                class="modal"
-                                role="alertdialog"
-                                aria-modal="true"
-                                on:click=|ev| ev.stop_propagation()
-                            >
-                                <h2>{title}</h2>
-                                <p>{message}</p>
-                                <div class="modal-actions">
-                                    <button
-                                        type="button"
-                                        class="btn btn-secondary"
-                                        on:click=move |_| open.set(false)
-                                    >
-                                        "Cancel"
-                                    </button>
-                                    <button
-                                        type="button"
-                                        class="btn btn-danger"
-                                        autofocus
-                                        on:click=move |_| {
-                                            open.set(false);
-                                            on_confirm.run(());
-                                        }
-                                    >
-                                        {confirm_label}
-                                    </button>
-                                </div>
-                            </div>
-                        </div>
+                            on_cancel=move |_| open.set(false)
+                        />
                     }
                 })
         }}
+    }
+}
+
+/// The dialog itself, shown while its parent renders it: Cancel (or Escape, or a click beside it)
+/// calls `on_cancel`, the confirming button `on_confirm`.
+#[component]
+pub fn ConfirmDialog(
+    #[prop(into)] title: String,
+    #[prop(into)] message: String,
+    #[prop(into)] confirm_label: String,
+    #[prop(into)] on_confirm: Callback<()>,
+    #[prop(into)] on_cancel: Callback<()>,
+    /// The confirming button's class: a red one unless the action destroys nothing.
+    #[prop(default = "btn btn-danger")]
+    confirm_class: &'static str,
+) -> impl IntoView {
+    view! {
+        <div
+            class="modal-backdrop"
+            on:click=move |_| on_cancel.run(())
+            on:keydown=move |ev| {
+                if ev.key() == "Escape" {
+                    on_cancel.run(());
+                }
+            }
+        >
+            <div class="modal" role="alertdialog" aria-modal="true" on:click=|ev| ev.stop_propagation()>
+                <h2>{title}</h2>
+                <p>{message}</p>
+                <div class="modal-actions">
+                    <button
+                        type="button"
+                        class="btn btn-secondary"
+                        data-testid="confirm-cancel"
+                        on:click=move |_| on_cancel.run(())
+                    >
+                        "Cancel"
+                    </button>
+                    <button
+                        type="button"
+                        class=confirm_class
+                        data-testid="confirm-ok"
+                        autofocus
+                        on:click=move |_| on_confirm.run(())
+                    >
+                        {confirm_label}
+                    </button>
+                </div>
+            </div>
+        </div>
     }
 }

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::Outlet;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_location, use_navigate};
 
 use crate::api::use_client;
 use crate::auth::use_session;
@@ -41,15 +41,23 @@ pub fn AppLayout() -> impl IntoView {
     }
 }
 
-/// The signed-in app; what it provides lives as long as the sign-in.
+/// The signed-in app; what it provides lives as long as the sign-in. On a narrow screen the sidebar
+/// folds away behind the top bar's menu button and closes again when a page is chosen.
 #[component]
 fn Shell() -> impl IntoView {
     People::provide(use_client(), use_toaster());
+    let nav_open = RwSignal::new(false);
+    let location = use_location();
+    Effect::new(move |_| {
+        location.pathname.track();
+        nav_open.set(false);
+    });
     view! {
-        <div class="app">
+        <div class="app" class:nav-open=nav_open>
             <Sidebar />
+            <div class="nav-backdrop" aria-hidden="true" on:click=move |_| nav_open.set(false)></div>
             <div class="main">
-                <TopBar />
+                <TopBar nav_open />
                 <main class="content">
                     <Outlet />
                 </main>
@@ -59,7 +67,7 @@ fn Shell() -> impl IntoView {
 }
 
 #[component]
-fn TopBar() -> impl IntoView {
+fn TopBar(nav_open: RwSignal<bool>) -> impl IntoView {
     let session = use_session();
     let client = use_client();
     let toaster = use_toaster();
@@ -81,13 +89,24 @@ fn TopBar() -> impl IntoView {
     };
     view! {
         <header class="topbar">
+            <button
+                id="nav-toggle"
+                type="button"
+                class="nav-toggle"
+                aria-controls="sidebar"
+                aria-expanded=move || nav_open.get().to_string()
+                aria-label="Menu"
+                on:click=move |_| nav_open.update(|open| *open = !*open)
+            >
+                <span aria-hidden="true">"☰"</span>
+            </button>
             <div class="topbar-org">{org}</div>
             <SearchBox />
             <div class="topbar-actions">
                 <NotificationBell />
                 <div id="user-menu" class="user-menu">
                     <span class="avatar" aria-hidden="true">{initials}</span>
-                    <span>{name}</span>
+                    <span class="user-name">{name}</span>
                 </div>
                 <button id="logout" type="button" class="btn btn-ghost btn-sm" on:click=logout>
                     "Log out"

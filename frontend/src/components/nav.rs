@@ -73,7 +73,7 @@ pub fn Sidebar() -> impl IntoView {
             .collect_view()
     };
     view! {
-        <aside class="sidebar">
+        <aside class="sidebar" id="sidebar">
             <a href="/" class="brand">
                 <span class="brand-mark" aria-hidden="true">"K"</span>
                 "Kith"

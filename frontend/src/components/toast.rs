@@ -43,6 +43,11 @@ impl Toaster {
         self.push(Kind::Success, title.into(), None);
     }
 
+    /// A success with a second line saying what follows from it.
+    pub fn success_with_detail(self, title: impl Into<String>, detail: impl Into<String>) {
+        self.push(Kind::Success, title.into(), Some(detail.into()));
+    }
+
     /// A success with a link to what it made, e.g. "Lead created" → the new lead.
     pub fn success_with_link(self, title: impl Into<String>, text: impl Into<String>, href: impl Into<String>) {
         self.push_toast(Kind::Success, title.into(), None, Some((text.into(), href.into())));

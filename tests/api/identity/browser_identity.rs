@@ -10,26 +10,10 @@ use kith_domain::identity::NewInvite;
 use kith_tests::{TestApp, PASSWORD};
 use thirtyfour::prelude::*;
 
-use crate::browser::{click, eventually, fill, in_browser, log_in, skip_without_browser, wait_for, wait_for_text};
-
-/// Requests the console reports as failed (4xx/5xx) since the last call (reading drains the log).
-async fn failed_requests(driver: &WebDriver) -> Vec<String> {
-    driver
-        .browser_log()
-        .await
-        .expect("the browser's console")
-        .into_iter()
-        .map(|entry| entry.message)
-        .filter(|m| m.contains("Failed to load resource") || m.contains("status of 4") || m.contains("status of 5"))
-        .collect()
-}
-
-/// Let requests the page started finish, then check that none failed.
-async fn assert_no_failed_request(driver: &WebDriver, what: &str) {
-    tokio::time::sleep(Duration::from_millis(700)).await;
-    let failed = failed_requests(driver).await;
-    assert!(failed.is_empty(), "{what}: the console shows failed requests: {failed:#?}");
-}
+use crate::browser::{
+    assert_no_failed_request, click, eventually, failed_requests, fill, in_browser, log_in, skip_without_browser,
+    wait_for, wait_for_text,
+};
 
 /// The URLs the page has requested so far.
 async fn requested(driver: &WebDriver) -> Vec<String> {

@@ -2,6 +2,7 @@
 //! timeline, bulk changes, export, visibility by role, revisits.
 
 mod browser_fixes;
+mod browser_phone;
 mod call_lists;
 mod countries;
 mod first_use;

@@ -18,7 +18,7 @@ pub fn restore(conn: &mut DbConnection, scope: &Scope, id: LeadId) -> Result<Lea
     scope.require(Module::Leads, Action::Write)?;
     transaction(conn, |c| {
         let lead = find(c, scope.org_id(), id, true)?;
-        scope.require_record(Module::Leads, Action::Write, ownership(&lead)).map_err(|_| Error::NotFound)?;
+        scope.require_record(Module::Leads, Action::Write, lead.ownership()).map_err(|_| Error::NotFound)?;
         diesel::update(leads::table.filter(leads::id.eq(id.to_string())))
             .set((leads::deleted_at.eq(None::<NaiveDateTime>), leads::version.eq(leads::version + 1)))
             .execute(c)?;

@@ -22,8 +22,7 @@ use kith_domain::leads::{LeadEventKind, LeadStatus, LeadView};
 use kith_domain::{FieldError, LeadId, LeadMergeId};
 
 use super::{
-    apply_move, event, fields_of_view, find, ownership, replace_tags, rescore, writable, write_fields, Fields, Move,
-    ENTITY,
+    apply_move, event, fields_of_view, find, replace_tags, rescore, writable, write_fields, Fields, Move, ENTITY,
 };
 use crate::core::kernel::RecordRef;
 use crate::core::util::{new_id, now, parse_id, to_utc, transaction};
@@ -274,7 +273,7 @@ pub fn undo(conn: &mut DbConnection, scope: &Scope, id: LeadMergeId) -> Result<L
             Err(Error::NotFound) => (find(c, scope.org_id(), merged_id, false)?, false),
             Err(e) => return Err(e),
         };
-        scope.require_record(Module::Leads, Action::Write, ownership(&merged)).map_err(|_| Error::NotFound)?;
+        scope.require_record(Module::Leads, Action::Write, merged.ownership()).map_err(|_| Error::NotFound)?;
         if in_bin {
             diesel::update(leads::table.filter(leads::id.eq(merged_id.to_string())))
                 .set((leads::deleted_at.eq(None::<NaiveDateTime>), leads::version.eq(leads::version + 1)))

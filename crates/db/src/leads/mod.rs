@@ -146,21 +146,17 @@ fn find(conn: &mut DbConnection, org_id: OrgId, id: LeadId, deleted: bool) -> Re
     views(conn, vec![row])?.pop().ok_or(Error::NotFound)
 }
 
-fn ownership(lead: &LeadView) -> RecordOwnership {
-    RecordOwnership { owner_id: lead.owner_id, team_id: lead.team_id }
-}
-
 /// A lead the caller may read, or NotFound (never "forbidden": that would confirm it exists).
 pub(crate) fn readable(conn: &mut DbConnection, scope: &Scope, id: LeadId) -> Result<LeadView> {
     scope.require(Module::Leads, Action::Read)?;
     let lead = find(conn, scope.org_id(), id, false)?;
-    scope.require_record(Module::Leads, Action::Read, ownership(&lead)).map_err(|_| Error::NotFound)?;
+    scope.require_record(Module::Leads, Action::Read, lead.ownership()).map_err(|_| Error::NotFound)?;
     Ok(lead)
 }
 
 fn writable(conn: &mut DbConnection, scope: &Scope, id: LeadId) -> Result<LeadView> {
     let lead = readable(conn, scope, id)?;
-    scope.require_record(Module::Leads, Action::Write, ownership(&lead))?;
+    scope.require_record(Module::Leads, Action::Write, lead.ownership())?;
     Ok(lead)
 }
 

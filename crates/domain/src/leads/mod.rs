@@ -253,6 +253,11 @@ impl LeadView {
     pub fn display_name(&self) -> String {
         display_name(&self.first_name, &self.last_name, self.email.as_deref(), &self.company_name)
     }
+
+    /// Whom the lead belongs to, for the own/team checks (the server's and the SPA's alike).
+    pub fn ownership(&self) -> crate::core::permissions::RecordOwnership {
+        crate::core::permissions::RecordOwnership { owner_id: self.owner_id, team_id: self.team_id }
+    }
 }
 
 /// What a lead is called: the person's name, else their email, else the company.

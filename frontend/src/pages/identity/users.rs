@@ -4,8 +4,9 @@ use kith_domain::core::page::PageQuery;
 use kith_domain::identity::{CreatedInvite, InviteView, NewInvite, UserListQuery, UserPatch, UserStatus, UserView};
 use kith_domain::{InviteId, RoleId, TeamId};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
-use crate::api::origin;
+use crate::api::{origin, use_client};
 use crate::auth::use_session;
 use crate::components::confirm::ConfirmButton;
 use crate::components::copy::CopyValue;
@@ -29,6 +30,7 @@ pub fn UsersPage() -> impl IntoView {
 
 #[component]
 fn UserList() -> impl IntoView {
+    let client = use_client();
     let toaster = use_toaster();
     let session = use_session();
     let directory = use_directory();
@@ -55,6 +57,16 @@ fn UserList() -> impl IntoView {
         move |updated: UserView| {
             toaster.success(format!("{} was updated", updated.name));
             let id = updated.id;
+            // A change to oneself (role or team) changes what one may see: the session learns it
+            // now, so no page asks for what the new role or team no longer covers.
+            if session.me.with_untracked(|me| me.as_ref().is_some_and(|me| me.user.id == id)) {
+                let client = client.clone();
+                spawn_local(async move {
+                    if let Err(error) = session.load(&client).await {
+                        toaster.error(&error);
+                    }
+                });
+            }
             users.replace(|u| u.id == id, updated);
         },
     )

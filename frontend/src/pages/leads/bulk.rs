@@ -9,12 +9,14 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::filters::UNASSIGNED;
-use super::{non_blank, parse_tags, takes_revisit_date};
+use super::{non_blank, owner_label, ownership_with, parse_tags, reach, readable, takes_revisit_date, HandOverDialog};
 use crate::api::{problem_of, use_client};
+use crate::auth::use_session;
 use crate::components::field::{invalid, FieldError as FieldErrorView, FormAlert};
 use crate::components::table::Paged;
 use crate::components::toast::use_toaster;
 use crate::data::Found;
+use crate::format;
 use crate::people::{use_people, user_options};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -136,6 +138,7 @@ pub fn BulkBar(
     let client = use_client();
     let toaster = use_toaster();
     let people = use_people();
+    let session = use_session();
     let action = RwSignal::new(Action::Owner);
     let owner = RwSignal::new(String::new());
     let status = RwSignal::new(String::new());
@@ -144,6 +147,44 @@ pub fn BulkBar(
     let tags = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<Problem>);
     let busy = RwSignal::new(false);
+    // A hand-over that takes the leads out of the caller's records, until confirmed.
+    let pending = RwSignal::new(None::<BulkLeadUpdate>);
+
+    // `handed_to`: the new owner, when the change takes the leads out of the caller's records.
+    let send = Callback::new(move |(update, handed_to): (BulkLeadUpdate, Option<String>)| {
+        problem.set(None);
+        busy.set(true);
+        let client = client.clone();
+        spawn_local(async move {
+            let result = client.bulk_update_leads(&update).await;
+            busy.try_set(false);
+            match result {
+                Ok(result) => {
+                    let names: HashMap<LeadId, String> = leads
+                        .items
+                        .try_with_untracked(|items| items.iter().map(|l| (l.id, l.display_name())).collect())
+                        .unwrap_or_default();
+                    let done = BulkOutcome::new(result, |id| names.get(&id).cloned().unwrap_or_else(|| id.to_string()));
+                    let summary = format!("{} updated, {} refused", done.updated, done.refused.len());
+                    match handed_to {
+                        Some(to) if done.updated > 0 && done.refused.is_empty() => toaster.success_with_detail(
+                            format!("{} assigned to {to}", format::count(done.updated as i64, "lead", "leads")),
+                            format!("They are no longer in your list: {}.", reach(session)),
+                        ),
+                        _ if done.refused.is_empty() => toaster.success(summary),
+                        _ => toaster.failure(summary, "The reasons are listed above the table."),
+                    }
+                    outcome.set(Some(done));
+                    tags.set(String::new());
+                    on_done.try_run(());
+                }
+                Err(error) => {
+                    problem.set(Some(problem_of(&error)));
+                    toaster.error(&error);
+                }
+            }
+        });
+    });
 
     let apply = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -170,35 +211,30 @@ pub fn BulkBar(
             problem.set(Some(refused));
             return;
         }
-        problem.set(None);
-        busy.set(true);
-        let client = client.clone();
-        spawn_local(async move {
-            let result = client.bulk_update_leads(&update).await;
-            busy.try_set(false);
-            match result {
-                Ok(result) => {
-                    let names: HashMap<LeadId, String> = leads
-                        .items
-                        .try_with_untracked(|items| items.iter().map(|l| (l.id, l.display_name())).collect())
-                        .unwrap_or_default();
-                    let done = BulkOutcome::new(result, |id| names.get(&id).cloned().unwrap_or_else(|| id.to_string()));
-                    let summary = format!("{} updated, {} refused", done.updated, done.refused.len());
-                    if done.refused.is_empty() {
-                        toaster.success(summary);
-                    } else {
-                        toaster.failure(summary, "The reasons are listed above the table.");
+        // Every selected lead gets the same owner, so either all of them leave the caller's
+        // records or none does.
+        let owner = update.owner_id;
+        match owner {
+            Some(owner) if !readable(session, ownership_with(people, owner)) => pending.set(Some(update)),
+            _ => send.run((update, None)),
+        }
+    };
+    let confirm = move || {
+        pending.get().map(|update| {
+            let owner = update.owner_id.flatten();
+            view! {
+                <HandOverDialog
+                    what=format::count(update.ids.len() as i64, "lead", "leads")
+                    owner
+                    several=true
+                    on_confirm=move |_| {
+                        pending.set(None);
+                        send.run((update.clone(), Some(owner_label(people, owner))));
                     }
-                    outcome.set(Some(done));
-                    tags.set(String::new());
-                    on_done.try_run(());
-                }
-                Err(error) => {
-                    problem.set(Some(problem_of(&error)));
-                    toaster.error(&error);
-                }
+                    on_cancel=move |_| pending.set(None)
+                />
             }
-        });
+        })
     };
 
     let inputs = move || match action.get() {
@@ -332,6 +368,7 @@ pub fn BulkBar(
             <button type="button" class="btn btn-ghost btn-sm" on:click=move |_| selected.set(HashSet::new())>
                 "Clear selection"
             </button>
+            {confirm}
             <div class="bulk-alert">
                 <FormAlert
                     problem

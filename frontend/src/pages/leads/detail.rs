@@ -4,20 +4,24 @@
 
 use chrono::NaiveDate;
 use kith_domain::core::modules::Module;
-use kith_domain::core::permissions::{Action, Actor, RecordOwnership};
+use kith_domain::core::permissions::Action;
 use kith_domain::leads::rules::ScoreBreakdown;
 use kith_domain::leads::{LeadDetail, LeadPatch, LeadStatus, LeadView};
 use kith_domain::{LeadId, Problem, UserId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::NavigateOptions;
 
 use super::attachments::AttachmentsCard;
 use super::custom_values::{custom_changes, custom_inputs, load_custom_fields};
 use super::emails::EmailsCard;
 use super::enrollments::SequencesCard;
 use super::timeline::{Events, Timeline};
-use super::{non_blank, parse_tags, status_badge, takes_revisit_date, LeadsGate};
+use super::{
+    non_blank, owner_label, ownership_with, parse_tags, reach, readable, status_badge, takes_revisit_date,
+    HandOverDialog, LeadsGate,
+};
 use crate::api::{is_stale, problem_of, use_client};
 use crate::auth::{use_session, Session};
 use crate::components::confirm::ConfirmButton;
@@ -60,13 +64,7 @@ fn not_found() -> impl IntoView {
 
 /// May the signed-in user change this lead (role level and record scope)? Tracks the session.
 fn can_edit(session: Session, lead: &LeadView) -> bool {
-    session.me.with(|me| {
-        me.as_ref().is_some_and(|me| {
-            let actor = Actor { user_id: me.user.id, team_id: me.user.team_id };
-            let record = RecordOwnership { owner_id: lead.owner_id, team_id: lead.team_id };
-            me.role.permissions.allows_record(Module::Leads, Action::Write, actor, record)
-        })
-    })
+    session.allows_record(Module::Leads, Action::Write, lead.ownership())
 }
 
 #[component]
@@ -93,7 +91,9 @@ fn LeadPage(id: LeadId) -> impl IntoView {
                         detail.try_set(Some(found));
                     }
                     Err(error) if error.status() == Some(404) => {
+                        // Nothing more to ask about a lead that is not there.
                         missing.try_set(true);
+                        return;
                     }
                     Err(error) => toaster.error(&error),
                 }
@@ -126,6 +126,20 @@ fn LeadPage(id: LeadId) -> impl IntoView {
                 let result = client.update_lead(id, version, &patch).await;
                 busy.try_set(false);
                 match result {
+                    // The change took the lead out of the records the caller's role covers (handed
+                    // to someone else): say so and go back to the list, asking nothing more about
+                    // a lead they can no longer open. Replacing the address keeps Back off it.
+                    Ok(lead) if !readable(session, lead.ownership()) => {
+                        let name = lead.display_name();
+                        let title = match lead.owner_id {
+                            Some(owner) => format!("{name} assigned to {}", owner_label(people, Some(owner))),
+                            None => format!("{name} is unassigned now"),
+                        };
+                        toaster
+                            .success_with_detail(title, format!("It is no longer in your list: {}.", reach(session)));
+                        let options = NavigateOptions { replace: true, ..Default::default() };
+                        navigate.try_with_value(|navigate| navigate("/m/leads", options));
+                    }
                     Ok(lead) => {
                         toaster.success(format!("{} saved", lead.display_name()));
                         // The new version at once; the score and timeline may have changed with it.
@@ -649,8 +663,44 @@ fn OwnerCard(
 ) -> impl IntoView {
     let problem = RwSignal::new(None::<Problem>);
     let people = use_people();
+    let session = use_session();
     let owner_id = lead.owner_id;
+    let name = StoredValue::new(lead.display_name());
     let tags = StoredValue::new(lead.tags.clone());
+    let select = NodeRef::<leptos::html::Select>::new();
+    // An owner chosen that would take the lead out of the caller's records, until confirmed.
+    let pending = RwSignal::new(None::<Option<UserId>>);
+    let assign = move |owner: Option<UserId>| {
+        update.run((LeadPatch { owner_id: Some(owner), ..Default::default() }, problem));
+    };
+    let choose = move |owner: Option<UserId>| {
+        if readable(session, ownership_with(people, owner)) {
+            assign(owner);
+        } else {
+            pending.set(Some(owner));
+        }
+    };
+    let keep = move || {
+        pending.set(None);
+        if let Some(select) = select.get_untracked() {
+            select.set_value(&owner_id.map(|o| o.to_string()).unwrap_or_default());
+        }
+    };
+    let confirm = move || {
+        pending.get().map(|owner| {
+            view! {
+                <HandOverDialog
+                    what=name.get_value()
+                    owner
+                    on_confirm=move |_| {
+                        pending.set(None);
+                        assign(owner);
+                    }
+                    on_cancel=move |_| keep()
+                />
+            }
+        })
+    };
     let new_tag = RwSignal::new(String::new());
 
     let set_tags = move |next: Vec<String>| update.run((LeadPatch { tags: Some(next), ..Default::default() }, problem));
@@ -704,12 +754,10 @@ fn OwnerCard(
         view! {
             <select
                 id="lead-owner-select"
+                node_ref=select
                 aria-invalid=invalid(problem, "owner_id")
                 disabled=move || busy.get()
-                on:change=move |ev| {
-                    let owner = event_target_value(&ev).parse::<UserId>().ok();
-                    update.run((LeadPatch { owner_id: Some(owner), ..Default::default() }, problem));
-                }
+                on:change=move |ev| choose(event_target_value(&ev).parse::<UserId>().ok())
             >
                 <option value="" selected=owner_id.is_none()>
                     "Unassigned"
@@ -735,6 +783,7 @@ fn OwnerCard(
                 <div class="field">
                     <label for="lead-owner-select">"Owner"</label>
                     {owner_control}
+                    {confirm}
                     <FieldErrorView problem name="owner_id" />
                 </div>
                 <div class="field">

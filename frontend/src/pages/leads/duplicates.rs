@@ -11,7 +11,7 @@ use kith_domain::{LeadId, LeadMergeId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{lead_href, LeadsGate};
+use super::{lead_href, reach, readable, LeadsGate};
 use crate::api::use_client;
 use crate::auth::use_session;
 use crate::browser;
@@ -599,17 +599,32 @@ fn OutcomeCard(outcome: Outcome, undo: Callback<LeadMergeId>, #[prop(into)] on_d
     let merge_id = outcome.merged.merge.id;
     let kept: LeadId = outcome.merged.lead.id;
     let kept_name = which(&outcome.merged.lead);
+    let session = use_session();
     let body = match outcome.undone {
         None => {
             let until = format::date(outcome.merged.merge.undo_until);
-            view! {
-                <p id="merge-result-text">
-                    <strong>{outcome.merged_name.clone()}</strong>
-                    " was merged into "
+            // The owner the merge kept may take the lead out of the caller's records: no link to a
+            // page that would say "not found".
+            let kept_view = if readable(session, outcome.merged.lead.ownership()) {
+                view! {
                     <a id="merge-kept-link" href=lead_href(kept)>
                         {kept_name}
                     </a>
                     "."
+                }
+                .into_any()
+            } else {
+                view! {
+                    <strong>{kept_name}</strong>
+                    {format!(", which is no longer in your list: {}.", reach(session))}
+                }
+                .into_any()
+            };
+            view! {
+                <p id="merge-result-text">
+                    <strong>{outcome.merged_name.clone()}</strong>
+                    " was merged into "
+                    {kept_view}
                 </p>
                 <div class="row">
                     <button id="merge-undo" type="button" class="btn btn-secondary btn-sm" on:click=move |_| undo.run(merge_id)>

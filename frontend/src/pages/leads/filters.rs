@@ -148,6 +148,16 @@ impl LeadFilters {
         Filter::ALL.into_iter().any(|f| f != Filter::Sort && !self.value(f).trim().is_empty())
     }
 
+    /// How many filters besides the search narrow the list (a custom field and its value count
+    /// once): what the folded filter bar's toggle shows.
+    pub fn folded_count(&self) -> usize {
+        Filter::ALL
+            .into_iter()
+            .filter(|f| !matches!(f, Filter::Sort | Filter::Q | Filter::CustomValue))
+            .filter(|f| !self.value(*f).trim().is_empty())
+            .count()
+    }
+
     /// `?q=acme&status=working`, or "" when nothing is set.
     pub fn query_string(&self) -> String {
         let pairs: Vec<String> = Filter::ALL

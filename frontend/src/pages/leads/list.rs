@@ -243,7 +243,7 @@ fn LeadList() -> impl IntoView {
                         })
                 }}
                 <div class="table-wrap">
-                    <table class="table" id="lead-table">
+                    <table class="table cards" id="lead-table">
                         <thead>
                             <tr>
                                 {move || {
@@ -310,21 +310,24 @@ fn lead_row(lead: LeadView, selectable: bool, selected: RwSignal<HashSet<LeadId>
         Some(owner) => view! { <span>{move || people.name(owner)}</span> }.into_any(),
         None => view! { <span class="muted">"Unassigned"</span> }.into_any(),
     };
+    // The cells' classes place them on a phone, where each row is a card (style.css).
     view! {
         <tr data-testid="lead-row" data-lead-id=id.to_string()>
             {checkbox}
-            <td>
+            <td class="cell-name">
                 <a href=lead_href(id)>{name}</a>
             </td>
-            <td>{lead.company_name}</td>
-            <td class="muted">{lead.email}</td>
-            <td>{status_badge(lead.status)}</td>
-            <td data-testid="lead-owner">{owner}</td>
-            <td class="num" data-testid="lead-score">
+            <td class="cell-company">{lead.company_name}</td>
+            <td class="cell-email muted">{lead.email}</td>
+            <td class="cell-status">{status_badge(lead.status)}</td>
+            <td class="cell-owner" data-testid="lead-owner">
+                {owner}
+            </td>
+            <td class="cell-score num" data-testid="lead-score" data-label="Score">
                 {lead.score}
             </td>
-            <td class="muted nowrap">{source_label(lead.source)}</td>
-            <td class="muted nowrap">{format::date(lead.created_at)}</td>
+            <td class="cell-source muted nowrap">{source_label(lead.source)}</td>
+            <td class="cell-created muted nowrap">{format::date(lead.created_at)}</td>
         </tr>
     }
 }
@@ -423,9 +426,15 @@ fn FilterBar(
     let open_only = move || filters.with(|f| f.status == OPEN);
     let source = move || filters.with(|f| LeadSource::parse(&f.source));
     let owner = move || filters.with(|f| f.owner.clone());
+    // On a phone everything but the search folds behind one button that counts what is set.
+    let unfolded = RwSignal::new(false);
+    let toggle_label = move || match filters.with(LeadFilters::folded_count) {
+        0 => "Filters".to_owned(),
+        n => format!("Filters ({n})"),
+    };
 
     view! {
-        <div class="toolbar filter-bar">
+        <div class="toolbar filter-bar" class:filters-open=unfolded>
             <input
                 type="search"
                 id="lead-search"
@@ -438,6 +447,18 @@ fn FilterBar(
                     search_later(text);
                 }
             />
+            <button
+                id="lead-filters-toggle"
+                type="button"
+                class="btn btn-secondary btn-sm filter-toggle"
+                aria-controls="lead-filters"
+                aria-expanded=move || unfolded.get().to_string()
+                on:click=move |_| unfolded.update(|open| *open = !*open)
+            >
+                {toggle_label}
+            </button>
+            <div class="filter-more" id="lead-filters">
+            <PhoneSort filters apply />
             <select
                 id="lead-filter-status"
                 aria-label="Status"
@@ -532,7 +553,48 @@ fn FilterBar(
                         }
                     })
             }}
+            </div>
         </div>
+    }
+}
+
+/// The sort as a choice, for a phone, where the rows are cards without column headers.
+#[component]
+fn PhoneSort(filters: Memo<LeadFilters>, apply: Callback<LeadFilters>) -> impl IntoView {
+    const SORTS: [(&str, &str); 7] = [
+        ("", "Newest first"),
+        ("created_at", "Oldest first"),
+        ("-score", "Highest score"),
+        ("score", "Lowest score"),
+        ("name", "Name A–Z"),
+        ("-name", "Name Z–A"),
+        ("company", "Company A–Z"),
+    ];
+    let current = move || filters.with(|f| f.sort.clone());
+    view! {
+        <select
+            id="lead-sort"
+            class="phone-only"
+            aria-label="Sort"
+            on:change=move |ev| {
+                let now = filters.get_untracked();
+                let next = now.with(Filter::Sort, event_target_value(&ev));
+                if next != now {
+                    apply.run(next);
+                }
+            }
+        >
+            {SORTS
+                .into_iter()
+                .map(|(value, label)| {
+                    view! {
+                        <option value=value selected=move || current() == value>
+                            {label}
+                        </option>
+                    }
+                })
+                .collect_view()}
+        </select>
     }
 }
 

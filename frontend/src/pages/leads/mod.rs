@@ -24,16 +24,19 @@ pub mod settings;
 pub mod timeline;
 
 use kith_domain::core::modules::Module;
+use kith_domain::core::permissions::{Action, RecordOwnership, RecordScope};
 use kith_domain::leads::{LeadSource, LeadStatus};
-use kith_domain::LeadId;
+use kith_domain::{LeadId, UserId};
 use leptos::prelude::*;
 
 use self::{
     assignment::LeadAssignmentPage, custom_fields::CustomFieldsPage, inbound_email::InboundEmailPage,
     scoring::LeadScoringPage, settings::LeadSettingsPage,
 };
-use crate::auth::use_session;
+use crate::auth::{use_session, Session};
+use crate::components::confirm::ConfirmDialog;
 use crate::components::table::EmptyState;
+use crate::people::{use_people, People};
 use crate::registry::{RecordKind, SettingsPage};
 
 /// The lead settings; lead readers may see them (only administrators change them).
@@ -124,6 +127,57 @@ pub fn source_label(source: LeadSource) -> &'static str {
         LeadSource::Manual => "Manual",
         LeadSource::Api => "API",
     }
+}
+
+/// Whom a lead would belong to with `owner` as its owner: the owner and their team, as the server
+/// records them.
+pub fn ownership_with(people: People, owner: Option<UserId>) -> RecordOwnership {
+    RecordOwnership { owner_id: owner, team_id: owner.and_then(|o| people.team_untracked(o)) }
+}
+
+/// Could the signed-in user still open a lead that belongs to `record`? The domain's rule, as the
+/// server applies it; untracked, for event handlers.
+pub fn readable(session: Session, record: RecordOwnership) -> bool {
+    session.allows_record_untracked(Module::Leads, Action::Read, record)
+}
+
+/// Why a lead handed to someone else leaves the signed-in user's list.
+pub fn reach(session: Session) -> &'static str {
+    match session.record_scope_untracked(Module::Leads) {
+        Some(RecordScope::Team) => "your role shows you only your team's leads",
+        _ => "your role shows you only the leads you own",
+    }
+}
+
+/// "Maya Manager", or "nobody" for no owner: who a lead is handed to.
+pub fn owner_label(people: People, owner: Option<UserId>) -> String {
+    owner.map_or_else(|| "nobody".to_owned(), |o| people.find_untracked(o).unwrap_or_else(|| "someone else".to_owned()))
+}
+
+/// Asks before leads go to an owner whose records the signed-in user's role does not cover: names
+/// the new owner and says the leads will leave the list.
+#[component]
+pub fn HandOverDialog(
+    /// The lead's name, or "3 leads".
+    #[prop(into)]
+    what: String,
+    owner: Option<UserId>,
+    /// More than one lead.
+    #[prop(optional)]
+    several: bool,
+    #[prop(into)] on_confirm: Callback<()>,
+    #[prop(into)] on_cancel: Callback<()>,
+) -> impl IntoView {
+    let session = use_session();
+    let to = owner_label(use_people(), owner);
+    let (title, confirm_label) = match owner {
+        Some(_) => (format!("Hand {what} to {to}?"), format!("Assign to {to}")),
+        None => (format!("Leave {what} unassigned?"), "Unassign".to_owned()),
+    };
+    let (they, them) = if several { ("They", "them") } else { ("The lead", "it") };
+    let message =
+        format!("{they} will leave your list and you will no longer be able to open {them}: {}.", reach(session));
+    view! { <ConfirmDialog title message confirm_label confirm_class="btn btn-primary" on_confirm on_cancel /> }
 }
 
 /// Does moving to `status` take a revisit date?
