@@ -8,7 +8,6 @@ use crate::auth::Auth;
 use crate::error::ApiResult;
 use crate::http::etag::{ok, IfMatch};
 use crate::http::idempotency::{create_once, IdempotencyKey};
-use crate::http::input::valid;
 use crate::state::AppState;
 
 /// Every live form with its submission count (a short list, returned whole).
@@ -34,7 +33,9 @@ pub async fn create(
     key: IdempotencyKey,
     body: web::Json<WebFormInput>,
 ) -> ApiResult<HttpResponse> {
-    create_once(&state, auth.0, key, valid(body.into_inner())?, kith_db::leads::webforms::create).await
+    // The storage function checks the input's own rules and those that need stored data together,
+    // so every error comes in one answer.
+    create_once(&state, auth.0, key, body.into_inner(), kith_db::leads::webforms::create).await
 }
 
 #[utoipa::path(
@@ -67,7 +68,8 @@ pub async fn update(
     if_match: IfMatch,
     body: web::Json<WebFormInput>,
 ) -> ApiResult<HttpResponse> {
-    let input = valid(body.into_inner())?;
+    // Checked with what needs stored data, in one answer, by the storage function.
+    let input = body.into_inner();
     let id = id.into_inner();
     let form = state.db(move |c| kith_db::leads::webforms::update(c, auth.scope(), id, if_match.0, &input)).await?;
     ok(&form)

@@ -10,7 +10,6 @@ use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
 use crate::http::etag::{ok, IfMatch};
 use crate::http::idempotency::{create_once, IdempotencyKey};
-use crate::http::input::valid;
 use crate::state::AppState;
 
 #[utoipa::path(operation_id = "list_sequences", tag = "sequences", security(("bearer" = [])), responses((status = 200, body = Vec<SequenceView>), (status = 403, body = Problem)))]
@@ -35,7 +34,9 @@ pub async fn create(
     key: IdempotencyKey,
     body: web::Json<SequenceInput>,
 ) -> ApiResult<HttpResponse> {
-    create_once(&state, auth.0, key, valid(body.into_inner())?, kith_db::marketing::sequences::create).await
+    // The storage function checks the input's own rules and those that need stored data together,
+    // so every error comes in one answer.
+    create_once(&state, auth.0, key, body.into_inner(), kith_db::marketing::sequences::create).await
 }
 
 #[utoipa::path(
@@ -68,7 +69,8 @@ pub async fn update(
     if_match: IfMatch,
     body: web::Json<SequenceInput>,
 ) -> ApiResult<HttpResponse> {
-    let input = valid(body.into_inner())?;
+    // Checked with what needs stored data, in one answer, by the storage function.
+    let input = body.into_inner();
     let id = id.into_inner();
     let seq = state.db(move |c| kith_db::marketing::sequences::update(c, auth.scope(), id, if_match.0, &input)).await?;
     ok(&seq)
