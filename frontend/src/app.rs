@@ -11,12 +11,14 @@ use crate::components::layout::AppLayout;
 use crate::components::toast::{Toaster, Toasts};
 use crate::pages::core::settings::{Guard, SettingsIndex, SettingsLayout, SettingsRoute};
 use crate::pages::core::{dashboard::Dashboard, history::HistoryPage, module::ModulePage, not_found::NotFound};
+use crate::pages::customers::{AccountPage, ContactPage, CustomersPage};
 use crate::pages::identity::password_reset::{ForgotPassword, ResetPassword};
 use crate::pages::identity::{accept_invite::AcceptInvite, login::Login, signup::Signup};
 use crate::pages::leads::calls::{work::CallScreenPage, CallListsPage};
 use crate::pages::leads::forms::builder::{WebFormNewPage, WebFormPage};
 use crate::pages::leads::forms::WebFormListPage;
 use crate::pages::leads::{detail::LeadDetailPage, duplicates::DuplicatesPage, import::ImportPage, list::LeadListPage};
+use crate::pages::pipeline::{BoardPage, PotentialPage};
 
 /// A record's history comes from the audit trail, which settings readers may read.
 #[component]
@@ -54,6 +56,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("m/leads/duplicates") view=DuplicatesPage />
                     <Route path=path!("m/leads/:id") view=LeadDetailPage />
                     <Route path=path!("m/leads") view=LeadListPage />
+                    <Route path=path!("m/pipeline/:id") view=PotentialPage />
+                    <Route path=path!("m/pipeline") view=BoardPage />
+                    <Route path=path!("m/customers/accounts/:id") view=AccountPage />
+                    <Route path=path!("m/customers/contacts/:id") view=ContactPage />
+                    <Route path=path!("m/customers") view=CustomersPage />
                     <Route path=path!("m/:module") view=ModulePage />
                     <ParentRoute path=path!("settings") view=SettingsLayout>
                         <Route path=path!("") view=SettingsIndex />

@@ -31,9 +31,16 @@ pub struct RecordKind {
 
 /// Every context's settings pages, in navigation order.
 pub fn settings_pages() -> impl Iterator<Item = &'static SettingsPage> {
-    [pages::identity::SETTINGS, pages::core::SETTINGS, pages::leads::SETTINGS, pages::marketing::SETTINGS]
-        .into_iter()
-        .flatten()
+    [
+        pages::identity::SETTINGS,
+        pages::core::SETTINGS,
+        pages::leads::SETTINGS,
+        pages::marketing::SETTINGS,
+        pages::pipeline::SETTINGS,
+        pages::customers::SETTINGS,
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// The settings page at `/settings/<slug>`.
@@ -48,7 +55,16 @@ pub fn first_settings_page(session: Session) -> Option<&'static SettingsPage> {
 
 /// Every kind a context registered, in registration order.
 pub fn kinds() -> impl Iterator<Item = &'static RecordKind> {
-    [pages::identity::KINDS, pages::core::KINDS, pages::leads::KINDS, pages::marketing::KINDS].into_iter().flatten()
+    [
+        pages::identity::KINDS,
+        pages::core::KINDS,
+        pages::leads::KINDS,
+        pages::marketing::KINDS,
+        pages::pipeline::KINDS,
+        pages::customers::KINDS,
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// The kind registered under `entity`, if a context registered it.

@@ -1137,3 +1137,31 @@ async fn a_field_error_from_the_server_is_shown_beside_its_field() {
     })
     .await;
 }
+
+/// Choose the option showing `text` in the select `css`, as a person does.
+pub(crate) async fn choose(driver: &WebDriver, css: &str, text: &str) {
+    // The select is looked up afresh on each try: a list that reloads (a board after a move) draws
+    // it again, and the owner pickers fill in once the organization's people are loaded.
+    let mut last = String::new();
+    for _ in 0..100 {
+        let select = wait_for(driver, css).await;
+        let mut found = false;
+        for option in select.find_all(By::Css("option")).await.unwrap_or_default() {
+            if option.text().await.unwrap_or_default() == text {
+                found = true;
+            }
+        }
+        if found {
+            let chosen = match thirtyfour::components::SelectElement::new(&select).await {
+                Ok(s) => s.select_by_visible_text(text).await,
+                Err(e) => Err(e),
+            };
+            match chosen {
+                Ok(()) => return,
+                Err(e) => last = e.to_string(),
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("choose {text} in {css}: {last}");
+}

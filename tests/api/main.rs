@@ -8,3 +8,4 @@ mod core;
 mod identity;
 mod leads;
 mod marketing;
+mod pipeline;

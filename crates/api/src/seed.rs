@@ -85,6 +85,7 @@ fn seed(c: &mut DbConnection, files: &dyn AttachmentStore) -> kith_db::Result<Ou
         }
     }
     seed_leads(c, &scope, &team_ids, files)?;
+    seed_pipeline(c, &scope)?;
     // The good configuration: leads no assignment rule takes from now on go to the sales manager.
     let mut settings = kith_db::leads::rules::settings(c, scope.org_id())?;
     settings.fallback_owner_id = manager;
@@ -675,4 +676,167 @@ fn pdf(line: &str) -> Vec<u8> {
         format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
     );
     out
+}
+
+/// The pipeline a sales team has after a few weeks: leads converted into contacts, accounts and
+/// potentials spread over the phases (two won — their accounts are customers —, one lost for a
+/// reason), in euros and dollars, owned by the reps who worked the leads.
+fn seed_pipeline(c: &mut DbConnection, scope: &kith_db::Scope) -> kith_db::Result<()> {
+    use kith_domain::leads::{LeadListQuery, LeadStatus};
+    use kith_domain::pipeline::conversion::*;
+    let pipeline = kith_db::pipeline::list_pipelines(c, scope)?
+        .into_iter()
+        .find(|p| p.is_default)
+        .ok_or_else(|| kith_db::Error::Internal("no default pipeline".into()))?;
+    let reasons = kith_db::pipeline::list_lost_reasons(c, scope)?;
+    let leads = kith_db::leads::list(
+        c,
+        scope,
+        &LeadListQuery { limit: Some(200), sort: Some("created_at".into()), ..Default::default() },
+    )?
+    .items;
+    // (phase index in the board, amount in minor units, currency, days until the expected close)
+    const DEALS: &[(usize, i64, &str, i64)] = &[
+        (0, 1_200_000, "USD", 60),
+        (1, 450_000, "USD", 45),
+        (1, 2_800_000, "EUR", 75),
+        (2, 980_000, "EUR", 30),
+        (2, 3_600_000, "USD", 40),
+        (3, 1_540_000, "EUR", 21),
+        (3, 720_000, "USD", 18),
+        (4, 5_250_000, "USD", 10),
+        (4, 1_190_000, "EUR", 7),
+        (5, 2_400_000, "USD", 0),
+        (5, 860_000, "EUR", 0),
+        (6, 1_300_000, "EUR", 0),
+    ];
+    let candidates: Vec<&kith_domain::leads::LeadView> = leads
+        .iter()
+        .filter(|l| {
+            l.owner_id.is_some()
+                && matches!(
+                    l.status,
+                    LeadStatus::New | LeadStatus::Contacted | LeadStatus::Working | LeadStatus::Qualified
+                )
+        })
+        .collect();
+    let mut owners: Vec<kith_domain::UserId> = candidates.iter().filter_map(|l| l.owner_id).collect();
+    owners.sort();
+    owners.dedup();
+    let today = chrono::Utc::now().date_naive();
+    // Customers won before the leads module was used: accounts with a contact and a deal each.
+    const CUSTOMERS: &[(&str, &str, &str, &str, &str)] = &[
+        ("Nordlicht Outfitters", "nordlicht.example", "Jonas", "Berg", "DE"),
+        ("Cascade Mountain School", "cascade-school.example", "Ava", "Thompson", "US"),
+        ("Rio Verde Expeditions", "rioverde.example", "Lucas", "Almeida", "BR"),
+        ("Glacier Events", "glacierevents.example", "Emma", "Clarke", "GB"),
+    ];
+    let mut extra = Vec::new();
+    for (i, (company, domain, first, last, country)) in CUSTOMERS.iter().enumerate() {
+        let owner = owners.get(i % owners.len().max(1)).copied();
+        let account = kith_db::customers::create_account(
+            c,
+            scope,
+            &kith_domain::customers::NewAccount {
+                name: (*company).into(),
+                website: Some((*domain).into()),
+                industry: Some("Outdoor".into()),
+                country: Some((*country).into()),
+                owner_id: owner,
+                ..Default::default()
+            },
+        )?;
+        let contact = kith_db::customers::create_contact(
+            c,
+            scope,
+            &kith_domain::customers::NewContact {
+                first_name: (*first).into(),
+                last_name: (*last).into(),
+                title: "Operations lead".into(),
+                email: Some(format!("{}.{}@{domain}", ascii_local(first), ascii_local(last))),
+                country: Some((*country).into()),
+                account_id: Some(account.id),
+                owner_id: owner,
+                ..Default::default()
+            },
+        )?;
+        let potential = kith_db::pipeline::create(
+            c,
+            scope,
+            &kith_domain::pipeline::NewPotential {
+                name: format!("{company} season contract"),
+                account_id: Some(account.id),
+                contact_id: Some(contact.id),
+                amount_minor: [2_400_000, 860_000, 1_300_000, 3_150_000][i],
+                currency: if *country == "US" || *country == "BR" { "USD".into() } else { "EUR".into() },
+                expected_close_on: Some(today + chrono::Duration::days(14 * (i as i64 + 1))),
+                owner_id: owner,
+                ..Default::default()
+            },
+        )?;
+        extra.push((potential, [5usize, 5, 6, 3][i]));
+    }
+    for (potential, phase) in extra {
+        walk(c, scope, &pipeline, &reasons, potential, phase)?;
+    }
+    for (lead, (phase, amount, currency, close_in)) in candidates.into_iter().zip(DEALS) {
+        let conversion = LeadConversion {
+            account: AccountChoice::New { name: None },
+            contact: ContactChoice::New,
+            potential: Some(ConversionPotential {
+                name: None,
+                pipeline_id: Some(pipeline.id),
+                phase_id: None,
+                amount_minor: *amount,
+                currency: (*currency).into(),
+                expected_close_on: Some(today + chrono::Duration::days(*close_in)),
+                owner_id: None,
+            }),
+        };
+        let made = kith_db::pipeline::conversion::convert(c, scope, lead.id, &conversion)?;
+        if let Some(potential) = made.potential {
+            walk(c, scope, &pipeline, &reasons, potential, *phase)?;
+        }
+    }
+    Ok(())
+}
+
+/// Moves a demo potential through the open phases up to the one at `phase` (of the board), as the
+/// deal went: the phase history and the timeline tell the story.
+fn walk(
+    c: &mut DbConnection,
+    scope: &kith_db::Scope,
+    pipeline: &kith_domain::pipeline::PipelineView,
+    reasons: &[kith_domain::pipeline::LostReasonView],
+    potential: kith_domain::pipeline::PotentialView,
+    phase: usize,
+) -> kith_db::Result<()> {
+    use kith_domain::pipeline::{PhaseKind, PotentialPatch};
+    let Some(target) = pipeline.phases.get(phase) else { return Ok(()) };
+    let mut current = potential;
+    let steps =
+        pipeline.phases.iter().take(phase + 1).skip(1).filter(|p| p.kind == PhaseKind::Open || p.id == target.id);
+    for step in steps {
+        if step.id == current.phase_id {
+            continue;
+        }
+        let lost = step.kind == PhaseKind::Lost;
+        current = kith_db::pipeline::update(
+            c,
+            scope,
+            current.id,
+            current.version,
+            &PotentialPatch {
+                phase_id: Some(step.id),
+                lost_reason_id: if lost {
+                    reasons.iter().find(|r| r.name == "Chose a competitor").map(|r| r.id)
+                } else {
+                    None
+                },
+                lost_note: lost.then(|| "Went with the incumbent's multi-year offer".to_owned()),
+                ..Default::default()
+            },
+        )?;
+    }
+    Ok(())
 }

@@ -8,9 +8,11 @@
 //! that JavaScript (and so an XSS payload) cannot read.
 
 mod core;
+mod customers;
 mod identity;
 mod leads;
 mod marketing;
+mod pipeline;
 
 use std::sync::{Arc, Mutex};
 

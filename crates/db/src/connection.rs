@@ -225,6 +225,7 @@ pub fn run_migrations(conn: &mut DbConnection) -> crate::Result<Vec<String>> {
         DbConnection::Sqlite(c) => c.run_pending_migrations(source).map(|v| v.iter().map(|m| m.to_string()).collect()),
     };
     let applied: Vec<String> = applied.map_err(|e| crate::Error::Internal(format!("migration failed: {e}")))?;
+    crate::core::kernel::set_up_organizations(conn)?;
     if !applied.is_empty() {
         // Custom text values without a folded copy (SQL cannot fold Unicode alike on both databases):
         // folded once after a migration; the hourly maintenance catches rows an older node wrote.

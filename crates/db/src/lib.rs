@@ -7,10 +7,12 @@
 
 pub mod connection;
 pub mod core;
+pub mod customers;
 pub mod error;
 pub mod identity;
 pub mod leads;
 pub mod marketing;
+pub mod pipeline;
 pub mod schema;
 
 pub use crate::core::clock::Clock;
@@ -26,6 +28,8 @@ fn contexts(k: &mut crate::core::kernel::Kernel) {
     crate::core::register(k);
     leads::register(k);
     marketing::register(k);
+    customers::register(k);
+    pipeline::register(k);
 }
 
 #[cfg(test)]

@@ -232,6 +232,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     lead_merges,
     custom_field_defs,
     custom_values,
+    accounts,
+    contacts,
+    contact_accounts,
+    pipelines,
+    pipeline_phases,
+    lost_reasons,
+    potentials,
+    potential_phase_history,
 );
 
 diesel::table! {
@@ -733,5 +741,136 @@ diesel::table! {
         email -> Text,
         ip -> Text,
         requested_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    accounts (id) {
+        id -> Text,
+        org_id -> Text,
+        name -> Text,
+        domain -> Nullable<Text>,
+        industry -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        country -> Nullable<Text>,
+        lifecycle -> Text,
+        parent_id -> Nullable<Text>,
+        owner_id -> Nullable<Text>,
+        team_id -> Nullable<Text>,
+        sort_name -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    contacts (id) {
+        id -> Text,
+        org_id -> Text,
+        first_name -> Text,
+        last_name -> Text,
+        title -> Text,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        country -> Nullable<Text>,
+        account_id -> Nullable<Text>,
+        owner_id -> Nullable<Text>,
+        team_id -> Nullable<Text>,
+        lead_id -> Nullable<Text>,
+        sort_name -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    contact_accounts (contact_id, account_id) {
+        org_id -> Text,
+        contact_id -> Text,
+        account_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    pipelines (id) {
+        id -> Text,
+        org_id -> Text,
+        name -> Text,
+        is_default -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    pipeline_phases (id) {
+        id -> Text,
+        org_id -> Text,
+        pipeline_id -> Text,
+        name -> Text,
+        position -> Integer,
+        probability -> Integer,
+        kind -> Text,
+        forecast -> Text,
+        rot_days -> Nullable<Integer>,
+        retired -> Bool,
+    }
+}
+
+diesel::table! {
+    lost_reasons (id) {
+        id -> Text,
+        org_id -> Text,
+        name -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    potentials (id) {
+        id -> Text,
+        org_id -> Text,
+        name -> Text,
+        account_id -> Nullable<Text>,
+        contact_id -> Nullable<Text>,
+        pipeline_id -> Text,
+        phase_id -> Text,
+        phase_kind -> Text,
+        amount_minor -> BigInt,
+        currency -> Text,
+        probability -> Integer,
+        probability_overridden -> Bool,
+        expected_close_on -> Nullable<Date>,
+        owner_id -> Nullable<Text>,
+        team_id -> Nullable<Text>,
+        lead_id -> Nullable<Text>,
+        lost_reason_id -> Nullable<Text>,
+        lost_note -> Nullable<Text>,
+        closed_at -> Nullable<Timestamp>,
+        phase_entered_at -> Timestamp,
+        last_activity_at -> Timestamp,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    potential_phase_history (id) {
+        id -> Text,
+        org_id -> Text,
+        potential_id -> Text,
+        phase_id -> Text,
+        entered_at -> Timestamp,
+        exited_at -> Nullable<Timestamp>,
+        actor_id -> Nullable<Text>,
     }
 }

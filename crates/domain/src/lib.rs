@@ -5,9 +5,11 @@
 //! `wasm32-unknown-unknown` without any database code, so the SPA runs the same checks as the server.
 
 pub mod core;
+pub mod customers;
 pub mod identity;
 pub mod leads;
 pub mod marketing;
+pub mod pipeline;
 
 pub use crate::core::ids::*;
 pub use crate::core::problem::{ErrorCode, FieldError, Problem};

@@ -4,6 +4,8 @@
 //! [`crate::registry`].
 
 pub mod core;
+pub mod customers;
 pub mod identity;
 pub mod leads;
 pub mod marketing;
+pub mod pipeline;

@@ -6,37 +6,11 @@
 
 use kith_domain::leads::{LeadListQuery, NewLead};
 use kith_tests::TestApp;
-use thirtyfour::components::SelectElement;
 use thirtyfour::prelude::*;
 
 use crate::browser::{
-    assert_quiet_console, click, eventually, in_browser, log_in, skip_without_browser, wait_for, wait_for_text,
+    assert_quiet_console, choose, click, eventually, in_browser, log_in, skip_without_browser, wait_for, wait_for_text,
 };
-
-/// Choose the option showing `text` in the select `css`, as a person does.
-async fn choose(driver: &WebDriver, css: &str, text: &str) {
-    let select = wait_for(driver, css).await;
-    // The owner pickers fill in once the organization's people are loaded.
-    for _ in 0..100 {
-        let options = select.find_all(By::Css("option")).await.unwrap_or_default();
-        let mut found = false;
-        for option in options {
-            if option.text().await.unwrap_or_default() == text {
-                found = true;
-            }
-        }
-        if found {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    SelectElement::new(&select)
-        .await
-        .expect("a select")
-        .select_by_visible_text(text)
-        .await
-        .unwrap_or_else(|e| panic!("choose {text} in {css}: {e}"));
-}
 
 /// The path of the page the browser shows.
 async fn path(driver: &WebDriver) -> String {

@@ -2,9 +2,11 @@
 //! document, so the spec cannot forget a route.
 
 pub mod core;
+pub mod customers;
 pub mod identity;
 pub mod leads;
 pub mod marketing;
+pub mod pipeline;
 
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -18,7 +20,9 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
             .configure(identity::configure)
             .configure(core::configure)
             .configure(leads::configure)
-            .configure(marketing::configure),
+            .configure(marketing::configure)
+            .configure(customers::configure)
+            .configure(pipeline::configure),
     );
 }
 

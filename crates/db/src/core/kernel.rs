@@ -133,6 +133,11 @@ macro_rules! display_by {
     };
 }
 
+/// Gives an organization what a context needs it to start with (a default pipeline …). Idempotent: run
+/// at sign-up, in its transaction, and after every migration for organizations made before the
+/// context existed.
+pub type OrganizationSetup = fn(&mut DbConnection, kith_domain::OrgId) -> Result<()>;
+
 /// Maintenance that needs the node's attachment store (deleting the files of purged attachments).
 pub type StoreMaintenanceTask = fn(&dyn crate::core::attachments::AttachmentStore, &mut DbConnection) -> Result<usize>;
 
@@ -198,6 +203,7 @@ pub struct Kernel {
     maintenance: Vec<(&'static str, MaintenanceTask)>,
     store_maintenance: Vec<(&'static str, StoreMaintenanceTask)>,
     every_poll: Vec<(&'static str, PollTask)>,
+    organization_setups: Vec<(&'static str, OrganizationSetup)>,
     principals: Vec<PrincipalScope>,
 }
 
@@ -282,6 +288,15 @@ impl Kernel {
     }
 
     /// Register how a kind of principal's scope is rebuilt from its recorded id (identity: users, API keys).
+    pub fn organization_setup(&mut self, name: &'static str, setup: OrganizationSetup) -> &mut Self {
+        self.organization_setups.push((name, setup));
+        self
+    }
+
+    pub fn organization_setups(&self) -> &[(&'static str, OrganizationSetup)] {
+        &self.organization_setups
+    }
+
     pub fn principal(&mut self, resolve: PrincipalScope) -> &mut Self {
         self.principals.push(resolve);
         self
@@ -320,4 +335,18 @@ pub fn kernel() -> &'static Kernel {
         crate::contexts(&mut k);
         k
     })
+}
+
+/// Runs every context's organization setup for every organization (after migrations: a context added
+/// since an organization signed up gives it its defaults).
+pub fn set_up_organizations(conn: &mut DbConnection) -> Result<usize> {
+    use diesel::prelude::*;
+    let orgs: Vec<String> = crate::schema::organizations::table.select(crate::schema::organizations::id).load(conn)?;
+    for org in &orgs {
+        let org: kith_domain::OrgId = crate::core::util::parse_id(org)?;
+        for (_, setup) in kernel().organization_setups() {
+            setup(conn, org)?;
+        }
+    }
+    Ok(orgs.len())
 }

@@ -241,3 +241,24 @@ impl Scope {
         }
     }
 }
+
+/// Narrows a boxed query of a table with `owner_id` and `team_id` columns to the records the
+/// caller's record scope for `module` shows: all, their team's and their own, or their own.
+#[macro_export]
+macro_rules! within_record_scope {
+    ($query:expr, $table:ident, $scope:expr, $module:expr) => {{
+        let scope: &$crate::Scope = $scope;
+        let actor = scope.acting_user();
+        let me = actor.map(|a| a.user_id.to_string()).unwrap_or_default();
+        match scope.permissions().get($module).scope {
+            kith_domain::core::permissions::RecordScope::All => $query,
+            kith_domain::core::permissions::RecordScope::Team => match actor.and_then(|a| a.team_id) {
+                Some(team) => $query.filter(
+                    $crate::schema::$table::owner_id.eq(me).or($crate::schema::$table::team_id.eq(team.to_string())),
+                ),
+                None => $query.filter($crate::schema::$table::owner_id.eq(me)),
+            },
+            kith_domain::core::permissions::RecordScope::Own => $query.filter($crate::schema::$table::owner_id.eq(me)),
+        }
+    }};
+}

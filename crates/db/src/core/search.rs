@@ -223,3 +223,37 @@ pub fn across_kinds(conn: &mut DbConnection, scope: &Scope, q: &str, limit: u32)
 pub(crate) fn register(k: &mut crate::core::kernel::Kernel) {
     k.before_commit(flush);
 }
+
+/// Narrows a boxed query of `$table` (records of kind `$kind`) to those whose search document holds
+/// every term: on SQLite the index's few hits when it has them, else (and for short terms) one
+/// `EXISTS` per term on the record's document. See [`few_hits`].
+#[macro_export]
+macro_rules! matching_terms {
+    ($conn:expr, $org:expr, $query:expr, $table:ident, $kind:expr, $terms:expr) => {{
+        let terms: &[String] = $terms;
+        let mut query = $query;
+        let few = $crate::core::search::few_hits($conn, $org, $kind, terms)?;
+        let indexed = |t: &&String| t.chars().count() >= kith_domain::core::search::MIN_INDEXED_TERM_CHARS;
+        let checked: Vec<&String> = match few {
+            Some(ids) => {
+                query = query.filter($crate::schema::$table::id.eq_any(ids));
+                terms.iter().filter(|t| !indexed(t)).collect()
+            }
+            None => terms.iter().collect(),
+        };
+        for term in checked {
+            query = query.filter(diesel::dsl::exists(
+                $crate::schema::search_documents::table
+                    .select($crate::schema::search_documents::id)
+                    .filter($crate::schema::search_documents::record_kind.eq($kind))
+                    .filter($crate::schema::search_documents::record_id.eq($crate::schema::$table::id))
+                    .filter(
+                        $crate::schema::search_documents::body
+                            .like($crate::core::util::like_pattern(term))
+                            .escape('\\'),
+                    ),
+            ));
+        }
+        query
+    }};
+}

@@ -253,3 +253,32 @@ pub(crate) fn forget(conn: &mut DbConnection, org_id: OrgId, record: &RecordRef)
     .execute(conn)?;
     Ok(())
 }
+
+/// A page of a record's timeline as the API's generic events (for kinds without an event type of
+/// their own), with its linked records' events the caller may read.
+pub fn record_events(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    record: &RecordRef,
+    q: &PageQuery,
+) -> Result<Page<kith_domain::core::timeline::RecordEvent>> {
+    let page = page(conn, scope, record, q)?;
+    Ok(Page {
+        items: page
+            .items
+            .into_iter()
+            .map(|r| kith_domain::core::timeline::RecordEvent {
+                id: r.id,
+                record_kind: r.record_kind,
+                record_id: r.record_id,
+                occurred_at: crate::core::util::to_utc(r.occurred_at),
+                kind: r.kind,
+                from: r.from_value,
+                to: r.to_value,
+                note: r.note,
+                actor_id: r.actor_id,
+            })
+            .collect(),
+        next_cursor: page.next_cursor,
+    })
+}

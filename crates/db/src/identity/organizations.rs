@@ -35,6 +35,9 @@ pub fn signup(
         let role_ids = roles::create_builtins(c, org_id)?;
         let admin_role = role_ids.first().copied().ok_or_else(|| Error::Internal("no admin role".into()))?;
         insert_user(c, org_id, user_id, &req.email, &req.name, password_hash, admin_role, None, at)?;
+        for (_, setup) in crate::core::kernel::kernel().organization_setups() {
+            setup(c, org_id)?;
+        }
         let scope = Scope::founder(org_id, user_id, request_id.clone());
         let org = get_view(c, org_id)?;
         audit::record_created(c, &scope, "organization", &org_id.to_string(), &org)?;

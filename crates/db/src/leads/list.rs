@@ -206,28 +206,10 @@ fn selected<'a>(
 pub(super) fn matching_search<'a>(
     conn: &mut DbConnection,
     scope: &Scope,
-    mut query: leads::BoxedQuery<'a, <DbConnection as diesel::Connection>::Backend>,
+    query: leads::BoxedQuery<'a, <DbConnection as diesel::Connection>::Backend>,
     terms: &[String],
 ) -> Result<leads::BoxedQuery<'a, <DbConnection as diesel::Connection>::Backend>> {
-    let few = search::few_hits(conn, scope.org_id(), ENTITY, terms)?;
-    let indexed = |t: &&String| t.chars().count() >= kith_domain::core::search::MIN_INDEXED_TERM_CHARS;
-    let checked: Vec<&String> = match few {
-        Some(ids) => {
-            query = query.filter(leads::id.eq_any(ids));
-            terms.iter().filter(|t| !indexed(t)).collect()
-        }
-        None => terms.iter().collect(),
-    };
-    for term in checked {
-        query = query.filter(diesel::dsl::exists(
-            search_documents::table
-                .select(search_documents::id)
-                .filter(search_documents::record_kind.eq(ENTITY))
-                .filter(search_documents::record_id.eq(leads::id))
-                .filter(search_documents::body.like(like_pattern(term)).escape('\\')),
-        ));
-    }
-    Ok(query)
+    Ok(crate::matching_terms!(conn, scope.org_id(), query, leads, ENTITY, terms))
 }
 
 /// Leads named for a search hit, an audit entry or a notification: those among `ids` the caller may read.
@@ -265,25 +247,11 @@ pub(crate) fn writable_leads<'a>(
 pub(super) fn visible<'a>(
     scope: &Scope,
 ) -> Result<leads::BoxedQuery<'a, <DbConnection as diesel::Connection>::Backend>> {
-    let mut q = leads::table
+    let q = leads::table
         .filter(leads::org_id.eq(scope.org_id().to_string()))
         .filter(leads::deleted_at.is_null())
         .into_boxed();
-    let actor = scope.acting_user();
-    match scope.permissions().get(Module::Leads).scope {
-        RecordScope::All => {}
-        RecordScope::Team => {
-            let me = actor.map(|a| a.user_id.to_string()).unwrap_or_default();
-            q = match actor.and_then(|a| a.team_id) {
-                Some(team) => q.filter(leads::owner_id.eq(me).or(leads::team_id.eq(team.to_string()))),
-                None => q.filter(leads::owner_id.eq(me)),
-            };
-        }
-        RecordScope::Own => {
-            let me = actor.map(|a| a.user_id.to_string()).unwrap_or_default();
-            q = q.filter(leads::owner_id.eq(me));
-        }
-    }
+    let q = crate::within_record_scope!(q, leads, scope, Module::Leads);
     Ok(q)
 }
 
@@ -297,8 +265,16 @@ pub fn events(conn: &mut DbConnection, scope: &Scope, id: LeadId, q: &PageQuery)
         .into_iter()
         .map(|r| {
             Ok(LeadEvent {
-                kind: LeadEventKind::parse(&r.kind)
-                    .ok_or_else(|| Error::Internal(format!("bad event kind {:?}", r.kind)))?,
+                // A linked record's events are its own kinds, not the lead's.
+                kind: if r.record_kind == ENTITY {
+                    LeadEventKind::parse(&r.kind)
+                        .ok_or_else(|| Error::Internal(format!("bad event kind {:?}", r.kind)))?
+                } else {
+                    LeadEventKind::Other
+                },
+                event: r.kind,
+                record_kind: r.record_kind,
+                record_id: r.record_id,
                 id: r.id,
                 occurred_at: to_utc(r.occurred_at),
                 from: r.from_value,

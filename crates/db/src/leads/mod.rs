@@ -17,9 +17,9 @@ use kith_domain::{FieldError, LeadId, OrgId, TeamId, UserId};
 
 use crate::core::kernel::RecordRef;
 use crate::core::notifications::{notify, Notice};
-use crate::core::util::{from_utc, like_pattern, new_id, now, parse_id, to_utc, transaction};
+use crate::core::util::{from_utc, new_id, now, parse_id, to_utc, transaction};
 use crate::core::{search, tags, timeline};
-use crate::schema::{custom_values, leads, record_tags, roles, search_documents, users};
+use crate::schema::{custom_values, leads, record_tags, roles, users};
 use crate::{core::audit, core::custom_fields, core::recycle, DbConnection, Error, Result, Scope};
 
 mod attachments;

@@ -673,3 +673,19 @@ pub(crate) fn register(k: &mut crate::core::kernel::Kernel) {
         }
     });
 }
+
+/// Stop every active enrollment of a lead (its conversion: a customer gets no more nurture emails).
+pub(crate) fn stop_for_lead(c: &mut DbConnection, org: OrgId, lead: LeadId, reason: &str) -> Result<usize> {
+    Ok(diesel::update(
+        sequence_enrollments::table
+            .filter(sequence_enrollments::org_id.eq(org.to_string()))
+            .filter(sequence_enrollments::lead_id.eq(lead.to_string()))
+            .filter(sequence_enrollments::status.eq("active")),
+    )
+    .set((
+        sequence_enrollments::status.eq(EnrollmentStatus::Stopped.as_str()),
+        sequence_enrollments::stop_reason.eq(Some(reason)),
+        sequence_enrollments::finished_at.eq(Some(now())),
+    ))
+    .execute(c)?)
+}

@@ -53,5 +53,11 @@ id_type!(
     CallContactId,
     CustomFieldId,
     LeadViewId,
-    AttachmentId
+    AttachmentId,
+    AccountId,
+    ContactId,
+    PipelineId,
+    PhaseId,
+    PotentialId,
+    LostReasonId
 );

@@ -14,5 +14,6 @@ pub mod permissions;
 pub mod problem;
 pub mod recycle;
 pub mod search;
+pub mod timeline;
 pub mod validation;
 pub mod versioned;

@@ -603,6 +603,12 @@ pub enum LeadEventKind {
     AttachmentAdded,
     /// An attachment went to the recycle bin (the note names it).
     AttachmentRemoved,
+    /// Converted into a contact (and account and potential; the note names them).
+    Converted,
+    /// An event of a record linked to the lead (its contact, account or potential after conversion):
+    /// `event` names it.
+    #[serde(other)]
+    Other,
 }
 
 impl LeadEventKind {
@@ -625,6 +631,8 @@ impl LeadEventKind {
             LeadEventKind::Call => "call",
             LeadEventKind::AttachmentAdded => "attachment_added",
             LeadEventKind::AttachmentRemoved => "attachment_removed",
+            LeadEventKind::Converted => "converted",
+            LeadEventKind::Other => "other",
         }
     }
     pub fn parse(s: &str) -> Option<LeadEventKind> {
@@ -639,6 +647,15 @@ pub struct LeadEvent {
     pub id: String,
     pub occurred_at: DateTime<Utc>,
     pub kind: LeadEventKind,
+    /// The stored kind of the event (the same as `kind` for the lead's own events; e.g.
+    /// `phase_changed` for a linked potential's).
+    #[serde(default)]
+    pub event: String,
+    /// The record it happened to: `lead` (this one), or a linked `contact`, `account` or `potential`.
+    #[serde(default)]
+    pub record_kind: String,
+    #[serde(default)]
+    pub record_id: String,
     /// For status and owner changes: the value before.
     pub from: Option<String>,
     /// For status and owner changes: the value after.

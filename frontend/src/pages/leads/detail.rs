@@ -217,6 +217,7 @@ fn LeadPage(id: LeadId) -> impl IntoView {
 #[component]
 fn LeadHeader(lead: LeadView, editable: bool, #[prop(into)] on_delete: Callback<()>) -> impl IntoView {
     let people = use_people();
+    let session = crate::auth::use_session();
     let name = lead.display_name();
     let subtitle = [lead.title.trim(), lead.company_name.trim()]
         .into_iter()
@@ -244,6 +245,37 @@ fn LeadHeader(lead: LeadView, editable: bool, #[prop(into)] on_delete: Callback<
                     <strong id="lead-score">{lead.score}</strong>
                 </div>
             </div>
+            <div class="header-actions">
+            {(editable && kith_domain::pipeline::conversion::convertible(&lead).is_ok() && session.can_write(kith_domain::core::modules::Module::Customers))
+                .then(|| {
+                    let lead = lead.clone();
+                    let open = RwSignal::new(false);
+                    let toaster = crate::components::toast::use_toaster();
+                    let navigate = leptos_router::hooks::use_navigate();
+                    view! {
+                        <button type="button" class="btn btn-primary btn-sm" id="convert-lead" on:click=move |_| open.set(true)>
+                            "Convert"
+                        </button>
+                        {move || {
+                            let navigate = navigate.clone();
+                            open.get().then(|| view! {
+                                <crate::pages::pipeline::convert::ConvertDialog
+                                    lead=lead.clone()
+                                    on_cancel=move |_| open.set(false)
+                                    on_done=move |result: kith_domain::pipeline::conversion::ConversionResult| {
+                                        open.set(false);
+                                        let (title, href) = match &result.potential {
+                                            Some(p) => (format!("Converted: potential {} opened", p.name), format!("/m/pipeline/{}", p.id)),
+                                            None => (format!("Converted to {}", result.contact.display_name()), format!("/m/customers/contacts/{}", result.contact.id)),
+                                        };
+                                        toaster.success(title);
+                                        navigate(&href, Default::default());
+                                    }
+                                />
+                            })
+                        }}
+                    }
+                })}
             {editable
                 .then(|| {
                     view! {
@@ -256,6 +288,7 @@ fn LeadHeader(lead: LeadView, editable: bool, #[prop(into)] on_delete: Callback<
                         />
                     }
                 })}
+            </div>
         </div>
     }
 }

@@ -75,6 +75,18 @@ pub fn Timeline(
 
 fn event_item(event: LeadEvent, people: People, on_undone: Option<Callback<()>>) -> impl IntoView {
     let kind = event.kind;
+    // An event of the contact, account or potential the lead became names that record and its own kind.
+    let title = if kind == LeadEventKind::Other {
+        format!("{}: {}", format::entity_label(&event.record_kind), format::humanize(&event.event).to_lowercase())
+    } else {
+        kind_label(kind)
+    };
+    let value_kind =
+        if kind == LeadEventKind::Other && event.event == "owner_changed" { LeadEventKind::OwnerChanged } else { kind };
+    let link = (kind == LeadEventKind::Other)
+        .then(|| crate::registry::record_href(&event.record_kind, &event.record_id))
+        .flatten()
+        .map(|href| view! { <a class="small" href=href>"Open"</a> });
     // A merge this browser made can be undone from the kept lead's entry (its `from` is the merged lead).
     let undo = (kind == LeadEventKind::Merged)
         .then(|| event.from.clone())
@@ -93,9 +105,9 @@ fn event_item(event: LeadEvent, people: People, on_undone: Option<Callback<()>>)
         (from, to) => Some(
             view! {
                 <div class="timeline-change">
-                    <span class="change-old">{move || value_label(kind, from.as_deref(), people)}</span>
+                    <span class="change-old">{move || value_label(value_kind, from.as_deref(), people)}</span>
                     <span class="change-arrow">"→"</span>
-                    <span>{move || value_label(kind, to.as_deref(), people)}</span>
+                    <span>{move || value_label(value_kind, to.as_deref(), people)}</span>
                 </div>
             }
             .into_any(),
@@ -107,8 +119,9 @@ fn event_item(event: LeadEvent, people: People, on_undone: Option<Callback<()>>)
     view! {
         <li class="timeline-item" data-testid="lead-event" data-kind=kind.as_str()>
             <div class="timeline-head">
-                <strong>{kind_label(kind)}</strong>
+                <strong>{title}</strong>
                 <span class="muted small">{format::datetime(event.occurred_at)} {actor}</span>
+                {link}
             </div>
             {change}
             {event.note.map(|note| view! { <div class="timeline-note">{note}</div> })}

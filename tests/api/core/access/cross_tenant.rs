@@ -205,6 +205,65 @@ pub async fn organization(app: &TestApp, mark: &str) -> Victim {
         .expect("attachment");
     admin.delete_attachment(old_file.id).await.expect("delete attachment");
     push(&mut ids, "AttachmentId", old_file.id);
+    let account = admin
+        .create_account(&kith_domain::customers::NewAccount {
+            name: format!("{mark} Account"),
+            owner_id: Some(rep_me.user.id),
+            ..Default::default()
+        })
+        .await
+        .expect("account");
+    push(&mut ids, "AccountId", account.id);
+    let old_account = admin
+        .create_account(&kith_domain::customers::NewAccount { name: format!("{mark} Old"), ..Default::default() })
+        .await
+        .expect("account");
+    admin.delete_account(old_account.id).await.expect("delete account");
+    push(&mut ids, "AccountId", old_account.id);
+    let person = admin
+        .create_contact(&kith_domain::customers::NewContact {
+            first_name: format!("{mark}Contact"),
+            email: Some(format!("{mark_lc}.contact@victim.test")),
+            account_id: Some(account.id),
+            owner_id: Some(rep_me.user.id),
+            ..Default::default()
+        })
+        .await
+        .expect("contact");
+    push(&mut ids, "ContactId", person.id);
+    let old_person = admin
+        .create_contact(&kith_domain::customers::NewContact { first_name: format!("{mark}Gone"), ..Default::default() })
+        .await
+        .expect("contact");
+    admin.delete_contact(old_person.id).await.expect("delete contact");
+    push(&mut ids, "ContactId", old_person.id);
+    let pipelines = admin.list_pipelines().await.expect("pipelines");
+    push(&mut ids, "PipelineId", pipelines[0].id);
+    let reasons = admin.list_lost_reasons().await.expect("lost reasons");
+    push(&mut ids, "LostReasonId", reasons[0].id);
+    let deal = admin
+        .create_potential(&kith_domain::pipeline::NewPotential {
+            name: format!("{mark} deal"),
+            account_id: Some(account.id),
+            contact_id: Some(person.id),
+            amount_minor: 100_000,
+            currency: "EUR".into(),
+            owner_id: Some(rep_me.user.id),
+            ..Default::default()
+        })
+        .await
+        .expect("potential");
+    push(&mut ids, "PotentialId", deal.id);
+    let old_deal = admin
+        .create_potential(&kith_domain::pipeline::NewPotential {
+            name: format!("{mark} old deal"),
+            currency: "EUR".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("potential");
+    admin.delete_potential(old_deal.id).await.expect("delete potential");
+    push(&mut ids, "PotentialId", old_deal.id);
     let notes = rep.notifications(&NotificationQuery::default()).await.expect("notifications");
     push(&mut ids, "NotificationId", notes.items.first().expect("the rep was told of the lead").id);
     Victim { admin, rep, ids }
@@ -231,6 +290,11 @@ pub async fn snapshot(v: &Victim) -> BTreeMap<String, Value> {
         "/api/v1/inbound/email/settings",
         "/api/v1/recycle-bin?limit=200",
         "/api/v1/audit?limit=200",
+        "/api/v1/accounts?limit=200",
+        "/api/v1/contacts?limit=200",
+        "/api/v1/potentials?limit=200",
+        "/api/v1/pipelines",
+        "/api/v1/lost-reasons",
     ]
     .iter()
     .map(|p| p.to_string())
@@ -241,6 +305,11 @@ pub async fn snapshot(v: &Victim) -> BTreeMap<String, Value> {
         paths.push(format!("/api/v1/leads/{id}/enrollments"));
         paths.push(format!("/api/v1/leads/{id}/attachments"));
     }
+    paths.push(format!("/api/v1/potentials/{}/events", v.ids["PotentialId"][0]));
+    paths.push(format!("/api/v1/potentials/{}/phases", v.ids["PotentialId"][0]));
+    paths.push(format!("/api/v1/accounts/{}/events", v.ids["AccountId"][0]));
+    paths.push(format!("/api/v1/contacts/{}/events", v.ids["ContactId"][0]));
+    paths.push(format!("/api/v1/pipelines/{}/board", v.ids["PipelineId"][0]));
     paths.push(format!("/api/v1/imports/{}", v.ids["ImportId"][0]));
     paths.push(format!("/api/v1/call-lists/{}", v.ids["CallListId"][0]));
     let mut out = BTreeMap::new();

@@ -23,8 +23,10 @@ use super::spec::{operations, send, Ids, Operation};
 
 /// Columns of roles.txt, in the order they run.
 const ROLES: [&str; 6] = ["support", "finance", "sales", "team_sales", "manager", "admin"];
-/// The record classes of a lead, relative to the caller.
+/// The record classes of an owned record (a lead, potential, account or contact), relative to the caller.
 const CLASSES: [&str; 4] = ["own", "teammate", "other_team", "unassigned"];
+/// The id kinds of records with an owner, whose operations the table checks per record class.
+const OWNED: [&str; 4] = ["LeadId", "PotentialId", "AccountId", "ContactId"];
 
 const NOT_CHECKED: &[(&str, &str)] = &[("/api/v1/auth/logout", "ends the caller's own session")];
 
@@ -32,7 +34,17 @@ struct Principal {
     role: &'static str,
     client: Client,
     user_id: UserId,
-    may_own_leads: bool,
+}
+
+impl Principal {
+    /// May this principal own a record of the kind (its role reads the kind's module)?
+    fn may_own(&self, kind: &str) -> bool {
+        match kind {
+            "LeadId" => !matches!(self.role, "support" | "finance"),
+            "PotentialId" => self.role != "support",
+            _ => true,
+        }
+    }
 }
 
 fn table() -> BTreeMap<String, Vec<String>> {
@@ -72,6 +84,92 @@ fn observed_cell(results: &BTreeMap<&str, bool>, lead_op: bool) -> String {
         (true, false, false, false) => "own".into(),
         (false, false, false, false) => "-".into(),
         other => format!("odd{other:?}").replace(' ', ""),
+    }
+}
+
+/// A record of an owned kind made by the admin for `owner` (in the recycle bin when `deleted`).
+async fn owned_record(admin: &Client, kind: &str, owner: Option<UserId>, deleted: bool) -> String {
+    let unique = uuid::Uuid::now_v7().simple().to_string();
+    match kind {
+        "LeadId" => lead_of(admin, owner, deleted).await.to_string(),
+        "PotentialId" => {
+            let p = admin
+                .create_potential(&kith_domain::pipeline::NewPotential {
+                    name: format!("Matrix {unique}"),
+                    currency: "EUR".into(),
+                    owner_id: owner,
+                    ..Default::default()
+                })
+                .await
+                .expect("potential");
+            // A new potential is its creator's: an unassigned one is made so by taking the owner off.
+            let p = match owner {
+                Some(_) => p,
+                None => admin
+                    .update_potential(
+                        p.id,
+                        p.version,
+                        &kith_domain::pipeline::PotentialPatch { owner_id: Some(None), ..Default::default() },
+                    )
+                    .await
+                    .expect("unassign"),
+            };
+            if deleted {
+                admin.delete_potential(p.id).await.expect("delete");
+            }
+            p.id.to_string()
+        }
+        "AccountId" => {
+            let a = admin
+                .create_account(&kith_domain::customers::NewAccount {
+                    name: format!("Matrix {unique}"),
+                    owner_id: owner,
+                    ..Default::default()
+                })
+                .await
+                .expect("account");
+            let a = match owner {
+                Some(_) => a,
+                None => admin
+                    .update_account(
+                        a.id,
+                        a.version,
+                        &kith_domain::customers::AccountPatch { owner_id: Some(None), ..Default::default() },
+                    )
+                    .await
+                    .expect("unassign"),
+            };
+            if deleted {
+                admin.delete_account(a.id).await.expect("delete");
+            }
+            a.id.to_string()
+        }
+        "ContactId" => {
+            let c = admin
+                .create_contact(&kith_domain::customers::NewContact {
+                    first_name: format!("Matrix {unique}"),
+                    owner_id: owner,
+                    ..Default::default()
+                })
+                .await
+                .expect("contact");
+            let c = match owner {
+                Some(_) => c,
+                None => admin
+                    .update_contact(
+                        c.id,
+                        c.version,
+                        &kith_domain::customers::ContactPatch { owner_id: Some(None), ..Default::default() },
+                    )
+                    .await
+                    .expect("unassign"),
+            };
+            if deleted {
+                admin.delete_contact(c.id).await.expect("delete");
+            }
+            c.id.to_string()
+        }
+        other => panic!("{other} has no owner"),
     }
 }
 
@@ -216,8 +314,7 @@ async fn every_operation_is_allowed_or_refused_per_role_and_record_as_the_table_
             )
             .await
             .expect("team A");
-        let may_own_leads = !matches!(role, "support" | "finance");
-        principals.push(Principal { role, client, user_id: me.user.id, may_own_leads });
+        principals.push(Principal { role, client, user_id: me.user.id });
     }
     for (user, team) in [(tia_me.user.id, team_a), (otto_me.user.id, team_b.id)] {
         let u = admin.get_user(user).await.expect("user");
@@ -256,16 +353,24 @@ async fn every_operation_is_allowed_or_refused_per_role_and_record_as_the_table_
         if row.is_none() {
             mismatches.push(format!("{key}: no row in roles.txt"));
         }
-        // An operation on one lead: the path names it, or the query (a lead's history) or the body does
-        // (a merge, a bulk change).
-        let lead_op = op.path_kinds().iter().chain(&op.query_kinds()).any(|k| k == "LeadId" || on_a_lead(&ops, k))
-            || op
-                .body_schema_name()
-                .and_then(|n| super::samples::SAMPLES.iter().find(|(s, _)| *s == n))
-                .is_some_and(|(_, b)| b.contains("$LeadId"));
+        // An operation on one owned record: the path names it (a lead, potential, account or contact,
+        // or a record that hangs on a lead), or — for leads — the query (a lead's history) or the body
+        // does (a merge, a bulk change).
+        let owned_kind: Option<&'static str> =
+            op.path_kinds().first().and_then(|k| OWNED.iter().copied().find(|o| *o == k.as_str())).or_else(|| {
+                let on_lead =
+                    op.path_kinds().iter().chain(&op.query_kinds()).any(|k| k == "LeadId" || on_a_lead(&ops, k))
+                        || op
+                            .body_schema_name()
+                            .and_then(|n| super::samples::SAMPLES.iter().find(|(s, _)| *s == n))
+                            .is_some_and(|(_, b)| b.contains("$LeadId"));
+                on_lead.then_some("LeadId")
+            });
+        let lead_op = owned_kind.is_some();
         let restore = op.path.ends_with("/restore");
-        // Restoring a record that hangs on a lead restores it onto a live lead.
-        let restores_lead = restore && op.path_kinds().iter().any(|k| k == "LeadId");
+        // Restoring a record that hangs on a lead restores it onto a live lead; restoring an owned
+        // record restores one from the recycle bin.
+        let restores_owned = restore && owned_kind.is_some_and(|k| op.path_kinds().iter().any(|p| p == k));
         let mut observed_row = Vec::new();
         for (col, p) in principals.iter().enumerate() {
             let mut results: BTreeMap<&str, bool> = BTreeMap::new();
@@ -275,26 +380,26 @@ async fn every_operation_is_allowed_or_refused_per_role_and_record_as_the_table_
                 let mut ids: Ids = org.ids.clone();
                 ids.insert("UserId", vec![p.user_id.to_string()]);
                 ids.insert("NotificationId", vec![notify(&app, &org_id, p.user_id)]);
-                if let Some(class) = class {
+                if let (Some(class), Some(kind)) = (class, owned_kind) {
                     let owner = match class {
-                        "own" if !p.may_own_leads => continue,
+                        "own" if !p.may_own(kind) => continue,
                         "own" => Some(p.user_id),
                         "teammate" => Some(tia_me.user.id),
                         "other_team" => Some(otto_me.user.id),
                         _ => None,
                     };
                     ids.insert(
-                        "LeadId",
-                        vec![lead_of(admin, owner, restores_lead).await, lead_of(admin, owner, false).await]
-                            .into_iter()
-                            .map(|l| l.to_string())
-                            .collect(),
+                        kind,
+                        vec![
+                            owned_record(admin, kind, owner, restores_owned).await,
+                            owned_record(admin, kind, owner, false).await,
+                        ],
                     );
                 }
                 let token = p.client.access_token().expect("token");
                 // Every other record the path names is made for this call alone, so what one call
                 // deletes or changes never decides the next one's answer.
-                for kind in op.path_kinds().iter().filter(|k| k.as_str() != "LeadId") {
+                for kind in op.path_kinds().iter().filter(|k| Some(k.as_str()) != owned_kind) {
                     let kind: &'static str = ids.keys().find(|k| **k == kind.as_str()).copied().unwrap_or("");
                     if let Some(id) = fresh(&app, &ops, kind, &ids, (&token, &admin_token), restore).await {
                         ids.insert(kind, vec![id]);

@@ -54,6 +54,21 @@ pub const SAMPLES: &[(&str, &str)] = &[
         "WebFormInput",
         r#"{"name":"Probe form","fields":[{"name":"email","label":"Email","target":"email","required":true}],"thank_you_message":"Thanks","allowed_origins":[],"tags":[],"active":false}"#,
     ),
+    ("NewAccount", r#"{"name":"Probe account $UNIQUE","website":"probe.test","country":"de"}"#),
+    ("AccountPatch", r#"{"industry":"Probing"}"#),
+    ("NewContact", r#"{"first_name":"Probe","email":"probe.$UNIQUE@probe.test","account_id":"$AccountId"}"#),
+    ("ContactPatch", r#"{"title":"Prober"}"#),
+    ("NewPotential", r#"{"name":"Probe deal","amount_minor":100000,"currency":"EUR","account_id":"$AccountId"}"#),
+    ("PotentialPatch", r#"{"amount_minor":250000}"#),
+    (
+        "LeadConversion",
+        r#"{"account":{"mode":"new"},"contact":{"mode":"new"},"potential":{"amount_minor":50000,"currency":"EUR"}}"#,
+    ),
+    (
+        "PipelineInput",
+        r#"{"name":"Probe $UNIQUE","phases":[{"name":"Open","probability":20,"kind":"open","forecast":"pipeline"},{"name":"Won","probability":100,"kind":"won","forecast":"closed"},{"name":"Lost","probability":0,"kind":"lost","forecast":"omitted"}]}"#,
+    ),
+    ("LostReasonInput", r#"{"name":"Probe reason $UNIQUE"}"#),
     // Sent by the logout operation, which the access tests never call (it ends the caller's session).
     ("RefreshRequest", r#"{"refresh_token":"probe"}"#),
 ];
