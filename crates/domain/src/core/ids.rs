@@ -53,5 +53,8 @@ id_type!(
     CallContactId,
     CustomFieldId,
     LeadViewId,
-    AttachmentId
+    AttachmentId,
+    ProductId,
+    TaxCategoryId,
+    PriceBookId
 );
