@@ -5,6 +5,7 @@
 //! take a [`Scope`] (the tenant and the actor, which only authentication can create) and a
 //! connection, and do their work — the write, its audit row, its side records — in one transaction.
 
+pub mod catalog;
 pub mod connection;
 pub mod core;
 pub mod error;
@@ -26,6 +27,7 @@ fn contexts(k: &mut crate::core::kernel::Kernel) {
     crate::core::register(k);
     leads::register(k);
     marketing::register(k);
+    catalog::register(k);
 }
 
 #[cfg(test)]

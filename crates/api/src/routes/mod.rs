@@ -1,6 +1,7 @@
 //! Every route of the API, registered once, each context in its own `configure`: the same list builds the actix service and the OpenAPI
 //! document, so the spec cannot forget a route.
 
+pub mod catalog;
 pub mod core;
 pub mod identity;
 pub mod leads;
@@ -18,7 +19,8 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
             .configure(identity::configure)
             .configure(core::configure)
             .configure(leads::configure)
-            .configure(marketing::configure),
+            .configure(marketing::configure)
+            .configure(catalog::configure),
     );
 }
 
