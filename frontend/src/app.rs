@@ -54,6 +54,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("m/leads/duplicates") view=DuplicatesPage />
                     <Route path=path!("m/leads/:id") view=LeadDetailPage />
                     <Route path=path!("m/leads") view=LeadListPage />
+                    <Route path=path!("catalog/products") view=crate::pages::catalog::products::ProductsPage />
                     <Route path=path!("m/:module") view=ModulePage />
                     <ParentRoute path=path!("settings") view=SettingsLayout>
                         <Route path=path!("") view=SettingsIndex />

@@ -31,7 +31,13 @@ pub struct RecordKind {
 
 /// Every context's settings pages, in navigation order.
 pub fn settings_pages() -> impl Iterator<Item = &'static SettingsPage> {
-    [pages::identity::SETTINGS, pages::core::SETTINGS, pages::leads::SETTINGS, pages::marketing::SETTINGS]
+    [
+        pages::identity::SETTINGS,
+        pages::core::SETTINGS,
+        pages::leads::SETTINGS,
+        pages::marketing::SETTINGS,
+        pages::catalog::SETTINGS,
+    ]
         .into_iter()
         .flatten()
 }
@@ -48,7 +54,9 @@ pub fn first_settings_page(session: Session) -> Option<&'static SettingsPage> {
 
 /// Every kind a context registered, in registration order.
 pub fn kinds() -> impl Iterator<Item = &'static RecordKind> {
-    [pages::identity::KINDS, pages::core::KINDS, pages::leads::KINDS, pages::marketing::KINDS].into_iter().flatten()
+    [pages::identity::KINDS, pages::core::KINDS, pages::leads::KINDS, pages::marketing::KINDS, pages::catalog::KINDS]
+        .into_iter()
+        .flatten()
 }
 
 /// The kind registered under `entity`, if a context registered it.
