@@ -38,8 +38,8 @@ pub fn settings_pages() -> impl Iterator<Item = &'static SettingsPage> {
         pages::marketing::SETTINGS,
         pages::catalog::SETTINGS,
     ]
-        .into_iter()
-        .flatten()
+    .into_iter()
+    .flatten()
 }
 
 /// The settings page at `/settings/<slug>`.

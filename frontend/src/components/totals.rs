@@ -36,7 +36,8 @@ pub fn LiveTotals(
                     .iter()
                     .filter(|s| s.category.is_some())
                     .map(|s| {
-                        let label = format!("{} {} on {}", s.category.clone().unwrap_or_default(), s.rate.text(), money(s.net));
+                        let label =
+                            format!("{} {} on {}", s.category.clone().unwrap_or_default(), s.rate.text(), money(s.net));
                         view! {
                             <tr>
                                 <th scope="row" class="muted">{label}</th>

@@ -7,7 +7,9 @@ use kith_tests::TestApp;
 use thirtyfour::components::SelectElement;
 use thirtyfour::prelude::*;
 
-use crate::browser::{assert_quiet_console, click, eventually, fill, in_browser, log_in, skip_without_browser, wait_for, wait_for_text};
+use crate::browser::{
+    assert_quiet_console, click, eventually, fill, in_browser, log_in, skip_without_browser, wait_for, wait_for_text,
+};
 
 async fn choose(driver: &WebDriver, css: &str, text: &str) {
     let select = wait_for(driver, css).await;

@@ -1,4 +1,4 @@
 //! The catalogue: products and services, tax categories, price books.
 
-pub(crate) mod products;
 pub(crate) mod browser_catalog;
+pub(crate) mod products;

@@ -172,7 +172,10 @@ async fn reps_read_the_catalogue_only_admins_change_it_and_support_does_not_see_
     assert_eq!(rep.tax_categories().await.expect("rep reads taxes").len(), 1);
     for who in [&rep, &manager] {
         assert_eq!(who.create_product(&consulting("X-1", None)).await.expect_err("settings").status(), Some(403));
-        assert_eq!(who.update_product(p.id, p.version, &consulting("WS-1", None)).await.expect_err("w").status(), Some(403));
+        assert_eq!(
+            who.update_product(p.id, p.version, &consulting("WS-1", None)).await.expect_err("w").status(),
+            Some(403)
+        );
         assert_eq!(who.delete_product(p.id).await.expect_err("settings").status(), Some(403));
     }
     assert_eq!(support.products(&ProductListQuery::default()).await.expect_err("no pipeline").status(), Some(403));
@@ -206,7 +209,11 @@ async fn a_price_book_overrides_prices_and_only_one_is_the_default() {
     assert_eq!(partners.version, 2, "losing the default mark is a change");
 
     let unknown = PriceBookEntry { product_id: kith_domain::ProductId(uuid::Uuid::now_v7()), ..entry("EUR", 1) };
-    let bad = PriceBookInput { name: "Bad".into(), entries: vec![entry("EUR", 1), entry("EUR", 2), unknown], ..Default::default() };
+    let bad = PriceBookInput {
+        name: "Bad".into(),
+        entries: vec![entry("EUR", 1), entry("EUR", 2), unknown],
+        ..Default::default()
+    };
     assert_eq!(
         fields(admin.create_price_book(&bad).await.expect_err("invalid")),
         vec!["entries[1].currency", "entries[2].product_id"]

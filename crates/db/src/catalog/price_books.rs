@@ -135,7 +135,9 @@ fn write(conn: &mut DbConnection, org: &str, id: &str, input: &PriceBookInput) -
         .execute(conn)?;
     }
     diesel::delete(
-        price_book_entries::table.filter(price_book_entries::org_id.eq(org)).filter(price_book_entries::price_book_id.eq(id)),
+        price_book_entries::table
+            .filter(price_book_entries::org_id.eq(org))
+            .filter(price_book_entries::price_book_id.eq(id)),
     )
     .execute(conn)?;
     for e in &input.entries {
@@ -257,7 +259,9 @@ pub fn restore(conn: &mut DbConnection, scope: &Scope, id: PriceBookId) -> Resul
 pub(crate) fn purge(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<()> {
     let org = scope.org_id().to_string();
     diesel::delete(
-        price_book_entries::table.filter(price_book_entries::org_id.eq(&org)).filter(price_book_entries::price_book_id.eq(id)),
+        price_book_entries::table
+            .filter(price_book_entries::org_id.eq(&org))
+            .filter(price_book_entries::price_book_id.eq(id)),
     )
     .execute(conn)?;
     diesel::delete(

@@ -43,7 +43,8 @@ impl Row {
             name: self.name,
             description: self.description,
             unit: self.unit,
-            kind: ProductKind::parse(&self.kind).ok_or_else(|| Error::Internal(format!("product kind {}", self.kind)))?,
+            kind: ProductKind::parse(&self.kind)
+                .ok_or_else(|| Error::Internal(format!("product kind {}", self.kind)))?,
             prices,
             tax_category_id: self.tax_category_id.as_deref().map(parse_id).transpose()?,
             active: self.active,
@@ -72,10 +73,12 @@ fn prices_of(conn: &mut DbConnection, org: &str, ids: &[String]) -> Result<HashM
 fn views(conn: &mut DbConnection, org: &str, rows: Vec<Row>) -> Result<Vec<ProductView>> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut prices = prices_of(conn, org, &ids)?;
-    rows.into_iter().map(|r| {
-        let p = prices.remove(&r.id).unwrap_or_default();
-        r.into_view(p)
-    }).collect()
+    rows.into_iter()
+        .map(|r| {
+            let p = prices.remove(&r.id).unwrap_or_default();
+            r.into_view(p)
+        })
+        .collect()
 }
 
 fn find(conn: &mut DbConnection, org_id: OrgId, id: ProductId, deleted: bool) -> Result<ProductView> {
@@ -84,8 +87,11 @@ fn find(conn: &mut DbConnection, org_id: OrgId, id: ProductId, deleted: bool) ->
         .filter(products::id.eq(id.to_string()))
         .select(Row::as_select())
         .into_boxed();
-    let query =
-        if deleted { query.filter(products::deleted_at.is_not_null()) } else { query.filter(products::deleted_at.is_null()) };
+    let query = if deleted {
+        query.filter(products::deleted_at.is_not_null())
+    } else {
+        query.filter(products::deleted_at.is_null())
+    };
     let row = query.first(conn).optional()?.ok_or(Error::NotFound)?;
     views(conn, &org_id.to_string(), vec![row])?.pop().ok_or(Error::NotFound)
 }
@@ -140,20 +146,19 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, q: &ProductListQuery) -> Res
     };
     if let Some(c) = cursor {
         let key = c.key.clone().unwrap_or_default();
-        query = match (by_sku, dir) {
-            (false, Direction::Asc) => {
-                query.filter(products::name.gt(key.clone()).or(products::name.eq(key).and(products::id.gt(c.id))))
-            }
-            (false, Direction::Desc) => {
-                query.filter(products::name.lt(key.clone()).or(products::name.eq(key).and(products::id.lt(c.id))))
-            }
-            (true, Direction::Asc) => {
-                query.filter(products::sku_key.gt(key.clone()).or(products::sku_key.eq(key).and(products::id.gt(c.id))))
-            }
-            (true, Direction::Desc) => {
-                query.filter(products::sku_key.lt(key.clone()).or(products::sku_key.eq(key).and(products::id.lt(c.id))))
-            }
-        };
+        query =
+            match (by_sku, dir) {
+                (false, Direction::Asc) => {
+                    query.filter(products::name.gt(key.clone()).or(products::name.eq(key).and(products::id.gt(c.id))))
+                }
+                (false, Direction::Desc) => {
+                    query.filter(products::name.lt(key.clone()).or(products::name.eq(key).and(products::id.lt(c.id))))
+                }
+                (true, Direction::Asc) => query
+                    .filter(products::sku_key.gt(key.clone()).or(products::sku_key.eq(key).and(products::id.gt(c.id)))),
+                (true, Direction::Desc) => query
+                    .filter(products::sku_key.lt(key.clone()).or(products::sku_key.eq(key).and(products::id.lt(c.id)))),
+            };
     }
     let rows = query.load(conn)?;
     let items = views(conn, &org, rows)?;
@@ -198,8 +203,10 @@ fn check(conn: &mut DbConnection, scope: &Scope, input: &ProductInput, this: Opt
 }
 
 fn write_prices(conn: &mut DbConnection, org: &str, id: &str, prices: &[Price]) -> Result<()> {
-    diesel::delete(product_prices::table.filter(product_prices::org_id.eq(org)).filter(product_prices::product_id.eq(id)))
-        .execute(conn)?;
+    diesel::delete(
+        product_prices::table.filter(product_prices::org_id.eq(org)).filter(product_prices::product_id.eq(id)),
+    )
+    .execute(conn)?;
     for p in prices {
         diesel::insert_into(product_prices::table)
             .values((
@@ -304,7 +311,9 @@ pub fn delete(conn: &mut DbConnection, scope: &Scope, id: ProductId) -> Result<(
         let product = find(c, scope.org_id(), id, false)?;
         let at = now();
         diesel::update(
-            products::table.filter(products::org_id.eq(scope.org_id().to_string())).filter(products::id.eq(id.to_string())),
+            products::table
+                .filter(products::org_id.eq(scope.org_id().to_string()))
+                .filter(products::id.eq(id.to_string())),
         )
         .set((products::deleted_at.eq(Some(at)), products::version.eq(product.version + 1)))
         .execute(c)?;
@@ -318,7 +327,9 @@ pub fn restore(conn: &mut DbConnection, scope: &Scope, id: ProductId) -> Result<
     transaction(conn, |c| {
         let product = find(c, scope.org_id(), id, true)?;
         diesel::update(
-            products::table.filter(products::org_id.eq(scope.org_id().to_string())).filter(products::id.eq(id.to_string())),
+            products::table
+                .filter(products::org_id.eq(scope.org_id().to_string()))
+                .filter(products::id.eq(id.to_string())),
         )
         .set((products::deleted_at.eq(None::<NaiveDateTime>), products::version.eq(product.version + 1)))
         .execute(c)?;
@@ -332,13 +343,20 @@ pub fn restore(conn: &mut DbConnection, scope: &Scope, id: ProductId) -> Result<
 pub(crate) fn purge(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<()> {
     let org = scope.org_id().to_string();
     diesel::delete(
-        price_book_entries::table.filter(price_book_entries::org_id.eq(&org)).filter(price_book_entries::product_id.eq(id)),
+        price_book_entries::table
+            .filter(price_book_entries::org_id.eq(&org))
+            .filter(price_book_entries::product_id.eq(id)),
     )
     .execute(conn)?;
-    diesel::delete(product_prices::table.filter(product_prices::org_id.eq(&org)).filter(product_prices::product_id.eq(id)))
-        .execute(conn)?;
     diesel::delete(
-        products::table.filter(products::org_id.eq(&org)).filter(products::id.eq(id)).filter(products::deleted_at.is_not_null()),
+        product_prices::table.filter(product_prices::org_id.eq(&org)).filter(product_prices::product_id.eq(id)),
+    )
+    .execute(conn)?;
+    diesel::delete(
+        products::table
+            .filter(products::org_id.eq(&org))
+            .filter(products::id.eq(id))
+            .filter(products::deleted_at.is_not_null()),
     )
     .execute(conn)?;
     audit::record(conn, scope, ENTITY, id, AuditAction::Purge, &[])

@@ -268,7 +268,8 @@ pub struct PriceBookInput {
 
 impl Check for PriceBookInput {
     fn rules(&self) -> Vec<FieldError> {
-        let prices: Vec<_> = self.entries.iter().map(|e| (e.currency.clone(), Some(e.product_id.to_string()))).collect();
+        let prices: Vec<_> =
+            self.entries.iter().map(|e| (e.currency.clone(), Some(e.product_id.to_string()))).collect();
         price_problems("entries", &prices)
     }
 }
@@ -337,10 +338,7 @@ mod tests {
         bad.sku = "has space".into();
         bad.name = " ".into();
         let fields: Vec<_> = bad.problems().into_iter().map(|e| e.field).collect();
-        assert_eq!(
-            fields,
-            vec!["name", "prices[1].currency", "prices[2].currency", "prices[3].unit_price", "sku"],
-        );
+        assert_eq!(fields, vec!["name", "prices[1].currency", "prices[2].currency", "prices[3].unit_price", "sku"],);
     }
 
     #[test]

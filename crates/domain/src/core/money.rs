@@ -136,12 +136,14 @@ impl Money {
     /// Read what a person typed (`1,234.56`, `1234.5`, `-3`) in this currency; thousands commas
     /// and spaces are ignored, more decimals than the currency has are refused (never rounded).
     pub fn parse(text: &str, currency: Currency) -> Result<Money, MoneyError> {
-        Ok(Money { minor: parse_fixed(text, u32::from(currency.exponent))
-            .map_err(|e| match e {
+        Ok(Money {
+            minor: parse_fixed(text, u32::from(currency.exponent)).map_err(|e| match e {
                 FixedError::Decimals => MoneyError::TooManyDecimals(currency.code, currency.exponent),
                 FixedError::Overflow => MoneyError::Overflow,
                 FixedError::NotANumber => MoneyError::NotANumber,
-            })?, currency })
+            })?,
+            currency,
+        })
     }
 
     /// The amount without a currency sign: `1,234.56`, `-0.50`, `1,235` (JPY), `1.250` (KWD).

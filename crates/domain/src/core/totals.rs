@@ -188,7 +188,9 @@ pub fn totals(doc: &Document) -> Result<Totals, TotalsError> {
         let discount = match line.discount {
             None => 0,
             Some(Discount::Percent(p)) if !p.is_valid() => return Err(TotalsError::LinePercent { line: n }),
-            Some(Discount::Percent(p)) => fit(div_round(i128::from(amount) * i128::from(p.0), i128::from(Percent::FULL)))?,
+            Some(Discount::Percent(p)) => {
+                fit(div_round(i128::from(amount) * i128::from(p.0), i128::from(Percent::FULL)))?
+            }
             Some(Discount::Amount(a)) => a,
         };
         if discount < 0 || discount > amount {
@@ -202,7 +204,9 @@ pub fn totals(doc: &Document) -> Result<Totals, TotalsError> {
     let discount = match doc.discount {
         None => 0,
         Some(Discount::Percent(p)) if !p.is_valid() => return Err(TotalsError::DocumentPercent),
-        Some(Discount::Percent(p)) => fit(div_round(i128::from(subtotal) * i128::from(p.0), i128::from(Percent::FULL)))?,
+        Some(Discount::Percent(p)) => {
+            fit(div_round(i128::from(subtotal) * i128::from(p.0), i128::from(Percent::FULL)))?
+        }
         Some(Discount::Amount(a)) => a,
     };
     if discount < 0 || discount > subtotal {
@@ -321,7 +325,10 @@ mod tests {
             None,
         );
         let t = totals(&d).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(t.lines.iter().map(|l| (l.net, l.tax, l.gross)).collect::<Vec<_>>(), vec![(5_400, 540, 5_940), (308, 25, 333)]);
+        assert_eq!(
+            t.lines.iter().map(|l| (l.net, l.tax, l.gross)).collect::<Vec<_>>(),
+            vec![(5_400, 540, 5_940), (308, 25, 333)]
+        );
         assert_eq!((t.net, t.tax, t.gross), (5_708, 565, 6_273));
     }
 
@@ -363,19 +370,29 @@ mod tests {
     }
 
     fn arb_line() -> impl Strategy<Value = Line> {
-        let rate = prop_oneof![Just(None), (0..=3usize, 0..=30_000i64).prop_map(|(c, r)| taxed(["A", "B", "C", "D"][c], r))];
+        let rate =
+            prop_oneof![Just(None), (0..=3usize, 0..=30_000i64).prop_map(|(c, r)| taxed(["A", "B", "C", "D"][c], r))];
         (1..=100_000i64, 0..=10_000_000i64, rate).prop_flat_map(|(q, p, tax)| {
             let amount = q * p / 1000;
-            arb_discount(amount).prop_map(move |discount| Line { quantity: Quantity(q), unit_price: p, discount, tax: tax.clone() })
+            arb_discount(amount).prop_map(move |discount| Line {
+                quantity: Quantity(q),
+                unit_price: p,
+                discount,
+                tax: tax.clone(),
+            })
         })
     }
 
     fn arb_doc() -> impl Strategy<Value = Document> {
-        (proptest::collection::vec(arb_line(), 0..12), any::<bool>(), prop_oneof![
-            Just(None),
-            (0..=Percent::FULL).prop_map(|p| Some(Discount::Percent(Percent(p)))),
-            (0..=1_000_000i64).prop_map(|a| Some(Discount::Amount(a))),
-        ])
+        (
+            proptest::collection::vec(arb_line(), 0..12),
+            any::<bool>(),
+            prop_oneof![
+                Just(None),
+                (0..=Percent::FULL).prop_map(|p| Some(Discount::Percent(Percent(p)))),
+                (0..=1_000_000i64).prop_map(|a| Some(Discount::Amount(a))),
+            ],
+        )
             .prop_map(|(lines, inclusive, discount)| doc(inclusive, lines, discount))
     }
 

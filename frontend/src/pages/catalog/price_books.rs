@@ -26,7 +26,11 @@ pub fn PriceBooksPage() -> impl IntoView {
     let delete = Save::new(
         |client, b: PriceBookView| async move { client.delete_price_book(b.id).await.map(|()| b) },
         move |b: PriceBookView| {
-            toaster.success_with_link(format!("{} moved to the recycle bin", b.name), "Recycle bin", "/settings/recycle-bin");
+            toaster.success_with_link(
+                format!("{} moved to the recycle bin", b.name),
+                "Recycle bin",
+                "/settings/recycle-bin",
+            );
             books.reload();
         },
     );
@@ -39,7 +43,8 @@ pub fn PriceBooksPage() -> impl IntoView {
     let list = move |all: Vec<PriceBookView>| {
         let admin = session.can_write(Module::Settings);
         if all.is_empty() {
-            return view! { <p class="muted card-body">"No price books yet: quotes use the products' own prices."</p> }.into_any();
+            return view! { <p class="muted card-body">"No price books yet: quotes use the products' own prices."</p> }
+                .into_any();
         }
         all.into_iter()
             .map(|b| {
@@ -131,7 +136,9 @@ fn BookForm(
         .map(|(i, e)| EntryRow {
             key: i as u32,
             product: RwSignal::new(e.product_id.to_string()),
-            amount: RwSignal::new(Currency::parse(&e.currency).map(|c| Money::new(e.unit_price, c).amount_text()).unwrap_or_default()),
+            amount: RwSignal::new(
+                Currency::parse(&e.currency).map(|c| Money::new(e.unit_price, c).amount_text()).unwrap_or_default(),
+            ),
             currency: RwSignal::new(e.currency),
         })
         .collect();
@@ -264,7 +271,7 @@ fn BookForm(
                     <div class="field">
                         <span class="label">"Prices"</span>
                         <div class="price-rows">{entry_rows}</div>
-                        <button type="button" class="btn btn-secondary btn-sm" on:click=add>"Add a price"</button>
+                        <button type="button" class="btn btn-secondary btn-sm add-price" on:click=add>"Add a price"</button>
                     </div>
                     <div class="form-actions">
                         <SubmitButton save id=if is_new { "book-save" } else { "book-edit-save" } label="Save price book" busy_label="Saving…" />

@@ -33,8 +33,18 @@ fn prices_text(prices: &[Price]) -> String {
         .join(" · ")
 }
 
+/// `/catalog/products`, for those who read the catalogue.
 #[component]
 pub fn ProductsPage() -> impl IntoView {
+    view! {
+        <crate::pages::core::settings::Guard allowed=super::may_read>
+            <Catalogue />
+        </crate::pages::core::settings::Guard>
+    }
+}
+
+#[component]
+fn Catalogue() -> impl IntoView {
     let session = use_session();
     let toaster = use_toaster();
     let may_change = move || session.can_write(Module::Settings);
@@ -69,9 +79,11 @@ pub fn ProductsPage() -> impl IntoView {
     );
 
     let tax_name = move |id: Option<TaxCategoryId>| {
-        id.and_then(|id| taxes.with(|all| all.iter().find(|t| t.id == id).map(|t| format!("{} {}", t.name, t.percent().text()))))
-            .flatten()
-            .unwrap_or_default()
+        id.and_then(|id| {
+            taxes.with(|all| all.iter().find(|t| t.id == id).map(|t| format!("{} {}", t.name, t.percent().text())))
+        })
+        .flatten()
+        .unwrap_or_default()
     };
     let rows = move || {
         products
@@ -111,9 +123,7 @@ pub fn ProductsPage() -> impl IntoView {
 
     let side = move || match panel.get() {
         Panel::Closed => None,
-        Panel::New => Some(
-            view! { <ProductForm product=None taxes panel products /> }.into_any(),
-        ),
+        Panel::New => Some(view! { <ProductForm product=None taxes panel products /> }.into_any()),
         Panel::Open(p) if may_change() => {
             let history = format!("/settings/history/product/{}", p.id);
             let gone = (*p).clone();
@@ -272,7 +282,8 @@ fn ProductForm(
     let kind = RwSignal::new(field(|p| p.kind.as_str().to_owned(), "product"));
     let tax = RwSignal::new(field(|p| p.tax_category_id.map(|t| t.to_string()).unwrap_or_default(), ""));
     let active = RwSignal::new(product.as_ref().is_none_or(|p| p.active));
-    let prices = product.as_ref().map_or_else(|| vec![Price { currency: "EUR".into(), unit_price: 0 }], |p| p.prices.clone());
+    let prices =
+        product.as_ref().map_or_else(|| vec![Price { currency: "EUR".into(), unit_price: 0 }], |p| p.prices.clone());
     let next_key = StoredValue::new(prices.len() as u32);
     let rows = RwSignal::new(
         prices
@@ -404,7 +415,8 @@ fn ProductForm(
         let key = next_key.get_value();
         next_key.set_value(key + 1);
         let used: Vec<String> = rows.with_untracked(|rs| rs.iter().map(|r| r.currency.get_untracked()).collect());
-        let code = ["EUR", "USD", "GBP", "CHF", "JPY"].into_iter().find(|c| !used.iter().any(|u| u == c)).unwrap_or("USD");
+        let code =
+            ["EUR", "USD", "GBP", "CHF", "JPY"].into_iter().find(|c| !used.iter().any(|u| u == c)).unwrap_or("USD");
         rows.update(|rs| rs.push(price_row(key, code, "")));
     };
     let preview_prices = Signal::derive(move || rows.with(|rs| readable(rs)));
@@ -438,7 +450,7 @@ fn ProductForm(
                     <div class="field">
                         <span class="label">"Prices"</span>
                         <div class="price-rows">{price_rows}</div>
-                        <button type="button" id="product-add-price" class="btn btn-secondary btn-sm" on:click=add_price>
+                        <button type="button" id="product-add-price" class="btn btn-secondary btn-sm add-price" on:click=add_price>
                             "Add a price"
                         </button>
                     </div>
@@ -453,7 +465,7 @@ fn ProductForm(
                         </button>
                     </div>
                 </form>
-                <h3>"Price preview"</h3>
+                <h3 class="preview-title">"Price preview"</h3>
                 <PricePreview prices=preview_prices tax=chosen_tax />
             </div>
         </section>
@@ -503,7 +515,12 @@ pub fn PricePreview(
     let mode = move || {
         tax.get()
             .map(|t| {
-                format!("{} {}, prices {} tax", t.name, t.percent().text(), if t.inclusive { "include" } else { "exclude" })
+                format!(
+                    "{} {}, prices {} tax",
+                    t.name,
+                    t.percent().text(),
+                    if t.inclusive { "include" } else { "exclude" }
+                )
             })
             .unwrap_or_else(|| "No tax".to_owned())
     };

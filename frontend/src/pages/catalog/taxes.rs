@@ -22,7 +22,11 @@ pub fn TaxCategoriesPage() -> impl IntoView {
     let delete = Save::new(
         |client, t: TaxCategoryView| async move { client.delete_tax_category(t.id).await.map(|()| t) },
         move |t: TaxCategoryView| {
-            toaster.success_with_link(format!("{} moved to the recycle bin", t.name), "Recycle bin", "/settings/recycle-bin");
+            toaster.success_with_link(
+                format!("{} moved to the recycle bin", t.name),
+                "Recycle bin",
+                "/settings/recycle-bin",
+            );
             taxes.reload();
         },
     );
@@ -109,7 +113,9 @@ fn TaxForm(
     let is_new = existing.is_none();
     let name = RwSignal::new(existing.as_ref().map(|t| t.name.clone()).unwrap_or_default());
     let description = RwSignal::new(existing.as_ref().map(|t| t.description.clone()).unwrap_or_default());
-    let rate = RwSignal::new(existing.as_ref().map(|t| Percent(t.rate).text().trim_end_matches('%').to_owned()).unwrap_or_default());
+    let rate = RwSignal::new(
+        existing.as_ref().map(|t| Percent(t.rate).text().trim_end_matches('%').to_owned()).unwrap_or_default(),
+    );
     let inclusive = RwSignal::new(existing.as_ref().is_some_and(|t| t.inclusive));
     let save = Save::new(
         |client, (existing, input): (Option<TaxCategoryView>, TaxCategoryInput)| async move {

@@ -215,7 +215,10 @@ pub async fn organization(app: &TestApp, mark: &str) -> Victim {
         .expect("tax category");
     push(&mut ids, "TaxCategoryId", tax.id);
     let old_tax = admin
-        .create_tax_category(&kith_domain::catalog::TaxCategoryInput { name: format!("{mark} old tax"), ..Default::default() })
+        .create_tax_category(&kith_domain::catalog::TaxCategoryInput {
+            name: format!("{mark} old tax"),
+            ..Default::default()
+        })
         .await
         .expect("tax category");
     admin.delete_tax_category(old_tax.id).await.expect("delete tax category");

@@ -79,7 +79,8 @@ pub async fn update(
 ) -> ApiResult<HttpResponse> {
     let input = body.into_inner();
     let id = id.into_inner();
-    let found = state.db(move |c| kith_db::catalog::price_books::update(c, auth.scope(), id, if_match.0, &input)).await?;
+    let found =
+        state.db(move |c| kith_db::catalog::price_books::update(c, auth.scope(), id, if_match.0, &input)).await?;
     ok(&found)
 }
 

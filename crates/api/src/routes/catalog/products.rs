@@ -1,9 +1,9 @@
 //! Products and services of the catalogue.
 
 use actix_web::{delete, get, patch, post, web, HttpResponse};
+use kith_domain::catalog::{ProductInput, ProductListQuery, ProductView};
 use kith_domain::core::page::Page;
-use kith_domain::catalog::{ProductInput, ProductView, ProductListQuery};
-use kith_domain::{ProductId, Problem};
+use kith_domain::{Problem, ProductId};
 
 use crate::auth::Auth;
 use crate::error::ApiResult;

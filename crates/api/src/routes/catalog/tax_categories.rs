@@ -2,7 +2,7 @@
 
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use kith_domain::catalog::{TaxCategoryInput, TaxCategoryView};
-use kith_domain::{TaxCategoryId, Problem};
+use kith_domain::{Problem, TaxCategoryId};
 
 use crate::auth::Auth;
 use crate::error::ApiResult;
@@ -79,7 +79,8 @@ pub async fn update(
 ) -> ApiResult<HttpResponse> {
     let input = body.into_inner();
     let id = id.into_inner();
-    let found = state.db(move |c| kith_db::catalog::tax_categories::update(c, auth.scope(), id, if_match.0, &input)).await?;
+    let found =
+        state.db(move |c| kith_db::catalog::tax_categories::update(c, auth.scope(), id, if_match.0, &input)).await?;
     ok(&found)
 }
 
