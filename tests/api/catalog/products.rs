@@ -207,6 +207,12 @@ async fn a_price_book_overrides_prices_and_only_one_is_the_default() {
     assert_eq!(books.iter().filter(|b| b.is_default).map(|b| b.id).collect::<Vec<_>>(), vec![public.id]);
     let partners = books.iter().find(|b| b.id == partners.id).expect("partners");
     assert_eq!(partners.version, 2, "losing the default mark is a change");
+    // A deleted default book stops being the default, also after a restore.
+    admin.delete_price_book(public.id).await.expect("delete");
+    assert!(admin.price_books().await.expect("books").iter().all(|b| !b.is_default));
+    let back = admin.request(reqwest::Method::POST, &format!("/api/v1/price-books/{}/restore", public.id));
+    let back: PriceBookView = back.send().await.expect("restore").json().await.expect("json");
+    assert!(!back.is_default);
 
     let unknown = PriceBookEntry { product_id: kith_domain::ProductId(uuid::Uuid::now_v7()), ..entry("EUR", 1) };
     let bad = PriceBookInput {

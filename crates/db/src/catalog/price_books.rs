@@ -217,44 +217,14 @@ pub fn update(
     })
 }
 
-/// Move a price book to the recycle bin; a default book stops being the default.
-pub fn delete(conn: &mut DbConnection, scope: &Scope, id: PriceBookId) -> Result<()> {
-    require_write(scope)?;
-    transaction(conn, |c| {
-        let book = find(c, scope.org_id(), id, false)?;
-        let at = now();
-        diesel::update(
-            price_books::table
-                .filter(price_books::org_id.eq(scope.org_id().to_string()))
-                .filter(price_books::id.eq(id.to_string())),
-        )
-        .set((
-            price_books::deleted_at.eq(Some(at)),
-            price_books::is_default.eq(false),
-            price_books::version.eq(book.version + 1),
-        ))
-        .execute(c)?;
-        recycle::put(c, scope, ENTITY, &id.to_string(), &book.name, at)?;
-        audit::record(c, scope, ENTITY, &id.to_string(), AuditAction::Delete, &[])
-    })
-}
-
-pub fn restore(conn: &mut DbConnection, scope: &Scope, id: PriceBookId) -> Result<PriceBookView> {
-    require_write(scope)?;
-    transaction(conn, |c| {
-        let book = find(c, scope.org_id(), id, true)?;
-        diesel::update(
-            price_books::table
-                .filter(price_books::org_id.eq(scope.org_id().to_string()))
-                .filter(price_books::id.eq(id.to_string())),
-        )
-        .set((price_books::deleted_at.eq(None::<NaiveDateTime>), price_books::version.eq(book.version + 1)))
-        .execute(c)?;
-        recycle::take(c, scope, ENTITY, &id.to_string())?;
-        audit::record(c, scope, ENTITY, &id.to_string(), AuditAction::Restore, &[])?;
-        find(c, scope.org_id(), id, false)
-    })
-}
+// A deleted default book stops being the default.
+recycled!(price_books, PriceBookId, PriceBookView, |b| b.name.clone(), |c, b| {
+    diesel::update(price_books::table.filter(price_books::id.eq(b.id.to_string())))
+        .set(price_books::is_default.eq(false))
+        .execute(c)
+        .map(|_| ())
+        .map_err(Into::into)
+});
 
 pub(crate) fn purge(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<()> {
     let org = scope.org_id().to_string();

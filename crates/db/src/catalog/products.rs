@@ -304,40 +304,8 @@ pub fn update(
     })
 }
 
-/// Move a product to the recycle bin (its SKU stays taken until it is purged).
-pub fn delete(conn: &mut DbConnection, scope: &Scope, id: ProductId) -> Result<()> {
-    require_write(scope)?;
-    transaction(conn, |c| {
-        let product = find(c, scope.org_id(), id, false)?;
-        let at = now();
-        diesel::update(
-            products::table
-                .filter(products::org_id.eq(scope.org_id().to_string()))
-                .filter(products::id.eq(id.to_string())),
-        )
-        .set((products::deleted_at.eq(Some(at)), products::version.eq(product.version + 1)))
-        .execute(c)?;
-        recycle::put(c, scope, ENTITY, &id.to_string(), &format!("{} ({})", product.name, product.sku), at)?;
-        audit::record(c, scope, ENTITY, &id.to_string(), AuditAction::Delete, &[])
-    })
-}
-
-pub fn restore(conn: &mut DbConnection, scope: &Scope, id: ProductId) -> Result<ProductView> {
-    require_write(scope)?;
-    transaction(conn, |c| {
-        let product = find(c, scope.org_id(), id, true)?;
-        diesel::update(
-            products::table
-                .filter(products::org_id.eq(scope.org_id().to_string()))
-                .filter(products::id.eq(id.to_string())),
-        )
-        .set((products::deleted_at.eq(None::<NaiveDateTime>), products::version.eq(product.version + 1)))
-        .execute(c)?;
-        recycle::take(c, scope, ENTITY, &id.to_string())?;
-        audit::record(c, scope, ENTITY, &id.to_string(), AuditAction::Restore, &[])?;
-        find(c, scope.org_id(), id, false)
-    })
-}
+// A deleted product's SKU stays taken until it is purged, so a restore never collides.
+recycled!(products, ProductId, ProductView, |p| format!("{} ({})", p.name, p.sku), |_, _| Ok(()));
 
 /// Delete a product for good, with its prices and price book entries.
 pub(crate) fn purge(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<()> {

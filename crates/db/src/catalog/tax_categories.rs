@@ -155,41 +155,8 @@ pub fn update(
     })
 }
 
-/// Move a category to the recycle bin. Products keep naming it until it is purged, so a restore
-/// brings everything back as it was.
-pub fn delete(conn: &mut DbConnection, scope: &Scope, id: TaxCategoryId) -> Result<()> {
-    require_write(scope)?;
-    transaction(conn, |c| {
-        let cat = find(c, scope.org_id(), id, false)?;
-        let at = now();
-        diesel::update(
-            tax_categories::table
-                .filter(tax_categories::org_id.eq(scope.org_id().to_string()))
-                .filter(tax_categories::id.eq(id.to_string())),
-        )
-        .set((tax_categories::deleted_at.eq(Some(at)), tax_categories::version.eq(cat.version + 1)))
-        .execute(c)?;
-        recycle::put(c, scope, ENTITY, &id.to_string(), &cat.name, at)?;
-        audit::record(c, scope, ENTITY, &id.to_string(), AuditAction::Delete, &[])
-    })
-}
-
-pub fn restore(conn: &mut DbConnection, scope: &Scope, id: TaxCategoryId) -> Result<TaxCategoryView> {
-    require_write(scope)?;
-    transaction(conn, |c| {
-        let cat = find(c, scope.org_id(), id, true)?;
-        diesel::update(
-            tax_categories::table
-                .filter(tax_categories::org_id.eq(scope.org_id().to_string()))
-                .filter(tax_categories::id.eq(id.to_string())),
-        )
-        .set((tax_categories::deleted_at.eq(None::<NaiveDateTime>), tax_categories::version.eq(cat.version + 1)))
-        .execute(c)?;
-        recycle::take(c, scope, ENTITY, &id.to_string())?;
-        audit::record(c, scope, ENTITY, &id.to_string(), AuditAction::Restore, &[])?;
-        find(c, scope.org_id(), id, false)
-    })
-}
+// Products keep naming a deleted category until it is purged, so a restore brings everything back.
+recycled!(tax_categories, TaxCategoryId, TaxCategoryView, |t| t.name.clone(), |_, _| Ok(()));
 
 /// Delete a category for good: its products become untaxed.
 pub(crate) fn purge(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<()> {
