@@ -61,6 +61,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("m/customers/accounts/:id") view=AccountPage />
                     <Route path=path!("m/customers/contacts/:id") view=ContactPage />
                     <Route path=path!("m/customers") view=CustomersPage />
+                    <Route path=path!("catalog/products") view=crate::pages::catalog::products::ProductsPage />
                     <Route path=path!("m/:module") view=ModulePage />
                     <ParentRoute path=path!("settings") view=SettingsLayout>
                         <Route path=path!("") view=SettingsIndex />

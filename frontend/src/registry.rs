@@ -38,6 +38,7 @@ pub fn settings_pages() -> impl Iterator<Item = &'static SettingsPage> {
         pages::marketing::SETTINGS,
         pages::pipeline::SETTINGS,
         pages::customers::SETTINGS,
+        pages::catalog::SETTINGS,
     ]
     .into_iter()
     .flatten()
@@ -62,6 +63,7 @@ pub fn kinds() -> impl Iterator<Item = &'static RecordKind> {
         pages::marketing::KINDS,
         pages::pipeline::KINDS,
         pages::customers::KINDS,
+        pages::catalog::KINDS,
     ]
     .into_iter()
     .flatten()

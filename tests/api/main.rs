@@ -2,6 +2,7 @@
 //! `make test` runs it on SQLite and again on PostgreSQL.
 
 mod browser;
+mod catalog;
 mod cli;
 mod contract;
 mod core;

@@ -43,6 +43,7 @@ use utoipa_actix_web::AppExt;
         (name = "call_lists", description = "Call lists and the agents' call queue"),
         (name = "public_forms", description = "What websites call: no authentication, hardened"),
         (name = "inbound", description = "Email inquiries posted by a mail provider, and their settings"),
+        (name = "catalog", description = "Products and services, tax categories, price books"),
         (name = "operations", description = "Health and metrics"),
     )
 )]

@@ -86,6 +86,7 @@ fn seed(c: &mut DbConnection, files: &dyn AttachmentStore) -> kith_db::Result<Ou
     }
     seed_leads(c, &scope, &team_ids, files)?;
     seed_pipeline(c, &scope)?;
+    seed_catalog(c, &scope)?;
     // The good configuration: leads no assignment rule takes from now on go to the sales manager.
     let mut settings = kith_db::leads::rules::settings(c, scope.org_id())?;
     settings.fallback_owner_id = manager;
@@ -838,5 +839,208 @@ fn walk(
             },
         )?;
     }
+    Ok(())
+}
+
+/// (SKU, name, description, unit, service?, EUR cents, USD cents, reduced tax?, active)
+type DemoProduct = (&'static str, &'static str, &'static str, &'static str, bool, i64, i64, bool, bool);
+
+const PRODUCTS: &[DemoProduct] = &[
+    (
+        "KITH-PRO",
+        "Kith Professional licence",
+        "Per user and month, billed yearly.",
+        "user/month",
+        false,
+        3_900,
+        4_200,
+        false,
+        true,
+    ),
+    (
+        "KITH-ENT",
+        "Kith Enterprise licence",
+        "SSO, audit export and sandbox; per user and month.",
+        "user/month",
+        false,
+        7_900,
+        8_500,
+        false,
+        true,
+    ),
+    (
+        "KITH-STOR",
+        "Extra storage 100 GB",
+        "Attachments beyond the plan's allowance.",
+        "month",
+        false,
+        990,
+        1_090,
+        false,
+        true,
+    ),
+    (
+        "SRV-ONB",
+        "Onboarding workshop",
+        "A day on site: pipeline design, import, first automations.",
+        "day",
+        true,
+        120_000,
+        130_000,
+        false,
+        true,
+    ),
+    (
+        "SRV-MIG",
+        "Data migration",
+        "Moving records and history from the previous CRM.",
+        "hour",
+        true,
+        14_500,
+        16_000,
+        false,
+        true,
+    ),
+    (
+        "SRV-TRN",
+        "Admin training (remote)",
+        "Half a day for up to eight administrators.",
+        "session",
+        true,
+        45_000,
+        49_000,
+        false,
+        true,
+    ),
+    ("SRV-SUP", "Premium support", "Four-hour response, a named contact.", "month", true, 29_900, 32_900, false, true),
+    (
+        "SRV-API",
+        "Custom integration",
+        "Connectors to ERP, telephony or shop systems.",
+        "hour",
+        true,
+        16_500,
+        18_000,
+        false,
+        true,
+    ),
+    (
+        "HW-SCAN",
+        "Business card scanner",
+        "Scans cards straight into leads.",
+        "unit",
+        false,
+        18_990,
+        20_900,
+        false,
+        true,
+    ),
+    (
+        "HW-HEAD",
+        "Call-centre headset",
+        "Noise-cancelling, USB-C, for the call lists.",
+        "unit",
+        false,
+        12_900,
+        13_900,
+        false,
+        true,
+    ),
+    (
+        "BK-PLAY",
+        "The B2B Sales Playbook (print)",
+        "Printed book; reduced VAT.",
+        "copy",
+        false,
+        3_490,
+        3_990,
+        true,
+        true,
+    ),
+    (
+        "EV-SUMMIT",
+        "Kith Summit 2027 ticket",
+        "Two days of talks and workshops in Berlin.",
+        "ticket",
+        true,
+        59_000,
+        65_000,
+        false,
+        true,
+    ),
+    (
+        "KITH-CLASSIC",
+        "Kith Classic licence (retired)",
+        "No longer sold; kept for existing quotes.",
+        "user/month",
+        false,
+        2_900,
+        3_200,
+        false,
+        false,
+    ),
+];
+
+/// The demo catalogue: German VAT (standard 19%, reduced 7% for books), a dozen products and
+/// services priced in EUR and USD, one retired product, and a partner price book.
+fn seed_catalog(c: &mut DbConnection, scope: &kith_db::Scope) -> kith_db::Result<()> {
+    use kith_domain::catalog::*;
+    let tax = |name: &str, rate: i64, description: &str| TaxCategoryInput {
+        name: name.into(),
+        description: description.into(),
+        rate,
+        inclusive: false,
+    };
+    let standard = kith_db::catalog::tax_categories::create(
+        c,
+        scope,
+        &tax("Standard VAT", 19_000, "Germany, most goods and services"),
+    )?;
+    let reduced =
+        kith_db::catalog::tax_categories::create(c, scope, &tax("Reduced VAT", 7_000, "Germany, books and food"))?;
+    let mut licences = Vec::new();
+    for (sku, name, description, unit, service, eur, usd, is_reduced, active) in PRODUCTS {
+        let product = kith_db::catalog::products::create(
+            c,
+            scope,
+            &ProductInput {
+                sku: (*sku).into(),
+                name: (*name).into(),
+                description: (*description).into(),
+                unit: (*unit).into(),
+                kind: if *service { ProductKind::Service } else { ProductKind::Product },
+                prices: vec![
+                    Price { currency: "EUR".into(), unit_price: *eur },
+                    Price { currency: "USD".into(), unit_price: *usd },
+                ],
+                tax_category_id: Some(if *is_reduced { reduced.id } else { standard.id }),
+                active: *active,
+            },
+        )?;
+        if sku.starts_with("KITH-") && *active {
+            licences.push((product.id, *eur, *usd));
+        }
+    }
+    // Partners resell licences at 20% off.
+    let entries = licences
+        .iter()
+        .flat_map(|(id, eur, usd)| {
+            [("EUR", eur), ("USD", usd)].map(|(currency, price)| PriceBookEntry {
+                product_id: *id,
+                currency: currency.into(),
+                unit_price: price * 8 / 10,
+            })
+        })
+        .collect();
+    kith_db::catalog::price_books::create(
+        c,
+        scope,
+        &PriceBookInput {
+            name: "Partner prices 2027".into(),
+            description: "Resellers: licences at 20% off the list price.".into(),
+            is_default: false,
+            entries,
+        },
+    )?;
     Ok(())
 }

@@ -7,6 +7,7 @@
 //! also keeps the refresh token; in the browser the refresh token lives only in an http-only cookie
 //! that JavaScript (and so an XSS payload) cannot read.
 
+mod catalog;
 mod core;
 mod customers;
 mod identity;

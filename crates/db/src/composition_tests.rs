@@ -36,7 +36,27 @@ mod kernel {
         // The kinds that go to the recycle bin can be purged; leads also guard their history per record.
         let mut purged: Vec<&str> = k.kinds().iter().filter(|r| r.purge.is_some()).map(|r| r.entity).collect();
         purged.sort_unstable();
-        assert_eq!(purged, ["attachment", "lead", "sequence", "team", "web_form"]);
+        assert_eq!(
+            purged,
+            [
+                "account",
+                "attachment",
+                "contact",
+                "lead",
+                "potential",
+                "price_book",
+                "product",
+                "sequence",
+                "tax_category",
+                "team",
+                "web_form"
+            ]
+        );
+        // What a new organization is given: the pipeline's defaults.
+        assert_eq!(
+            k.organization_setups().iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+            ["default pipeline and lost reasons"]
+        );
         assert!(k.kind("lead").is_some_and(|r| r.read_one.is_some()));
         // Leads take attachments: they say who may change one and keep a timeline.
         assert!(k.kind("lead").is_some_and(|r| r.write_one.is_some() && r.timeline.is_some()));
@@ -98,6 +118,15 @@ mod scopes {
             refused(
                 "change mail settings",
                 crate::core::mail_settings::put(&mut conn, scope, &MailSettings::default()).map(|_| ()),
+            )?;
+            let tax = kith_domain::catalog::TaxCategoryInput { name: "Evil".into(), ..Default::default() };
+            refused(
+                "create a tax category",
+                crate::catalog::tax_categories::create(&mut conn, scope, &tax).map(|_| ()),
+            )?;
+            refused(
+                "read the catalogue",
+                crate::catalog::products::list(&mut conn, scope, &Default::default()).map(|_| ()),
             )?;
         }
         drop(conn);

@@ -5,6 +5,7 @@
 //! take a [`Scope`] (the tenant and the actor, which only authentication can create) and a
 //! connection, and do their work — the write, its audit row, its side records — in one transaction.
 
+pub mod catalog;
 pub mod connection;
 pub mod core;
 pub mod customers;
@@ -30,6 +31,7 @@ fn contexts(k: &mut crate::core::kernel::Kernel) {
     marketing::register(k);
     customers::register(k);
     pipeline::register(k);
+    catalog::register(k);
 }
 
 #[cfg(test)]

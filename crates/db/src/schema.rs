@@ -240,6 +240,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     lost_reasons,
     potentials,
     potential_phase_history,
+    tax_categories,
+    products,
+    product_prices,
+    price_books,
+    price_book_entries,
 );
 
 diesel::table! {
@@ -872,5 +877,72 @@ diesel::table! {
         entered_at -> Timestamp,
         exited_at -> Nullable<Timestamp>,
         actor_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    tax_categories (id) {
+        id -> Text,
+        org_id -> Text,
+        name -> Text,
+        description -> Text,
+        rate -> BigInt,
+        inclusive -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    products (id) {
+        id -> Text,
+        org_id -> Text,
+        sku -> Text,
+        sku_key -> Text,
+        name -> Text,
+        description -> Text,
+        unit -> Text,
+        kind -> Text,
+        tax_category_id -> Nullable<Text>,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    product_prices (product_id, currency) {
+        product_id -> Text,
+        org_id -> Text,
+        currency -> Text,
+        unit_price -> BigInt,
+    }
+}
+
+diesel::table! {
+    price_books (id) {
+        id -> Text,
+        org_id -> Text,
+        name -> Text,
+        description -> Text,
+        is_default -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    price_book_entries (price_book_id, product_id, currency) {
+        price_book_id -> Text,
+        org_id -> Text,
+        product_id -> Text,
+        currency -> Text,
+        unit_price -> BigInt,
     }
 }

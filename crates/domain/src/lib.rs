@@ -4,6 +4,7 @@
 //! types of the REST API (requests, views and the RFC 9457 problem body). The crate builds for
 //! `wasm32-unknown-unknown` without any database code, so the SPA runs the same checks as the server.
 
+pub mod catalog;
 pub mod core;
 pub mod customers;
 pub mod identity;

@@ -10,3 +10,4 @@ pub mod rows;
 pub mod search;
 pub mod table;
 pub mod toast;
+pub mod totals;

@@ -83,6 +83,10 @@ pub fn Sidebar() -> impl IntoView {
                 <div class="nav-heading">"Modules"</div>
                 {modules}
                 {move || {
+                    crate::pages::catalog::may_read(session)
+                        .then(|| view! { <NavLink href="/catalog/products" label="Products" /> })
+                }}
+                {move || {
                     crate::registry::first_settings_page(session)
                         .is_some()
                         .then(|| {

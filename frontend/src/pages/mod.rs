@@ -3,6 +3,7 @@
 //! settings included) and `marketing`. Each context registers its settings pages and record kinds in
 //! [`crate::registry`].
 
+pub mod catalog;
 pub mod core;
 pub mod customers;
 pub mod identity;

@@ -1,6 +1,7 @@
 //! Every route of the API, registered once, each context in its own `configure`: the same list builds the actix service and the OpenAPI
 //! document, so the spec cannot forget a route.
 
+pub mod catalog;
 pub mod core;
 pub mod customers;
 pub mod identity;
@@ -22,7 +23,8 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
             .configure(leads::configure)
             .configure(marketing::configure)
             .configure(customers::configure)
-            .configure(pipeline::configure),
+            .configure(pipeline::configure)
+            .configure(catalog::configure),
     );
 }
 

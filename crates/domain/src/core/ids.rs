@@ -59,5 +59,8 @@ id_type!(
     PipelineId,
     PhaseId,
     PotentialId,
-    LostReasonId
+    LostReasonId,
+    ProductId,
+    TaxCategoryId,
+    PriceBookId
 );

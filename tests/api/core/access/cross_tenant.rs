@@ -264,6 +264,51 @@ pub async fn organization(app: &TestApp, mark: &str) -> Victim {
         .expect("potential");
     admin.delete_potential(old_deal.id).await.expect("delete potential");
     push(&mut ids, "PotentialId", old_deal.id);
+    let tax = admin
+        .create_tax_category(&kith_domain::catalog::TaxCategoryInput {
+            name: format!("{mark} tax"),
+            rate: 19_000,
+            ..Default::default()
+        })
+        .await
+        .expect("tax category");
+    push(&mut ids, "TaxCategoryId", tax.id);
+    let old_tax = admin
+        .create_tax_category(&kith_domain::catalog::TaxCategoryInput {
+            name: format!("{mark} old tax"),
+            ..Default::default()
+        })
+        .await
+        .expect("tax category");
+    admin.delete_tax_category(old_tax.id).await.expect("delete tax category");
+    push(&mut ids, "TaxCategoryId", old_tax.id);
+    let product_input = |sku: &str| kith_domain::catalog::ProductInput {
+        sku: format!("{mark_lc}-{sku}"),
+        name: format!("{mark} product"),
+        unit: "unit".into(),
+        prices: vec![kith_domain::catalog::Price { currency: "EUR".into(), unit_price: 4_200 }],
+        tax_category_id: Some(tax.id),
+        active: true,
+        ..Default::default()
+    };
+    let product = admin.create_product(&product_input("live")).await.expect("product");
+    push(&mut ids, "ProductId", product.id);
+    let old_product = admin.create_product(&product_input("old")).await.expect("product");
+    admin.delete_product(old_product.id).await.expect("delete product");
+    push(&mut ids, "ProductId", old_product.id);
+    let book = admin
+        .create_price_book(&kith_domain::catalog::PriceBookInput {
+            name: format!("{mark} book"),
+            entries: vec![kith_domain::catalog::PriceBookEntry {
+                product_id: product.id,
+                currency: "USD".into(),
+                unit_price: 4_500,
+            }],
+            ..Default::default()
+        })
+        .await
+        .expect("price book");
+    push(&mut ids, "PriceBookId", book.id);
     let notes = rep.notifications(&NotificationQuery::default()).await.expect("notifications");
     push(&mut ids, "NotificationId", notes.items.first().expect("the rep was told of the lead").id);
     Victim { admin, rep, ids }
@@ -280,6 +325,9 @@ pub async fn snapshot(v: &Victim) -> BTreeMap<String, Value> {
         "/api/v1/invites?limit=200",
         "/api/v1/web-forms",
         "/api/v1/sequences",
+        "/api/v1/products?limit=200",
+        "/api/v1/tax-categories",
+        "/api/v1/price-books",
         "/api/v1/custom-fields",
         "/api/v1/scoring-rules",
         "/api/v1/assignment-rules",
@@ -437,7 +485,10 @@ async fn every_audited_or_recycled_kind_is_a_registered_record_kind() {
     let ops = super::spec::operations();
     for entity in &recycled {
         assert!(kernel.kind(entity).is_some_and(|k| k.purge.is_some()), "recycled kind {entity} has no purge");
-        let restore = format!("/api/v1/{}s/{{id}}/restore", entity.replace('_', "-"));
+        let path = entity.replace('_', "-");
+        // English plurals of the kinds' names: `teams`, `tax-categories`.
+        let plural = path.strip_suffix('y').map_or_else(|| format!("{path}s"), |stem| format!("{stem}ies"));
+        let restore = format!("/api/v1/{plural}/{{id}}/restore");
         assert!(
             ops.iter().any(|op| op.method == reqwest::Method::POST && op.path == restore),
             "recycled kind {entity} cannot be restored ({restore})"

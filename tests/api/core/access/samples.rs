@@ -47,6 +47,15 @@ pub const SAMPLES: &[(&str, &str)] = &[
         "SequenceInput",
         r#"{"name":"Probe","steps":[{"day_offset":0,"subject":"Hi","body":"Hello"}],"enroll_sources":[],"enroll_form_ids":["$WebFormId"],"active":false}"#,
     ),
+    (
+        "ProductInput",
+        r#"{"sku":"PROBE-$UNIQUE","name":"Probe product","prices":[{"currency":"EUR","unit_price":1000}],"tax_category_id":"$TaxCategoryId"}"#,
+    ),
+    ("TaxCategoryInput", r#"{"name":"Probe tax $UNIQUE","rate":19000}"#),
+    (
+        "PriceBookInput",
+        r#"{"name":"Probe book $UNIQUE","entries":[{"product_id":"$ProductId","currency":"EUR","unit_price":900}]}"#,
+    ),
     ("NewTeam", r#"{"name":"Probe team $UNIQUE","description":""}"#),
     ("TeamPatch", r#"{"name":"Probe team $UNIQUE"}"#),
     ("UserPatch", r#"{"name":"Probe Person","team_id":"$TeamId"}"#),

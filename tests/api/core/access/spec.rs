@@ -137,6 +137,8 @@ fn id_kind(schema: &Value, field: &str) -> Option<String> {
             "entity_id" | "lead_id" | "keep_id" | "merge_id" | "ids" => "LeadId",
             "web_form_id" | "form_id" | "enroll_form_ids" => "WebFormId",
             "sequence_id" => "SequenceId",
+            "product_id" => "ProductId",
+            "tax_category_id" => "TaxCategoryId",
             _ => return None,
         }
         .to_owned(),
