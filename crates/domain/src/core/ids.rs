@@ -53,5 +53,6 @@ id_type!(
     CallContactId,
     CustomFieldId,
     LeadViewId,
-    AttachmentId
+    AttachmentId,
+    ActivityId
 );
