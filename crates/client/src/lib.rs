@@ -8,6 +8,7 @@
 //! that JavaScript (and so an XSS payload) cannot read.
 
 mod core;
+pub use crate::core::plural;
 mod identity;
 mod leads;
 mod marketing;

@@ -2,6 +2,7 @@
 //! email delivery, the database and the spec itself.
 
 mod access;
+mod activities;
 mod attachments;
 mod audit_trail;
 mod conventions;

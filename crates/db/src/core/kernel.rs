@@ -73,7 +73,25 @@ pub type WriteOne = fn(&mut DbConnection, &Scope, &str) -> Result<()>;
 pub enum TimelineEntry<'a> {
     AttachmentAdded { file_name: &'a str },
     AttachmentRemoved { file_name: &'a str },
+    /// An activity was logged on the record (or came back from the recycle bin); the summary reads
+    /// "Call logged — No answer, 3 min".
+    ActivityAdded { summary: &'a str },
+    /// A task on the record was marked done.
+    ActivityDone { summary: &'a str },
+    /// A task on the record was marked not done again.
+    ActivityReopened { summary: &'a str },
+    /// An activity went to the recycle bin.
+    ActivityRemoved { summary: &'a str },
 }
+
+/// A section of a user's "My day" that a context adds (due callbacks, rotting potentials …), for
+/// the day `[start, end)` (UTC); `None` when it has nothing for this principal (no grant).
+pub type DaySection = fn(
+    &mut DbConnection,
+    &Scope,
+    chrono::NaiveDateTime,
+    chrono::NaiveDateTime,
+) -> Result<Option<kith_domain::core::activities::DaySection>>;
 
 /// Writes an entry on one record's timeline, in the caller's transaction.
 pub type Timeline = fn(&mut DbConnection, &Scope, &str, TimelineEntry<'_>) -> Result<()>;
@@ -199,6 +217,7 @@ pub struct Kernel {
     store_maintenance: Vec<(&'static str, StoreMaintenanceTask)>,
     every_poll: Vec<(&'static str, PollTask)>,
     principals: Vec<PrincipalScope>,
+    day_sections: Vec<DaySection>,
 }
 
 impl Kernel {
@@ -289,6 +308,16 @@ impl Kernel {
 
     pub fn principals(&self) -> &[PrincipalScope] {
         &self.principals
+    }
+
+    /// Register a section of "My day" (shown in registration order, after tasks and meetings).
+    pub fn day_section(&mut self, section: DaySection) -> &mut Self {
+        self.day_sections.push(section);
+        self
+    }
+
+    pub fn day_sections(&self) -> &[DaySection] {
+        &self.day_sections
     }
 
     pub fn before_commit_hooks(&self) -> &[BeforeCommit] {

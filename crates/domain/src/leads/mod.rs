@@ -603,6 +603,14 @@ pub enum LeadEventKind {
     AttachmentAdded,
     /// An attachment went to the recycle bin (the note names it).
     AttachmentRemoved,
+    /// An activity (call, meeting, task, note, email) was logged; the note summarizes it.
+    ActivityLogged,
+    /// A task was marked done (the note summarizes it).
+    TaskDone,
+    /// A task was marked not done again.
+    TaskReopened,
+    /// An activity went to the recycle bin (the note summarizes it).
+    ActivityRemoved,
 }
 
 impl LeadEventKind {
@@ -625,6 +633,10 @@ impl LeadEventKind {
             LeadEventKind::Call => "call",
             LeadEventKind::AttachmentAdded => "attachment_added",
             LeadEventKind::AttachmentRemoved => "attachment_removed",
+            LeadEventKind::ActivityLogged => "activity_logged",
+            LeadEventKind::TaskDone => "task_done",
+            LeadEventKind::TaskReopened => "task_reopened",
+            LeadEventKind::ActivityRemoved => "activity_removed",
         }
     }
     pub fn parse(s: &str) -> Option<LeadEventKind> {

@@ -368,7 +368,7 @@ async fn every_audited_or_recycled_kind_is_a_registered_record_kind() {
     let ops = super::spec::operations();
     for entity in &recycled {
         assert!(kernel.kind(entity).is_some_and(|k| k.purge.is_some()), "recycled kind {entity} has no purge");
-        let restore = format!("/api/v1/{}s/{{id}}/restore", entity.replace('_', "-"));
+        let restore = format!("/api/v1/{}/{{id}}/restore", kith_client::plural(&entity.replace('_', "-")));
         assert!(
             ops.iter().any(|op| op.method == reqwest::Method::POST && op.path == restore),
             "recycled kind {entity} cannot be restored ({restore})"
