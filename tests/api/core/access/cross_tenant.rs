@@ -205,6 +205,22 @@ pub async fn organization(app: &TestApp, mark: &str) -> Victim {
         .expect("attachment");
     admin.delete_attachment(old_file.id).await.expect("delete attachment");
     push(&mut ids, "AttachmentId", old_file.id);
+    let start = chrono::Utc::now() + chrono::Duration::days(1);
+    let activity = |subject: String| kith_domain::core::activities::NewActivity {
+        record_kind: "lead".into(),
+        record_id: lead.id.to_string(),
+        kind: kith_domain::core::activities::ActivityKind::Meeting,
+        subject,
+        starts_at: Some(start),
+        ends_at: Some(start + chrono::Duration::hours(1)),
+        time_zone: Some("Europe/Berlin".into()),
+        ..Default::default()
+    };
+    let meeting = admin.create_activity(&activity(format!("{mark} meeting"))).await.expect("activity");
+    push(&mut ids, "ActivityId", meeting.id);
+    let old_meeting = admin.create_activity(&activity(format!("{mark} old meeting"))).await.expect("activity");
+    admin.delete_activity(old_meeting.id).await.expect("delete activity");
+    push(&mut ids, "ActivityId", old_meeting.id);
     let notes = rep.notifications(&NotificationQuery::default()).await.expect("notifications");
     push(&mut ids, "NotificationId", notes.items.first().expect("the rep was told of the lead").id);
     Victim { admin, rep, ids }
@@ -240,6 +256,7 @@ pub async fn snapshot(v: &Victim) -> BTreeMap<String, Value> {
         paths.push(format!("/api/v1/leads/{id}/events"));
         paths.push(format!("/api/v1/leads/{id}/enrollments"));
         paths.push(format!("/api/v1/leads/{id}/attachments"));
+        paths.push(format!("/api/v1/activities?record_kind=lead&record_id={id}"));
     }
     paths.push(format!("/api/v1/imports/{}", v.ids["ImportId"][0]));
     paths.push(format!("/api/v1/call-lists/{}", v.ids["CallListId"][0]));
