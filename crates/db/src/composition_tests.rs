@@ -11,7 +11,7 @@ mod kernel {
     fn every_context_registered_its_work() {
         let k = kernel();
         for kind in
-            [crate::leads::imports::JOB, crate::leads::imports::CHECK_JOB, crate::marketing::sequences::STEP_JOB]
+            [crate::leads::imports::JOB, crate::leads::imports::CHECK_JOB, crate::marketing::sequences::STEP_JOB, crate::core::activities::REMINDER_JOB]
         {
             assert!(k.job_handler(kind).is_some(), "{kind} has no handler");
         }
@@ -36,7 +36,9 @@ mod kernel {
         // The kinds that go to the recycle bin can be purged; leads also guard their history per record.
         let mut purged: Vec<&str> = k.kinds().iter().filter(|r| r.purge.is_some()).map(|r| r.entity).collect();
         purged.sort_unstable();
-        assert_eq!(purged, ["attachment", "lead", "sequence", "team", "web_form"]);
+        assert_eq!(purged, ["activity", "attachment", "lead", "sequence", "team", "web_form"]);
+        // The leads context adds its due callbacks to "My day".
+        assert_eq!(k.day_sections().len(), 1, "due callbacks");
         assert!(k.kind("lead").is_some_and(|r| r.read_one.is_some()));
         // Leads take attachments: they say who may change one and keep a timeline.
         assert!(k.kind("lead").is_some_and(|r| r.write_one.is_some() && r.timeline.is_some()));
