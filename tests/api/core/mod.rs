@@ -3,6 +3,7 @@
 
 mod access;
 mod activities;
+mod browser_activities;
 mod attachments;
 mod audit_trail;
 mod conventions;

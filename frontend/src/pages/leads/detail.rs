@@ -14,6 +14,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use leptos_router::NavigateOptions;
 
 use super::attachments::AttachmentsCard;
+use crate::pages::core::activities::ActivitiesCard;
 use super::custom_values::{custom_changes, custom_inputs, load_custom_fields};
 use super::emails::EmailsCard;
 use super::enrollments::SequencesCard;
@@ -191,6 +192,7 @@ fn LeadPage(id: LeadId) -> impl IntoView {
                 <div class="stack">
                     <DetailsCard lead=lead.clone() editable busy update />
                     <CustomFieldsCard lead=lead.clone() editable busy update />
+                    <ActivitiesCard record_kind="lead" record_id=id.to_string() editable on_change=reload />
                     <section class="card">
                         <div class="card-header">
                             <h2>"Timeline"</h2>
