@@ -46,7 +46,8 @@ async fn a_rep_logs_a_call_and_a_note_on_his_lead_and_ticks_an_overdue_task_done
         wait_for_text(driver, &["Overdue", "Send the quote", "Ada Lead"], "my day").await;
         click(driver, "[data-testid=my-day-overdue] [data-testid=activity-done]").await;
         wait_for_text(driver, &["Nothing overdue."], "the emptied overdue list").await;
-        assert!(!visible_text(driver).await.contains("Send the quote"), "the done task is gone from my day");
+        let overdue = wait_for(driver, "[data-testid=my-day-overdue]").await.text().await.unwrap_or_default();
+        assert!(!overdue.contains("Send the quote"), "the done task is gone from my day: {overdue}");
         assert_quiet_console(driver, "ticking a task done on my day").await;
 
         // The lead page: a call without an outcome is refused beside the field; with one, it is logged.

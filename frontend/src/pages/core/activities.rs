@@ -313,10 +313,6 @@ fn ActivityForm(
             </button>
         }
     };
-    let outcomes = CallOutcome::ALL
-        .into_iter()
-        .map(|o| view! { <option value=o.as_str()>{o.label()}</option> })
-        .collect_view();
     let fields = move || match kind.get() {
         ActivityKind::Call => view! {
             <div class="form-row">
@@ -334,7 +330,10 @@ fn ActivityForm(
                         on:change=move |ev| outcome.set(event_target_value(&ev))
                     >
                         <option value="">"Choose…"</option>
-                        {outcomes.clone()}
+                        {CallOutcome::ALL
+                            .into_iter()
+                            .map(|o| view! { <option value=o.as_str()>{o.label()}</option> })
+                            .collect_view()}
                     </select>
                 </Field>
                 <TextField label="Minutes" id="activity-minutes" name="duration_seconds" kind="number" problem value=minutes />
