@@ -613,11 +613,8 @@ fn seed_activities(c: &mut DbConnection, rep: &kith_db::Scope) -> kith_db::Resul
         limit: Some(6),
         ..Default::default()
     };
-    let mut mine: Vec<(String, String)> = kith_db::leads::list(c, rep, &theirs)?
-        .items
-        .into_iter()
-        .map(|l| (l.id.to_string(), l.first_name))
-        .collect();
+    let mut mine: Vec<(String, String)> =
+        kith_db::leads::list(c, rep, &theirs)?.items.into_iter().map(|l| (l.id.to_string(), l.first_name)).collect();
     if mine.is_empty() {
         return Ok(());
     }
@@ -658,13 +655,18 @@ fn seed_activities(c: &mut DbConnection, rep: &kith_db::Scope) -> kith_db::Resul
     // Whole quarter hours, so the times read like a calendar's.
     let hour = |h: i64| {
         let t = now + Duration::hours(h);
-        t - Duration::seconds(i64::from(chrono::Timelike::minute(&t) % 15) * 60 + i64::from(chrono::Timelike::second(&t)))
+        t - Duration::seconds(
+            i64::from(chrono::Timelike::minute(&t) % 15) * 60 + i64::from(chrono::Timelike::second(&t)),
+        )
     };
     let items = vec![
         call(0, CallOutcome::NoAnswer, 1, ""),
         call(0, CallOutcome::Connected, 12, "Discovery call"),
         NewActivity {
-            body: format!("{} runs purchasing for three stores; wants the spring catalogue and volume pricing.", first(0)),
+            body: format!(
+                "{} runs purchasing for three stores; wants the spring catalogue and volume pricing.",
+                first(0)
+            ),
             ..on(0, ActivityKind::Note)
         },
         call(1, CallOutcome::LeftVoicemail, 1, ""),

@@ -10,9 +10,12 @@ mod kernel {
     #[test]
     fn every_context_registered_its_work() {
         let k = kernel();
-        for kind in
-            [crate::leads::imports::JOB, crate::leads::imports::CHECK_JOB, crate::marketing::sequences::STEP_JOB, crate::core::activities::REMINDER_JOB]
-        {
+        for kind in [
+            crate::leads::imports::JOB,
+            crate::leads::imports::CHECK_JOB,
+            crate::marketing::sequences::STEP_JOB,
+            crate::core::activities::REMINDER_JOB,
+        ] {
             assert!(k.job_handler(kind).is_some(), "{kind} has no handler");
         }
         assert!(k.job_handler("no such kind").is_none());

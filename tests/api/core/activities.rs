@@ -236,11 +236,8 @@ async fn my_day_shows_overdue_and_todays_tasks_and_meetings_and_marking_done_rem
     let (liam, liam_me) = app.add_user(&admin, "sales", "Liam Rep").await;
     let (_, maya_me) = app.add_user(&admin, "manager", "Maya Manager").await;
     let mine = lead(&admin, "Ada", Some(liam_me.user.id)).await;
-    let task = |subject: &str, due| NewActivity {
-        subject: subject.into(),
-        due_at: Some(due),
-        ..on(mine, ActivityKind::Task)
-    };
+    let task =
+        |subject: &str, due| NewActivity { subject: subject.into(), due_at: Some(due), ..on(mine, ActivityKind::Task) };
     let overdue = liam.create_activity(&task("Send the quote", noon - Duration::days(2))).await.expect("overdue");
     let today = liam.create_activity(&task("Call back", noon + Duration::hours(3))).await.expect("today");
     liam.create_activity(&task("Next week", noon + Duration::days(7))).await.expect("later");
@@ -282,7 +279,9 @@ async fn my_day_shows_overdue_and_todays_tasks_and_meetings_and_marking_done_rem
     let day = liam.my_day(0).await.expect("my day");
     assert!(day.overdue_tasks.is_empty(), "done tasks leave the list");
     let events = liam.lead_events(mine).await.expect("timeline");
-    assert!(events.iter().any(|e| e.kind == LeadEventKind::TaskDone && e.note.as_deref() == Some("Task — Send the quote")));
+    assert!(events
+        .iter()
+        .any(|e| e.kind == LeadEventKind::TaskDone && e.note.as_deref() == Some("Task — Send the quote")));
 
     // A task for Liam on a lead he may not read stays out of his day.
     let other = lead(&admin, "Other", Some(maya_me.user.id)).await;
@@ -293,7 +292,8 @@ async fn my_day_shows_overdue_and_todays_tasks_and_meetings_and_marking_done_rem
         })
         .await
         .expect("assigned");
-    let on_other = NewActivity { record_id: other.to_string(), assignee_id: Some(liam_me.user.id), ..task("Hidden", noon) };
+    let on_other =
+        NewActivity { record_id: other.to_string(), assignee_id: Some(liam_me.user.id), ..task("Hidden", noon) };
     admin.create_activity(&on_other).await.expect("hidden task");
     let day = liam.my_day(0).await.expect("my day");
     let subjects: Vec<_> = day.overdue_tasks.iter().chain(&day.today_tasks).map(|a| a.subject.as_str()).collect();

@@ -72,7 +72,8 @@ async fn a_rep_logs_a_call_and_a_note_on_his_lead_and_ticks_an_overdue_task_done
                 && text.matches("Wants a demo next week").count() >= 2
         })
         .await;
-        let rows = driver.find_all(By::Css("[data-testid=activities-card] [data-testid=activity-row]")).await.expect("rows");
+        let rows =
+            driver.find_all(By::Css("[data-testid=activities-card] [data-testid=activity-row]")).await.expect("rows");
         assert_eq!(rows.len(), 3, "the call, the note and the done task");
         assert_quiet_console(driver, "logging a call and a note").await;
     })

@@ -3,9 +3,9 @@
 
 mod access;
 mod activities;
-mod browser_activities;
 mod attachments;
 mod audit_trail;
+mod browser_activities;
 mod conventions;
 mod coverage_access;
 mod custom_fields;

@@ -131,7 +131,11 @@ fn attendees_of(conn: &mut DbConnection, ids: &[String]) -> Result<HashMap<Strin
         let rows: Vec<(String, String, String)> = activity_attendees::table
             .filter(activity_attendees::activity_id.eq_any(chunk))
             .order((activity_attendees::activity_id, activity_attendees::position))
-            .select((activity_attendees::activity_id, activity_attendees::attendee_kind, activity_attendees::attendee_id))
+            .select((
+                activity_attendees::activity_id,
+                activity_attendees::attendee_kind,
+                activity_attendees::attendee_id,
+            ))
             .load(conn)?;
         for (activity, kind, id) in rows {
             let entry = out.entry(activity).or_default();
@@ -174,7 +178,11 @@ fn find(conn: &mut DbConnection, org_id: OrgId, id: &str, deleted: bool) -> Resu
         .filter(activities::id.eq(id))
         .select(Row::as_select())
         .into_boxed();
-    q = if deleted { q.filter(activities::deleted_at.is_not_null()) } else { q.filter(activities::deleted_at.is_null()) };
+    q = if deleted {
+        q.filter(activities::deleted_at.is_not_null())
+    } else {
+        q.filter(activities::deleted_at.is_null())
+    };
     q.first(conn).optional()?.ok_or(Error::NotFound)
 }
 
@@ -264,8 +272,7 @@ pub fn create(conn: &mut DbConnection, scope: &Scope, new: &NewActivity) -> Resu
         let kind = kind_of(&new.record_kind)?;
         let id = new_id().to_string();
         let at = now();
-        let assignee =
-            new.assignee_id.or_else(|| scope.acting_user().map(|a| a.user_id)).map(|u| u.to_string());
+        let assignee = new.assignee_id.or_else(|| scope.acting_user().map(|a| a.user_id)).map(|u| u.to_string());
         let remind_at = new.remind_at.map(micros);
         diesel::insert_into(activities::table)
             .values((
@@ -495,7 +502,8 @@ pub(crate) fn forget_record(conn: &mut DbConnection, scope: &Scope, record: &Rec
         .select(activities::id)
         .load(conn)?;
     for chunk in ids.chunks(500) {
-        diesel::delete(activity_attendees::table.filter(activity_attendees::activity_id.eq_any(chunk))).execute(conn)?;
+        diesel::delete(activity_attendees::table.filter(activity_attendees::activity_id.eq_any(chunk)))
+            .execute(conn)?;
         diesel::delete(activities::table.filter(activities::id.eq_any(chunk))).execute(conn)?;
     }
     for id in &ids {
@@ -826,7 +834,11 @@ fn read_one(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<()> {
     may_read(conn, scope, &record_kind, &record_id)
 }
 
-fn display(conn: &mut DbConnection, scope: &Scope, ids: &[String]) -> Result<Vec<kith_domain::core::search::SearchHit>> {
+fn display(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    ids: &[String],
+) -> Result<Vec<kith_domain::core::search::SearchHit>> {
     let rows = activities::table
         .filter(activities::org_id.eq(scope.org_id().to_string()))
         .filter(activities::id.eq_any(ids))

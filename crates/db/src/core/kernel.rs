@@ -71,17 +71,29 @@ pub type WriteOne = fn(&mut DbConnection, &Scope, &str) -> Result<()>;
 /// Something the kernel's shared features did to a record, for the record's timeline.
 #[derive(Clone, Copy, Debug)]
 pub enum TimelineEntry<'a> {
-    AttachmentAdded { file_name: &'a str },
-    AttachmentRemoved { file_name: &'a str },
+    AttachmentAdded {
+        file_name: &'a str,
+    },
+    AttachmentRemoved {
+        file_name: &'a str,
+    },
     /// An activity was logged on the record (or came back from the recycle bin); the summary reads
     /// "Call logged — No answer, 3 min".
-    ActivityAdded { summary: &'a str },
+    ActivityAdded {
+        summary: &'a str,
+    },
     /// A task on the record was marked done.
-    ActivityDone { summary: &'a str },
+    ActivityDone {
+        summary: &'a str,
+    },
     /// A task on the record was marked not done again.
-    ActivityReopened { summary: &'a str },
+    ActivityReopened {
+        summary: &'a str,
+    },
     /// An activity went to the recycle bin.
-    ActivityRemoved { summary: &'a str },
+    ActivityRemoved {
+        summary: &'a str,
+    },
 }
 
 /// A section of a user's "My day" that a context adds (due callbacks, rotting potentials …), for

@@ -311,16 +311,8 @@ impl NewActivity {
         refuse("ends_at", self.ends_at.is_some() && !k.is_scheduled(), "meetings and events");
         refuse("time_zone", self.time_zone.is_some() && !k.is_scheduled(), "meetings and events");
         refuse("location", self.location.is_some() && !k.is_scheduled(), "meetings and events");
-        refuse(
-            "attendee_users",
-            !self.attendee_users.is_empty() && !k.is_scheduled(),
-            "meetings and events",
-        );
-        refuse(
-            "attendee_records",
-            !self.attendee_records.is_empty() && !k.is_scheduled(),
-            "meetings and events",
-        );
+        refuse("attendee_users", !self.attendee_users.is_empty() && !k.is_scheduled(), "meetings and events");
+        refuse("attendee_records", !self.attendee_records.is_empty() && !k.is_scheduled(), "meetings and events");
         refuse("due_at", self.due_at.is_some() && k != Task, "tasks");
         refuse("priority", self.priority.is_some() && k != Task, "tasks");
         refuse("done", self.done && k != Task, "tasks");
@@ -344,11 +336,9 @@ impl NewActivity {
                 }
                 match self.time_zone.as_deref() {
                     None => out.push(FieldError::new("time_zone", "required", "Choose a time zone.")),
-                    Some(z) if !plausible_time_zone(z) => out.push(FieldError::new(
-                        "time_zone",
-                        "invalid",
-                        "Give an IANA time zone, e.g. Europe/Berlin.",
-                    )),
+                    Some(z) if !plausible_time_zone(z) => {
+                        out.push(FieldError::new("time_zone", "invalid", "Give an IANA time zone, e.g. Europe/Berlin."))
+                    }
                     _ => {}
                 }
                 if blank(&self.subject) {

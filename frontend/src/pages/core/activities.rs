@@ -69,7 +69,11 @@ pub fn toggle_done(on_done: impl Fn(ActivityView) + 'static) -> Save<(ActivityVi
     Save::new(
         |client, (activity, done): (ActivityView, bool)| async move {
             client
-                .update_activity(activity.id, activity.version, &ActivityPatch { done: Some(done), ..Default::default() })
+                .update_activity(
+                    activity.id,
+                    activity.version,
+                    &ActivityPatch { done: Some(done), ..Default::default() },
+                )
                 .await
         },
         on_done,
@@ -91,16 +95,17 @@ pub fn ActivityRow(
     let is_task = activity.kind == ActivityKind::Task;
     let when = match activity.kind {
         ActivityKind::Task => activity.due_at.map(|d| format!("Due {}", local_time(d))),
-        k if k.is_scheduled() => activity
-            .starts_at
-            .zip(activity.ends_at)
-            .map(|(s, e)| format!("{} – {}", local_time(s), local_clock(e))),
+        k if k.is_scheduled() => {
+            activity.starts_at.zip(activity.ends_at).map(|(s, e)| format!("{} – {}", local_time(s), local_clock(e)))
+        }
         _ => Some(local_time(activity.starts_at.unwrap_or(activity.created_at))),
     }
     .unwrap_or_default();
+    // The badge names the kind: tasks and meetings show their title, calls and emails their summary.
     let title = match activity.kind {
         ActivityKind::Note => activity.body.clone(),
-        _ => activity.summary(),
+        ActivityKind::Call | ActivityKind::Email => activity.summary(),
+        _ => activity.subject.clone(),
     };
     let detail = match activity.kind {
         ActivityKind::Note => String::new(),
@@ -192,15 +197,12 @@ pub fn ActivitiesCard(
         }
     });
     let rows = move || {
-        list.items
-            .get()
-            .into_iter()
-            .map(|activity| view! { <ActivityRow activity editable toggle /> })
-            .collect_view()
+        list.items.get().into_iter().map(|activity| view! { <ActivityRow activity editable toggle /> }).collect_view()
     };
     let empty = move || {
-        (list.loaded.get() && list.items.with(Vec::is_empty))
-            .then(|| view! { <p class="muted" data-testid="activities-empty">"No calls, notes, tasks or meetings yet."</p> })
+        (list.loaded.get() && list.items.with(Vec::is_empty)).then(
+            || view! { <p class="muted" data-testid="activities-empty">"No calls, notes, tasks or meetings yet."</p> },
+        )
     };
     view! {
         <section class="card" id="activities" data-testid="activities-card">
@@ -281,14 +283,18 @@ fn ActivityForm(
                 }
             }
             ActivityKind::Task => {
-                input.due_at = found.take(local_input(&due.get_untracked()), "due_at", "invalid", "Give a date and time.").flatten();
+                input.due_at = found
+                    .take(local_input(&due.get_untracked()), "due_at", "invalid", "Give a date and time.")
+                    .flatten();
                 input.priority = Priority::parse(&priority.get_untracked());
             }
             ActivityKind::Meeting => {
-                input.starts_at =
-                    found.take(local_input(&start.get_untracked()), "starts_at", "invalid", "Give a date and time.").flatten();
-                input.ends_at =
-                    found.take(local_input(&end.get_untracked()), "ends_at", "invalid", "Give a date and time.").flatten();
+                input.starts_at = found
+                    .take(local_input(&start.get_untracked()), "starts_at", "invalid", "Give a date and time.")
+                    .flatten();
+                input.ends_at = found
+                    .take(local_input(&end.get_untracked()), "ends_at", "invalid", "Give a date and time.")
+                    .flatten();
                 input.time_zone = Some(browser_time_zone());
                 let place = location.get_untracked();
                 input.location = (!place.trim().is_empty()).then(|| place.trim().to_owned());
@@ -313,7 +319,8 @@ fn ActivityForm(
             </button>
         }
     };
-    let fields = move || match kind.get() {
+    let fields = move || {
+        match kind.get() {
         ActivityKind::Call => view! {
             <div class="form-row">
                 <Field label="Direction" id="activity-direction" name="direction" problem>
@@ -365,6 +372,7 @@ fn ActivityForm(
             <TextField label="Where" id="activity-location" name="location" problem value=location placeholder="Zoom, their office …" />
         }
         .into_any(),
+    }
     };
     view! {
         <form class="card-body activity-form" on:submit=submit novalidate data-testid="activity-form">
@@ -389,7 +397,11 @@ fn ActivityForm(
 }
 
 #[component]
-fn BodyField(problem: RwSignal<Option<kith_domain::Problem>>, body: RwSignal<String>, label: &'static str) -> impl IntoView {
+fn BodyField(
+    problem: RwSignal<Option<kith_domain::Problem>>,
+    body: RwSignal<String>,
+    label: &'static str,
+) -> impl IntoView {
     view! {
         <Field label id="activity-body" name="body" problem>
             <textarea

@@ -14,7 +14,6 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use leptos_router::NavigateOptions;
 
 use super::attachments::AttachmentsCard;
-use crate::pages::core::activities::ActivitiesCard;
 use super::custom_values::{custom_changes, custom_inputs, load_custom_fields};
 use super::emails::EmailsCard;
 use super::enrollments::SequencesCard;
@@ -32,6 +31,7 @@ use crate::components::field::{
 use crate::components::table::{EmptyState, Loading};
 use crate::components::toast::use_toaster;
 use crate::data::Found;
+use crate::pages::core::activities::ActivitiesCard;
 use crate::people::{use_people, user_options};
 
 #[component]

@@ -98,8 +98,7 @@ pub async fn update(
 ) -> ApiResult<HttpResponse> {
     let patch = valid(body.into_inner())?;
     let id = id.into_inner();
-    let view =
-        state.db(move |c| kith_db::core::activities::update(c, auth.scope(), id, if_match.0, &patch)).await?;
+    let view = state.db(move |c| kith_db::core::activities::update(c, auth.scope(), id, if_match.0, &patch)).await?;
     ok(&view)
 }
 
@@ -152,7 +151,10 @@ pub async fn ics(state: web::Data<AppState>, auth: Auth, id: web::Path<ActivityI
     let text = calendar(&[Entry { activity: &view, attendees, link: None }], None, state.now());
     Ok(HttpResponse::Ok()
         .content_type(CALENDAR)
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}-{id}.ics\"", view.kind.as_str())))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{}-{id}.ics\"", view.kind.as_str()),
+        ))
         .body(text))
 }
 

@@ -103,7 +103,11 @@ fn component(e: &Entry<'_>, now: DateTime<Utc>, lines: &mut Vec<String>) -> bool
             push(lines, "LOCATION", escape_text(place));
         }
         for who in &e.attendees {
-            lines.push(format!("ATTENDEE;CN={}:mailto:{}", param_value(&who.name), who.email.replace(['\r', '\n'], "")));
+            lines.push(format!(
+                "ATTENDEE;CN={}:mailto:{}",
+                param_value(&who.name),
+                who.email.replace(['\r', '\n'], "")
+            ));
         }
         push(lines, "SEQUENCE", (a.version - 1).max(0).to_string());
         push(lines, "LAST-MODIFIED", utc(a.updated_at));
@@ -250,7 +254,10 @@ mod tests {
         note.kind = ActivityKind::Note;
         let now = Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap();
         let text = calendar(
-            &[Entry { activity: &task, attendees: vec![], link: None }, Entry { activity: &note, attendees: vec![], link: None }],
+            &[
+                Entry { activity: &task, attendees: vec![], link: None },
+                Entry { activity: &note, attendees: vec![], link: None },
+            ],
             None,
             now,
         )
