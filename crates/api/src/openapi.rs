@@ -36,6 +36,8 @@ use utoipa_actix_web::AppExt;
         (name = "pipeline_config", description = "Pipelines with their phases, and lost reasons"),
         (name = "lead_config", description = "Scoring rules, assignment rules, lead settings"),
         (name = "attachments", description = "Files kept with a record (leads today): upload, list, download, delete"),
+        (name = "activities", description = "Calls, meetings, events, tasks, notes and logged emails on any record; My day; the private calendar feed"),
+        (name = "public_calendar", description = "A user's private calendar feed, for calendar apps: the token in the address is the credential"),
         (name = "custom_fields", description = "Custom lead fields admins define (typed, validated, filterable)"),
         (name = "web_forms", description = "Lead capture forms for websites"),
         (name = "sequences", description = "Autoresponder sequences and enrollments"),

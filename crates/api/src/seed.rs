@@ -66,6 +66,8 @@ fn seed(c: &mut DbConnection, files: &dyn AttachmentStore) -> kith_db::Result<Ou
     let roles = kith_db::identity::roles::list(c, &scope, &PageQuery::default())?.items;
     // The sales manager takes the leads no assignment rule takes (named once the leads are in).
     let mut manager = None;
+    // The sales people's own sessions: they log their own calls and notes.
+    let mut reps = Vec::new();
     for (name, email, role_key, team) in PEOPLE {
         let role = roles
             .iter()
@@ -83,10 +85,16 @@ fn seed(c: &mut DbConnection, files: &dyn AttachmentStore) -> kith_db::Result<Ou
         if *role_key == "manager" {
             manager = Some(joined.user_id);
         }
+        if matches!(*role_key, "manager" | "sales") && *email != "sofia@demo.kith.test" {
+            reps.push(kith_db::identity::sessions::authenticate(c, joined.session_id, joined.user_id, joined.org_id)?);
+        }
     }
     seed_leads(c, &scope, &team_ids, files)?;
     seed_pipeline(c, &scope)?;
     seed_catalog(c, &scope)?;
+    for rep in &reps {
+        seed_activities(c, rep)?;
+    }
     // The good configuration: leads no assignment rule takes from now on go to the sales manager.
     let mut settings = kith_db::leads::rules::settings(c, scope.org_id())?;
     settings.fallback_owner_id = manager;
@@ -590,6 +598,118 @@ fn seed_leads(
             ..Default::default()
         },
     )?;
+    Ok(())
+}
+
+/// A sales person's week: calls and notes on their leads, tasks (two overdue, two due today, one next
+/// week), meetings today and tomorrow, and a promised callback, so "My day" and the lead pages show
+/// what the work looks like.
+fn seed_activities(c: &mut DbConnection, rep: &kith_db::Scope) -> kith_db::Result<()> {
+    use chrono::{Duration, Utc};
+    use kith_domain::core::activities::*;
+
+    let user = rep.user_id().ok_or_else(|| kith_db::Error::Internal("a rep without a user".into()))?;
+    let theirs = kith_domain::leads::LeadListQuery {
+        owner_id: Some(user),
+        open: Some(true),
+        limit: Some(6),
+        ..Default::default()
+    };
+    let mut mine: Vec<(String, String)> =
+        kith_db::leads::list(c, rep, &theirs)?.items.into_iter().map(|l| (l.id.to_string(), l.first_name)).collect();
+    if mine.is_empty() {
+        return Ok(());
+    }
+    while mine.len() < 6 {
+        mine.push(mine[0].clone());
+    }
+    let now = Utc::now();
+    let on = |i: usize, kind: ActivityKind| NewActivity {
+        record_kind: "lead".into(),
+        record_id: mine[i].0.clone(),
+        kind,
+        ..Default::default()
+    };
+    let first = |i: usize| mine[i].1.clone();
+    let call = |i: usize, outcome: CallOutcome, minutes: i64, subject: &str| NewActivity {
+        direction: Some(Direction::Outbound),
+        outcome: Some(outcome),
+        duration_seconds: Some(minutes * 60),
+        subject: subject.into(),
+        body: String::new(),
+        ..on(i, ActivityKind::Call)
+    };
+    let task = |i: usize, subject: String, due: chrono::DateTime<Utc>, priority: Priority| NewActivity {
+        subject,
+        due_at: Some(due),
+        priority: Some(priority),
+        ..on(i, ActivityKind::Task)
+    };
+    let meeting = |i: usize, subject: String, start: chrono::DateTime<Utc>, minutes: i64, place: &str| NewActivity {
+        subject,
+        starts_at: Some(start),
+        ends_at: Some(start + Duration::minutes(minutes)),
+        time_zone: Some("America/New_York".into()),
+        location: Some(place.into()),
+        attendee_users: vec![user],
+        ..on(i, ActivityKind::Meeting)
+    };
+    // Whole quarter hours, so the times read like a calendar's.
+    let hour = |h: i64| {
+        let t = now + Duration::hours(h);
+        t - Duration::seconds(
+            i64::from(chrono::Timelike::minute(&t) % 15) * 60 + i64::from(chrono::Timelike::second(&t)),
+        )
+    };
+    let items = vec![
+        call(0, CallOutcome::NoAnswer, 1, ""),
+        call(0, CallOutcome::Connected, 12, "Discovery call"),
+        NewActivity {
+            body: format!(
+                "{} runs purchasing for three stores; wants the spring catalogue and volume pricing.",
+                first(0)
+            ),
+            ..on(0, ActivityKind::Note)
+        },
+        call(1, CallOutcome::LeftVoicemail, 1, ""),
+        NewActivity {
+            body: "Budget is approved for Q2. Decision by the end of the month; send references.".into(),
+            ..on(1, ActivityKind::Note)
+        },
+        call(2, CallOutcome::Connected, 25, "Pricing walkthrough"),
+        NewActivity {
+            subject: "Re: Spring catalogue".into(),
+            body: "Thanks — could you send the volume price list as a PDF?".into(),
+            direction: Some(Direction::Inbound),
+            ..on(2, ActivityKind::Email)
+        },
+        task(0, format!("Send the spring catalogue to {}", first(0)), hour(-50), Priority::High),
+        task(1, format!("Email references to {}", first(1)), hour(-26), Priority::Normal),
+        task(2, format!("Send the volume price list to {}", first(2)), hour(2), Priority::High),
+        task(3, format!("Follow up with {} on the trial", first(3)), hour(5), Priority::Normal),
+        task(4, format!("Prepare the proposal for {}", first(4)), hour(24 * 6), Priority::Low),
+        meeting(1, format!("Demo for {}", first(1)), hour(1), 45, "Zoom"),
+        meeting(5, format!("Lunch with {}", first(5)), hour(3), 60, "Café Lindqvist"),
+        meeting(2, format!("Contract review with {}", first(2)), hour(26), 30, "Phone"),
+    ];
+    for item in items {
+        kith_db::core::activities::create(c, rep, &item)?;
+    }
+    // A callback promised on the call list, due within the hour.
+    if let Some(list) = kith_db::leads::call_lists::list(c, rep)?.first().map(|l| l.id) {
+        if let Some(contact) = kith_db::leads::call_lists::next(c, rep, list)? {
+            kith_db::leads::call_lists::log_call(
+                c,
+                rep,
+                contact.id,
+                &kith_domain::leads::call_lists::NewCall {
+                    disposition: kith_domain::leads::call_lists::Disposition::Callback,
+                    note: Some("Asked to be called back after the morning rush.".into()),
+                    callback_at: Some(hour(1)),
+                },
+            )?;
+        }
+    }
     Ok(())
 }
 

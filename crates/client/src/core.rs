@@ -5,13 +5,78 @@ use kith_domain::core::search::{SearchQuery, SearchResults};
 
 use super::*;
 
+/// The collection a kind's records live in: `lead` → `leads`, `activity` → `activities`.
+pub fn plural(kind: &str) -> String {
+    match kind.strip_suffix('y') {
+        Some(stem) if !stem.ends_with(['a', 'e', 'i', 'o', 'u']) => format!("{stem}ies"),
+        _ => format!("{kind}s"),
+    }
+}
+
 impl Client {
+    // ---- activities, My day and the calendar feed ----
+
+    /// Log an activity on a record (named in the input).
+    pub async fn create_activity(
+        &self,
+        new: &kith_domain::core::activities::NewActivity,
+    ) -> Result<kith_domain::core::activities::ActivityView> {
+        self.post("/api/v1/activities", new).await
+    }
+    /// A record's activities (with its linked records'), newest first.
+    pub async fn list_activities(
+        &self,
+        q: &kith_domain::core::activities::ActivityQuery,
+    ) -> Result<Page<kith_domain::core::activities::ActivityView>> {
+        self.get("/api/v1/activities", q).await
+    }
+    pub async fn get_activity(&self, id: ActivityId) -> Result<kith_domain::core::activities::ActivityView> {
+        self.get(&format!("/api/v1/activities/{id}"), &()).await
+    }
+    pub async fn update_activity(
+        &self,
+        id: ActivityId,
+        version: i64,
+        patch: &kith_domain::core::activities::ActivityPatch,
+    ) -> Result<kith_domain::core::activities::ActivityView> {
+        self.patch(&format!("/api/v1/activities/{id}"), version, patch).await
+    }
+    pub async fn delete_activity(&self, id: ActivityId) -> Result<()> {
+        self.delete(&format!("/api/v1/activities/{id}")).await
+    }
+    pub async fn restore_activity(&self, id: ActivityId) -> Result<kith_domain::core::activities::ActivityView> {
+        self.post(&format!("/api/v1/activities/{id}/restore"), &()).await
+    }
+    /// A meeting, event or task as iCalendar text.
+    pub async fn activity_ics(&self, id: ActivityId) -> Result<String> {
+        let response = self.send_raw(Method::GET, &format!("/api/v1/activities/{id}/ics"), |r| r).await?;
+        if !response.status().is_success() {
+            return decode::<String>(response).await;
+        }
+        response.text().await.map_err(|e| ClientError::Network(e.to_string()))
+    }
+    /// The signed-in user's day, `utc_offset_minutes` east of UTC.
+    pub async fn my_day(&self, utc_offset_minutes: i32) -> Result<kith_domain::core::activities::MyDay> {
+        let q = kith_domain::core::activities::MyDayQuery { utc_offset_minutes: Some(utc_offset_minutes) };
+        self.get("/api/v1/my-day", &q).await
+    }
+    pub async fn calendar_feed(&self) -> Result<kith_domain::core::activities::CalendarFeedStatus> {
+        self.get("/api/v1/me/calendar-feed", &()).await
+    }
+    /// A new feed address (the old one stops working).
+    pub async fn create_calendar_feed(&self) -> Result<kith_domain::core::activities::CalendarFeed> {
+        self.post("/api/v1/me/calendar-feed", &()).await
+    }
+    pub async fn revoke_calendar_feed(&self) -> Result<()> {
+        self.delete("/api/v1/me/calendar-feed").await
+    }
+
     // ---- custom fields and the recycle bin ----
 
     /// Restore any item of the recycle bin through its kind's restore operation,
     /// `POST /api/v1/{kind}s/{id}/restore` (every kind that goes to the bin has one; a test checks it).
     pub async fn restore_from_bin(&self, item: &RecycleBinItem) -> Result<()> {
-        let path = format!("/api/v1/{}s/{}/restore", item.entity.replace('_', "-"), item.entity_id);
+        let path = format!("/api/v1/{}/{}/restore", plural(&item.entity.replace('_', "-")), item.entity_id);
         self.post::<_, serde_json::Value>(&path, &()).await.map(|_| ())
     }
     /// The custom fields of every kind of record the caller may read.

@@ -10,6 +10,7 @@
 mod catalog;
 mod core;
 mod customers;
+pub use crate::core::plural;
 mod identity;
 mod leads;
 mod marketing;

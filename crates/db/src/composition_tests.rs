@@ -10,9 +10,12 @@ mod kernel {
     #[test]
     fn every_context_registered_its_work() {
         let k = kernel();
-        for kind in
-            [crate::leads::imports::JOB, crate::leads::imports::CHECK_JOB, crate::marketing::sequences::STEP_JOB]
-        {
+        for kind in [
+            crate::leads::imports::JOB,
+            crate::leads::imports::CHECK_JOB,
+            crate::marketing::sequences::STEP_JOB,
+            crate::core::activities::REMINDER_JOB,
+        ] {
             assert!(k.job_handler(kind).is_some(), "{kind} has no handler");
         }
         assert!(k.job_handler("no such kind").is_none());
@@ -40,6 +43,7 @@ mod kernel {
             purged,
             [
                 "account",
+                "activity",
                 "attachment",
                 "contact",
                 "lead",
@@ -57,6 +61,8 @@ mod kernel {
             k.organization_setups().iter().map(|(n, _)| *n).collect::<Vec<_>>(),
             ["default pipeline and lost reasons"]
         );
+        // The leads context adds its due callbacks to "My day".
+        assert_eq!(k.day_sections().len(), 1, "due callbacks");
         assert!(k.kind("lead").is_some_and(|r| r.read_one.is_some()));
         // Leads take attachments: they say who may change one and keep a timeline.
         assert!(k.kind("lead").is_some_and(|r| r.write_one.is_some() && r.timeline.is_some()));

@@ -245,6 +245,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     product_prices,
     price_books,
     price_book_entries,
+    activities,
+    activity_attendees,
+    calendar_feeds,
 );
 
 diesel::table! {
@@ -454,6 +457,7 @@ diesel::table! {
         merged_by -> Nullable<Text>,
         undone_at -> Nullable<Timestamp>,
         moved_attachment_ids -> Text,
+        moved_activity_ids -> Text,
     }
 }
 
@@ -944,5 +948,54 @@ diesel::table! {
         product_id -> Text,
         currency -> Text,
         unit_price -> BigInt,
+    }
+}
+
+diesel::table! {
+    activities (id) {
+        id -> Text,
+        org_id -> Text,
+        record_kind -> Text,
+        record_id -> Text,
+        kind -> Text,
+        subject -> Text,
+        body -> Text,
+        direction -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        duration_seconds -> Nullable<BigInt>,
+        starts_at -> Nullable<Timestamp>,
+        ends_at -> Nullable<Timestamp>,
+        time_zone -> Nullable<Text>,
+        location -> Nullable<Text>,
+        due_at -> Nullable<Timestamp>,
+        priority -> Nullable<Text>,
+        assignee_id -> Nullable<Text>,
+        done_at -> Nullable<Timestamp>,
+        remind_at -> Nullable<Timestamp>,
+        reminded_at -> Nullable<Timestamp>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    activity_attendees (activity_id, attendee_kind, attendee_id) {
+        activity_id -> Text,
+        org_id -> Text,
+        attendee_kind -> Text,
+        attendee_id -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    calendar_feeds (user_id) {
+        user_id -> Text,
+        org_id -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
     }
 }

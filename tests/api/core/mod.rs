@@ -2,8 +2,10 @@
 //! email delivery, the database and the spec itself.
 
 mod access;
+mod activities;
 mod attachments;
 mod audit_trail;
+mod browser_activities;
 mod conventions;
 mod coverage_access;
 mod custom_fields;

@@ -184,6 +184,8 @@ const NO_RATE_LIMIT: &[&str] = &[
     "confirm_password_reset",
     "refresh",
     "receive_inbound_email",
+    // A calendar app polls it; its token is 256 random bits (only its hash is stored) that guessing cannot find.
+    "public_calendar_feed",
 ];
 
 #[test]

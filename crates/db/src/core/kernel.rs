@@ -71,9 +71,39 @@ pub type WriteOne = fn(&mut DbConnection, &Scope, &str) -> Result<()>;
 /// Something the kernel's shared features did to a record, for the record's timeline.
 #[derive(Clone, Copy, Debug)]
 pub enum TimelineEntry<'a> {
-    AttachmentAdded { file_name: &'a str },
-    AttachmentRemoved { file_name: &'a str },
+    AttachmentAdded {
+        file_name: &'a str,
+    },
+    AttachmentRemoved {
+        file_name: &'a str,
+    },
+    /// An activity was logged on the record (or came back from the recycle bin); the summary reads
+    /// "Call logged — No answer, 3 min".
+    ActivityAdded {
+        summary: &'a str,
+    },
+    /// A task on the record was marked done.
+    ActivityDone {
+        summary: &'a str,
+    },
+    /// A task on the record was marked not done again.
+    ActivityReopened {
+        summary: &'a str,
+    },
+    /// An activity went to the recycle bin.
+    ActivityRemoved {
+        summary: &'a str,
+    },
 }
+
+/// A section of a user's "My day" that a context adds (due callbacks, rotting potentials …), for
+/// the day `[start, end)` (UTC); `None` when it has nothing for this principal (no grant).
+pub type DaySection = fn(
+    &mut DbConnection,
+    &Scope,
+    chrono::NaiveDateTime,
+    chrono::NaiveDateTime,
+) -> Result<Option<kith_domain::core::activities::DaySection>>;
 
 /// Writes an entry on one record's timeline, in the caller's transaction.
 pub type Timeline = fn(&mut DbConnection, &Scope, &str, TimelineEntry<'_>) -> Result<()>;
@@ -205,6 +235,7 @@ pub struct Kernel {
     every_poll: Vec<(&'static str, PollTask)>,
     organization_setups: Vec<(&'static str, OrganizationSetup)>,
     principals: Vec<PrincipalScope>,
+    day_sections: Vec<DaySection>,
 }
 
 impl Kernel {
@@ -304,6 +335,16 @@ impl Kernel {
 
     pub fn principals(&self) -> &[PrincipalScope] {
         &self.principals
+    }
+
+    /// Register a section of "My day" (shown in registration order, after tasks and meetings).
+    pub fn day_section(&mut self, section: DaySection) -> &mut Self {
+        self.day_sections.push(section);
+        self
+    }
+
+    pub fn day_sections(&self) -> &[DaySection] {
+        &self.day_sections
     }
 
     pub fn before_commit_hooks(&self) -> &[BeforeCommit] {

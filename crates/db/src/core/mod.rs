@@ -4,6 +4,7 @@
 //! and the registry (`kernel`) where contexts declare their record kinds, hooks, jobs and maintenance.
 //! Nothing here names a context: it reads what the contexts registered.
 
+pub mod activities;
 pub mod attachments;
 pub mod audit;
 pub mod clock;
@@ -33,4 +34,5 @@ pub(crate) fn register(k: &mut kernel::Kernel) {
     recycle::register(k);
     search::register(k);
     attachments::register(k);
+    activities::register(k);
 }

@@ -133,12 +133,13 @@ pub fn purge_expired(conn: &mut DbConnection) -> Result<usize> {
                 purge(c, &scope, &row.entity_id)?;
             }
             // What the kernel keeps for any record goes with it: tags, custom values, timeline, links,
-            // search document, attachments.
+            // search document, activities, attachments.
             let record = crate::core::kernel::RecordRef::new(kind.entity, &row.entity_id);
             crate::core::tags::forget(c, scope.org_id(), &record)?;
             crate::core::search::forget(c, scope.org_id(), &record)?;
             crate::core::custom_fields::forget(c, scope.org_id(), &record)?;
             crate::core::timeline::forget(c, scope.org_id(), &record)?;
+            crate::core::activities::forget_record(c, &scope, &record)?;
             crate::core::attachments::forget_record(c, &scope, &row.entity, &row.entity_id)
         })?;
         purged += 1;

@@ -59,6 +59,10 @@ pub(crate) fn timeline_entry(
     let (event, name) = match entry {
         TimelineEntry::AttachmentAdded { file_name } => ("attachment_added", file_name),
         TimelineEntry::AttachmentRemoved { file_name } => ("attachment_removed", file_name),
+        TimelineEntry::ActivityAdded { summary } => ("activity_logged", summary),
+        TimelineEntry::ActivityDone { summary } => ("task_done", summary),
+        TimelineEntry::ActivityReopened { summary } => ("task_reopened", summary),
+        TimelineEntry::ActivityRemoved { summary } => ("activity_removed", summary),
     };
     timeline::add(
         conn,

@@ -1,5 +1,5 @@
-//! What leads give the kernel's attachments: who may change a lead (attaching and deleting files
-//! needs it), and the lead's timeline entries for files added and removed.
+//! What leads give the kernel's shared features (attachments, activities): who may change a lead
+//! (attaching files and logging activities needs it), and the lead's timeline entries for them.
 
 use kith_domain::leads::LeadEventKind;
 
@@ -18,6 +18,10 @@ pub(super) fn timeline(conn: &mut DbConnection, scope: &Scope, id: &str, entry: 
     let (kind, note) = match entry {
         TimelineEntry::AttachmentAdded { file_name } => (LeadEventKind::AttachmentAdded, file_name),
         TimelineEntry::AttachmentRemoved { file_name } => (LeadEventKind::AttachmentRemoved, file_name),
+        TimelineEntry::ActivityAdded { summary } => (LeadEventKind::ActivityLogged, summary),
+        TimelineEntry::ActivityDone { summary } => (LeadEventKind::TaskDone, summary),
+        TimelineEntry::ActivityReopened { summary } => (LeadEventKind::TaskReopened, summary),
+        TimelineEntry::ActivityRemoved { summary } => (LeadEventKind::ActivityRemoved, summary),
     };
     super::scoring::event(conn, scope, lead, kind, None, None, Some(note))
 }

@@ -401,9 +401,74 @@ pub fn log_call(conn: &mut DbConnection, scope: &Scope, contact: CallContactId, 
     })
 }
 
+/// "My day": the callbacks the caller promised (their last call on the contact asked for one) that
+/// are due before the day ends, soonest first.
+fn callbacks_due(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    _day_start: NaiveDateTime,
+    day_end: NaiveDateTime,
+) -> Result<Option<kith_domain::core::activities::DaySection>> {
+    let Some(user) = scope.user_id() else { return Ok(None) };
+    if scope.require(Module::Leads, Action::Read).is_err() {
+        return Ok(None);
+    }
+    let org = scope.org_id().to_string();
+    let promised = call_logs::table
+        .filter(call_logs::org_id.eq(&org))
+        .filter(call_logs::agent_id.eq(user.to_string()))
+        .filter(call_logs::disposition.eq(Disposition::Callback.as_str()))
+        .select(call_logs::call_contact_id);
+    #[allow(clippy::type_complexity)]
+    let rows: Vec<(String, String, String, String, String, Option<String>, NaiveDateTime, Option<String>)> =
+        call_contacts::table
+            .filter(call_contacts::org_id.eq(&org))
+            .filter(call_contacts::status.eq(ContactStatus::Callback.as_str()))
+            .filter(call_contacts::next_call_at.lt(day_end))
+            .filter(call_contacts::id.eq_any(promised))
+            .order((call_contacts::next_call_at.asc(), call_contacts::id.asc()))
+            .limit(100)
+            .select((
+                call_contacts::call_list_id,
+                call_contacts::first_name,
+                call_contacts::last_name,
+                call_contacts::company_name,
+                call_contacts::title,
+                call_contacts::phone,
+                call_contacts::next_call_at,
+                call_contacts::lead_id,
+            ))
+            .load(conn)?;
+    let items = rows
+        .into_iter()
+        .map(|(list, first, last, company, title, phone, at, lead)| {
+            let name = format!("{first} {last}").trim().to_owned();
+            let who = if company.trim().is_empty() { name } else { format!("{name} ({company})") };
+            let detail = [phone.unwrap_or_default(), title].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>();
+            let (kind, id) = match lead {
+                Some(lead) => (super::ENTITY.to_owned(), lead),
+                None => ("call_list".to_owned(), list),
+            };
+            kith_domain::core::activities::DayItem {
+                title: who,
+                detail: detail.join(" · "),
+                at: Some(to_utc(at)),
+                record_kind: Some(kind),
+                record_id: Some(id),
+            }
+        })
+        .collect();
+    Ok(Some(kith_domain::core::activities::DaySection {
+        key: "callbacks".into(),
+        title: "Callbacks due".into(),
+        items,
+    }))
+}
+
 pub(crate) fn register(k: &mut crate::core::kernel::Kernel) {
     k.record_kind(
         crate::core::kernel::RecordKind::new("call_list", kith_domain::core::modules::Module::Leads)
             .display(crate::display_by!("call_list", call_lists, name)),
     );
+    k.day_section(callbacks_due);
 }

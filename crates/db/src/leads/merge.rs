@@ -43,6 +43,7 @@ struct MergeRow {
     kept_before: String,
     moved_event_ids: String,
     moved_attachment_ids: String,
+    moved_activity_ids: String,
     merged_at: NaiveDateTime,
     undone_at: Option<NaiveDateTime>,
 }
@@ -188,6 +189,7 @@ pub fn merge(conn: &mut DbConnection, scope: &Scope, m: &LeadMerge) -> Result<Le
         // So do its files: the merged lead is purged from the bin in 30 days, its attachments must not be.
         let (merged_ref, kept_ref) = (RecordRef::new(ENTITY, merged.id), RecordRef::new(ENTITY, kept.id));
         let moved_files = attachments::move_between(c, scope.org_id(), &merged_ref, &kept_ref, None)?;
+        let moved_activities = crate::core::activities::move_between(c, scope.org_id(), &merged_ref, &kept_ref, None)?;
         let at = now();
         let binned = diesel::update(
             leads::table
@@ -212,6 +214,7 @@ pub fn merge(conn: &mut DbConnection, scope: &Scope, m: &LeadMerge) -> Result<Le
                 lead_merges::kept_before.eq(json(&kept)?),
                 lead_merges::moved_event_ids.eq(json(&moved)?),
                 lead_merges::moved_attachment_ids.eq(json(&moved_files)?),
+                lead_merges::moved_activity_ids.eq(json(&moved_activities)?),
                 lead_merges::merged_at.eq(at),
                 lead_merges::merged_by.eq(scope.actor_id()),
             ))
@@ -266,6 +269,8 @@ pub fn undo(conn: &mut DbConnection, scope: &Scope, id: LeadMergeId) -> Result<L
             .map_err(|e| Error::Internal(format!("unreadable merge record: {e}")))?;
         let moved_files: Vec<String> = serde_json::from_str(&row.moved_attachment_ids)
             .map_err(|e| Error::Internal(format!("unreadable merge record: {e}")))?;
+        let moved_activities: Vec<String> = serde_json::from_str(&row.moved_activity_ids)
+            .map_err(|e| Error::Internal(format!("unreadable merge record: {e}")))?;
 
         // The merged lead: normally in the bin; someone may have restored it by hand meanwhile.
         let (merged, in_bin) = match find(c, scope.org_id(), merged_id, true) {
@@ -284,6 +289,7 @@ pub fn undo(conn: &mut DbConnection, scope: &Scope, id: LeadMergeId) -> Result<L
         move_events(c, scope, &moved, kept_id, merged_id)?;
         let (kept_ref, merged_ref) = (RecordRef::new(ENTITY, kept_id), RecordRef::new(ENTITY, merged_id));
         attachments::move_between(c, scope.org_id(), &kept_ref, &merged_ref, Some(&moved_files))?;
+        crate::core::activities::move_between(c, scope.org_id(), &kept_ref, &merged_ref, Some(&moved_activities))?;
 
         // The kept lead as it was.
         write_fields(c, scope, kept_id, &fields_of_view(&before), None)?;

@@ -32,13 +32,30 @@ pub(crate) fn register(k: &mut crate::core::kernel::Kernel) {
         RecordKind::new(POTENTIAL, Module::Pipeline)
             .read_one(|c, s, id| get(c, s, parse_id(id).map_err(|_| Error::NotFound)?).map(|_| ()))
             .write_one(|c, s, id| writable(c, s, parse_id(id).map_err(|_| Error::NotFound)?).map(|_| ()))
-            .timeline(|c, s, id, entry| crate::customers::timeline_entry(c, s, POTENTIAL, id, entry))
+            .timeline(|c, s, id, entry| {
+                crate::customers::timeline_entry(c, s, POTENTIAL, id, entry)?;
+                touched(c, s, id, entry)
+            })
             .display(display)
             .purged_by(purge),
     );
     k.record_kind(RecordKind::new(PIPELINE, Module::Pipeline).display(crate::display_by!(PIPELINE, pipelines, name)));
     k.record_kind(RecordKind::new("lost_reason", Module::Pipeline));
     k.organization_setup("default pipeline and lost reasons", ensure_defaults);
+}
+
+/// A logged activity or a task done on a potential is activity against rotting (see
+/// `kith_domain::pipeline::is_rotting`); files and removals are not.
+fn touched(c: &mut DbConnection, scope: &Scope, id: &str, entry: crate::core::kernel::TimelineEntry<'_>) -> Result<()> {
+    use crate::core::kernel::TimelineEntry;
+    if matches!(entry, TimelineEntry::ActivityAdded { .. } | TimelineEntry::ActivityDone { .. }) {
+        diesel::update(potentials::table)
+            .filter(potentials::org_id.eq(scope.org_id().to_string()))
+            .filter(potentials::id.eq(id))
+            .set(potentials::last_activity_at.eq(now()))
+            .execute(c)?;
+    }
+    Ok(())
 }
 
 #[derive(Queryable, Selectable, Clone)]

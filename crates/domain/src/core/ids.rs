@@ -62,5 +62,6 @@ id_type!(
     LostReasonId,
     ProductId,
     TaxCategoryId,
-    PriceBookId
+    PriceBookId,
+    ActivityId
 );

@@ -2,6 +2,7 @@
 //! cursors, audit diffs, the recycle bin, notifications, custom fields (the record kernel's types) and
 //! the ISO 3166-1 country table.
 
+pub mod activities;
 pub mod attachments;
 pub mod audit;
 pub mod countries;

@@ -603,6 +603,14 @@ pub enum LeadEventKind {
     AttachmentAdded,
     /// An attachment went to the recycle bin (the note names it).
     AttachmentRemoved,
+    /// An activity (call, meeting, task, note, email) was logged; the note summarizes it.
+    ActivityLogged,
+    /// A task was marked done (the note summarizes it).
+    TaskDone,
+    /// A task was marked not done again.
+    TaskReopened,
+    /// An activity went to the recycle bin (the note summarizes it).
+    ActivityRemoved,
     /// Converted into a contact (and account and potential; the note names them).
     Converted,
     /// An event of a record linked to the lead (its contact, account or potential after conversion):
@@ -631,6 +639,10 @@ impl LeadEventKind {
             LeadEventKind::Call => "call",
             LeadEventKind::AttachmentAdded => "attachment_added",
             LeadEventKind::AttachmentRemoved => "attachment_removed",
+            LeadEventKind::ActivityLogged => "activity_logged",
+            LeadEventKind::TaskDone => "task_done",
+            LeadEventKind::TaskReopened => "task_reopened",
+            LeadEventKind::ActivityRemoved => "activity_removed",
             LeadEventKind::Converted => "converted",
             LeadEventKind::Other => "other",
         }

@@ -1,6 +1,7 @@
 //! What every module shares: home, the settings shell, the recycle bin, the audit trail and one
 //! record's history.
 
+pub mod activities;
 pub mod audit;
 pub mod dashboard;
 pub mod history;
@@ -32,6 +33,8 @@ pub const SETTINGS: &[SettingsPage] = &[
 ];
 
 pub const KINDS: &[RecordKind] = &[
+    RecordKind { entity: "activity", label: "Activity", href: None },
+    RecordKind { entity: "calendar_feed", label: "Calendar feed", href: None },
     RecordKind { entity: "attachment", label: "Attachment", href: None },
     RecordKind { entity: "mail_settings", label: "Email settings", href: Some(|_| "/settings/email".to_owned()) },
     RecordKind { entity: "mail_server", label: "Mail server", href: Some(|_| "/settings/email".to_owned()) },

@@ -31,6 +31,7 @@ use crate::components::field::{
 use crate::components::table::{EmptyState, Loading};
 use crate::components::toast::use_toaster;
 use crate::data::Found;
+use crate::pages::core::activities::ActivitiesCard;
 use crate::people::{use_people, user_options};
 
 #[component]
@@ -191,6 +192,7 @@ fn LeadPage(id: LeadId) -> impl IntoView {
                 <div class="stack">
                     <DetailsCard lead=lead.clone() editable busy update />
                     <CustomFieldsCard lead=lead.clone() editable busy update />
+                    <ActivitiesCard record_kind="lead" record_id=id.to_string() editable on_change=reload />
                     <section class="card">
                         <div class="card-header">
                             <h2>"Timeline"</h2>

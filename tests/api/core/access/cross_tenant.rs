@@ -309,6 +309,22 @@ pub async fn organization(app: &TestApp, mark: &str) -> Victim {
         .await
         .expect("price book");
     push(&mut ids, "PriceBookId", book.id);
+    let start = chrono::Utc::now() + chrono::Duration::days(1);
+    let activity = |subject: String| kith_domain::core::activities::NewActivity {
+        record_kind: "lead".into(),
+        record_id: lead.id.to_string(),
+        kind: kith_domain::core::activities::ActivityKind::Meeting,
+        subject,
+        starts_at: Some(start),
+        ends_at: Some(start + chrono::Duration::hours(1)),
+        time_zone: Some("Europe/Berlin".into()),
+        ..Default::default()
+    };
+    let meeting = admin.create_activity(&activity(format!("{mark} meeting"))).await.expect("activity");
+    push(&mut ids, "ActivityId", meeting.id);
+    let old_meeting = admin.create_activity(&activity(format!("{mark} old meeting"))).await.expect("activity");
+    admin.delete_activity(old_meeting.id).await.expect("delete activity");
+    push(&mut ids, "ActivityId", old_meeting.id);
     let notes = rep.notifications(&NotificationQuery::default()).await.expect("notifications");
     push(&mut ids, "NotificationId", notes.items.first().expect("the rep was told of the lead").id);
     Victim { admin, rep, ids }
@@ -352,6 +368,7 @@ pub async fn snapshot(v: &Victim) -> BTreeMap<String, Value> {
         paths.push(format!("/api/v1/leads/{id}/events"));
         paths.push(format!("/api/v1/leads/{id}/enrollments"));
         paths.push(format!("/api/v1/leads/{id}/attachments"));
+        paths.push(format!("/api/v1/activities?record_kind=lead&record_id={id}"));
     }
     paths.push(format!("/api/v1/potentials/{}/events", v.ids["PotentialId"][0]));
     paths.push(format!("/api/v1/potentials/{}/phases", v.ids["PotentialId"][0]));
@@ -485,10 +502,7 @@ async fn every_audited_or_recycled_kind_is_a_registered_record_kind() {
     let ops = super::spec::operations();
     for entity in &recycled {
         assert!(kernel.kind(entity).is_some_and(|k| k.purge.is_some()), "recycled kind {entity} has no purge");
-        let path = entity.replace('_', "-");
-        // English plurals of the kinds' names: `teams`, `tax-categories`.
-        let plural = path.strip_suffix('y').map_or_else(|| format!("{path}s"), |stem| format!("{stem}ies"));
-        let restore = format!("/api/v1/{plural}/{{id}}/restore");
+        let restore = format!("/api/v1/{}/{{id}}/restore", kith_client::plural(&entity.replace('_', "-")));
         assert!(
             ops.iter().any(|op| op.method == reqwest::Method::POST && op.path == restore),
             "recycled kind {entity} cannot be restored ({restore})"

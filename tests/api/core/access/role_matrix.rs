@@ -223,11 +223,21 @@ fn creator<'a>(ops: &'a [Operation], kind: &str) -> Option<(&'a Operation, Strin
     post(&collection).or_else(|| post(on_a_lead.as_deref()?)).map(|op| (op, collection))
 }
 
-/// Does an id kind name records that hang on a lead (made by `POST /leads/{id}/…`)? Operations on
-/// them are operations on that lead, checked per record class like the lead's own.
+/// Does an id kind name records that hang on a lead (made by `POST /leads/{id}/…`, or by a
+/// `POST /x` whose body names the lead, like an activity's `record_id`)? Operations on them are
+/// operations on that lead, checked per record class like the lead's own.
 fn on_a_lead(ops: &[Operation], kind: &str) -> bool {
     kind != "LeadId"
-        && creator(ops, kind).is_some_and(|(op, _)| op.path_kinds().first().map(String::as_str) == Some("LeadId"))
+        && creator(ops, kind).is_some_and(|(op, _)| {
+            op.path_kinds().first().map(String::as_str) == Some("LeadId") || names_a_lead_in_body(op)
+        })
+}
+
+/// Does the operation's body sample name a lead (`$LeadId`)?
+fn names_a_lead_in_body(op: &Operation) -> bool {
+    op.body_schema_name()
+        .and_then(|n| super::samples::SAMPLES.iter().find(|(s, _)| *s == n))
+        .is_some_and(|(_, b)| b.contains("$LeadId"))
 }
 
 /// The id in a created record's answer (`{"id"}`, or one level down: `{"api_key": {"id"}}`).
@@ -360,10 +370,7 @@ async fn every_operation_is_allowed_or_refused_per_role_and_record_as_the_table_
             op.path_kinds().first().and_then(|k| OWNED.iter().copied().find(|o| *o == k.as_str())).or_else(|| {
                 let on_lead =
                     op.path_kinds().iter().chain(&op.query_kinds()).any(|k| k == "LeadId" || on_a_lead(&ops, k))
-                        || op
-                            .body_schema_name()
-                            .and_then(|n| super::samples::SAMPLES.iter().find(|(s, _)| *s == n))
-                            .is_some_and(|(_, b)| b.contains("$LeadId"));
+                        || names_a_lead_in_body(op);
                 on_lead.then_some("LeadId")
             });
         let lead_op = owned_kind.is_some();

@@ -8,6 +8,11 @@ use serde_json::Value;
 use super::spec::Ids;
 
 pub const SAMPLES: &[(&str, &str)] = &[
+    (
+        "NewActivity",
+        r#"{"record_kind":"lead","record_id":"$LeadId","kind":"meeting","subject":"Probe meeting","starts_at":"2030-01-15T10:00:00Z","ends_at":"2030-01-15T11:00:00Z","time_zone":"Europe/Berlin","attendee_users":["$UserId"]}"#,
+    ),
+    ("ActivityPatch", r#"{"subject":"Probe $UNIQUE","done":false}"#),
     ("NewApiKey", r#"{"name":"Probe key $UNIQUE","role_id":"$RoleId"}"#),
     (
         "AssignmentRuleInput",

@@ -134,7 +134,8 @@ fn id_kind(schema: &Value, field: &str) -> Option<String> {
             "owner_id" | "user_id" | "assignee_id" => "UserId",
             "team_id" => "TeamId",
             "role_id" => "RoleId",
-            "entity_id" | "lead_id" | "keep_id" | "merge_id" | "ids" => "LeadId",
+            // A record named by kind and id (a history, a record's activities) is a lead in these tests.
+            "entity_id" | "record_id" | "lead_id" | "keep_id" | "merge_id" | "ids" => "LeadId",
             "web_form_id" | "form_id" | "enroll_form_ids" => "WebFormId",
             "sequence_id" => "SequenceId",
             "product_id" => "ProductId",
@@ -205,6 +206,7 @@ impl Operation {
                 Some(kind) => ids.get(kind.as_str()).and_then(|v| v.first()).cloned(),
                 // A record's history needs its kind along with its id.
                 None if p.name == "entity" && names.contains("entity_id") => Some("lead".to_owned()),
+                None if p.name == "record_kind" && names.contains("record_id") => Some("lead".to_owned()),
                 None if p.required && p.example.is_some() => p.example.clone(),
                 None if p.required => match self.instance(&p.schema, &p.name, ids, 0) {
                     Value::String(s) => Some(s),

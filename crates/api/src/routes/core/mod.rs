@@ -1,6 +1,7 @@
-//! Shared routes: search across record kinds, attachments (a lead's upload and list live with leads), the audit trail and the recycle bin, the organization's email settings, notifications,
+//! Shared routes: search across record kinds, activities, My day and the calendar feed, attachments (a lead's upload and list live with leads), the audit trail and the recycle bin, the organization's email settings, notifications,
 //! custom fields, and the operational endpoints (health, readiness, metrics).
 
+pub mod activities;
 pub mod attachments;
 pub mod audit;
 pub mod custom_fields;
@@ -31,5 +32,17 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(attachments::get)
         .service(attachments::content)
         .service(attachments::delete)
-        .service(attachments::restore);
+        .service(attachments::restore)
+        .service(activities::create)
+        .service(activities::list)
+        .service(activities::get)
+        .service(activities::update)
+        .service(activities::delete)
+        .service(activities::restore)
+        .service(activities::ics)
+        .service(activities::my_day)
+        .service(activities::feed_status)
+        .service(activities::feed_create)
+        .service(activities::feed_revoke)
+        .service(activities::public_feed);
 }
