@@ -61,8 +61,8 @@ mod kernel {
             k.organization_setups().iter().map(|(n, _)| *n).collect::<Vec<_>>(),
             ["default pipeline and lost reasons"]
         );
-        // The leads context adds its due callbacks to "My day".
-        assert_eq!(k.day_sections().len(), 1, "due callbacks");
+        // The leads context adds its due callbacks to "My day", the pipeline its rotting potentials.
+        assert_eq!(k.day_sections().len(), 2, "due callbacks, rotting potentials");
         assert!(k.kind("lead").is_some_and(|r| r.read_one.is_some()));
         // Leads take attachments: they say who may change one and keep a timeline.
         assert!(k.kind("lead").is_some_and(|r| r.write_one.is_some() && r.timeline.is_some()));

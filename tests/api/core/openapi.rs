@@ -95,3 +95,41 @@ async fn the_document_names_every_operation_once_and_types_errors_as_problems() 
         assert!(patch.2["responses"].get(status).is_some(), "PATCH /teams/{{id}}: {status}");
     }
 }
+
+/// Two wire types may not share a schema name: utoipa keeps one of them and the spec describes the
+/// other wrongly (an activity's call outcome was once the call list's `CallOutcome` object, and
+/// schemathesis sent objects where the server wanted a word). A type that shares its Rust name says
+/// `schema(as = …)`.
+#[test]
+fn no_two_wire_types_share_a_schema_name() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/domain/src");
+    let mut names: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for file in kith_tests::walk(&root).into_iter().filter(|f| f.extension().is_some_and(|e| e == "rs")) {
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            if !line.contains("utoipa::ToSchema") {
+                continue;
+            }
+            // The item the derive is on, and a rename among its attributes.
+            let rest = &lines[i..lines.len().min(i + 12)];
+            let renamed = rest
+                .iter()
+                .take_while(|l| l.trim_start().starts_with("#["))
+                .find_map(|l| l.split("schema(as = ").nth(1).map(|s| s.trim_end_matches([')', ']']).to_owned()));
+            let item = rest.iter().find_map(|l| {
+                let l = l.trim_start();
+                ["pub struct ", "pub enum "]
+                    .iter()
+                    .find_map(|k| l.strip_prefix(k))
+                    .map(|s| s.split(|c: char| !c.is_alphanumeric() && c != '_').next().unwrap_or_default().to_owned())
+            });
+            if let Some(item) = item {
+                names.entry(renamed.unwrap_or(item)).or_default().push(file.display().to_string());
+            }
+        }
+    }
+    let shared: Vec<(&String, &Vec<String>)> = names.iter().filter(|(_, files)| files.len() > 1).collect();
+    assert!(names.len() > 100, "{} schema types found", names.len());
+    assert!(shared.is_empty(), "schema names used twice: {shared:?}");
+}

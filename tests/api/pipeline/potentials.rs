@@ -200,3 +200,37 @@ async fn a_pipeline_keeps_the_phases_its_potentials_are_in() {
         e.problem().map(|x| x.errors.iter().map(|f| f.field.clone()).collect()).unwrap_or_default();
     assert!(fields.contains(&"phases".to_owned()) && fields.contains(&"phases[1].name".to_owned()), "{fields:?}");
 }
+
+/// A potential left alone past its phase's limit rots: it shows on its owner's day until a call is
+/// logged on it (what counts as activity: `kith_domain::pipeline::is_rotting`).
+#[tokio::test]
+async fn a_neglected_potential_rots_on_its_owners_day_until_someone_calls() {
+    let app = TestApp::spawn().await;
+    let (admin, _) = app.signup("Rot").await;
+    let p = admin
+        .create_potential(&NewPotential { name: "Quiet deal".into(), currency: "EUR".into(), ..Default::default() })
+        .await
+        .expect("potential");
+    let rotting = || async {
+        let day = admin.my_day(0).await.expect("my day");
+        day.sections.into_iter().find(|s| s.key == "rotting").expect("the pipeline's section").items
+    };
+    assert!(rotting().await.is_empty(), "a new potential is fresh");
+    // Prospecting allows 14 days.
+    app.advance(Duration::days(15));
+    let items = rotting().await;
+    assert_eq!(items.iter().map(|i| i.record_id.clone()).collect::<Vec<_>>(), vec![Some(p.id.to_string())]);
+    assert!(items[0].detail.contains("no activity for 15 days"), "{items:?}");
+    admin
+        .create_activity(&kith_domain::core::activities::NewActivity {
+            record_kind: "potential".into(),
+            record_id: p.id.to_string(),
+            kind: kith_domain::core::activities::ActivityKind::Call,
+            direction: Some(kith_domain::core::activities::Direction::Outbound),
+            outcome: Some(kith_domain::core::activities::CallOutcome::Connected),
+            ..Default::default()
+        })
+        .await
+        .expect("call");
+    assert!(rotting().await.is_empty(), "a call is activity");
+}

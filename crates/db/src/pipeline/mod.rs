@@ -42,6 +42,65 @@ pub(crate) fn register(k: &mut crate::core::kernel::Kernel) {
     k.record_kind(RecordKind::new(PIPELINE, Module::Pipeline).display(crate::display_by!(PIPELINE, pipelines, name)));
     k.record_kind(RecordKind::new("lost_reason", Module::Pipeline));
     k.organization_setup("default pipeline and lost reasons", ensure_defaults);
+    k.day_section(rotting);
+}
+
+/// "My day": the caller's open potentials that rot (no qualifying activity for longer than their
+/// phase allows, by the domain's `is_rotting`), the longest-neglected first.
+fn rotting(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    _day_start: NaiveDateTime,
+    _day_end: NaiveDateTime,
+) -> Result<Option<kith_domain::core::activities::DaySection>> {
+    let Some(user) = scope.user_id() else { return Ok(None) };
+    if scope.require(Module::Pipeline, Action::Read).is_err() {
+        return Ok(None);
+    }
+    let rows: Vec<(String, String, String, i32, NaiveDateTime)> = potentials::table
+        .inner_join(pipeline_phases::table.on(pipeline_phases::id.eq(potentials::phase_id)))
+        .filter(potentials::org_id.eq(scope.org_id().to_string()))
+        .filter(potentials::owner_id.eq(user.to_string()))
+        .filter(potentials::deleted_at.is_null())
+        .filter(potentials::phase_kind.eq(PhaseKind::Open.as_str()))
+        .filter(pipeline_phases::rot_days.is_not_null())
+        .order((potentials::last_activity_at.asc(), potentials::id.asc()))
+        .limit(500)
+        .select((
+            potentials::id,
+            potentials::name,
+            pipeline_phases::name,
+            pipeline_phases::rot_days.assume_not_null(),
+            potentials::last_activity_at,
+        ))
+        .load(conn)?;
+    let now = crate::core::util::now_utc();
+    let items: Vec<kith_domain::core::activities::DayItem> = rows
+        .into_iter()
+        .filter_map(|(id, name, phase, rot_days, last)| {
+            let view = PhaseView {
+                id: PhaseId(uuid::Uuid::nil()),
+                name: phase.clone(),
+                probability: 0,
+                kind: PhaseKind::Open,
+                forecast: ForecastCategory::Pipeline,
+                rot_days: Some(rot_days),
+            };
+            is_rotting(&view, to_utc(last), now).then(|| kith_domain::core::activities::DayItem {
+                title: name,
+                detail: format!("{phase}: no activity for {} days", (now - to_utc(last)).num_days()),
+                at: Some(to_utc(last)),
+                record_kind: Some(POTENTIAL.to_owned()),
+                record_id: Some(id),
+            })
+        })
+        .take(50)
+        .collect();
+    Ok(Some(kith_domain::core::activities::DaySection {
+        key: "rotting".into(),
+        title: "Rotting potentials".into(),
+        items,
+    }))
 }
 
 /// A logged activity or a task done on a potential is activity against rotting (see

@@ -92,9 +92,11 @@ impl Direction {
     }
 }
 
-/// How a call went.
+/// How a call went. (Named `ActivityCallOutcome` in the spec: the call lists' `CallOutcome` is
+/// what recording a call on a list did.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ActivityCallOutcome))]
 #[serde(rename_all = "snake_case")]
 pub enum CallOutcome {
     Connected,

@@ -13,7 +13,7 @@ use crate::core::problem::FieldError;
 /// Which account the converted lead belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "mode", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "mode", rename_all = "snake_case")]
 pub enum AccountChoice {
     /// A new account named after the lead's company (or `name`).
     New {
@@ -29,7 +29,7 @@ pub enum AccountChoice {
 /// Which contact the converted lead becomes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "mode", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "mode", rename_all = "snake_case")]
 pub enum ContactChoice {
     /// A new contact from the lead's person.
     New,
