@@ -1,6 +1,6 @@
 """The console sweep: walk the demo organization as each of its six people, open every page of
-the app (home, the lead list, a lead, duplicates, import, call lists, web forms, every settings
-page), screenshot each, and report any 4xx/5xx response (Chromium's performance log) and any
+the app (home, the lead list, a lead, duplicates, import, call lists, web forms, the pipeline board
+and a potential, customers and an account, the product catalogue, every settings page), screenshot each, and report any 4xx/5xx response (Chromium's performance log) and any
 console warning or error. Exits 1 when anything was found. Look at the screenshots too: a broken
 layout logs nothing.
 
@@ -16,10 +16,11 @@ from selenium.webdriver.support.ui import WebDriverWait
 BASE, OUT = sys.argv[1], sys.argv[2]
 os.makedirs(OUT, exist_ok=True)
 USERS = ["admin", "maya", "liam", "sofia", "noah", "ines"]
-PAGES = ["/", "/m/leads", "LEAD", "/m/leads/duplicates", "/m/leads/import", "/m/leads/calls", "/m/leads/forms",
+PAGES = ["/", "/m/leads", "LEAD", "/m/pipeline", "POTENTIAL", "/m/customers", "ACCOUNT", "/catalog/products", "/m/leads/duplicates", "/m/leads/import", "/m/leads/calls", "/m/leads/forms",
          "/settings", "/settings/users", "/settings/teams", "/settings/roles", "/settings/api-keys",
          "/settings/email", "/settings/lead-scoring", "/settings/lead-assignment", "/settings/leads",
-         "/settings/custom-fields", "/settings/inbound-email", "/settings/sequences", "/settings/audit",
+         "/settings/custom-fields", "/settings/inbound-email", "/settings/sequences", "/settings/tax-categories",
+         "/settings/price-books", "/settings/audit",
          "/settings/recycle-bin"]
 
 def driver():
@@ -56,17 +57,21 @@ for user in USERS:
         WebDriverWait(d, 20).until(lambda d: "/login" not in d.current_url)
         time.sleep(1.5)
         found = []
-        lead_href = None
+        # The first record a list links to, for the record pages ("LEAD" after the lead list …).
+        first = {}
+        after = {"/m/leads": ("LEAD", "a[href^='/m/leads/0']"), "/m/pipeline": ("POTENTIAL", "a[href^='/m/pipeline/0']"),
+                 "/m/customers": ("ACCOUNT", "a[href^='/m/customers/accounts/']")}
         for page in PAGES:
-            if page == "LEAD":
-                if not lead_href:
+            if page in ("LEAD", "POTENTIAL", "ACCOUNT"):
+                if not first.get(page):
                     continue
-                page = lead_href
+                page = first[page]
             d.get(BASE + page)
             time.sleep(2.0)
-            if page == "/m/leads":
-                links = d.find_elements(By.CSS_SELECTOR, "a[href^='/m/leads/0']")
-                lead_href = links[0].get_attribute("href").replace(BASE, "") if links else None
+            if page in after:
+                key, css = after[page]
+                links = d.find_elements(By.CSS_SELECTOR, css)
+                first[key] = links[0].get_attribute("href").replace(BASE, "") if links else None
             name = f"{user}{page.replace('/', '_') or '_home'}"[:80]
             d.save_screenshot(os.path.join(OUT, name + ".png"))
             text = d.execute_script("return document.body.innerText")[:200].replace("\n", " | ")

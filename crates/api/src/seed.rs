@@ -90,11 +90,13 @@ fn seed(c: &mut DbConnection, files: &dyn AttachmentStore) -> kith_db::Result<Ou
         }
     }
     seed_leads(c, &scope, &team_ids, files)?;
-    seed_pipeline(c, &scope)?;
-    seed_catalog(c, &scope)?;
+    // The reps' calls, notes, tasks and meetings come before the conversions: the potentials and
+    // contacts made from those leads show them on their timelines.
     for rep in &reps {
         seed_activities(c, rep)?;
     }
+    seed_pipeline(c, &scope)?;
+    seed_catalog(c, &scope)?;
     // The good configuration: leads no assignment rule takes from now on go to the sales manager.
     let mut settings = kith_db::leads::rules::settings(c, scope.org_id())?;
     settings.fallback_owner_id = manager;
@@ -818,18 +820,14 @@ fn seed_pipeline(c: &mut DbConnection, scope: &kith_db::Scope) -> kith_db::Resul
     .items;
     // (phase index in the board, amount in minor units, currency, days until the expected close)
     const DEALS: &[(usize, i64, &str, i64)] = &[
-        (0, 1_200_000, "USD", 60),
-        (1, 450_000, "USD", 45),
-        (1, 2_800_000, "EUR", 75),
-        (2, 980_000, "EUR", 30),
-        (2, 3_600_000, "USD", 40),
-        (3, 1_540_000, "EUR", 21),
-        (3, 720_000, "USD", 18),
         (4, 5_250_000, "USD", 10),
-        (4, 1_190_000, "EUR", 7),
-        (5, 2_400_000, "USD", 0),
-        (5, 860_000, "EUR", 0),
-        (6, 1_300_000, "EUR", 0),
+        (3, 1_540_000, "EUR", 21),
+        (2, 3_600_000, "USD", 40),
+        (1, 2_800_000, "EUR", 75),
+        (0, 1_200_000, "USD", 60),
+        (2, 980_000, "EUR", 30),
+        (1, 450_000, "USD", 45),
+        (3, 720_000, "USD", 18),
     ];
     let candidates: Vec<&kith_domain::leads::LeadView> = leads
         .iter()
@@ -844,6 +842,10 @@ fn seed_pipeline(c: &mut DbConnection, scope: &kith_db::Scope) -> kith_db::Resul
     let mut owners: Vec<kith_domain::UserId> = candidates.iter().filter_map(|l| l.owner_id).collect();
     owners.sort();
     owners.dedup();
+    // Each rep keeps their first open lead to work (the lead list is not all converted).
+    let mut kept = std::collections::HashSet::new();
+    let candidates: Vec<&kith_domain::leads::LeadView> =
+        candidates.into_iter().filter(|l| !kept.insert(l.owner_id)).collect();
     let today = chrono::Utc::now().date_naive();
     // Customers won before the leads module was used: accounts with a contact and a deal each.
     const CUSTOMERS: &[(&str, &str, &str, &str, &str)] = &[

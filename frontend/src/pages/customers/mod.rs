@@ -39,6 +39,7 @@ fn revenue(list: &[Revenue]) -> String {
 #[component]
 pub fn CustomersPage() -> impl IntoView {
     let people = use_people();
+    people.ensure();
     let tab = RwSignal::new("accounts");
     let search = RwSignal::new(String::new());
     let query = move || CustomerListQuery {
@@ -140,6 +141,7 @@ pub fn CustomersPage() -> impl IntoView {
 pub fn AccountPage() -> impl IntoView {
     let params = use_params_map();
     let people = use_people();
+    people.ensure();
     let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<AccountId>().ok()));
     let account = load_record(|client, id: AccountId| async move { client.get_account(id).await });
     let people_at = load(move |client| {
@@ -190,7 +192,7 @@ pub fn AccountPage() -> impl IntoView {
                                         <Loaded data=people_at what="the contacts" let:list>
                                             { view! {
                                                 <ul class="plain-list">
-                                                    {list.into_iter().map(|c| view! { <li><a href=format!("/m/customers/contacts/{}", c.id)>{c.display_name()}</a> <span class="muted">{c.title.clone()}</span></li> }).collect_view()}
+                                                    {list.into_iter().map(|c| view! { <li><a href=format!("/m/customers/contacts/{}", c.id)>{c.display_name()}</a> <span class="muted">{format!(" · {}", c.title)}</span></li> }).collect_view()}
                                                 </ul>
                                             }}
                                         </Loaded>
@@ -202,7 +204,7 @@ pub fn AccountPage() -> impl IntoView {
                                         <Loaded data=deals what="the potentials" let:list>
                                             { view! {
                                                 <ul class="plain-list" id="account-potentials">
-                                                    {list.into_iter().map(|p| view! { <li><a href=format!("/m/pipeline/{}", p.id)>{p.name.clone()}</a> <span class="muted">{money(p.amount_minor, &p.currency)}</span></li> }).collect_view()}
+                                                    {list.into_iter().map(|p| view! { <li><a href=format!("/m/pipeline/{}", p.id)>{p.name.clone()}</a> <span class="muted">{format!(" · {}", money(p.amount_minor, &p.currency))}</span></li> }).collect_view()}
                                                 </ul>
                                             }}
                                         </Loaded>
@@ -220,6 +222,7 @@ pub fn AccountPage() -> impl IntoView {
 #[component]
 pub fn ContactPage() -> impl IntoView {
     let people = use_people();
+    people.ensure();
     let contact = load_record(|client, id: ContactId| async move { client.get_contact(id).await });
     let events = load_record(|client, id: ContactId| async move { client.contact_events(id, &ALL_EVENTS).await });
     view! {

@@ -86,6 +86,7 @@ fn Board(pipeline: PipelineView, writable: bool) -> impl IntoView {
     let client = use_client();
     let toaster = use_toaster();
     let people = use_people();
+    people.ensure();
     let owner = RwSignal::new(String::new());
     let month = RwSignal::new(String::new());
     let pipeline_id = pipeline.id;
@@ -248,6 +249,7 @@ fn Card(
     move_to: impl Fn(PotentialId, PhaseId) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let people = use_people();
+    people.ensure();
     let id = card.id;
     let href = format!("/m/pipeline/{id}");
     let owner = card.owner_id;
@@ -352,6 +354,7 @@ fn LostDialog(
 #[component]
 pub fn PotentialPage() -> impl IntoView {
     let people = use_people();
+    people.ensure();
     let potential = load_record(|client, id| async move { client.get_potential(id).await });
     let pipelines = load(|client| async move { client.list_pipelines().await });
     let history = load_record(|client, id| async move { client.potential_phases(id).await });
@@ -479,6 +482,7 @@ pub fn TimelineCard(events: Load<Page<RecordEvent>>) -> impl IntoView {
 #[component]
 pub fn RecordEvents(events: Vec<RecordEvent>) -> impl IntoView {
     let people = use_people();
+    people.ensure();
     if events.is_empty() {
         return view! { <EmptyState title="Nothing happened yet" /> }.into_any();
     }
