@@ -148,9 +148,16 @@ pub fn AccountPage() -> impl IntoView {
         let q = CustomerListQuery { account_id: id(), limit: Some(50), ..Default::default() };
         async move { client.list_contacts(&q).await.map(|p| p.items) }
     });
+    // Potentials are the pipeline's: a role without it (support) is not shown them, nor asks.
+    let sees_deals = crate::auth::use_session().can_read(kith_domain::core::modules::Module::Pipeline);
     let deals = load(move |client| {
         let q = kith_domain::pipeline::PotentialListQuery { account_id: id(), limit: Some(50), ..Default::default() };
-        async move { client.list_potentials(&q).await.map(|p| p.items) }
+        async move {
+            if !sees_deals {
+                return Ok(Vec::new());
+            }
+            client.list_potentials(&q).await.map(|p| p.items)
+        }
     });
     let events = load_record(|client, id: AccountId| async move { client.account_events(id, &ALL_EVENTS).await });
     view! {
@@ -198,6 +205,7 @@ pub fn AccountPage() -> impl IntoView {
                                         </Loaded>
                                     </div>
                                 </section>
+                                {sees_deals.then(|| view! {
                                 <section class="card">
                                     <div class="card-header"><h2>"Potentials"</h2></div>
                                     <div class="card-body">
@@ -210,6 +218,7 @@ pub fn AccountPage() -> impl IntoView {
                                         </Loaded>
                                     </div>
                                 </section>
+                                })}
                             </div>
                         </div>
                     }

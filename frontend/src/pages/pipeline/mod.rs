@@ -56,6 +56,16 @@ fn amounts(by_currency: &std::collections::BTreeMap<String, i64>) -> String {
     by_currency.iter().map(|(c, m)| money(*m, c)).collect::<Vec<_>>().join(" · ")
 }
 
+/// A page of the pipeline opened by someone whose role does not include it (by its address: the
+/// navigation does not offer it): said plainly, and nothing is requested.
+fn not_in_role() -> impl IntoView {
+    view! {
+        <div class="page">
+            <EmptyState title="The pipeline is not part of your role" text="Ask an administrator if you need it." />
+        </div>
+    }
+}
+
 /// A move the board is about to make; a lost phase waits here for its reason.
 #[derive(Clone, Debug, PartialEq)]
 struct PendingLoss {
@@ -66,6 +76,9 @@ struct PendingLoss {
 #[component]
 pub fn BoardPage() -> impl IntoView {
     let session = use_session();
+    if !session.can_read(Module::Pipeline) {
+        return not_in_role().into_any();
+    }
     let pipelines = load(|client| async move { client.list_pipelines().await });
     view! {
         <div class="page">
@@ -79,6 +92,7 @@ pub fn BoardPage() -> impl IntoView {
             </Loaded>
         </div>
     }
+    .into_any()
 }
 
 #[component]
@@ -353,6 +367,9 @@ fn LostDialog(
 
 #[component]
 pub fn PotentialPage() -> impl IntoView {
+    if !use_session().can_read(Module::Pipeline) {
+        return not_in_role().into_any();
+    }
     let people = use_people();
     people.ensure();
     let potential = load_record(|client, id| async move { client.get_potential(id).await });
@@ -412,6 +429,7 @@ pub fn PotentialPage() -> impl IntoView {
             </Loaded>
         </div>
     }
+    .into_any()
 }
 
 #[component]
